@@ -1,0 +1,54 @@
+/** A small, strict argument parser: unknown or malformed flags are errors, not surprises. */
+
+export interface FlagSpec {
+  /** Flags that take a value. */
+  values: readonly string[];
+  /** Flags that are booleans. */
+  booleans: readonly string[];
+}
+
+export interface ParsedArgs {
+  values: Map<string, string>;
+  booleans: Set<string>;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
+  const values = new Map<string, string>();
+  const booleans = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i];
+    if (!raw.startsWith('--')) throw new UsageError(`unexpected argument "${raw}"`);
+    const eq = raw.indexOf('=');
+    const name = eq >= 0 ? raw.slice(2, eq) : raw.slice(2);
+    if (spec.booleans.includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      booleans.add(name);
+    } else if (spec.values.includes(name)) {
+      const value = eq >= 0 ? raw.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      values.set(name, value);
+    } else {
+      throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  return { values, booleans };
+}
+
+/** A finite number from a flag, with range checks that name the flag. */
+export function numberFlag(args: ParsedArgs, name: string, fallback: number, check?: (v: number) => string | null): number {
+  const raw = args.values.get(name);
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a finite number (got "${raw}")`);
+  const problem = check?.(v);
+  if (problem) throw new UsageError(`--${name} ${problem} (got ${raw})`);
+  return v;
+}
+
+export function integerFlag(args: ParsedArgs, name: string, fallback: number, min = 0): number {
+  return numberFlag(args, name, fallback, (v) => (Number.isInteger(v) && v >= min ? null : `must be an integer >= ${min}`));
+}

@@ -1,0 +1,101 @@
+/**
+ * Softmax attention F = Softmax(X W Xᵀ) and the metrics of SPEC §5.
+ * Rows are distributions over the tokens a query attends to.
+ */
+import { type Matrix, zeros, assertSameShape } from './matrix.ts';
+import { gemmNN, gemmNT, softmaxRowsInPlace } from './kernels.ts';
+
+/** Logits S = X W Xᵀ (n×n). With `causal`, entries above the diagonal are −∞. */
+export function logits(X: Matrix, W: Matrix, causal = false): Matrix {
+  checkShapes(X, W);
+  const { rows: n, cols: d } = X;
+  const a = new Float64Array(n * d);
+  gemmNN(X.data, W.data, a, n, d, d);
+  const s = zeros(n, n);
+  gemmNT(a, X.data, s.data, n, n, d, causal);
+  if (causal) for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) s.data[i * n + j] = -Infinity;
+  return s;
+}
+
+/** Row-wise softmax, max-subtracted; −∞ entries become exactly 0. */
+export function softmaxRows(s: Matrix): Matrix {
+  const out = zeros(s.rows, s.cols);
+  for (let i = 0; i < s.rows; i++) {
+    const o = i * s.cols;
+    let max = -Infinity;
+    for (let j = 0; j < s.cols; j++) if (s.data[o + j] > max) max = s.data[o + j];
+    let sum = 0;
+    for (let j = 0; j < s.cols; j++) {
+      const e = s.data[o + j] === -Infinity ? 0 : Math.exp(s.data[o + j] - max);
+      out.data[o + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < s.cols; j++) out.data[o + j] /= sum;
+  }
+  return out;
+}
+
+/** F = Softmax(X W Xᵀ), row-wise, causal optional. */
+export function attention(X: Matrix, W: Matrix, causal = false): Matrix {
+  checkShapes(X, W);
+  const { rows: n, cols: d } = X;
+  const a = new Float64Array(n * d);
+  gemmNN(X.data, W.data, a, n, d, d);
+  const f = zeros(n, n);
+  gemmNT(a, X.data, f.data, n, n, d, causal);
+  softmaxRowsInPlace(f.data, n, causal);
+  return f;
+}
+
+export function checkShapes(X: Matrix, W: Matrix): void {
+  if (W.rows !== W.cols) throw new Error(`W must be square, got ${W.rows}x${W.cols}`);
+  if (X.cols !== W.rows) throw new Error(`shape mismatch: X is ${X.rows}x${X.cols} but W is ${W.rows}x${W.cols} (X needs d = ${W.rows} columns)`);
+}
+
+export interface AttentionMetrics {
+  /** ‖F' − F₀‖_F / ‖F₀‖_F */
+  attentionError: number;
+  /** ½‖F' − F₀‖_F² */
+  attentionLoss: number;
+  /** mean over rows of KL(F₀ᵢ ‖ F'ᵢ) */
+  meanRowKL: number;
+  /** mean over rows of ½ Σⱼ |F₀ᵢⱼ − F'ᵢⱼ| */
+  meanRowTV: number;
+}
+
+/** Compare a pruned attention matrix with the dense one (SPEC §5). */
+export function attentionMetrics(f0: Matrix, f: Matrix): AttentionMetrics {
+  assertSameShape(f0, f, 'attention metrics');
+  let diff2 = 0;
+  let ref2 = 0;
+  let kl = 0;
+  let tv = 0;
+  const n = f0.rows;
+  for (let i = 0; i < n; i++) {
+    let rowKl = 0;
+    let rowTv = 0;
+    for (let j = 0; j < f0.cols; j++) {
+      const p = f0.data[i * f0.cols + j];
+      const q = f.data[i * f0.cols + j];
+      const c = q - p;
+      diff2 += c * c;
+      ref2 += p * p;
+      rowTv += Math.abs(c);
+      // p log(p/q): 0 when p = 0; if q underflowed to 0 where p > 0 the KL is +∞, reported as such.
+      if (p > 0) rowKl += p * (Math.log(p) - Math.log(q));
+    }
+    kl += rowKl;
+    tv += 0.5 * rowTv;
+  }
+  return {
+    attentionError: Math.sqrt(diff2) / Math.sqrt(ref2),
+    attentionLoss: 0.5 * diff2,
+    meanRowKL: kl / n,
+    meanRowTV: tv / n,
+  };
+}
+
+/** Metrics of the attention computed with weight wPruned against the dense weight W. */
+export function compareAttention(X: Matrix, W: Matrix, wPruned: Matrix, causal: boolean): AttentionMetrics {
+  return attentionMetrics(attention(X, W, causal), attention(X, wPruned, causal));
+}
