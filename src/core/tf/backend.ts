@@ -1,0 +1,50 @@
+/**
+ * Choosing a TensorFlow.js backend with fallback, in Node and in the browser.
+ * The order is a preference list (e.g. webgl → wasm → cpu); the first backend
+ * that initialises wins, and the caller is told which one that was so the page
+ * can show it to the reader.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+// Gradients are registered separately from the ops; training and the autodiff tests need them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+
+let wasmPathsSet = false;
+
+/** Where the wasm backend's .wasm files live: node_modules in Node, a site URL in the browser. */
+export async function configureWasmPaths(prefix?: string): Promise<void> {
+  if (wasmPathsSet) return;
+  if (prefix) {
+    setWasmPaths(prefix);
+  } else if (typeof process !== 'undefined' && process.versions?.node) {
+    const { createRequire } = await import('node:module');
+    const { dirname } = await import('node:path');
+    const require = createRequire(import.meta.url);
+    setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+  }
+  wasmPathsSet = true;
+}
+
+/** Initialise the first backend in `order` that works; returns its name. */
+export async function initBackend(order: readonly BackendName[] = ['wasm', 'cpu'], wasmPrefix?: string): Promise<BackendName> {
+  const errors: string[] = [];
+  for (const name of order) {
+    try {
+      if (name === 'wasm') await configureWasmPaths(wasmPrefix);
+      if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+      errors.push(`${name}: not available`);
+    } catch (e) {
+      errors.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start (${errors.join('; ')})`);
+}
+
+export { tf };
