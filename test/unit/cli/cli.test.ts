@@ -1,0 +1,127 @@
+/**
+ * The command line as a user meets it: a real child process, stdout parsed as
+ * JSON, stderr one line on bad input. Golden outputs live in test/fixtures/golden;
+ * regenerate them with UPDATE_GOLDEN=1 after a deliberate change and review the diff.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const GOLDEN = join(ROOT, 'test/fixtures/golden');
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectClose(actual: unknown, expected: unknown, path = '$'): void {
+  if (typeof expected === 'number') {
+    expect(typeof actual, path).toBe('number');
+    const a = actual as number;
+    expect(Math.abs(a - expected), `${path}: ${a} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+  } else if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), path).toBe(true);
+    expect((actual as unknown[]).length, path).toBe(expected.length);
+    expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, `${path}[${i}]`));
+  } else if (expected && typeof expected === 'object') {
+    const keys = Object.keys(expected).filter((k) => k !== 'time_ms');
+    expect(Object.keys(actual as object).filter((k) => k !== 'time_ms').sort(), path).toEqual(keys.sort());
+    for (const k of keys) expectClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${path}.${k}`);
+  } else {
+    expect(actual, path).toEqual(expected);
+  }
+}
+
+describe('cli solve: golden outputs', () => {
+  const runs: [string, string[]][] = [
+    ['gd', ['--method', 'gd', '--sparsity', '0.5', '--lambda', '0.1', '--eta', '0.05', '--iters', '60']],
+    ['gd-causal-clip', ['--method', 'gd', '--sparsity', '0.5', '--causal', '--clip', '--iters', '40']],
+    ['magnitude', ['--method', 'magnitude', '--sparsity', '0.5']],
+    ['wanda', ['--method', 'wanda', '--sparsity', '0.5']],
+    ['sparsegpt', ['--method', 'sparsegpt', '--sparsity', '0.5']],
+    ['wanda-2of4', ['--method', 'wanda', '--nm', '2:4']],
+    ['exhaustive', ['--method', 'exhaustive', '--sparsity', '0.5', '--iters', '60']],
+  ];
+  for (const [name, args] of runs) {
+    it(`${name} matches test/fixtures/golden/${name}.json`, () => {
+      const r = cli('solve', '--problem', join(GOLDEN, 'problem.json'), ...args);
+      expect(r.stderr).not.toMatch(/error/);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      const file = join(GOLDEN, `${name}.json`);
+      if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
+        writeFileSync(file, JSON.stringify({ ...out, time_ms: 0 }, null, 1) + '\n');
+      }
+      expectClose(out, JSON.parse(readFileSync(file, 'utf8')));
+      expect(out.time_ms).toBeGreaterThanOrEqual(0);
+    });
+  }
+
+  it('--out writes the same JSON to a file and nothing to stdout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const out = join(dir, 'r.json');
+    const r = cli('solve', '--problem', join(GOLDEN, 'problem.json'), '--method', 'magnitude', '--sparsity', '0.5', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8')).method).toBe('magnitude');
+  });
+
+  it('synth writes a problem that solve accepts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const file = join(dir, 'p.json');
+    expect(cli('synth', '--n', '6', '--d', '3', '--seed', '4', '--out', file).code).toBe(0);
+    const r = cli('solve', '--problem', file, '--method', 'gd', '--sparsity', '0.3', '--iters', '5');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).loss_history).toHaveLength(6);
+  });
+});
+
+describe('cli solve: bad input is one line on stderr and a non-zero exit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
+  const write = (name: string, text: string): string => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const good = { X: [[1, 2], [3, 4], [5, 6]], W: [[0.1, 0.2], [0.3, 0.4]] };
+  const cases: [string, string[], RegExp][] = [
+    ['missing file', ['--problem', join(dir, 'nope.json'), '--method', 'gd', '--sparsity', '0.5'], /not found/],
+    ['malformed JSON', ['--problem', write('bad.json', '{"X": [[1,2]'), '--method', 'gd', '--sparsity', '0.5'], /not valid JSON/],
+    ['no W', ['--problem', write('now.json', JSON.stringify({ X: good.X })), '--method', 'gd', '--sparsity', '0.5'], /no "W"/],
+    ['ragged X', ['--problem', write('ragged.json', JSON.stringify({ ...good, X: [[1, 2], [3]] })), '--method', 'gd', '--sparsity', '0.5'], /ragged/],
+    ['mismatched shapes', ['--problem', write('shape.json', JSON.stringify({ ...good, X: [[1, 2, 3]] })), '--method', 'gd', '--sparsity', '0.5'], /shape mismatch/],
+    ['non-square W', ['--problem', write('square.json', JSON.stringify({ ...good, W: [[1, 2]] })), '--method', 'gd', '--sparsity', '0.5'], /square/],
+    ['infinite value', ['--problem', write('inf.json', '{"X": [[1, 2]], "W": [[1e999, 0], [0, 1]]}'), '--method', 'gd', '--sparsity', '0.5'], /not finite/],
+    ['non-number', ['--problem', write('str.json', JSON.stringify({ ...good, W: [['a', 0], [0, 1]] })), '--method', 'gd', '--sparsity', '0.5'], /not a number/],
+    ['sparsity 1', ['--problem', write('ok1.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '1'], /\[0, 1\)/],
+    ['negative sparsity', ['--problem', write('ok2.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '-0.1'], /\[0, 1\)/],
+    ['sparsity not a number', ['--problem', write('ok3.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', 'half'], /finite number/],
+    ['unknown method', ['--problem', write('ok4.json', JSON.stringify(good)), '--method', 'obs', '--sparsity', '0.5'], /unknown method/],
+    ['bad N:M', ['--problem', write('ok5.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '3:2'], /bad N:M/],
+    ['N:M not dividing d', ['--problem', write('ok6.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '2:4'], /multiple of M/],
+    ['unknown flag', ['--problem', write('ok7.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--fast'], /unknown option/],
+    ['exhaustive too large', ['--problem', write('big.json', JSON.stringify({ X: [Array(8).fill(1)], W: Array.from({ length: 8 }, () => Array(8).fill(0.1)) })), '--method', 'exhaustive', '--sparsity', '0.5'], /refused/],
+    ['divergence', ['--problem', write('div.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--eta', '1e6'], /diverged.*eta <=/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(name, () => {
+      const r = cli('solve', ...args);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('solve:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[0]).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('an unknown command is an error too', () => {
+    const r = cli('frobnicate');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown command/);
+  });
+});
