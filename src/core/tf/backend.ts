@@ -4,10 +4,9 @@
  * that initialises wins, and the caller is told which one that was so the page
  * can show it to the reader.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-// Gradients are registered separately from the ops; training and the autodiff tests need them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// The umbrella package: ops, gradients (training and the autodiff tests need them),
+// the cpu and webgl backends. Its Node entry is CommonJS, which Node's ESM loader accepts.
+import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
@@ -34,7 +33,6 @@ export async function initBackend(order: readonly BackendName[] = ['wasm', 'cpu'
   for (const name of order) {
     try {
       if (name === 'wasm') await configureWasmPaths(wasmPrefix);
-      if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
       if (await tf.setBackend(name)) {
         await tf.ready();
         return name;
