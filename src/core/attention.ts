@@ -4,6 +4,7 @@
  */
 import { type Matrix, zeros, assertSameShape } from './matrix.ts';
 import { gemmNN, gemmNT, softmaxRowsInPlace } from './kernels.ts';
+import { type Problem, sequenceBlocks } from './problem.ts';
 
 /** Logits S = X W Xᵀ (n×n). With `causal`, entries above the diagonal are −∞. */
 export function logits(X: Matrix, W: Matrix, causal = false): Matrix {
@@ -95,7 +96,31 @@ export function attentionMetrics(f0: Matrix, f: Matrix): AttentionMetrics {
   };
 }
 
-/** Metrics of the attention computed with weight wPruned against the dense weight W. */
-export function compareAttention(X: Matrix, W: Matrix, wPruned: Matrix, causal: boolean): AttentionMetrics {
-  return attentionMetrics(attention(X, W, causal), attention(X, wPruned, causal));
+/**
+ * Metrics of the attention computed with weight wPruned against the dense weight W,
+ * over every sequence of the problem (each attends within itself): Frobenius norms
+ * and loss sum over sequences, KL and TV average over all rows.
+ */
+export function compareAttention(problem: Problem, wPruned: Matrix): AttentionMetrics {
+  let diff2 = 0;
+  let ref2 = 0;
+  let klSum = 0;
+  let tvSum = 0;
+  let rows = 0;
+  for (const X of sequenceBlocks(problem)) {
+    const f0 = attention(X, problem.W, problem.causal);
+    const m = attentionMetrics(f0, attention(X, wPruned, problem.causal));
+    diff2 += 2 * m.attentionLoss;
+    ref2 += frobenius2(f0);
+    klSum += m.meanRowKL * X.rows;
+    tvSum += m.meanRowTV * X.rows;
+    rows += X.rows;
+  }
+  return { attentionError: Math.sqrt(diff2 / ref2), attentionLoss: 0.5 * diff2, meanRowKL: klSum / rows, meanRowTV: tvSum / rows };
+}
+
+function frobenius2(m: Matrix): number {
+  let s = 0;
+  for (let i = 0; i < m.data.length; i++) s += m.data[i] * m.data[i];
+  return s;
 }

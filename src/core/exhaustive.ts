@@ -10,7 +10,7 @@
 import { type Matrix, filled } from './matrix.ts';
 import type { Problem } from './problem.ts';
 import { type Granularity, prunedCount } from './mask.ts';
-import { AttentionObjective } from './objective.ts';
+import { createObjective } from './objectiveFactory.ts';
 
 export const EXHAUSTIVE_LIMIT = 200_000;
 
@@ -74,7 +74,7 @@ export function exhaustiveSearch(problem: Problem, sparsity: number, granularity
   const d = problem.W.rows;
   const count = assertExhaustiveFeasible(d, sparsity, granularity);
   const groups = groupsFor(d, sparsity, granularity);
-  const objective = new AttentionObjective(problem.X, problem.W, { causal: problem.causal, lambda: 0 });
+  const objective = createObjective(problem, 0);
   const m = new Float64Array(d * d);
   const losses = new Float64Array(count);
   // One combination state per group: the positions (within the group) that are pruned.

@@ -11,7 +11,8 @@
 import { type Matrix, zeros } from './matrix.ts';
 import type { Problem } from './problem.ts';
 import { type Granularity, applyMask, maskFromScores } from './mask.ts';
-import { AttentionObjective, type ObjectiveValue } from './objective.ts';
+import type { ObjectiveValue } from './objective.ts';
+import { createObjective } from './objectiveFactory.ts';
 import { maxSafeStep } from './smoothness.ts';
 
 /** Anything that evaluates L(M) and ∇L(M) for a fixed problem (the JS or the WASM kernel). */
@@ -77,10 +78,7 @@ export class GradientDescent {
   constructor(
     readonly problem: Problem,
     options: Partial<GdOptions> = {},
-    readonly objective: Objective = new AttentionObjective(problem.X, problem.W, {
-      causal: problem.causal,
-      lambda: options.lambda ?? GD_DEFAULTS.lambda,
-    }),
+    readonly objective: Objective = createObjective(problem, options.lambda ?? GD_DEFAULTS.lambda),
   ) {
     this.opts = { ...GD_DEFAULTS, ...stripUndefined(options) };
     validateGdOptions(this.opts);

@@ -8,6 +8,40 @@ export interface Problem {
   readonly W: Matrix;
   /** Causal softmax: token i attends to tokens ≤ i. */
   readonly causal: boolean;
+  /**
+   * Lengths of the sequences X is made of (summing to n). Each sequence attends only
+   * within itself (SPEC §7); the loss sums over sequences. Omitted: one sequence.
+   */
+  readonly segments?: readonly number[];
+}
+
+/** The sequence lengths of a problem, checked: positive integers summing to n. */
+export function segmentsOf(problem: Problem): readonly number[] {
+  const n = problem.X.rows;
+  if (!problem.segments) return [n];
+  let sum = 0;
+  for (const len of problem.segments) {
+    if (!(Number.isInteger(len) && len >= 1)) throw new Error(`segments must be positive integers (got ${len})`);
+    sum += len;
+  }
+  if (sum !== n) throw new Error(`segments sum to ${sum} but X has ${n} rows`);
+  return problem.segments;
+}
+
+/** The rows [start, start + len) of X as a view (no copy). */
+export function rowSlice(X: Matrix, start: number, len: number): Matrix {
+  return { rows: len, cols: X.cols, data: X.data.subarray(start * X.cols, (start + len) * X.cols) };
+}
+
+/** Each sequence of a problem as its own X (views). */
+export function sequenceBlocks(problem: Problem): Matrix[] {
+  const blocks: Matrix[] = [];
+  let start = 0;
+  for (const len of segmentsOf(problem)) {
+    blocks.push(rowSlice(problem.X, start, len));
+    start += len;
+  }
+  return blocks;
 }
 
 export interface PruneOptions {

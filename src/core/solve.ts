@@ -6,7 +6,8 @@ import type { Matrix } from './matrix.ts';
 import type { Problem, PruneOptions, PruneResult } from './problem.ts';
 import { type Granularity, countPruned } from './mask.ts';
 import { type AttentionMetrics, compareAttention } from './attention.ts';
-import { type GdOptions, type Objective, gradientDescentPrune } from './gd.ts';
+import { type GdOptions, GD_DEFAULTS, gradientDescentPrune } from './gd.ts';
+import { type KernelName, createObjective } from './objectiveFactory.ts';
 import { magnitudePrune } from './baselines/magnitude.ts';
 import { wandaPrune } from './baselines/wanda.ts';
 import { sparseGptPrune } from './baselines/sparsegpt.ts';
@@ -25,8 +26,8 @@ export interface SolveOptions {
   sparsity: number;
   granularity: Granularity;
   gd?: Partial<GdOptions>;
-  /** Build the objective gd uses (e.g. the WASM kernel); default: the JS kernel. */
-  makeObjective?: (problem: Problem, lambda: number) => Objective;
+  /** The kernel gd evaluates the objective with (default: WASM SIMD where it runs, else JS). */
+  kernel?: KernelName;
 }
 
 export interface SolveResult {
@@ -65,13 +66,13 @@ export function solve(problem: Problem, method: Method, options: SolveOptions): 
   const start = performance.now();
   const pruneOpts: PruneOptions = { sparsity: options.sparsity, granularity: options.granularity };
   const finish = (r: Omit<SolveResult, 'metrics' | 'timeMs' | 'method' | 'sparsity' | 'pruned'>): SolveResult => {
-    const metrics = compareAttention(problem.X, problem.W, r.wPruned, problem.causal);
+    const metrics = compareAttention(problem, r.wPruned);
     return { method, sparsity: effectiveSparsity(options), pruned: countPruned(r.mask), metrics, ...r, timeMs: performance.now() - start };
   };
 
   if (method === 'gd') {
-    const lambda = options.gd?.lambda ?? 0.1;
-    const objective = options.makeObjective?.(problem, lambda);
+    const lambda = options.gd?.lambda ?? GD_DEFAULTS.lambda;
+    const objective = createObjective(problem, lambda, options.kernel);
     const r = gradientDescentPrune(problem, options.sparsity, options.granularity, options.gd, objective);
     return finish({ mask: r.mask, wPruned: r.wPruned, notes: r.notes, lossHistory: r.lossHistory, relaxed: r.relaxed });
   }
