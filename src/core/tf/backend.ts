@@ -13,11 +13,16 @@ export type BackendName = 'webgl' | 'wasm' | 'cpu';
 
 let wasmPathsSet = false;
 
-/** Where the wasm backend's .wasm files live: node_modules in Node, a site URL in the browser. */
-export async function configureWasmPaths(prefix?: string): Promise<void> {
+/**
+ * Where the wasm backend's .wasm files live: node_modules in Node; in the browser a
+ * URL prefix or a map from file name to the URL the bundler gave it.
+ */
+export type WasmPaths = string | Record<string, string>;
+
+export async function configureWasmPaths(paths?: WasmPaths): Promise<void> {
   if (wasmPathsSet) return;
-  if (prefix) {
-    setWasmPaths(prefix);
+  if (paths) {
+    setWasmPaths(paths);
   } else if (typeof process !== 'undefined' && process.versions?.node) {
     const { createRequire } = await import('node:module');
     const { dirname } = await import('node:path');
@@ -28,11 +33,11 @@ export async function configureWasmPaths(prefix?: string): Promise<void> {
 }
 
 /** Initialise the first backend in `order` that works; returns its name. */
-export async function initBackend(order: readonly BackendName[] = ['wasm', 'cpu'], wasmPrefix?: string): Promise<BackendName> {
+export async function initBackend(order: readonly BackendName[] = ['wasm', 'cpu'], wasmPaths?: WasmPaths): Promise<BackendName> {
   const errors: string[] = [];
   for (const name of order) {
     try {
-      if (name === 'wasm') await configureWasmPaths(wasmPrefix);
+      if (name === 'wasm') await configureWasmPaths(wasmPaths);
       if (await tf.setBackend(name)) {
         await tf.ready();
         return name;

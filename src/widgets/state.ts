@@ -1,0 +1,75 @@
+/**
+ * A widget's state as one typed object, serialised to the page URL (seed included),
+ * in the manner of TensorFlow Playground: a shared link reproduces exactly what the
+ * reader saw. Invalid or out-of-range URL values fall back to their defaults and
+ * produce a note the widget shows, so a garbled link never breaks a page.
+ *
+ * Several widgets share one URL: each writes its keys under its own prefix
+ * ("lab.n=64&lab.seed=3").
+ */
+
+export type FieldSpec =
+  | { kind: 'int'; label: string; default: number; min: number; max: number }
+  | { kind: 'float'; label: string; default: number; min: number; max: number }
+  | { kind: 'bool'; label: string; default: boolean }
+  | { kind: 'enum'; label: string; default: string; options: readonly string[] };
+
+export type Schema = Readonly<Record<string, FieldSpec>>;
+
+export type StateOf<S extends Schema> = {
+  -readonly [K in keyof S]: S[K] extends { kind: 'bool' } ? boolean : S[K] extends { kind: 'enum' } ? string : number;
+};
+
+export function defaults<S extends Schema>(schema: S): StateOf<S> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(schema)) out[key] = spec.default;
+  return out as StateOf<S>;
+}
+
+/** Check one value against its field; returns the value or an explanation. */
+export function coerce(spec: FieldSpec, raw: string): { ok: true; value: number | boolean | string } | { ok: false; why: string } {
+  switch (spec.kind) {
+    case 'bool':
+      if (raw === '1' || raw === 'true') return { ok: true, value: true };
+      if (raw === '0' || raw === 'false') return { ok: true, value: false };
+      return { ok: false, why: 'expected true or false' };
+    case 'enum':
+      return spec.options.includes(raw) ? { ok: true, value: raw } : { ok: false, why: `expected one of ${spec.options.join(', ')}` };
+    case 'int':
+    case 'float': {
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v)) return { ok: false, why: 'not a number' };
+      if (spec.kind === 'int' && !Number.isInteger(v)) return { ok: false, why: 'not a whole number' };
+      if (v < spec.min || v > spec.max) return { ok: false, why: `outside ${spec.min}…${spec.max}` };
+      return { ok: true, value: v };
+    }
+  }
+}
+
+/** Read a widget's state from URL parameters; notes explain every value that was ignored. */
+export function readState<S extends Schema>(schema: S, params: URLSearchParams, prefix: string): { state: StateOf<S>; notes: string[] } {
+  const state = defaults(schema) as Record<string, unknown>;
+  const notes: string[] = [];
+  for (const [key, spec] of Object.entries(schema)) {
+    const raw = params.get(`${prefix}.${key}`);
+    if (raw === null) continue;
+    const r = coerce(spec, raw);
+    if (r.ok) state[key] = r.value;
+    else notes.push(`Ignored ${spec.label} = "${truncate(raw)}" from the link (${r.why}); using the default ${String(spec.default)}.`);
+  }
+  return { state: state as StateOf<S>, notes };
+}
+
+/** Write a widget's state into URL parameters: only values that differ from the default. */
+export function writeState<S extends Schema>(schema: S, state: StateOf<S>, params: URLSearchParams, prefix: string): void {
+  for (const [key, spec] of Object.entries(schema)) {
+    const name = `${prefix}.${key}`;
+    const value = (state as Record<string, unknown>)[key];
+    if (value === spec.default) params.delete(name);
+    else params.set(name, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 24 ? `${s.slice(0, 24)}…` : s;
+}

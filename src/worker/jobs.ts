@@ -1,0 +1,197 @@
+/**
+ * What the solver worker does for each job, with no DOM and no worker API, so the
+ * tests run the very same code in Node. Long jobs run in slices and call
+ * `ctx.pause()` between them: that is where a newer job's cancel gets through.
+ */
+import { syntheticProblem } from '../core/synthetic.ts';
+import { attention, compareAttention } from '../core/attention.ts';
+import { GradientDescent, binariseRun, type Objective } from '../core/gd.ts';
+import { createObjective } from '../core/objectiveFactory.ts';
+import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
+import { solve, type Method, PRUNING_METHODS } from '../core/solve.ts';
+import { exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
+import { linearError } from '../core/linear.ts';
+import { gaussian, mulberry32 } from '../core/random.ts';
+import { zeros } from '../core/matrix.ts';
+import type { Problem } from '../core/problem.ts';
+import type {
+  CompareResult,
+  ExhaustiveJobResult,
+  Job,
+  JobResult,
+  LabProgress,
+  LabResult,
+  MethodOutcome,
+  ScatterResult,
+  SweepRow,
+} from './protocol.ts';
+
+export class Cancelled extends Error {
+  override name = 'Cancelled';
+}
+
+export interface JobContext {
+  progress(p: LabProgress | { done: number; total: number }): void;
+  /** Yield to the event loop; throws Cancelled if the job was superseded meanwhile. */
+  pause(): Promise<void>;
+  /** Builds the float32 TensorFlow.js objective (only the worker has a backend). */
+  tfObjective?: (problem: Problem, lambda: number) => Promise<{ objective: Objective; backend: string; dispose(): void }>;
+}
+
+export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
+  switch (job.kind) {
+    case 'lab':
+      return runLab(job, ctx);
+    case 'compare':
+      return runCompare(job, ctx);
+    case 'sweep':
+      return runSweep(job, ctx);
+    case 'exhaustive':
+      return runExhaustive(job);
+    case 'scatter':
+      return runScatter(job, ctx);
+  }
+}
+
+function granularityOf(pattern: string, d: number): Granularity {
+  return pattern === 'unstructured' ? { kind: 'unstructured' } : parseNM(pattern, d);
+}
+
+async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Promise<LabResult> {
+  const start = performance.now();
+  const problem = syntheticProblem(job.spec);
+  const { d, n } = { d: problem.W.rows, n: problem.X.rows };
+  let engine = 'float64 (WebAssembly SIMD or JavaScript)';
+  let objective: Objective = createObjective(problem, job.gd.lambda);
+  let dispose = (): void => {};
+  if (job.engine === 'tfjs') {
+    if (!ctx.tfObjective) throw new Error('the TensorFlow.js engine is not available here');
+    const tf = await ctx.tfObjective(problem, job.gd.lambda);
+    objective = tf.objective;
+    engine = `TensorFlow.js float32 (${tf.backend})`;
+    dispose = tf.dispose;
+  }
+  try {
+    const gd = new GradientDescent(problem, job.gd, objective);
+    const every = Math.max(1, Math.ceil(job.gd.iters / Math.max(1, job.snapshots)));
+    const snapshots = [{ iteration: 0, m: gd.m.slice() }];
+    // Slices of ~8 ms keep the worker responsive to a cancel without slowing the run.
+    let slice = 1;
+    while (gd.status === 'running') {
+      const t0 = performance.now();
+      const target = Math.min(job.gd.iters, gd.iteration + slice);
+      while (gd.status === 'running' && gd.iteration < target) {
+        gd.advance(1);
+        if (gd.iteration % every === 0 || gd.status !== 'running') snapshots.push({ iteration: gd.iteration, m: gd.m.slice() });
+      }
+      const dt = performance.now() - t0;
+      slice = Math.max(1, Math.min(1000, Math.round((slice * 8) / Math.max(dt, 0.05))));
+      const p = gd.progress();
+      ctx.progress({ iteration: p.iteration, loss: p.loss, attentionLoss: p.attentionLoss, m: gd.m.slice() });
+      await ctx.pause();
+    }
+    const r = binariseRun(gd, job.sparsity, { kind: 'unstructured' });
+    const f0 = attention(problem.X, problem.W, problem.causal);
+    const fPruned = attention(problem.X, r.wPruned, problem.causal);
+    const metrics = compareAttention(problem, r.wPruned);
+    return {
+      d,
+      n,
+      lossHistory: r.lossHistory,
+      attentionLossHistory: r.attentionLossHistory,
+      snapshots,
+      mask: r.mask.data,
+      f0: f0.data,
+      fPruned: fPruned.data,
+      metrics,
+      safeEta: gd.safeEta,
+      engine,
+      timeMs: performance.now() - start,
+    };
+  } finally {
+    dispose();
+  }
+}
+
+function outcome(problem: Problem, method: Method, pattern: string, sparsity: number, gd: Job['gd']): MethodOutcome {
+  const granularity = granularityOf(pattern, problem.W.rows);
+  const r = solve(problem, method, { sparsity, granularity, gd });
+  return {
+    method,
+    pattern,
+    sparsity: r.sparsity,
+    pruned: r.pruned,
+    metrics: r.metrics,
+    linearError: linearError(problem.X, problem.W, r.wPruned),
+    mask: r.mask.data,
+    fPruned: attention(problem.X, r.wPruned, problem.causal).data,
+    notes: r.notes,
+    timeMs: r.timeMs,
+  };
+}
+
+async function runCompare(job: Extract<Job, { kind: 'compare' }>, ctx: JobContext): Promise<CompareResult> {
+  const problem = syntheticProblem(job.spec);
+  const pattern = job.granularity.kind === 'nm' ? `${job.granularity.n}:${job.granularity.m}` : 'unstructured';
+  const outcomes: MethodOutcome[] = [];
+  for (const [i, method] of job.methods.entries()) {
+    outcomes.push(outcome(problem, method, pattern, job.sparsity, job.gd));
+    ctx.progress({ done: i + 1, total: job.methods.length });
+    await ctx.pause();
+  }
+  return { n: problem.X.rows, d: problem.W.rows, f0: attention(problem.X, problem.W, problem.causal).data, outcomes };
+}
+
+async function runSweep(job: Extract<Job, { kind: 'sweep' }>, ctx: JobContext): Promise<SweepRow[]> {
+  const problem = syntheticProblem(job.spec);
+  const rows: SweepRow[] = [];
+  const tasks: [Method, string, number][] = [];
+  for (const pattern of job.patterns) {
+    for (const method of job.methods) {
+      if (pattern === 'unstructured') for (const p of job.sparsities) tasks.push([method, pattern, p]);
+      else tasks.push([method, pattern, 0]);
+    }
+  }
+  for (const [i, [method, pattern, p]] of tasks.entries()) {
+    const o = outcome(problem, method, pattern, p, job.gd);
+    rows.push({ method, pattern, sparsity: o.sparsity, attentionError: o.metrics.attentionError, meanRowKL: o.metrics.meanRowKL, linearError: o.linearError });
+    ctx.progress({ done: i + 1, total: tasks.length });
+    await ctx.pause();
+  }
+  return rows;
+}
+
+function runExhaustive(job: Extract<Job, { kind: 'exhaustive' }>): ExhaustiveJobResult {
+  const start = performance.now();
+  const problem = syntheticProblem(job.spec);
+  const granularity: Granularity = { kind: 'unstructured' };
+  const ex = exhaustiveSearch(problem, job.sparsity, granularity);
+  const methods = PRUNING_METHODS.map((method) => {
+    const r = solve(problem, method, { sparsity: job.sparsity, granularity, gd: job.gd });
+    return { method, attentionLoss: r.metrics.attentionLoss, rank: percentileRank(ex.losses, r.metrics.attentionLoss) };
+  });
+  return { losses: ex.losses, optimum: ex.optimum, masks: ex.masks, methods, timeMs: performance.now() - start };
+}
+
+async function runScatter(job: Extract<Job, { kind: 'scatter' }>, ctx: JobContext): Promise<ScatterResult> {
+  const problem = syntheticProblem(job.spec);
+  const d = problem.W.rows;
+  const k = prunedCount(d, job.sparsity);
+  const normal = gaussian(mulberry32(job.seed));
+  const scores = zeros(d, d);
+  const random: ScatterResult['random'] = [];
+  for (let s = 0; s < job.samples; s++) {
+    for (let i = 0; i < scores.data.length; i++) scores.data[i] = normal();
+    const w = applyMask(maskPruneLowestGlobal(scores, k), problem.W);
+    random.push({ linear: linearError(problem.X, problem.W, w), attention: compareAttention(problem, w).attentionError });
+    if (s % 50 === 49) {
+      ctx.progress({ done: s + 1, total: job.samples });
+      await ctx.pause();
+    }
+  }
+  const methods = PRUNING_METHODS.map((method) => {
+    const r = solve(problem, method, { sparsity: job.sparsity, granularity: { kind: 'unstructured' }, gd: job.gd });
+    return { method, linear: linearError(problem.X, problem.W, r.wPruned), attention: r.metrics.attentionError };
+  });
+  return { random, methods };
+}
