@@ -1,0 +1,81 @@
+/**
+ * Configuration of the project's small transformers (SPEC §7): decoder-only,
+ * pre-layer-norm, learned absolute position embeddings, and NO bias on the Q
+ * and K projections, so that each head's logits are exactly
+ *   S_h = X W_h Xᵀ  with  W_h = W_Q^h (W_K^h)ᵀ / √d_h,
+ * where X is the layer-normed input of that layer's attention.
+ *
+ * Conventions (row vectors, x·W): every linear map is stored as [in, out].
+ * Head h of a layer uses columns h·d_h … (h+1)·d_h − 1 of that layer's
+ * W_Q, W_K, W_V (each d×d) and rows h·d_h … of W_O.
+ */
+
+export type ModelName = 'brown-char' | 'induction';
+
+export const MODEL_NAMES: readonly ModelName[] = ['brown-char', 'induction'];
+
+export interface ModelConfig {
+  /** Model name, also its folder under public/models/. */
+  name: string;
+  vocabSize: number;
+  /** Maximum sequence length (number of learned positions). */
+  contextLength: number;
+  /** Residual width d. */
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  /** Hidden width of each MLP; 0 means attention-only (no MLP blocks). */
+  dMlp: number;
+  /** MLP nonlinearity. */
+  activation: 'relu';
+  /** Layer-norm epsilon. */
+  lnEps: number;
+}
+
+/** Per-head width d_h = d / heads. */
+export function headDim(c: ModelConfig): number {
+  return c.dModel / c.nHeads;
+}
+
+export function validateConfig(c: ModelConfig): void {
+  const ints: (keyof ModelConfig)[] = ['vocabSize', 'contextLength', 'dModel', 'nLayers', 'nHeads', 'dMlp'];
+  for (const k of ints) {
+    const v = c[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (k === 'dMlp' ? 0 : 1)) throw new Error(`model config: ${k} must be a positive integer (got ${String(v)})`);
+  }
+  if (c.dModel % c.nHeads !== 0) throw new Error(`model config: dModel ${c.dModel} is not divisible by nHeads ${c.nHeads}`);
+  if (c.activation !== 'relu') throw new Error(`model config: unknown activation ${String(c.activation)}`);
+  if (!(c.lnEps > 0)) throw new Error('model config: lnEps must be > 0');
+}
+
+/** Training hyper-parameters (recorded in the manifest). */
+export interface TrainConfig {
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  warmupSteps: number;
+  /** Final learning rate as a fraction of the peak (cosine decay). */
+  minLrFraction: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  gradClip: number;
+  seed: number;
+  /** Evaluate on the validation set every this many steps (0 = only at the end). */
+  evalEvery: number;
+}
+
+/** The architecture of each shipped model (the vocabulary size of brown-char is set from its data). */
+export function defaultModelConfig(name: ModelName, vocabSize: number): ModelConfig {
+  if (name === 'brown-char') {
+    return { name, vocabSize, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, activation: 'relu', lnEps: 1e-5 };
+  }
+  return { name, vocabSize, contextLength: 48, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 0, activation: 'relu', lnEps: 1e-5 };
+}
+
+export function defaultTrainConfig(name: ModelName): TrainConfig {
+  if (name === 'brown-char') {
+    return { steps: 3000, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 500 };
+  }
+  return { steps: 2000, batchSize: 32, learningRate: 2e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 250 };
+}

@@ -1,0 +1,399 @@
+/**
+ * The forward pass of the project's transformers in TensorFlow.js (float32),
+ * with the hooks the pruning code needs (SPEC §7):
+ *
+ *  - `capture: true` returns, for every layer ℓ, the layer-normed input of that
+ *    layer's attention as X_ℓ [batch·T, d] (row b·T + t): the calibration X.
+ *    `captureAttention: true` also returns each layer's attention probabilities
+ *    [batch, heads, T, T].
+ *  - `headLogits(layer, head)` may replace a head's logits: `merged` → X W Xᵀ
+ *    (W = W_h = W_Q^h W_K^hᵀ/√d_h, possibly pruned or updated), `factored` →
+ *    (X W_q)(X W_k)ᵀ/√d_h. The causal mask and softmax are then applied as
+ *    usual; values, output projection and MLPs stay dense.
+ *
+ * Every tfjs call runs inside tf.tidy (or disposes what it made); results come
+ * back as plain typed arrays. The model's weights are uploaded to tfjs once per
+ * Model and cached (`disposeModelTensors` frees them).
+ */
+import { tf } from '../core/tf/backend.ts';
+import { mulberry32 } from '../core/random.ts';
+import { headDim, type ModelConfig } from './config.ts';
+import { getParam, type Model } from './weights.ts';
+
+/** A replacement for one head's attention logits. Matrices are row-major float32. */
+export type HeadOverride =
+  | { kind: 'merged'; /** d×d, W_h = W_Q^h W_K^hᵀ/√d_h (possibly pruned) */ W: Float32Array }
+  | { kind: 'factored'; /** d×d_h */ Wq: Float32Array; /** d×d_h */ Wk: Float32Array };
+
+export type HeadLogitsFn = (layer: number, head: number) => HeadOverride | undefined;
+
+export interface ForwardOptions {
+  /** Per-head logit overrides (pruned heads). */
+  headLogits?: HeadLogitsFn;
+  /** Return each layer's calibration X (the layer-normed attention input). */
+  capture?: boolean;
+  /** Return each layer's attention probabilities. */
+  captureAttention?: boolean;
+}
+
+export interface LayerCapture {
+  /** [batch·T, d] row-major: row b·T + t is token t of sequence b. Present when capture. */
+  x?: Float32Array;
+  /** [batch, heads, T, T] row-major (query t, key s). Present when captureAttention. */
+  attention?: Float32Array;
+}
+
+export interface ForwardResult {
+  batch: number;
+  T: number;
+  vocab: number;
+  /** [batch, T, vocab] row-major next-token logits. */
+  logits: Float32Array;
+  /** One entry per layer when capture or captureAttention. */
+  layers?: LayerCapture[];
+}
+
+/** Parameters as tfjs tensors (variables during training). */
+export type ParamTensors = Record<string, tf.Tensor>;
+
+// ---------------------------------------------------------------------------
+// Host-side helpers (no tfjs)
+
+/** Head h's query and key projections: columns h·d_h … (h+1)·d_h − 1 of W_Q and W_K, each d×d_h row-major. */
+export function headQK(model: Model, layer: number, head: number): { Wq: Float32Array; Wk: Float32Array } {
+  const c = model.config;
+  checkHead(c, layer, head);
+  const d = c.dModel;
+  const dh = headDim(c);
+  const wq = getParam(model, `layers.${layer}.attn.wq`).data;
+  const wk = getParam(model, `layers.${layer}.attn.wk`).data;
+  const Wq = new Float32Array(d * dh);
+  const Wk = new Float32Array(d * dh);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < dh; j++) {
+      Wq[i * dh + j] = wq[i * d + head * dh + j];
+      Wk[i * dh + j] = wk[i * d + head * dh + j];
+    }
+  }
+  return { Wq, Wk };
+}
+
+/** W_h = W_Q^h (W_K^h)ᵀ / √d_h in float64, d×d row-major: head h's logits are X W_h Xᵀ. */
+export function mergedHeadWeight(model: Model, layer: number, head: number): Float64Array {
+  const { Wq, Wk } = headQK(model, layer, head);
+  const d = model.config.dModel;
+  const dh = headDim(model.config);
+  const s = 1 / Math.sqrt(dh);
+  const W = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      let acc = 0;
+      for (let k = 0; k < dh; k++) acc += Wq[i * dh + k] * Wk[j * dh + k];
+      W[i * d + j] = acc * s;
+    }
+  }
+  return W;
+}
+
+function checkHead(c: ModelConfig, layer: number, head: number): void {
+  if (!Number.isInteger(layer) || layer < 0 || layer >= c.nLayers) throw new Error(`layer ${layer} out of range (model has ${c.nLayers})`);
+  if (!Number.isInteger(head) || head < 0 || head >= c.nHeads) throw new Error(`head ${head} out of range (model has ${c.nHeads})`);
+}
+
+// ---------------------------------------------------------------------------
+// tfjs
+
+const modelTensors = new WeakMap<Model, ParamTensors>();
+
+/** The model's weights as tfjs tensors (uploaded once per Model and cached). */
+export function modelParamTensors(model: Model): ParamTensors {
+  let t = modelTensors.get(model);
+  if (!t) {
+    t = {};
+    for (const [name, p] of model.params) t[name] = tf.keep(tf.tensor(p.data, p.shape, 'float32'));
+    modelTensors.set(model, t);
+  }
+  return t;
+}
+
+/** Free the cached tfjs copies of a model's weights. */
+export function disposeModelTensors(model: Model): void {
+  const t = modelTensors.get(model);
+  if (t) {
+    tf.dispose(Object.values(t));
+    modelTensors.delete(model);
+  }
+}
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+}
+
+/** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above (exp underflows to exactly 0). */
+function causalBias(T: number): tf.Tensor2D {
+  return tf.mul(tf.sub(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 1), 1e9) as tf.Tensor2D;
+}
+
+export interface CoreOutputs {
+  logits: tf.Tensor3D;
+  /** Per layer, when requested: X [B·T, d]. */
+  xs: tf.Tensor2D[];
+  /** Per layer, when requested: attention probabilities [B, H, T, T]. */
+  attention: tf.Tensor4D[];
+}
+
+/**
+ * The forward pass on tensors (call inside tf.tidy). `tokens` is int32 [B, T]
+ * with T ≤ contextLength. Used by `forward` and by training (with variables).
+ */
+export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.Tensor2D, options: ForwardOptions = {}): CoreOutputs {
+  const [B, T] = tokens.shape;
+  const d = config.dModel;
+  const H = config.nHeads;
+  const dh = headDim(config);
+  if (T > config.contextLength) throw new Error(`sequence length ${T} exceeds the context length ${config.contextLength}`);
+  const scale = 1 / Math.sqrt(dh);
+  const mask = causalBias(T);
+  const xs: tf.Tensor2D[] = [];
+  const attention: tf.Tensor4D[] = [];
+
+  // Embedding lookup as oneHot · E (exact: one nonzero term per row). tf.gather's gradient
+  // needs UnsortedSegmentSum, which the wasm backend does not have.
+  const onehot = tf.oneHot(tf.reshape(tokens, [B * T]) as tf.Tensor1D, config.vocabSize, 1, 0, 'float32') as tf.Tensor2D;
+  const emb = tf.reshape(tf.matMul(onehot, P['tok_emb'] as tf.Tensor2D), [B, T, d]);
+  let x: tf.Tensor = tf.add(emb, tf.slice(P['pos_emb'], [0, 0], [T, d]));
+  for (let l = 0; l < config.nLayers; l++) {
+    const p = `layers.${l}`;
+    const h = layerNorm(x, P[`${p}.ln1.g`], P[`${p}.ln1.b`], config.lnEps);
+    const h2 = tf.reshape(h, [B * T, d]) as tf.Tensor2D;
+    if (options.capture) xs.push(h2);
+    const split = (m: tf.Tensor) => tf.transpose(tf.reshape(m, [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
+    const q = split(tf.matMul(h2, P[`${p}.attn.wq`] as tf.Tensor2D));
+    const k = split(tf.matMul(h2, P[`${p}.attn.wk`] as tf.Tensor2D));
+    let scores: tf.Tensor = tf.mul(tf.matMul(q, k, false, true), scale); // [B, H, T, T]
+    if (options.headLogits) {
+      const overrides = Array.from({ length: H }, (_, hd) => options.headLogits!(l, hd));
+      if (overrides.some((o) => o !== undefined)) {
+        const h3 = tf.reshape(h, [B, T, d]) as tf.Tensor3D;
+        const perHead = tf.unstack(scores, 1);
+        const replaced = perHead.map((dense, hd) => {
+          const o = overrides[hd];
+          if (!o) return dense;
+          if (o.kind === 'merged') {
+            if (o.W.length !== d * d) throw new Error(`merged override for layer ${l} head ${hd}: W has ${o.W.length} entries (expected ${d}×${d})`);
+            const xw = tf.reshape(tf.matMul(h2, tf.tensor2d(o.W, [d, d])), [B, T, d]) as tf.Tensor3D;
+            return tf.matMul(xw, h3, false, true);
+          }
+          if (o.Wq.length !== d * dh || o.Wk.length !== d * dh) throw new Error(`factored override for layer ${l} head ${hd}: Wq/Wk must be ${d}×${dh}`);
+          const a = tf.reshape(tf.matMul(h2, tf.tensor2d(o.Wq, [d, dh])), [B, T, dh]) as tf.Tensor3D;
+          const b = tf.reshape(tf.matMul(h2, tf.tensor2d(o.Wk, [d, dh])), [B, T, dh]) as tf.Tensor3D;
+          return tf.mul(tf.matMul(a, b, false, true), scale);
+        });
+        scores = tf.stack(replaced, 1);
+      }
+    }
+    const probs = tf.softmax(tf.add(scores, mask)) as tf.Tensor4D;
+    if (options.captureAttention) attention.push(probs);
+    const v = split(tf.add(tf.matMul(h2, P[`${p}.attn.wv`] as tf.Tensor2D), P[`${p}.attn.bv`]));
+    const o = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
+    const attnOut = tf.add(tf.matMul(o, P[`${p}.attn.wo`] as tf.Tensor2D), P[`${p}.attn.bo`]);
+    x = tf.add(x, tf.reshape(attnOut, [B, T, d]));
+    if (config.dMlp > 0) {
+      const m = tf.reshape(layerNorm(x, P[`${p}.ln2.g`], P[`${p}.ln2.b`], config.lnEps), [B * T, d]) as tf.Tensor2D;
+      const hid = tf.relu(tf.add(tf.matMul(m, P[`${p}.mlp.w1`] as tf.Tensor2D), P[`${p}.mlp.b1`])) as tf.Tensor2D;
+      const out = tf.add(tf.matMul(hid, P[`${p}.mlp.w2`] as tf.Tensor2D), P[`${p}.mlp.b2`]);
+      x = tf.add(x, tf.reshape(out, [B, T, d]));
+    }
+  }
+  const f = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
+  const logits = tf.reshape(tf.add(tf.matMul(f, P['unembed.w'] as tf.Tensor2D), P['unembed.b']), [B, T, config.vocabSize]) as tf.Tensor3D;
+  return { logits, xs, attention };
+}
+
+function tokenTensor(sequences: readonly Int32Array[], vocab: number): tf.Tensor2D {
+  if (sequences.length === 0) throw new Error('forward: no sequences');
+  const T = sequences[0].length;
+  if (T === 0) throw new Error('forward: empty sequence');
+  const flat = new Int32Array(sequences.length * T);
+  sequences.forEach((s, b) => {
+    if (s.length !== T) throw new Error(`forward: sequences must have equal length (got ${T} and ${s.length})`);
+    for (let t = 0; t < T; t++) {
+      if (!(s[t] >= 0 && s[t] < vocab)) throw new Error(`forward: token id ${s[t]} outside the vocabulary (size ${vocab})`);
+    }
+    flat.set(s, b * T);
+  });
+  return tf.tensor2d(flat, [sequences.length, T], 'int32');
+}
+
+/**
+ * Run the model on equal-length token sequences (length ≤ contextLength).
+ * Returns next-token logits [batch, T, vocab] and, on request, per-layer
+ * calibration X and attention probabilities. No tensors outlive the call
+ * (apart from the model's cached weights).
+ */
+export function forward(model: Model, sequences: readonly Int32Array[], options: ForwardOptions = {}): ForwardResult {
+  const c = model.config;
+  const P = modelParamTensors(model);
+  const outs = tf.tidy(() => {
+    const tokens = tokenTensor(sequences, c.vocabSize);
+    const r = forwardTensors(c, P, tokens, options);
+    return [r.logits, ...r.xs, ...r.attention];
+  });
+  try {
+    const B = sequences.length;
+    const T = sequences[0].length;
+    const result: ForwardResult = { batch: B, T, vocab: c.vocabSize, logits: outs[0].dataSync() as Float32Array };
+    if (options.capture || options.captureAttention) {
+      const nx = options.capture ? c.nLayers : 0;
+      result.layers = Array.from({ length: c.nLayers }, (_, l) => {
+        const cap: LayerCapture = {};
+        if (options.capture) cap.x = outs[1 + l].dataSync() as Float32Array;
+        if (options.captureAttention) cap.attention = outs[1 + nx + l].dataSync() as Float32Array;
+        return cap;
+      });
+    }
+    return result;
+  } finally {
+    tf.dispose(outs);
+  }
+}
+
+export interface EvalOptions {
+  headLogits?: HeadLogitsFn;
+  /**
+   * Optional 0/1 masks, one per sequence over its length−1 predictions: only
+   * predictions with mask 1 are scored (induction: the repeated half).
+   */
+  scored?: readonly Uint8Array[];
+  /** Sequences per forward call (default 64). */
+  batchSize?: number;
+}
+
+export interface EvalResult {
+  /** Mean next-token cross-entropy in nats over the scored predictions. */
+  crossEntropy: number;
+  perplexity: number;
+  /** Number of scored predictions. */
+  tokens: number;
+  /** Fraction of scored predictions whose argmax is the true next token. */
+  accuracy: number;
+}
+
+/**
+ * Mean next-token cross-entropy of token sequences. A sequence of length n
+ * (2 ≤ n ≤ contextLength + 1) is fed as its first n−1 tokens and scored on
+ * predicting tokens 1 … n−1. Sequences may have different lengths (they are
+ * grouped by length). Log-softmax and the sums are in float64 on the host.
+ */
+export function crossEntropy(model: Model, sequences: readonly Int32Array[], options: EvalOptions = {}): EvalResult {
+  const c = model.config;
+  const V = c.vocabSize;
+  const bs = options.batchSize ?? 64;
+  const groups = new Map<number, number[]>();
+  sequences.forEach((s, i) => {
+    if (s.length < 2 || s.length > c.contextLength + 1) throw new Error(`crossEntropy: sequence length ${s.length} outside [2, ${c.contextLength + 1}]`);
+    if (options.scored && options.scored[i].length !== s.length - 1) throw new Error('crossEntropy: scored mask length must be sequence length − 1');
+    const g = groups.get(s.length) ?? [];
+    g.push(i);
+    groups.set(s.length, g);
+  });
+  let sum = 0;
+  let n = 0;
+  let correct = 0;
+  for (const [len, idx] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+    for (let start = 0; start < idx.length; start += bs) {
+      const chunk = idx.slice(start, start + bs);
+      const inputs = chunk.map((i) => sequences[i].subarray(0, len - 1));
+      const { logits } = forward(model, inputs, { headLogits: options.headLogits });
+      const T = len - 1;
+      chunk.forEach((si, b) => {
+        const seq = sequences[si];
+        const mask = options.scored?.[si];
+        for (let t = 0; t < T; t++) {
+          if (mask && !mask[t]) continue;
+          const off = (b * T + t) * V;
+          let max = -Infinity;
+          let arg = 0;
+          for (let v = 0; v < V; v++) {
+            if (logits[off + v] > max) {
+              max = logits[off + v];
+              arg = v;
+            }
+          }
+          let z = 0;
+          for (let v = 0; v < V; v++) z += Math.exp(logits[off + v] - max);
+          const target = seq[t + 1];
+          sum += Math.log(z) + max - logits[off + target];
+          if (arg === target) correct++;
+          n++;
+        }
+      });
+    }
+  }
+  const ce = n > 0 ? sum / n : NaN;
+  return { crossEntropy: ce, perplexity: Math.exp(ce), tokens: n, accuracy: n > 0 ? correct / n : NaN };
+}
+
+export interface GenerateOptions {
+  headLogits?: HeadLogitsFn;
+}
+
+export interface GenerateResult {
+  prompt: string;
+  /** The generated characters only. */
+  continuation: string;
+  /** Token ids of the continuation. */
+  ids: Int32Array;
+}
+
+/**
+ * Sample `tokens` characters after `prompt` with a seeded RNG (mulberry32(seed)).
+ * temperature 0 is greedy (argmax, lowest id on ties); otherwise sampling from
+ * softmax(logits / temperature). The model sees the last contextLength tokens.
+ * An empty prompt starts from "\n" (the corpus's file separator) when the
+ * vocabulary has it. Throws UnknownCharactersError for characters the model
+ * does not know.
+ */
+export function generate(model: Model, prompt: string, tokens: number, seed: number, temperature: number, options: GenerateOptions = {}): GenerateResult {
+  if (!Number.isInteger(tokens) || tokens < 0) throw new Error(`generate: tokens must be an integer >= 0 (got ${tokens})`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`generate: temperature must be >= 0 (got ${temperature})`);
+  const tok = model.tokenizer;
+  let start = tok.encode(prompt);
+  if (start.length === 0) {
+    if (!tok.has('\n')) throw new Error('generate: the prompt is empty');
+    start = tok.encode('\n');
+  }
+  const ctx = model.config.contextLength;
+  const V = model.config.vocabSize;
+  const ids = Array.from(start);
+  const rng = mulberry32(seed);
+  const out = new Int32Array(tokens);
+  const p = new Float64Array(V);
+  for (let i = 0; i < tokens; i++) {
+    const window = Int32Array.from(ids.slice(-ctx));
+    const { logits } = forward(model, [window], { headLogits: options.headLogits });
+    const off = (window.length - 1) * V;
+    let next = 0;
+    if (temperature === 0) {
+      for (let v = 1; v < V; v++) if (logits[off + v] > logits[off + next]) next = v;
+    } else {
+      let max = -Infinity;
+      for (let v = 0; v < V; v++) max = Math.max(max, logits[off + v] / temperature);
+      let z = 0;
+      for (let v = 0; v < V; v++) z += p[v] = Math.exp(logits[off + v] / temperature - max);
+      let u = rng() * z;
+      next = V - 1;
+      for (let v = 0; v < V; v++) {
+        u -= p[v];
+        if (u < 0) {
+          next = v;
+          break;
+        }
+      }
+    }
+    out[i] = next;
+    ids.push(next);
+  }
+  return { prompt, continuation: tok.decode(out), ids: out };
+}
