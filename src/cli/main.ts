@@ -6,6 +6,7 @@
 import { solveCommand } from './solveCommand.ts';
 import { synthCommand } from './synthCommand.ts';
 import { benchCommand } from './benchCommand.ts';
+import { dataCommand, evalCommand, generateCommand } from './modelCommands.ts';
 import { UsageError } from './args.ts';
 import { DivergenceError } from '../core/gd.ts';
 
@@ -15,6 +16,9 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   solve: { run: solveCommand, help: 'solve --problem P.json --method gd|magnitude|wanda|sparsegpt|exhaustive --sparsity p [--nm N:M] [--lambda l] [--eta e] [--iters T] [--tol t] [--clip] [--causal] [--out R.json]' },
   synth: { run: synthCommand, help: 'synth --n 64 --d 16 [--seed 1] [--scale 1] [--causal] [--out P.json]   (a Gaussian problem file)' },
   bench: { run: benchCommand, help: 'bench [--quick]   (JSON timings of the solvers)' },
+  data: { run: dataCommand, help: 'data --model brown-char|induction --split train|val   (the exact text of that split)' },
+  eval: { run: evalCommand, help: 'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)' },
+  generate: { run: generateCommand, help: 'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8]' },
 };
 
 function usage(): string {

@@ -140,7 +140,7 @@ export function trainLoop(o: TrainLoopOptions): { model: Model; log: TrainStepLo
       if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss})`);
       const isLast = step === t.steps - 1;
       const doEval = o.validate && ((t.evalEvery > 0 && (step + 1) % t.evalEvery === 0) || isLast);
-      if (step % logEvery === 0 || isLast || doEval) {
+      if ((step + 1) % logEvery === 0 || step === 0 || isLast || doEval) {
         const now = performance.now();
         const entry: TrainStepLog = { step: step + 1, loss, lr, gradNorm, seconds: (now - start) / 1000 };
         if (doEval) entry.val = o.validate!(snapshot(config, o.vocabulary, vars));

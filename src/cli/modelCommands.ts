@@ -1,0 +1,108 @@
+/**
+ * Model commands (issue 3): `data`, `eval`, `generate`.
+ *
+ *   data --model brown-char --split train|val        the exact text of that split (no added newline);
+ *                                                   for induction: the sequences as letters, one per line
+ *   eval --model <name> [--split val|train] [--limit N]
+ *        → JSON {model, split, cross_entropy, perplexity | accuracy, tokens, ...}
+ *   generate --model <name> --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8]
+ *        → the prompt followed by the generated text
+ *
+ * `generateWith(argv, extra)` lets a later command (e.g. `--prune R.json`) pass
+ * head-logit overrides to the same generator.
+ */
+import { initBackend } from '../core/tf/backend.ts';
+import { subSeed, mulberry32 } from '../core/random.ts';
+import { MODEL_NAMES, type ModelName } from '../model/config.ts';
+import { loadModelNode, type Model } from '../model/weights.ts';
+import { crossEntropy, generate, type HeadLogitsFn } from '../model/transformer.ts';
+import { UnknownCharactersError } from '../model/tokenizer.ts';
+import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
+
+export function modelFlag(args: ParsedArgs): ModelName {
+  const m = args.values.get('model');
+  if (m === undefined) throw new UsageError(`--model is required (one of ${MODEL_NAMES.join(', ')})`);
+  if (!MODEL_NAMES.includes(m as ModelName)) throw new UsageError(`--model must be one of ${MODEL_NAMES.join(', ')} (got "${m}")`);
+  return m as ModelName;
+}
+
+function splitFlag(args: ParsedArgs, fallback: 'train' | 'val'): 'train' | 'val' {
+  const s = args.values.get('split') ?? fallback;
+  if (s !== 'train' && s !== 'val') throw new UsageError(`--split must be train or val (got "${s}")`);
+  return s;
+}
+
+/** Load a shipped model with the tfjs backend ready (wasm, else cpu). */
+export async function loadShippedModel(name: ModelName): Promise<Model> {
+  await initBackend(['wasm', 'cpu']);
+  try {
+    return await loadModelNode(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The induction sequences of a split: val = the fixed validation set; train = the first 512 sequences of the seed-1 training stream. */
+async function inductionSplit(split: 'train' | 'val') {
+  const ind = await import('../model/induction.ts');
+  return split === 'val' ? ind.inductionValidation() : ind.inductionBatch(mulberry32(subSeed(1, 'induction-train')), ind.INDUCTION_VAL_COUNT);
+}
+
+export async function dataCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: ['model', 'split'], booleans: [] });
+  const model = modelFlag(args);
+  const split = splitFlag(args, 'train');
+  if (model === 'brown-char') {
+    const { brownText } = await import('../model/data/brown.ts');
+    // Written directly so the text is exact (main.ts would append a newline).
+    process.stdout.write(brownText(split));
+    return '';
+  }
+  const { inductionVocabulary } = await import('../model/induction.ts');
+  const vocab = inductionVocabulary();
+  const { sequences } = await inductionSplit(split);
+  return sequences.map((s) => Array.from(s, (t) => vocab[t]).join('')).join('\n');
+}
+
+export async function evalCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: ['model', 'split', 'limit'], booleans: [] });
+  const name = modelFlag(args);
+  const split = splitFlag(args, 'val');
+  const limit = integerFlag(args, 'limit', 0, 1);
+  const model = await loadShippedModel(name);
+  if (name === 'brown-char') {
+    const { brownText, evalWindows } = await import('../model/data/brown.ts');
+    let windows = evalWindows(model.tokenizer.encode(brownText(split)), model.config.contextLength);
+    if (limit > 0) windows = windows.slice(0, limit);
+    const r = crossEntropy(model, windows);
+    return JSON.stringify({ model: name, split, cross_entropy: r.crossEntropy, perplexity: r.perplexity, bits_per_char: r.crossEntropy / Math.LN2, tokens: r.tokens, sequences: windows.length });
+  }
+  const data = await inductionSplit(split);
+  const n = limit > 0 ? Math.min(limit, data.sequences.length) : data.sequences.length;
+  const r = crossEntropy(model, data.sequences.slice(0, n), { scored: data.scored.slice(0, n) });
+  return JSON.stringify({ model: name, split, cross_entropy: r.crossEntropy, accuracy: r.accuracy, tokens: r.tokens, sequences: n, scored: 'repeated half (predictions determined by the earlier occurrence)' });
+}
+
+export const GENERATE_VALUE_FLAGS = ['model', 'prompt', 'tokens', 'seed', 'temperature'] as const;
+
+/** Generate with optional head-logit overrides; `args` must have been parsed with at least GENERATE_VALUE_FLAGS. */
+export async function generateWith(args: ParsedArgs, headLogits?: HeadLogitsFn, loaded?: Model): Promise<string> {
+  const name = modelFlag(args);
+  const prompt = args.values.get('prompt') ?? '';
+  const tokens = integerFlag(args, 'tokens', 200, 0);
+  const seed = integerFlag(args, 'seed', 1, 0);
+  const temperature = numberFlag(args, 'temperature', 0.8, (v) => (v >= 0 && v <= 100 ? null : 'must be in [0, 100]'));
+  const model = loaded ?? (await loadShippedModel(name));
+  try {
+    const r = generate(model, prompt, tokens, seed, temperature, { headLogits });
+    return r.prompt + r.continuation;
+  } catch (e) {
+    if (e instanceof UnknownCharactersError) throw new UsageError(`--prompt: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function generateCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: [...GENERATE_VALUE_FLAGS], booleans: [] });
+  return generateWith(args);
+}
