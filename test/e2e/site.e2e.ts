@@ -1,0 +1,77 @@
+/**
+ * The built site in Debian's Chromium, page by page: it loads cleanly, its math
+ * renders, every widget on it finishes with numbers, and axe finds no WCAG 2.1 AA
+ * violation once the widgets have drawn.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import { serveDist, type SiteServer } from './server.ts';
+import { launch, watchedPage } from './browser.ts';
+import { builtPages } from './pages.ts';
+
+let site: SiteServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  site = await serveDist();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const pages = builtPages();
+
+describe('every page', () => {
+  it('the site has a home page and chapters', () => {
+    expect(pages).toContain('/');
+    expect(pages.length).toBeGreaterThan(1);
+  });
+
+  for (const path of pages) {
+    it(`${path}: loads, renders its math, finishes its widgets, passes axe`, async () => {
+      const w = await watchedPage(browser, site.url);
+      const { page } = w;
+      await page.goto(site.url + path, { waitUntil: 'load' });
+      expect(await page.locator('h1').count()).toBe(1);
+      expect(await page.locator('.katex-error').count()).toBe(0);
+
+      // Scroll every widget into view (they start lazily) and wait for each to settle.
+      const widgets = page.locator('[data-status]');
+      const count = await widgets.count();
+      for (let i = 0; i < count; i++) {
+        const widget = widgets.nth(i);
+        await widget.scrollIntoViewIfNeeded();
+        await expect
+          .poll(async () => widget.getAttribute('data-status'), { timeout: 60_000, interval: 200 })
+          .toMatch(/^(done|error)$/);
+        const status = await widget.getAttribute('data-status');
+        const text = (await widget.textContent()) ?? '';
+        expect(status, `${await widget.evaluate((e) => e.localName)}: ${await widget.locator('[role=alert]').textContent()}`).toBe('done');
+        expect(await widget.getAttribute('aria-busy')).toBe('false');
+        expect(text).not.toMatch(/\bNaN\b|undefined/);
+      }
+
+      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      const violations = axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(' ')})`);
+      expect(violations).toEqual([]);
+
+      expect(w.consoleErrors).toEqual([]);
+      expect(w.failedRequests).toEqual([]);
+      expect(w.offOrigin).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  it('a phone-width page does not scroll sideways', async () => {
+    for (const path of pages) {
+      const w = await watchedPage(browser, site.url, { width: 375, height: 800 });
+      await w.page.goto(site.url + path);
+      const overflow = await w.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await w.page.context().close();
+    }
+  });
+});
