@@ -18,6 +18,8 @@ import { maxSafeStep } from './smoothness.ts';
 /** Anything that evaluates L(M) and ∇L(M) for a fixed problem (the JS or the WASM kernel). */
 export interface Objective {
   readonly d: number;
+  /** Number of mask entries when it is not d² (the factored objective's [M_Q ; M_K]). */
+  readonly size?: number;
   evaluate(m: Float64Array, grad?: Float64Array): ObjectiveValue;
 }
 
@@ -55,7 +57,7 @@ export class DivergenceError extends Error {
   ) {
     super(
       `gradient descent diverged at iteration ${iteration} (${reason}, L = ${loss}) with eta = ${eta}; ` +
-        `the smoothness bound guarantees descent for eta <= ${safeEta.toPrecision(3)}`,
+        (Number.isFinite(safeEta) ? `the smoothness bound guarantees descent for eta <= ${safeEta.toPrecision(3)}` : 'use a smaller eta'),
     );
     this.name = 'DivergenceError';
   }
@@ -75,16 +77,21 @@ export class GradientDescent {
   private readonly opts: Required<GdOptions>;
   private safeEtaCache: number | undefined;
 
+  /**
+   * `problem` is the merged problem (it gives the smoothness bound and the shape of
+   * the mask); it may be omitted when a custom objective (e.g. the factored one) is given.
+   */
   constructor(
-    readonly problem: Problem,
+    readonly problem: Problem | undefined,
     options: Partial<GdOptions> = {},
-    readonly objective: Objective = createObjective(problem, options.lambda ?? GD_DEFAULTS.lambda),
+    readonly objective: Objective = createObjective(requireProblem(problem), options.lambda ?? GD_DEFAULTS.lambda),
   ) {
     this.opts = { ...GD_DEFAULTS, ...stripUndefined(options) };
     validateGdOptions(this.opts);
-    this.d = problem.W.rows;
-    this.m = new Float64Array(this.d * this.d).fill(1);
-    this.grad = new Float64Array(this.d * this.d);
+    this.d = objective.d;
+    const size = objective.size ?? this.d * this.d;
+    this.m = new Float64Array(size).fill(1);
+    this.grad = new Float64Array(size);
     const v = this.objective.evaluate(this.m, this.grad);
     this.lossHistory.push(v.loss);
     this.attentionLossHistory.push(v.attentionLoss);
@@ -95,9 +102,12 @@ export class GradientDescent {
     return this.opts;
   }
 
-  /** The step size the smoothness bound allows (computed on first use: a power iteration). */
+  /**
+   * The step size the smoothness bound allows (computed on first use: a power
+   * iteration); NaN where our bound does not apply (no merged problem).
+   */
   get safeEta(): number {
-    this.safeEtaCache ??= maxSafeStep(this.problem.X, this.problem.W, this.opts.lambda);
+    this.safeEtaCache ??= this.problem ? maxSafeStep(this.problem.X, this.problem.W, this.opts.lambda) : Number.NaN;
     return this.safeEtaCache;
   }
 
@@ -167,6 +177,7 @@ export interface GdResult {
 
 /** Binarise a finished run: keep the d² − k largest entries of M_T (stable ties). */
 export function binariseRun(gd: GradientDescent, sparsity: number, granularity: Granularity): GdResult {
+  const problem = requireProblem(gd.problem);
   const relaxed = gd.relaxedMask();
   const mask = maskFromScores(relaxed, sparsity, granularity);
   const notes: string[] = [];
@@ -175,7 +186,7 @@ export function binariseRun(gd: GradientDescent, sparsity: number, granularity: 
   }
   return {
     mask,
-    wPruned: applyMask(mask, gd.problem.W),
+    wPruned: applyMask(mask, problem.W),
     relaxed,
     lossHistory: gd.lossHistory.slice(),
     attentionLossHistory: gd.attentionLossHistory.slice(),
@@ -203,6 +214,11 @@ export function validateGdOptions(o: Required<GdOptions>): void {
   if (!(Number.isInteger(o.iters) && o.iters >= 0)) throw new Error(`iters must be an integer >= 0 (got ${o.iters})`);
   if (!(Number.isFinite(o.lambda) && o.lambda >= 0)) throw new Error(`lambda must be a finite number >= 0 (got ${o.lambda})`);
   if (!(Number.isFinite(o.tolerance) && o.tolerance >= 0)) throw new Error(`tolerance must be a finite number >= 0 (got ${o.tolerance})`);
+}
+
+function requireProblem(problem: Problem | undefined): Problem {
+  if (!problem) throw new Error('gradient descent needs a problem or an objective');
+  return problem;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,0 +1,164 @@
+/**
+ * The factored extension (SPEC §7): masks on W_Q and W_K (each d×d_h) instead of
+ * on the merged W = W_Q W_Kᵀ/√d_h, so that pruning saves weights at any sparsity.
+ *
+ *   S = X (M_Q∘W_Q)(M_K∘W_K)ᵀ Xᵀ / √d_h,   L = ½‖F − F₀‖² + ½λ(‖M_Q‖² + ‖M_K‖²)
+ *   ∇_{M_Q} = W_Q ∘ (Xᵀ P X (M_K∘W_K)) / √d_h + λ M_Q
+ *   ∇_{M_K} = W_K ∘ (Xᵀ Pᵀ X (M_Q∘W_Q)) / √d_h + λ M_K
+ *
+ * with P as in the merged case. The mask vector is [M_Q ; M_K] (2·d·d_h entries),
+ * so the same gradient-descent stepper runs it. Sequences attend within themselves.
+ */
+import type { Matrix } from './matrix.ts';
+import type { ObjectiveValue } from './objective.ts';
+import type { Objective } from './gd.ts';
+import { gemmNN, gemmNT, gemmTN, softmaxRowsInPlace } from './kernels.ts';
+
+export interface FactoredProblem {
+  X: Matrix;
+  /** d×d_h */
+  Wq: Matrix;
+  /** d×d_h */
+  Wk: Matrix;
+  causal: boolean;
+  segments?: readonly number[];
+}
+
+export class FactoredObjective implements Objective {
+  /** Number of mask entries: 2·d·d_h (the stepper only needs the length). */
+  readonly d: number;
+  readonly size: number;
+  private readonly n: number;
+  private readonly dIn: number;
+  private readonly dh: number;
+  private readonly scale: number;
+  private readonly segments: readonly number[];
+  private readonly f0: Float64Array[];
+  // Scratch, sized for the longest segment.
+  private readonly wq: Float64Array;
+  private readonly wk: Float64Array;
+  private readonly xq: Float64Array;
+  private readonly xk: Float64Array;
+  private readonly s: Float64Array;
+  private readonly p: Float64Array;
+  private readonly tmp: Float64Array;
+  private readonly gq: Float64Array;
+  private readonly gk: Float64Array;
+
+  constructor(
+    private readonly problem: FactoredProblem,
+    readonly lambda: number,
+  ) {
+    const { X, Wq, Wk } = problem;
+    if (Wq.rows !== X.cols || Wk.rows !== X.cols || Wq.cols !== Wk.cols) {
+      throw new Error(`factored shapes: X is ${X.rows}x${X.cols}, W_Q ${Wq.rows}x${Wq.cols}, W_K ${Wk.rows}x${Wk.cols}`);
+    }
+    this.n = X.rows;
+    this.dIn = X.cols;
+    this.dh = Wq.cols;
+    this.size = 2 * this.dIn * this.dh;
+    this.d = Math.sqrt(this.size); // only used for bookkeeping by callers that expect d²
+    this.scale = 1 / Math.sqrt(this.dh);
+    this.segments = problem.segments ?? [this.n];
+    const T = Math.max(...this.segments);
+    const dd = this.dIn * this.dh;
+    this.wq = new Float64Array(dd);
+    this.wk = new Float64Array(dd);
+    this.xq = new Float64Array(T * this.dh);
+    this.xk = new Float64Array(T * this.dh);
+    this.s = new Float64Array(T * T);
+    this.p = new Float64Array(T * T);
+    this.tmp = new Float64Array(T * this.dh);
+    this.gq = new Float64Array(dd);
+    this.gk = new Float64Array(dd);
+    this.f0 = [];
+    const ones = new Float64Array(this.size).fill(1);
+    this.maskWeights(ones);
+    let start = 0;
+    for (const len of this.segments) {
+      this.attention(start, len);
+      this.f0.push(this.s.slice(0, len * len));
+      start += len;
+    }
+  }
+
+  private maskWeights(m: Float64Array): void {
+    const dd = this.dIn * this.dh;
+    for (let i = 0; i < dd; i++) {
+      this.wq[i] = m[i] * this.problem.Wq.data[i];
+      this.wk[i] = m[dd + i] * this.problem.Wk.data[i];
+    }
+  }
+
+  /** s[0..len²) = softmax of segment [start, start+len)'s logits; fills xq, xk. */
+  private attention(start: number, len: number): void {
+    const x = this.problem.X.data.subarray(start * this.dIn, (start + len) * this.dIn);
+    gemmNN(x, this.wq, this.xq, len, this.dIn, this.dh);
+    gemmNN(x, this.wk, this.xk, len, this.dIn, this.dh);
+    gemmNT(this.xq, this.xk, this.s, len, len, this.dh, this.problem.causal);
+    for (let i = 0; i < len * len; i++) this.s[i] *= this.scale;
+    softmaxRowsInPlace(this.s, len, this.problem.causal);
+  }
+
+  evaluate(m: Float64Array, grad?: Float64Array): ObjectiveValue {
+    const { dIn, dh, scale, lambda } = this;
+    const dd = dIn * dh;
+    this.maskWeights(m);
+    if (grad) {
+      this.gq.fill(0);
+      this.gk.fill(0);
+    }
+    let attn = 0;
+    let start = 0;
+    for (const [seg, len] of this.segments.entries()) {
+      this.attention(start, len);
+      const f = this.s;
+      const f0 = this.f0[seg];
+      const p = this.p;
+      for (let i = 0; i < len; i++) {
+        let rowSum = 0;
+        for (let j = 0; j < len; j++) {
+          const c = f[i * len + j] - f0[i * len + j];
+          attn += c * c;
+          const fc = f[i * len + j] * c;
+          p[i * len + j] = fc;
+          rowSum += fc;
+        }
+        for (let j = 0; j < len; j++) p[i * len + j] -= rowSum * f[i * len + j];
+      }
+      if (grad) {
+        const x = this.problem.X.data.subarray(start * dIn, (start + len) * dIn);
+        // ∂/∂(W_Q): Xᵀ P (X W_K') — tmp = P · xk (len×dh), then gq += Xᵀ tmp.
+        gemmNN(p, this.xk, this.tmp, len, len, dh);
+        accumulateTN(x, this.tmp, this.gq, len, dIn, dh);
+        // ∂/∂(W_K): Xᵀ Pᵀ (X W_Q') — tmp = Pᵀ · xq.
+        gemmTN(p, this.xq, this.tmp, len, len, dh);
+        accumulateTN(x, this.tmp, this.gk, len, dIn, dh);
+      }
+      start += len;
+    }
+    attn *= 0.5;
+    let reg = 0;
+    if (lambda > 0) for (let i = 0; i < m.length; i++) reg += m[i] * m[i];
+    reg *= 0.5 * lambda;
+    if (grad) {
+      const { Wq, Wk } = this.problem;
+      for (let i = 0; i < dd; i++) {
+        grad[i] = Wq.data[i] * this.gq[i] * scale + lambda * m[i];
+        grad[dd + i] = Wk.data[i] * this.gk[i] * scale + lambda * m[dd + i];
+      }
+    }
+    return { loss: attn + reg, attentionLoss: attn };
+  }
+}
+
+/** out += a(n×rows)ᵀ · b(n×cols). */
+function accumulateTN(a: Float64Array, b: Float64Array, out: Float64Array, n: number, rows: number, cols: number): void {
+  for (let t = 0; t < n; t++) {
+    for (let r = 0; r < rows; r++) {
+      const v = a[t * rows + r];
+      if (v === 0) continue;
+      for (let c = 0; c < cols; c++) out[r * cols + c] += v * b[t * cols + c];
+    }
+  }
+}
