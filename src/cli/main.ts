@@ -6,7 +6,8 @@
 import { solveCommand } from './solveCommand.ts';
 import { synthCommand } from './synthCommand.ts';
 import { benchCommand } from './benchCommand.ts';
-import { dataCommand, evalCommand, generateCommand } from './modelCommands.ts';
+import { dataCommand, evalCommand } from './modelCommands.ts';
+import { generatePrunedCommand, modelPruneCommand, sweepCommand } from './pruneCommands.ts';
 import { UsageError } from './args.ts';
 import { DivergenceError } from '../core/gd.ts';
 
@@ -18,7 +19,9 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   bench: { run: benchCommand, help: 'bench [--quick]   (JSON timings of the solvers)' },
   data: { run: dataCommand, help: 'data --model brown-char|induction --split train|val   (the exact text of that split)' },
   eval: { run: evalCommand, help: 'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)' },
-  generate: { run: generateCommand, help: 'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8]' },
+  generate: { run: generatePrunedCommand, help: 'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json]' },
+  'model-prune': { run: modelPruneCommand, help: 'model-prune --model M --method gd|magnitude|wanda|sparsegpt --sparsity p [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T] [--out R.json]' },
+  sweep: { run: sweepCommand, help: 'sweep --model M [--methods gd,magnitude,wanda,sparsegpt] [--sparsities 0.3,0.5,0.7,0.9] [--mode merged|factored] [--nm 2:4] [--format json|csv]' },
 };
 
 function usage(): string {

@@ -1,0 +1,236 @@
+/**
+ * Model pruning commands (issue 3), thin over src/model/prune.ts:
+ *   model-prune --model M --method gd|magnitude|wanda|sparsegpt --sparsity p [--mode merged|factored]
+ *               [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s]
+ *               [--lambda l --eta e --iters T] [--out R.json]
+ *   sweep --model M [--methods gd,magnitude,wanda,sparsegpt] [--sparsities 0.3,0.5,0.7,0.9]
+ *               [--mode merged|factored] [--format json|csv] [same calibration options]
+ *   generate ... [--prune R.json]    (continue a prompt with the pruned model)
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mulberry32, subSeed } from '../core/random.ts';
+import { parseNM, type Granularity } from '../core/mask.ts';
+import { GD_DEFAULTS } from '../core/gd.ts';
+import type { ModelName } from '../model/config.ts';
+import type { Model } from '../model/weights.ts';
+import type { HeadOverride } from '../model/transformer.ts';
+import { UnknownCharactersError } from '../model/tokenizer.ts';
+import { captureCalibration, headLogitsOf, MODEL_METHODS, pruneModel, weightAccounting, type ModelMethod, type ModelPruneResult, type PruneMode } from '../model/prune.ts';
+import { leadingWindows, randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
+import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
+import { GENERATE_VALUE_FLAGS, generateWith, loadShippedModel, modelFlag } from './modelCommands.ts';
+
+const COMMON_VALUES = ['model', 'mode', 'nm', 'calib-seqs', 'calib-text', 'eval-seqs', 'seed', 'lambda', 'eta', 'iters'] as const;
+
+interface Setup {
+  name: ModelName;
+  model: Model;
+  mode: PruneMode;
+  granularity: Granularity;
+  nm?: string;
+  gd: { lambda: number; eta: number; iters: number };
+  calibration: Int32Array[];
+  calibrationSource: string;
+  evalSet: EvalSet;
+  seed: number;
+}
+
+async function setup(args: ParsedArgs): Promise<Setup> {
+  const name = modelFlag(args);
+  const mode = (args.values.get('mode') ?? 'merged') as PruneMode;
+  if (mode !== 'merged' && mode !== 'factored') throw new UsageError(`--mode must be merged or factored (got "${mode}")`);
+  const calibSeqs = integerFlag(args, 'calib-seqs', 8, 1);
+  const seed = integerFlag(args, 'seed', 1, 0);
+  const gd = {
+    lambda: numberFlag(args, 'lambda', GD_DEFAULTS.lambda, (v) => (v >= 0 ? null : 'must be >= 0')),
+    eta: numberFlag(args, 'eta', GD_DEFAULTS.eta, (v) => (v > 0 ? null : 'must be > 0')),
+    iters: integerFlag(args, 'iters', GD_DEFAULTS.iters),
+  };
+  const model = await loadShippedModel(name);
+  const nm = args.values.get('nm');
+  let granularity: Granularity = { kind: 'unstructured' };
+  if (nm) {
+    try {
+      granularity = parseNM(nm, model.config.dModel);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const T = model.config.contextLength;
+  const rng = mulberry32(subSeed(seed, 'calibration'));
+  let calibration: Int32Array[];
+  let calibrationSource: string;
+  let evalSet: EvalSet;
+  const calibText = args.values.get('calib-text');
+  if (name === 'brown-char') {
+    const { brownText, evalWindows } = await import('../model/data/brown.ts');
+    if (calibText) {
+      let text: string;
+      try {
+        text = readFileSync(calibText, 'utf8');
+      } catch {
+        throw new UsageError(`calibration text not found: ${calibText}`);
+      }
+      if (text.trim() === '') throw new UsageError(`the calibration text ${calibText} is empty`);
+      let ids: Int32Array;
+      try {
+        ids = model.tokenizer.encode(text);
+      } catch (e) {
+        if (e instanceof UnknownCharactersError) throw new UsageError(`--calib-text: ${e.message}`);
+        throw e;
+      }
+      try {
+        calibration = leadingWindows(ids, T, calibSeqs);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      calibrationSource = `${calibText}: the first ${calibration.length} windows of ${T} characters`;
+    } else {
+      calibration = randomWindows(model.tokenizer.encode(brownText('train')), T, calibSeqs, rng);
+      calibrationSource = `${calibSeqs} windows of ${T} characters at seeded random offsets of the training split (seed ${seed})`;
+    }
+    const evalSeqs = integerFlag(args, 'eval-seqs', 128, 1);
+    const windows = evalWindows(model.tokenizer.encode(brownText('val')), T).slice(0, evalSeqs);
+    evalSet = { sequences: windows, description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)` };
+  } else {
+    if (calibText) throw new UsageError('--calib-text applies to brown-char only (induction sequences are synthetic)');
+    const ind = await import('../model/induction.ts');
+    calibration = ind.inductionBatch(rng, calibSeqs).sequences.map((s) => s.slice(0, T));
+    calibrationSource = `${calibSeqs} induction training sequences (seed ${seed})`;
+    const val = ind.inductionValidation();
+    const evalSeqs = integerFlag(args, 'eval-seqs', val.sequences.length, 1);
+    evalSet = {
+      sequences: val.sequences.slice(0, evalSeqs),
+      scored: val.scored.slice(0, evalSeqs),
+      description: `${Math.min(evalSeqs, val.sequences.length)} validation sequences, scored on the repeated half`,
+    };
+  }
+  return { name, model, mode, granularity, nm, gd, calibration, calibrationSource, evalSet, seed };
+}
+
+function sparsityFlag(args: ParsedArgs, granularity: Granularity): number {
+  if (granularity.kind === 'nm') return granularity.n / granularity.m;
+  if (!args.values.has('sparsity')) throw new UsageError('--sparsity p is required (or --nm N:M)');
+  return numberFlag(args, 'sparsity', 0, (v) => (v >= 0 && v < 1 ? null : 'must be in [0, 1)'));
+}
+
+function methodFlag(raw: string | undefined): ModelMethod {
+  const m = raw ?? 'gd';
+  if (!(MODEL_METHODS as readonly string[]).includes(m)) throw new UsageError(`unknown method "${m}" (expected one of ${MODEL_METHODS.join(', ')})`);
+  return m as ModelMethod;
+}
+
+function metricOf(name: ModelName, s: Score): Record<string, number> {
+  return name === 'induction' ? { accuracy: s.accuracy ?? Number.NaN, cross_entropy: s.cross_entropy } : { perplexity: s.perplexity, cross_entropy: s.cross_entropy };
+}
+
+function overridesJson(r: ModelPruneResult) {
+  return r.heads.map((h) => {
+    const o: HeadOverride = h.override;
+    return o.kind === 'merged' ? { layer: h.layer, head: h.head, kind: o.kind, W: Array.from(o.W) } : { layer: h.layer, head: h.head, kind: o.kind, Wq: Array.from(o.Wq), Wk: Array.from(o.Wk) };
+  });
+}
+
+export async function modelPruneCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'method', 'sparsity', 'out'], booleans: [] });
+  const method = methodFlag(args.values.get('method'));
+  const s = await setup(args);
+  const sparsity = sparsityFlag(args, s.granularity);
+  const t0 = performance.now();
+  const calib = captureCalibration(s.model, s.calibration);
+  const result = pruneModel(s.model, calib, { method, sparsity, mode: s.mode, granularity: s.granularity, gd: s.gd }, (done, total) =>
+    process.stderr.write(`model-prune: ${method} head ${done}/${total}\n`),
+  );
+  const t1 = performance.now();
+  const dense = score(s.model, s.evalSet);
+  const pruned = score(s.model, s.evalSet, headLogitsOf(result));
+  const t2 = performance.now();
+  const heads = result.heads.map((h) => ({
+    layer: h.layer,
+    head: h.head,
+    attention_error: h.metrics.attentionError,
+    attention_loss: h.metrics.attentionLoss,
+    mean_row_kl: h.metrics.meanRowKL,
+    pruned: h.pruned,
+    total: h.total,
+    ...(h.notes.length ? { notes: h.notes } : {}),
+  }));
+  const json = {
+    model: s.name,
+    method,
+    mode: s.mode,
+    sparsity,
+    ...(s.nm ? { nm: s.nm } : {}),
+    gd: method === 'gd' ? s.gd : undefined,
+    calibration: { sequences: s.calibration.length, tokens: s.calibration.length * s.calibration[0].length, source: s.calibrationSource },
+    evaluation: { description: s.evalSet.description, tokens: dense.tokens },
+    dense: metricOf(s.name, dense),
+    pruned: metricOf(s.name, pruned),
+    mean_attention_error: heads.reduce((a, h) => a + h.attention_error, 0) / heads.length,
+    heads,
+    weights: weightAccounting(s.model, result),
+    time_ms: { prune: t1 - t0, evaluate: t2 - t1 },
+    overrides: overridesJson(result),
+  };
+  const text = JSON.stringify(json);
+  const out = args.values.get('out');
+  if (out) {
+    writeFileSync(out, text + '\n');
+    return '';
+  }
+  return text;
+}
+
+export async function sweepCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities', 'format'], booleans: [] });
+  const methods = (args.values.get('methods') ?? MODEL_METHODS.join(',')).split(',').map((m) => methodFlag(m.trim()));
+  const sparsities = (args.values.get('sparsities') ?? '0.3,0.5,0.7,0.9').split(',').map((x) => {
+    const v = Number(x);
+    if (x.trim() === '' || !Number.isFinite(v) || v < 0 || v >= 1) throw new UsageError(`--sparsities: "${x}" is not a number in [0, 1)`);
+    return v;
+  });
+  const format = args.values.get('format') ?? 'json';
+  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv (got "${format}")`);
+  const s = await setup(args);
+  if (s.granularity.kind === 'nm') sparsities.splice(0, sparsities.length, s.granularity.n / s.granularity.m);
+  const calib = captureCalibration(s.model, s.calibration);
+  const dense = score(s.model, s.evalSet);
+  const metric = s.name === 'induction' ? 'accuracy' : 'perplexity';
+  const rows: Record<string, string | number>[] = [{ method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 }];
+  for (const sparsity of sparsities) {
+    for (const method of methods) {
+      const t0 = performance.now();
+      const r = pruneModel(s.model, calib, { method, sparsity, mode: s.mode, granularity: s.granularity, gd: s.gd });
+      const sc = score(s.model, s.evalSet, headLogitsOf(r));
+      const err = r.heads.reduce((a, h) => a + h.metrics.attentionError, 0) / r.heads.length;
+      rows.push({ method, sparsity, [metric]: metricOf(s.name, sc)[metric], mean_attention_error: err, time_ms: Math.round(performance.now() - t0) });
+      process.stderr.write(`sweep: ${method} p=${sparsity}: ${metric} ${metricOf(s.name, sc)[metric].toFixed(4)}, attention error ${err.toFixed(4)}\n`);
+    }
+  }
+  if (format === 'csv') {
+    const cols = Object.keys(rows[0]);
+    return [cols.join(','), ...rows.map((r) => cols.map((c) => String(r[c])).join(','))].join('\n');
+  }
+  return JSON.stringify({ model: s.name, mode: s.mode, ...(s.nm ? { nm: s.nm } : {}), metric, calibration: s.calibrationSource, evaluation: s.evalSet.description, gd: s.gd, rows });
+}
+
+/** `generate`, with `--prune R.json` (the output of model-prune) to continue a prompt with the pruned model. */
+export async function generatePrunedCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: [...GENERATE_VALUE_FLAGS, 'prune'], booleans: [] });
+  const file = args.values.get('prune');
+  if (!file) return generateWith(args);
+  let json: { model?: string; overrides?: { layer: number; head: number; kind: string; W?: number[]; Wq?: number[]; Wk?: number[] }[] };
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--prune ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'not valid JSON'}`);
+  }
+  if (!Array.isArray(json.overrides)) throw new UsageError(`--prune ${file}: no "overrides" (write it with model-prune --out)`);
+  if (json.model !== modelFlag(args)) throw new UsageError(`--prune ${file} was made for model "${json.model}", not "${modelFlag(args)}"`);
+  const heads = json.overrides.map((o) => ({
+    layer: o.layer,
+    head: o.head,
+    override: (o.kind === 'merged' ? { kind: 'merged', W: Float32Array.from(o.W ?? []) } : { kind: 'factored', Wq: Float32Array.from(o.Wq ?? []), Wk: Float32Array.from(o.Wk ?? []) }) as HeadOverride,
+  }));
+  return generateWith(args, headLogitsOf({ heads }));
+}

@@ -1,0 +1,48 @@
+/**
+ * How a (possibly pruned) model is scored, in one place for the CLI, the tests and
+ * the page: brown-char by perplexity on validation windows, induction by accuracy
+ * on the repeated half of its fixed validation sequences.
+ */
+import type { Model } from './weights.ts';
+import { crossEntropy, type HeadLogitsFn } from './transformer.ts';
+
+export interface EvalSet {
+  sequences: Int32Array[];
+  /** Induction: which predictions count (the repeated half). */
+  scored?: Uint8Array[];
+  description: string;
+}
+
+export interface Score {
+  cross_entropy: number;
+  perplexity: number;
+  /** Induction only: accuracy on the scored predictions. */
+  accuracy?: number;
+  tokens: number;
+}
+
+export function score(model: Model, set: EvalSet, headLogits?: HeadLogitsFn): Score {
+  const r = crossEntropy(model, set.sequences, { scored: set.scored, headLogits });
+  const s: Score = { cross_entropy: r.crossEntropy, perplexity: r.perplexity, tokens: r.tokens };
+  if (set.scored) s.accuracy = r.accuracy;
+  return s;
+}
+
+/** Windows of T tokens at seeded random offsets of a token stream (calibration samples). */
+export function randomWindows(ids: Int32Array, T: number, count: number, rng: () => number): Int32Array[] {
+  if (ids.length < T) throw new Error(`the calibration text is too short: ${ids.length} characters, need at least ${T}`);
+  const out: Int32Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = Math.floor(rng() * (ids.length - T + 1));
+    out.push(ids.slice(start, start + T));
+  }
+  return out;
+}
+
+/** Consecutive windows of T tokens from the start of a text (pasted calibration text). */
+export function leadingWindows(ids: Int32Array, T: number, count: number): Int32Array[] {
+  if (ids.length < T) throw new Error(`the calibration text is too short: ${ids.length} characters, need at least ${T}`);
+  const out: Int32Array[] = [];
+  for (let s = 0; s + T <= ids.length && out.length < count; s += T) out.push(ids.slice(s, s + T));
+  return out;
+}

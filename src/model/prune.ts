@@ -1,0 +1,194 @@
+/**
+ * Pruning every head of a model (SPEC §7), with the same core solvers as `solve`.
+ *
+ * Calibration: the dense model runs once on the calibration sequences; layer ℓ's
+ * X is the layer-normed input of its attention, all sequences stacked, each
+ * sequence attending only within itself (causal).
+ *
+ * Merged mode prunes W_h = W_Q^h W_K^hᵀ/√d_h (d² entries). Factored mode prunes
+ * W_Q^h and W_K^h (d×d_h each): gradient descent uses the factored objective, the
+ * linear baselines treat each as an ordinary linear layer X·W (as the official
+ * SparseGPT/Wanda code treats q_proj and k_proj); every head is pruned to the same
+ * sparsity. Values, output projections and MLPs stay dense.
+ */
+import { type Matrix, zeros } from '../core/matrix.ts';
+import type { Problem } from '../core/problem.ts';
+import { type Granularity, applyMask, maskFromScores } from '../core/mask.ts';
+import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
+import { GradientDescent, GD_DEFAULTS, type GdOptions } from '../core/gd.ts';
+import { FactoredObjective } from '../core/factored.ts';
+import { solve, type Method } from '../core/solve.ts';
+import { magnitudePrune } from '../core/baselines/magnitude.ts';
+import { wandaPrune } from '../core/baselines/wanda.ts';
+import { sparseGptPrune } from '../core/baselines/sparsegpt.ts';
+import { headDim } from './config.ts';
+import type { Model } from './weights.ts';
+import { forward, headQK, mergedHeadWeight, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
+
+export type PruneMode = 'merged' | 'factored';
+export type ModelMethod = Exclude<Method, 'exhaustive'>;
+export const MODEL_METHODS: readonly ModelMethod[] = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
+
+export interface ModelPruneSpec {
+  method: ModelMethod;
+  sparsity: number;
+  mode: PruneMode;
+  granularity: Granularity;
+  gd?: Partial<GdOptions>;
+}
+
+/** Each layer's calibration X (float64, all sequences stacked) and the sequence lengths. */
+export interface Calibration {
+  xs: Matrix[];
+  segments: number[];
+}
+
+export function captureCalibration(model: Model, sequences: readonly Int32Array[]): Calibration {
+  if (sequences.length === 0) throw new Error('calibration needs at least one sequence');
+  const T = sequences[0].length;
+  if (sequences.some((s) => s.length !== T)) throw new Error('calibration sequences must have equal length');
+  const r = forward(model, sequences, { capture: true });
+  const d = model.config.dModel;
+  const xs = (r.layers ?? []).map((l) => {
+    const x = zeros(sequences.length * T, d);
+    x.data.set(l.x!);
+    return x;
+  });
+  return { xs, segments: sequences.map(() => T) };
+}
+
+/** One pruned head: its logits override and what it cost. */
+export interface PrunedHead {
+  layer: number;
+  head: number;
+  override: HeadOverride;
+  /** Attention metrics over the calibration sequences (SPEC §5). */
+  metrics: AttentionMetrics;
+  /** Entries pruned and total prunable entries (d² merged, 2·d·d_h factored). */
+  pruned: number;
+  total: number;
+  notes: string[];
+}
+
+export interface ModelPruneResult {
+  spec: ModelPruneSpec;
+  heads: PrunedHead[];
+  timeMs: number;
+}
+
+function toF32(m: Matrix | Float64Array): Float32Array {
+  return Float32Array.from('data' in m ? m.data : m);
+}
+
+function matrix(rows: number, cols: number, data: ArrayLike<number>): Matrix {
+  const m = zeros(rows, cols);
+  m.data.set(data);
+  return m;
+}
+
+/** W = Wq Wkᵀ/√d_h in float64. */
+function merge(wq: Matrix, wk: Matrix): Matrix {
+  const d = wq.rows;
+  const dh = wq.cols;
+  const out = zeros(d, d);
+  const s = 1 / Math.sqrt(dh);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+    let acc = 0;
+    for (let k = 0; k < dh; k++) acc += wq.data[i * dh + k] * wk.data[j * dh + k];
+    out.data[i * d + j] = acc * s;
+  }
+  return out;
+}
+
+function pruneMergedHead(problem: Problem, spec: ModelPruneSpec) {
+  const r = solve(problem, spec.method, { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd });
+  return { wPruned: r.wPruned, override: { kind: 'merged', W: toF32(r.wPruned) } as HeadOverride, pruned: r.pruned, total: problem.W.data.length, notes: r.notes };
+}
+
+function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix, spec: ModelPruneSpec) {
+  const opts = { sparsity: spec.sparsity, granularity: spec.granularity };
+  let q: Matrix;
+  let k: Matrix;
+  const notes: string[] = [];
+  if (spec.method === 'gd') {
+    const lambda = spec.gd?.lambda ?? GD_DEFAULTS.lambda;
+    const gd = new GradientDescent(undefined, spec.gd ?? {}, new FactoredObjective({ X, Wq: wq, Wk: wk, causal: true, segments }, lambda));
+    gd.advance();
+    const dd = wq.data.length;
+    const mq = matrix(wq.rows, wq.cols, gd.m.subarray(0, dd));
+    const mk = matrix(wk.rows, wk.cols, gd.m.subarray(dd));
+    q = applyMask(maskFromScores(mq, spec.sparsity, spec.granularity), wq);
+    k = applyMask(maskFromScores(mk, spec.sparsity, spec.granularity), wk);
+  } else {
+    const linear = spec.method === 'magnitude' ? magnitudePrune : spec.method === 'wanda' ? wandaPrune : sparseGptPrune;
+    const rq = linear({ X, W: wq, causal: true }, opts);
+    const rk = linear({ X, W: wk, causal: true }, opts);
+    q = rq.wPruned;
+    k = rk.wPruned;
+    notes.push(...rq.notes.map((n) => `W_Q: ${n}`), ...rk.notes.map((n) => `W_K: ${n}`));
+  }
+  const zerosIn = (m: Matrix) => m.data.reduce((c, v) => c + (v === 0 ? 1 : 0), 0);
+  return {
+    wMerged: merge(q, k),
+    override: { kind: 'factored', Wq: toF32(q), Wk: toF32(k) } as HeadOverride,
+    pruned: zerosIn(q) + zerosIn(k),
+    total: wq.data.length + wk.data.length,
+    notes,
+  };
+}
+
+/** Prune every head of every layer; `onProgress` is called after each head. */
+export function pruneModel(model: Model, calib: Calibration, spec: ModelPruneSpec, onProgress?: (done: number, total: number) => void): ModelPruneResult {
+  const start = performance.now();
+  const { nLayers, nHeads, dModel: d } = model.config;
+  const dh = headDim(model.config);
+  const heads: PrunedHead[] = [];
+  for (let layer = 0; layer < nLayers; layer++) {
+    const X = calib.xs[layer];
+    for (let head = 0; head < nHeads; head++) {
+      const W = matrix(d, d, mergedHeadWeight(model, layer, head));
+      const problem: Problem = { X, W, causal: true, segments: calib.segments };
+      let wEffective: Matrix;
+      let rest: { override: HeadOverride; pruned: number; total: number; notes: string[] };
+      if (spec.mode === 'merged') {
+        const r = pruneMergedHead(problem, spec);
+        wEffective = r.wPruned;
+        rest = r;
+      } else {
+        const { Wq, Wk } = headQK(model, layer, head);
+        const r = pruneFactoredHead(X, calib.segments, matrix(d, dh, Wq), matrix(d, dh, Wk), spec);
+        wEffective = r.wMerged;
+        rest = r;
+      }
+      heads.push({ layer, head, metrics: compareAttention(problem, wEffective), ...rest });
+      onProgress?.(heads.length, nLayers * nHeads);
+    }
+  }
+  return { spec, heads, timeMs: performance.now() - start };
+}
+
+/** The head-logit overrides of a pruning result, for forward/crossEntropy/generate. */
+export function headLogitsOf(result: { heads: readonly Pick<PrunedHead, 'layer' | 'head' | 'override'>[] }): HeadLogitsFn {
+  const byKey = new Map(result.heads.map((h) => [`${h.layer}.${h.head}`, h.override]));
+  return (layer, head) => byKey.get(`${layer}.${head}`);
+}
+
+/**
+ * Weight accounting (SPEC §7): the dense model stores W_Q and W_K (2·d·d_h per
+ * head); a merged mask keeps (1−p)·d² entries of W_h instead, which is fewer only
+ * above sparsity 1 − 2d_h/d; a factored mask keeps (1−p)·2·d·d_h.
+ */
+export function weightAccounting(model: Model, result: ModelPruneResult) {
+  const { nLayers, nHeads, dModel: d } = model.config;
+  const dh = headDim(model.config);
+  const heads = nLayers * nHeads;
+  const kept = result.heads.reduce((s, h) => s + (h.total - h.pruned), 0);
+  return {
+    dense_qk_weights: heads * 2 * d * dh,
+    merged_dense_entries: heads * d * d,
+    kept_entries: kept,
+    mode: result.spec.mode,
+    break_even_sparsity_merged: 1 - (2 * dh) / d,
+  };
+}
+
