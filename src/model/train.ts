@@ -25,7 +25,13 @@ import { crossEntropy, forwardTensors, type ParamTensors } from './transformer.t
 import { CharTokenizer } from './tokenizer.ts';
 
 /** Seeded initial parameters. */
-export function initParams(config: ModelConfig, seed: number): Map<string, NamedTensor> {
+export interface InitOptions {
+  /** Position-embedding initialisation: N(0, 0.1²) (default) or sinusoidal × scale (still learned). */
+  positions?: 'normal' | 'sinusoidal';
+  positionScale?: number;
+}
+
+export function initParams(config: ModelConfig, seed: number, init: InitOptions = {}): Map<string, NamedTensor> {
   const normal = gaussian(mulberry32(subSeed(seed, 'init')));
   const params = new Map<string, NamedTensor>();
   const residualScale = 1 / Math.sqrt(2 * config.nLayers);
@@ -40,9 +46,21 @@ export function initParams(config: ModelConfig, seed: number): Map<string, Named
     else if (shape.length === 2) std = (1 / Math.sqrt(shape[0])) * (leaf === 'wo' || leaf === 'w2' ? residualScale : 1);
     if (leaf === 'g') data.fill(1);
     else if (std > 0) for (let i = 0; i < n; i++) data[i] = std * normal();
+    if (name === 'pos_emb' && init.positions === 'sinusoidal') sinusoidal(data, shape[0], shape[1], init.positionScale ?? 1);
     params.set(name, { shape: [...shape], data });
   }
   return params;
+}
+
+/** The Transformer paper's sinusoidal table: sin at even, cos at odd dimensions, wavelengths 2π … 10000·2π. */
+function sinusoidal(out: Float32Array, T: number, d: number, scale: number): void {
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < d; i += 2) {
+      const angle = t / Math.pow(10000, i / d);
+      out[t * d + i] = scale * Math.sin(angle);
+      if (i + 1 < d) out[t * d + i + 1] = scale * Math.cos(angle);
+    }
+  }
 }
 
 export interface TrainStepLog {
@@ -58,8 +76,14 @@ export interface TrainLoopOptions {
   config: ModelConfig;
   train: TrainConfig;
   vocabulary: string[];
-  /** The batch for a step: sequences of equal length n ≤ contextLength + 1 (fed n−1 tokens, scored on the next). */
-  nextBatch: (step: number) => Int32Array[];
+  /** Initialisation options (see initParams). */
+  init?: InitOptions;
+  /**
+   * The batch for a step: sequences of equal length n ≤ contextLength + 1 (fed n−1 tokens,
+   * scored on the next), or that with per-sequence 0/1 loss masks over the n−1 predictions
+   * (the loss is then the mean over the masked-in predictions only).
+   */
+  nextBatch: (step: number) => Int32Array[] | { sequences: Int32Array[]; lossMask: Uint8Array[] };
   /** Called every train.evalEvery steps (and at the end) with the current model; returns a validation record. */
   validate?: (model: Model) => { crossEntropy: number; accuracy: number };
   onLog?: (entry: TrainStepLog) => void;
@@ -83,7 +107,7 @@ function snapshot(config: ModelConfig, vocabulary: string[], vars: Record<string
 /** The training loop (any backend already initialised). Returns the trained model and the log. */
 export function trainLoop(o: TrainLoopOptions): { model: Model; log: TrainStepLog[]; seconds: number } {
   const { config, train: t } = o;
-  const init = initParams(config, t.seed);
+  const init = initParams(config, t.seed, o.init);
   const vars: Record<string, tf.Variable> = {};
   const m: Record<string, tf.Variable> = {};
   const v: Record<string, tf.Variable> = {};
@@ -100,23 +124,40 @@ export function trainLoop(o: TrainLoopOptions): { model: Model; log: TrainStepLo
   const start = performance.now();
   try {
     for (let step = 0; step < t.steps; step++) {
-      const seqs = o.nextBatch(step);
+      const got = o.nextBatch(step);
+      const seqs = Array.isArray(got) ? got : got.sequences;
+      const masks = Array.isArray(got) ? null : got.lossMask;
       const B = seqs.length;
       const n = seqs[0].length;
       const inp = new Int32Array(B * (n - 1));
       const tgt = new Int32Array(B * (n - 1));
       seqs.forEach((s, b) => {
+        if (s.length !== n) throw new Error('training batch: sequences must have equal length');
         inp.set(s.subarray(0, n - 1), b * (n - 1));
         tgt.set(s.subarray(1), b * (n - 1));
       });
+      let wts: Float32Array | null = null;
+      let weightSum = 0;
+      if (masks) {
+        wts = new Float32Array(B * (n - 1));
+        masks.forEach((mk, b) => {
+          for (let j = 0; j < n - 1; j++) {
+            wts![b * (n - 1) + j] = mk[j];
+            weightSum += mk[j];
+          }
+        });
+      }
       const lr = learningRateAt(t, step);
       const [lossT, normT] = tf.tidy(() => {
         const tokens = tf.tensor2d(inp, [B, n - 1], 'int32');
-        const targets = tf.oneHot(tf.tensor1d(tgt, 'int32'), config.vocabSize);
+        const targets = tf.cast(tf.oneHot(tf.tensor1d(tgt, 'int32'), config.vocabSize), 'float32');
+        const weights = wts ? tf.tensor1d(wts, 'float32') : null;
         const { value, grads } = tf.variableGrads(() => {
           const { logits } = forwardTensors(config, vars as ParamTensors, tokens);
           const lp = tf.logSoftmax(tf.reshape(logits, [B * (n - 1), config.vocabSize]));
-          return tf.neg(tf.mean(tf.sum(tf.mul(targets, lp), -1))) as tf.Scalar;
+          const tokenLoss = tf.neg(tf.sum(tf.mul(targets, lp), -1));
+          if (!weights) return tf.mean(tokenLoss) as tf.Scalar;
+          return tf.div(tf.sum(tf.mul(tokenLoss, weights)), Math.max(1, weightSum)) as tf.Scalar;
         }, varList);
         // variableGrads keys the gradients by variable name ("p/<param>").
         const grad = (k: string) => grads[vars[k].name];

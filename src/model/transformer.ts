@@ -159,8 +159,10 @@ export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.
   const attention: tf.Tensor4D[] = [];
 
   // Embedding lookup as oneHot · E (exact: one nonzero term per row). tf.gather's gradient
-  // needs UnsortedSegmentSum, which the wasm backend does not have.
-  const onehot = tf.oneHot(tf.reshape(tokens, [B * T]) as tf.Tensor1D, config.vocabSize, 1, 0, 'float32') as tf.Tensor2D;
+  // needs UnsortedSegmentSum, which the wasm backend does not have. The one-hot is made as
+  // int32 and cast: the wasm OneHot kernel with dtype float32 writes integer bit patterns
+  // (1 → 1.4e-45), tfjs 4.22.
+  const onehot = tf.cast(tf.oneHot(tf.reshape(tokens, [B * T]) as tf.Tensor1D, config.vocabSize), 'float32') as tf.Tensor2D;
   const emb = tf.reshape(tf.matMul(onehot, P['tok_emb'] as tf.Tensor2D), [B, T, d]);
   let x: tf.Tensor = tf.add(emb, tf.slice(P['pos_emb'], [0, 0], [T, d]));
   for (let l = 0; l < config.nLayers; l++) {
