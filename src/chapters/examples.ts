@@ -22,7 +22,7 @@ import { createObjective } from '../core/objectiveFactory.ts';
 import { AttentionObjective } from '../core/objective.ts';
 import { GradientDescent, DivergenceError, GD_DEFAULTS } from '../core/gd.ts';
 import { gradientLipschitzBound, maxSafeStep } from '../core/smoothness.ts';
-import { binomial } from '../core/exhaustive.ts';
+import { binomial, exhaustiveCount } from '../core/exhaustive.ts';
 import { mulberry32 } from '../core/random.ts';
 
 export type PruningMethod = (typeof PRUNING_METHODS)[number];
@@ -133,6 +133,9 @@ export function linearView() {
   const by = Object.fromEntries(rows.map((r) => [r.method, r])) as Record<PruningMethod, (typeof rows)[number]>;
   claim(by.sparsegpt.linear < by.wanda.linear && by.sparsegpt.linear < by.magnitude.linear && by.sparsegpt.linear < by.gd.linear, 'SparseGPT has the smallest linear error');
   claim(by.gd.linear > by.sparsegpt.linear && by.gd.attention < by.sparsegpt.attention, 'gd has a larger linear error than SparseGPT but a smaller attention error');
+  const ratio = by.gd.linear / by.sparsegpt.linear;
+  claim(ratio > 1.6 && ratio < 2.6, "gd's linear error is about twice SparseGPT's");
+  claim(rows.every((r) => r.method === 'gd' || r.attention > by.gd.attention), 'gd has the smallest attention error of the four');
   // Wanda's per-column count: ⌊p·d⌋ per column versus ⌊p·d²⌋ overall.
   const d = HOME_PROBLEM.d;
   const p3 = 0.3;
@@ -184,7 +187,15 @@ export function tinyExample() {
   for (const m of ['magnitude', 'wanda', 'sparsegpt'] as const) claim(runs[m].metrics.attentionError > 0.1, `${m} loses a large share of the attention`);
   const S = logits(X, W);
   const rel = runs.gd.relaxed!;
+  // The second column never feels the attention term, so it only decays: (1 − ηλ)^T.
+  const decay = (1 - GD_DEFAULTS.eta * GD_DEFAULTS.lambda) ** GD_DEFAULTS.iters;
+  claim(Math.abs(rel.data[1] - decay) < 1e-12 && Math.abs(rel.data[3] - decay) < 1e-12, 'the entries of the second column end at (1 − ηλ)^T');
+  claim(rel.data[0] > decay && rel.data[2] > decay, 'the first column ends above the second');
   return {
+    decay,
+    eta: GD_DEFAULTS.eta,
+    lambda: GD_DEFAULTS.lambda,
+    iters: GD_DEFAULTS.iters,
     single,
     methods,
     masks: ex.exhaustive!.masks,
@@ -343,7 +354,8 @@ export function convergence() {
   };
   const monotone = (h: number[]) => h.every((v, i) => i === 0 || v <= h[i - 1]);
   const def = run(eta);
-  const big = run(0.1);
+  const bigEta = 0.1;
+  const big = run(bigEta);
   const bad = run(0.5);
   claim(!def.diverged && monotone(def.lossHistory), 'the default step decreases the loss at every iteration');
   claim(!big.diverged && !monotone(big.lossHistory), 'η = 0.1 still ends lower but no longer decreases at every step');
@@ -372,6 +384,7 @@ export function convergence() {
     LT: def.lossHistory[T],
     attnT: gd.attentionLossHistory[T],
     regT: def.lossHistory[T] - gd.attentionLossHistory[T],
+    bigEta,
     bigLT: big.lossHistory[big.lossHistory.length - 1],
     badMessage: bad.message,
     badEta: bad.eta,
@@ -396,24 +409,38 @@ export function nearOptimal(seeds = 10) {
   const rows = PRUNING_METHODS.map((m) => ({ method: m, name: METHOD_NAMES[m], loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
   const stats: Record<PruningMethod, { optimal: number; ranks: number[] }> = { gd: { optimal: 0, ranks: [] }, magnitude: { optimal: 0, ranks: [] }, wanda: { optimal: 0, ranks: [] }, sparsegpt: { optimal: 0, ranks: [] } };
   let sparsegptBelow = 0;
+  let gdBeaten = 0;
   for (let seed = 1; seed <= seeds; seed++) {
     const r = seed === EXHAUSTIVE_PROBLEM.seed ? one : detail(seed);
     for (const m of PRUNING_METHODS) {
       stats[m].ranks.push(r.ex.rankOf[m]);
       if (r.ex.rankOf[m] === 0) stats[m].optimal++;
     }
+    if (PRUNING_METHODS.some((m) => r.ex.rankOf[m] < r.ex.rankOf.gd)) gdBeaten++;
     if (r.runs.sparsegpt.metrics.attentionLoss < r.ex.optimum) sparsegptBelow++;
   }
   const summary = PRUNING_METHODS.map((m) => {
     const s = [...stats[m].ranks].sort((a, b) => a - b);
     return { method: m, name: METHOD_NAMES[m], optimal: stats[m].optimal, median: median(s), worst: s[s.length - 1] };
   });
+  const gdSummary = summary.find((x) => x.method === 'gd')!;
+  claim(summary.every((x) => x.median >= gdSummary.median), 'gradient descent has the best median rank');
+  claim(summary.every((x) => x.optimal <= gdSummary.optimal), 'gradient descent finds an optimal mask as often as any other method');
+  claim(gdBeaten > 0, 'on some heads a linear method ranks better than gradient descent');
+  claim(sparsegptBelow > 0, 'SparseGPT sometimes goes below the best mask');
+  const medianLoss = median(Array.from(losses));
+  claim(medianLoss / one.ex.optimum > 2, 'the median mask loses several times as much as the best');
+  let log10 = 0;
+  for (let i = 1; i <= 128; i++) log10 += Math.log10((128 + i) / i);
   return {
     ...EXHAUSTIVE_PROBLEM,
+    log10MasksD16: log10,
     masks: one.ex.masks,
     binom: binomial(16, 8),
     optimum: one.ex.optimum,
-    medianLoss: median(Array.from(losses)),
+    medianLoss,
+    gdBeaten,
+    nm24Masks: exhaustiveCount(4, 0.5, { kind: 'nm', n: 2, m: 4 }),
     worstLoss: losses[losses.length - 1],
     rows,
     seeds,
@@ -443,7 +470,9 @@ export function headToHead(scale: number, seeds = 10, spec = { n: 64, d: 16 }) {
     }
     for (let seed = 1; seed <= seeds; seed++) {
       const problem = syntheticProblem({ ...spec, seed, scale });
-      const errs = PRUNING_METHODS.map((m) => solve(problem, m, { sparsity: s.sparsity, granularity: s.granularity }).metrics.attentionError);
+      const results = PRUNING_METHODS.map((m) => solve(problem, m, { sparsity: s.sparsity, granularity: s.granularity }));
+      claim(results.every((r) => r.pruned === results[0].pruned), 'every method prunes the same number of weights');
+      const errs = results.map((r) => r.metrics.attentionError);
       PRUNING_METHODS.forEach((m, i) => (mean[m] += errs[i] / seeds));
       wins[PRUNING_METHODS[errs.indexOf(Math.min(...errs))]]++;
     }
@@ -458,8 +487,17 @@ export function headToHeadStudy() {
   const at = (r: ReturnType<typeof headToHead>, label: string) => r.rows.find((x) => x.label === label)!;
   claim(at(low, '25 %').wins.gd === 0 && at(high, '25 %').wins.gd === 0, 'at 25 % gradient descent wins no problem');
   claim(at(low, '75 %').wins.gd >= 8 && at(high, '75 %').wins.gd >= 8, 'at 75 % gradient descent wins almost every problem');
-  claim(at(low, '25 %').mean.sparsegpt < at(low, '25 %').mean.gd, 'at 25 % SparseGPT beats gradient descent on average');
-  return { low, high };
+  for (const r of [low, high]) {
+    const q = at(r, '25 %');
+    claim(q.mean.sparsegpt < q.mean.gd && q.mean.magnitude < q.mean.gd, 'at 25 % SparseGPT and even magnitude beat gradient descent on average');
+    const h = at(r, '75 %');
+    claim(PRUNING_METHODS.every((m) => m === 'gd' || h.mean.gd < h.mean[m]), 'at 75 % gradient descent has the lowest mean error');
+    claim(at(r, '4:8').wins.gd >= 6, 'with 4:8 gradient descent wins most heads');
+    const two = at(r, '2:4');
+    claim(Math.abs(two.mean.gd - two.mean.sparsegpt) < 0.05 * two.mean.sparsegpt, '2:4 is the closest race');
+  }
+  claim(at(high, '50 %').wins.gd > at(low, '50 %').wins.gd, 'at 50 % gradient descent wins more heads at the larger weight scale');
+  return { low, high, eta: GD_DEFAULTS.eta, lambda: GD_DEFAULTS.lambda, iters: GD_DEFAULTS.iters };
 }
 
 // ---------------------------------------------------------------- command line

@@ -6,8 +6,9 @@
  *   $$
  *
  * A display equation with `\label{eq:…}` gets the next number: the label is
- * replaced by `\tag{n}` (KaTeX draws "(n)" at the right margin) and the block
- * is wrapped in `<div class="equation" id="eq-…">` so that links can reach it.
+ * removed from the formula, and the block is wrapped in
+ * `<div class="equation" id="eq-…">` followed by `<span class="eq-num">(n)</span>`,
+ * so that links can reach it and the number stays visible beside a long formula.
  * Display equations without a label are not numbered.
  *
  * References:
@@ -73,13 +74,19 @@ export default function remarkEquations() {
       if (numbers.has(label)) throw new Error(`${where}: equation label "${label}" is used twice`);
       const n = numbers.size + 1;
       numbers.set(label, n);
-      setMathValue(node, node.value.replace(LABEL, '').trimEnd() + ` \\tag{${n}}`);
+      setMathValue(node, node.value.replace(LABEL, '').trimEnd());
       if (parent && index !== undefined) {
-        // An mdast node unknown to mdast-util-to-hast becomes the element named by data.hName.
+        // Nodes unknown to mdast-util-to-hast become the element named by data.hName. The number
+        // sits beside the formula, not inside it, so a long formula can scroll in its own box
+        // while its number stays in view (KaTeX's \tag would overlap it on a narrow screen).
+        const number = {
+          type: 'equationNumber',
+          data: { hName: 'span', hProperties: { className: ['eq-num'] }, hChildren: [{ type: 'text', value: `(${n})` }] },
+        };
         const wrapper = {
           type: 'equationBlock',
           data: { hName: 'div', hProperties: { id: equationId(label), className: ['equation'] } },
-          children: [node],
+          children: [node, number],
         } as unknown as RootContent;
         (parent as Parent).children[index] = wrapper;
       }
