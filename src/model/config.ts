@@ -70,12 +70,12 @@ export function defaultModelConfig(name: ModelName, vocabSize: number): ModelCon
   if (name === 'brown-char') {
     return { name, vocabSize, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, activation: 'relu', lnEps: 1e-5 };
   }
-  return { name, vocabSize, contextLength: 48, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 0, activation: 'relu', lnEps: 1e-5 };
+  return { name, vocabSize, contextLength: 32, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 0, activation: 'relu', lnEps: 1e-5 };
 }
 
 export function defaultTrainConfig(name: ModelName): TrainConfig {
   if (name === 'brown-char') {
-    return { steps: 3000, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 500 };
+    return { steps: 2000, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 500 };
   }
-  return { steps: 3000, batchSize: 32, learningRate: 2e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 250 };
+  return { steps: 1500, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 250 };
 }

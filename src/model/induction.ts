@@ -1,23 +1,25 @@
 /**
- * Synthetic data for the `induction` model: sequences in which a random
- * segment appears twice, so that the next token in the second copy is
- * determined by its earlier occurrence ("… A B … A → B").
+ * Synthetic data for the `induction` model: a random segment that repeats, so
+ * that the next token is determined by its earlier occurrence ("… A B … A → B").
  *
- * Each sequence has length T = 48 over the vocabulary 0 … V−1 (V = 32):
- *   [ noise (P) | segment s (L) | segment s again (L) | noise (T − P − 2L) ]
- * with L uniform in [minSegment, maxSegment] and P uniform in [0, T − 2L], so
- * neither the period nor the position of the repeat is fixed (a model cannot
- * solve it by a fixed positional offset; it must match content: an induction
- * head). The segment's L tokens are distinct (drawn without replacement) and
- * the noise tokens are drawn from the tokens NOT in the segment, so every
- * token of the second copy after its first is determined exactly: the token
- * before it occurs exactly once earlier in the sequence, and it is followed
- * there by the answer.
+ * Each sequence has length T = 32 over the vocabulary 0 … V−1 (V = 32): a
+ * segment s of L distinct tokens (drawn without replacement), L uniform in
+ * [minSegment, maxSegment] = [5, 12], repeated until the sequence is full:
+ *   s[0] … s[L−1] s[0] … s[L−1] s[0] …
+ * The period L varies from sequence to sequence, so the model cannot solve it
+ * by a fixed positional offset: it must find the earlier occurrence of the
+ * current token and copy the token that followed it (an induction head:
+ * a previous-token head in layer 0 composed with a matching head in layer 1).
  *
- * Scored predictions ("the repeated half"): those of s[1] … s[L−1] in the
- * second copy, i.e. the logits at positions P+L+i−1 (i = 1 … L−1) predicting
- * the token at P+L+i. The first token of the second copy is not determined, so
- * it is not scored.
+ * Scored predictions ("the repeated part"): prediction j (the logits at
+ * position j for the token at j+1) is scored iff j ≥ L, i.e. the current token
+ * has occurred before; then the answer is determined, because the segment's
+ * tokens are distinct. The first L predictions are not determined and are not
+ * scored (training still uses every position, as a language model would).
+ *
+ * (A first design padded one repeat with noise tokens; with 2/3 of the
+ * positions unpredictable, the tfjs run stayed on the loss plateau for
+ * thousands of steps, so the segment now fills the sequence.)
  */
 import { mulberry32, type Rng } from '../core/random.ts';
 
@@ -28,7 +30,7 @@ export interface InductionSpec {
   maxSegment: number;
 }
 
-export const INDUCTION_SPEC: InductionSpec = { vocabSize: 32, length: 48, minSegment: 8, maxSegment: 20 };
+export const INDUCTION_SPEC: InductionSpec = { vocabSize: 32, length: 32, minSegment: 5, maxSegment: 12 };
 
 export interface InductionBatch {
   /** Token sequences, each of length spec.length. */
@@ -42,8 +44,8 @@ export interface InductionBatch {
 }
 
 export const INDUCTION_DESCRIPTION =
-  'length-48 sequences over 32 tokens: noise(P) | segment s (L distinct tokens) | s again | noise, L uniform in [8,20], P uniform in [0,48-2L], ' +
-  'noise drawn from the tokens not in s; accuracy = argmax next-token accuracy on s[1..L-1] of the second copy (each determined by its earlier occurrence); ' +
+  'length-32 sequences over 32 tokens: a segment of L distinct tokens (L uniform in [5,12], drawn without replacement) repeated until the sequence is full; ' +
+  'accuracy = argmax next-token accuracy on the predictions at positions j >= L (the current token occurred before, so the answer is determined); ' +
   'validation = 512 sequences from mulberry32(20250101), training sequences from mulberry32(subSeed(seed, "induction-train"))';
 
 export const INDUCTION_VAL_SEED = 20250101;
@@ -56,9 +58,8 @@ function randInt(rng: Rng, lo: number, hi: number): number {
 /** One sequence and its scored-prediction mask. */
 export function inductionSequence(rng: Rng, spec: InductionSpec = INDUCTION_SPEC): { seq: Int32Array; scored: Uint8Array } {
   const { vocabSize: V, length: T, minSegment, maxSegment } = spec;
-  if (2 * maxSegment > T || maxSegment > V - 1 || minSegment < 2 || minSegment > maxSegment) throw new Error('induction: bad spec');
+  if (maxSegment > V || maxSegment >= T - 1 || minSegment < 2 || minSegment > maxSegment) throw new Error('induction: bad spec');
   const L = randInt(rng, minSegment, maxSegment);
-  const P = randInt(rng, 0, T - 2 * L);
   // Segment: L distinct tokens (partial Fisher–Yates).
   const perm = Array.from({ length: V }, (_, i) => i);
   for (let i = 0; i < L; i++) {
@@ -67,15 +68,10 @@ export function inductionSequence(rng: Rng, spec: InductionSpec = INDUCTION_SPEC
     perm[i] = perm[j];
     perm[j] = tmp;
   }
-  const rest = perm.slice(L);
   const seq = new Int32Array(T);
-  for (let t = 0; t < T; t++) seq[t] = rest[Math.floor(rng() * rest.length)];
-  for (let i = 0; i < L; i++) {
-    seq[P + i] = perm[i];
-    seq[P + L + i] = perm[i];
-  }
+  for (let t = 0; t < T; t++) seq[t] = perm[t % L];
   const scored = new Uint8Array(T - 1);
-  for (let i = 1; i < L; i++) scored[P + L + i - 1] = 1;
+  for (let j = L; j < T - 1; j++) scored[j] = 1;
   return { seq, scored };
 }
 
