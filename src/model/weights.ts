@@ -186,7 +186,9 @@ export function parseModel(manifestJson: string | unknown, weights: ArrayBuffer 
 
 /** Node: the repository's public/models directory. */
 export function defaultModelsDir(): string {
-  return decodeURIComponent(new URL('../../public/models/', import.meta.url).pathname);
+  // (A variable, not a literal, so that bundlers do not treat this as an asset URL.)
+  const relative = '../../public/models/';
+  return decodeURIComponent(new URL(relative, import.meta.url).pathname);
 }
 
 /** Node: load public/models/<name>/ (or `dir`/<name>/). */
