@@ -17,7 +17,8 @@ export type Job =
   | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: Method[]; gd: Partial<GdOptions> }
   | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: Method[]; patterns: string[]; gd: Partial<GdOptions> }
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
-  | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions> };
+  | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions> }
+  | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] };
 
 export interface LabProgress {
   iteration: number;
@@ -86,7 +87,47 @@ export interface ScatterResult {
   methods: { method: Method; linear: number; attention: number }[];
 }
 
-export type JobResult = LabResult | CompareResult | SweepRow[] | ExhaustiveJobResult | ScatterResult;
+/** One finite-difference step of the gradient check's sweep over h. */
+export interface GradcheckSweepPoint {
+  h: number;
+  /** max |∇L_closed − ∇L_fd| over the d² entries. */
+  maxAbsDiff: number;
+  /** ‖∇L_closed − ∇L_fd‖_F / ‖∇L_closed‖_F; null when the closed-form gradient is exactly zero. */
+  relativeError: number | null;
+}
+
+/**
+ * The gradient check: at the point M = 1 + spread·noise, the closed-form gradient of
+ * SPEC §2 next to central finite differences (L(M + h eᵢⱼ) − L(M − h eᵢⱼ)) / 2h.
+ */
+export interface GradcheckResult {
+  n: number;
+  d: number;
+  h: number;
+  /** The point M (d×d, row-major). */
+  m: Float64Array;
+  /** L(M) and its attention term ½‖F(M) − F₀‖². */
+  loss: number;
+  attentionLoss: number;
+  closedForm: Float64Array;
+  finiteDiff: Float64Array;
+  /** max |closed form| and max |finite difference|. */
+  maxAbsClosed: number;
+  maxAbsFinite: number;
+  maxAbsDiff: number;
+  /** ‖closed − fd‖_F / ‖closed‖_F; null when the closed form is exactly zero (then only the absolute difference means anything). */
+  relativeError: number | null;
+  /** Every entry of the closed-form gradient is exactly 0 (M = 1 and λ = 0). */
+  exactlyZero: boolean;
+  /** The same check over a range of h (the truncation / round-off trade-off). */
+  sweep: GradcheckSweepPoint[];
+  /** The h of the sweep with the smallest max |difference|. */
+  bestH: number;
+  evaluations: number;
+  timeMs: number;
+}
+
+export type JobResult = LabResult | CompareResult | SweepRow[] | ExhaustiveJobResult | ScatterResult | GradcheckResult;
 
 export type ToWorker = { type: 'run'; id: number; job: Job } | { type: 'cancel'; id: number };
 
