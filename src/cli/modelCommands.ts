@@ -80,7 +80,7 @@ export async function evalCommand(argv: readonly string[]): Promise<string> {
   const data = await inductionSplit(split);
   const n = limit > 0 ? Math.min(limit, data.sequences.length) : data.sequences.length;
   const r = crossEntropy(model, data.sequences.slice(0, n), { scored: data.scored.slice(0, n) });
-  return JSON.stringify({ model: name, split, cross_entropy: r.crossEntropy, accuracy: r.accuracy, tokens: r.tokens, sequences: n, scored: 'repeated half (predictions determined by the earlier occurrence)' });
+  return JSON.stringify({ model: name, split, cross_entropy: r.crossEntropy, accuracy: r.accuracy, tokens: r.tokens, sequences: n, scored: 'the repeated part: predictions whose current token occurred earlier, so the next token is determined' });
 }
 
 export const GENERATE_VALUE_FLAGS = ['model', 'prompt', 'tokens', 'seed', 'temperature'] as const;
