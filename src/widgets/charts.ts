@@ -18,7 +18,7 @@ export interface HeatmapOptions {
 /** A matrix as a raster image: row 0 at the top, column 0 at the left. */
 export function heatmap(values: ArrayLike<number>, o: HeatmapOptions): Element {
   const width = o.width ?? 260;
-  return Plot.plot({
+  return quietMarks(Plot.plot({
     width,
     height: Math.max(80, Math.round((width * o.rows) / o.cols)),
     marginLeft: 36,
@@ -27,7 +27,7 @@ export function heatmap(values: ArrayLike<number>, o: HeatmapOptions): Element {
     y: { domain: [o.rows, 0], label: 'row', ticks: 4 },
     color: { type: 'linear', scheme: o.scheme ?? 'viridis', domain: o.domain, legend: true, label: o.label },
     marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
-  });
+  }));
 }
 
 export interface Series {
@@ -38,7 +38,7 @@ export interface Series {
 /** Lines on a log-y axis (loss curves), one colour per series. */
 export function logLines(series: Series[], o: { xLabel: string; yLabel: string; width?: number }): Element {
   const data = series.flatMap((s) => s.points.filter((p) => p.y > 0 && Number.isFinite(p.y)).map((p) => ({ ...p, series: s.name })));
-  return Plot.plot({
+  return quietMarks(Plot.plot({
     width: o.width ?? 640,
     height: 260,
     marginLeft: 60,
@@ -46,15 +46,16 @@ export function logLines(series: Series[], o: { xLabel: string; yLabel: string; 
     y: { type: 'log', label: o.yLabel, grid: true },
     color: { legend: true },
     marks: [Plot.line(data, { x: 'x', y: 'y', stroke: 'series' })],
-  });
+  }));
 }
 
 /**
  * Plot names each mark's <g> with aria-label ("cell", "dot"), which axe reports as
  * aria-prohibited-attr (aria-label on an element with no role). renderFigure makes the
  * whole chart one role="img" with its label and text alternative, so the marks need none.
+ * Every chart builder here returns its plot through this.
  */
-function quiet<E extends Element>(chart: E): E {
+export function quietMarks<E extends Element>(chart: E): E {
   for (const el of chart.querySelectorAll('[aria-label], [aria-description]')) {
     el.removeAttribute('aria-label');
     el.removeAttribute('aria-description');
@@ -102,7 +103,7 @@ export function matrixCells(values: ArrayLike<number>, o: MatrixCellsOptions): E
     const format = o.format;
     marks.push(Plot.text(data, { x: 'j', y: 'i', text: (d: { value: number }) => format(d.value), fill: (d: { value: number }) => (dark(d.value) ? 'white' : 'black'), fontSize }));
   }
-  return quiet(Plot.plot({
+  return quietMarks(Plot.plot({
     width,
     height: Math.round(marginTop + marginBottom + size * o.rows),
     marginLeft,
@@ -157,7 +158,7 @@ export function logLogLines(
       markers.filter((m) => m.anchor === anchor),
       { x: 'x', frameAnchor: 'top', dy: -14, dx: anchor === 'end' ? 4 : anchor === 'start' ? -4 : 0, textAnchor: anchor, text: 'label', fontSize: 11 },
     );
-  return quiet(Plot.plot({
+  return quietMarks(Plot.plot({
     width,
     height: 260,
     marginLeft: 60,
@@ -196,7 +197,7 @@ export function parityScatter(points: { x: number; y: number }[], o: { xLabel: s
   const pad = (hi - lo) * 0.06;
   const domain: [number, number] = [lo - pad, hi + pad];
   const width = o.width ?? 300;
-  return quiet(Plot.plot({
+  return quietMarks(Plot.plot({
     width,
     height: width,
     marginLeft: 60,
@@ -270,7 +271,7 @@ export function labelledScatter(
       placed.push(boxOf(left, dy));
       return { ...l, left, dy };
     });
-  return quiet(Plot.plot({
+  return quietMarks(Plot.plot({
     width,
     height,
     marginLeft: margin.left,

@@ -17,19 +17,9 @@ export const METHOD_LABEL: Record<Method, string> = {
   exhaustive: 'Exhaustive optimum',
 };
 
-/**
- * Plot names each mark's <g> with aria-label ("rect", "rule", "raster"), which axe
- * reports as aria-prohibited-attr (aria-label on an element with no role). The chart
- * as a whole is one role="img" with the figure's label and text alternative
- * (renderFigure), so the marks inside need no names of their own.
- */
-export function quietMarks<E extends Element>(chart: E): E {
-  for (const el of chart.querySelectorAll('[aria-label], [aria-description]')) {
-    el.removeAttribute('aria-label');
-    el.removeAttribute('aria-description');
-  }
-  return chart;
-}
+/** Re-exported: the one place that strips Plot's per-mark ARIA names. */
+import { quietMarks } from './charts.ts';
+export { quietMarks };
 
 export const METHOD_COLOR: Record<Method, string> = {
   gd: '#d9480f',
