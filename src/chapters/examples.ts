@@ -16,7 +16,7 @@ import { type Matrix, fromNested, filled, zeros, frobeniusNorm, maxAbs } from '.
 import type { Problem } from '../core/problem.ts';
 import { syntheticProblem } from '../core/synthetic.ts';
 import { solve, PRUNING_METHODS, type SolveResult } from '../core/solve.ts';
-import { compareAttention, logits } from '../core/attention.ts';
+import { attention, compareAttention, logits } from '../core/attention.ts';
 import { applyMask, prunedCount, type Granularity } from '../core/mask.ts';
 import { createObjective } from '../core/objectiveFactory.ts';
 import { AttentionObjective } from '../core/objective.ts';
@@ -478,7 +478,14 @@ export function headToHead(scale: number, seeds = 10, spec = { n: 64, d: 16 }) {
     }
     return { label: s.label, mean: mean as Record<PruningMethod, number>, wins: wins as Record<PruningMethod, number> };
   });
-  return { ...spec, scale, seeds, rows };
+  // How peaked the dense attention is: the mean over rows (and seeds) of the largest entry of F₀'s row.
+  let peak = 0;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const problem = syntheticProblem({ ...spec, seed, scale });
+    const f0 = attention(problem.X, problem.W, problem.causal);
+    for (let i = 0; i < f0.rows; i++) peak += Math.max(...f0.data.subarray(i * f0.cols, (i + 1) * f0.cols)) / (f0.rows * seeds);
+  }
+  return { ...spec, scale, seeds, rows, peak };
 }
 
 export function headToHeadStudy() {
@@ -497,6 +504,7 @@ export function headToHeadStudy() {
     claim(Math.abs(two.mean.gd - two.mean.sparsegpt) < 0.05 * two.mean.sparsegpt, '2:4 is the closest race');
   }
   claim(at(high, '50 %').wins.gd > at(low, '50 %').wins.gd, 'at 50 % gradient descent wins more heads at the larger weight scale');
+  claim(high.peak > low.peak, 'a larger weight scale gives more peaked attention');
   return { low, high, eta: GD_DEFAULTS.eta, lambda: GD_DEFAULTS.lambda, iters: GD_DEFAULTS.iters };
 }
 
