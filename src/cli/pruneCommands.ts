@@ -196,11 +196,13 @@ export async function sweepCommand(argv: readonly string[]): Promise<string> {
   const calib = captureCalibration(s.model, s.calibration);
   const dense = score(s.model, s.evalSet);
   const metric = s.name === 'induction' ? 'accuracy' : 'perplexity';
+  // Gradient descent's relaxed masks do not depend on the sparsity: one run per head serves the sweep.
+  const cache = new Map<string, Float64Array>();
   const rows: Record<string, string | number>[] = [{ method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 }];
   for (const sparsity of sparsities) {
     for (const method of methods) {
       const t0 = performance.now();
-      const r = pruneModel(s.model, calib, { method, sparsity, mode: s.mode, granularity: s.granularity, gd: s.gd });
+      const r = pruneModel(s.model, calib, { method, sparsity, mode: s.mode, granularity: s.granularity, gd: s.gd }, undefined, cache);
       const sc = score(s.model, s.evalSet, headLogitsOf(r));
       const err = r.heads.reduce((a, h) => a + h.metrics.attentionError, 0) / r.heads.length;
       rows.push({ method, sparsity, [metric]: metricOf(s.name, sc)[metric], mean_attention_error: err, time_ms: Math.round(performance.now() - t0) });

@@ -100,23 +100,52 @@ function merge(wq: Matrix, wk: Matrix): Matrix {
   return out;
 }
 
-function pruneMergedHead(problem: Problem, spec: ModelPruneSpec) {
+/**
+ * Relaxed masks M_T by head. M_T does not depend on the sparsity or the N:M pattern
+ * (those only enter at binarisation), so a sweep runs gradient descent once per head.
+ */
+export type RelaxedCache = Map<string, Float64Array>;
+
+function relaxedMask(cache: RelaxedCache | undefined, key: string, run: () => Float64Array): Float64Array {
+  let m = cache?.get(key);
+  if (!m) {
+    m = run();
+    cache?.set(key, m);
+  }
+  return m;
+}
+
+function pruneMergedHead(problem: Problem, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
+  if (spec.method === 'gd') {
+    const relaxed = relaxedMask(cache, key, () => {
+      const gd = new GradientDescent(problem, spec.gd ?? {});
+      gd.advance();
+      return gd.m.slice();
+    });
+    const mask = maskFromScores(matrix(problem.W.rows, problem.W.cols, relaxed), spec.sparsity, spec.granularity);
+    const wPruned = applyMask(mask, problem.W);
+    const pruned = mask.data.reduce((c, v) => c + (v === 0 ? 1 : 0), 0);
+    return { wPruned, override: { kind: 'merged', W: toF32(wPruned) } as HeadOverride, pruned, total: problem.W.data.length, notes: [] as string[] };
+  }
   const r = solve(problem, spec.method, { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd });
   return { wPruned: r.wPruned, override: { kind: 'merged', W: toF32(r.wPruned) } as HeadOverride, pruned: r.pruned, total: problem.W.data.length, notes: r.notes };
 }
 
-function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix, spec: ModelPruneSpec) {
+function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
   const opts = { sparsity: spec.sparsity, granularity: spec.granularity };
   let q: Matrix;
   let k: Matrix;
   const notes: string[] = [];
   if (spec.method === 'gd') {
     const lambda = spec.gd?.lambda ?? GD_DEFAULTS.lambda;
-    const gd = new GradientDescent(undefined, spec.gd ?? {}, new FactoredObjective({ X, Wq: wq, Wk: wk, causal: true, segments }, lambda));
-    gd.advance();
+    const relaxed = relaxedMask(cache, key, () => {
+      const gd = new GradientDescent(undefined, spec.gd ?? {}, new FactoredObjective({ X, Wq: wq, Wk: wk, causal: true, segments }, lambda));
+      gd.advance();
+      return gd.m.slice();
+    });
     const dd = wq.data.length;
-    const mq = matrix(wq.rows, wq.cols, gd.m.subarray(0, dd));
-    const mk = matrix(wk.rows, wk.cols, gd.m.subarray(dd));
+    const mq = matrix(wq.rows, wq.cols, relaxed.subarray(0, dd));
+    const mk = matrix(wk.rows, wk.cols, relaxed.subarray(dd));
     q = applyMask(maskFromScores(mq, spec.sparsity, spec.granularity), wq);
     k = applyMask(maskFromScores(mk, spec.sparsity, spec.granularity), wk);
   } else {
@@ -137,8 +166,17 @@ function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix
   };
 }
 
-/** Prune every head of every layer; `onProgress` is called after each head. */
-export function pruneModel(model: Model, calib: Calibration, spec: ModelPruneSpec, onProgress?: (done: number, total: number) => void): ModelPruneResult {
+/**
+ * Prune every head of every layer; `onProgress` is called after each head. Pass the
+ * same `cache` to calls that differ only in sparsity or N:M pattern (a sweep).
+ */
+export function pruneModel(
+  model: Model,
+  calib: Calibration,
+  spec: ModelPruneSpec,
+  onProgress?: (done: number, total: number) => void,
+  cache?: RelaxedCache,
+): ModelPruneResult {
   const start = performance.now();
   const { nLayers, nHeads, dModel: d } = model.config;
   const dh = headDim(model.config);
@@ -151,12 +189,12 @@ export function pruneModel(model: Model, calib: Calibration, spec: ModelPruneSpe
       let wEffective: Matrix;
       let rest: { override: HeadOverride; pruned: number; total: number; notes: string[] };
       if (spec.mode === 'merged') {
-        const r = pruneMergedHead(problem, spec);
+        const r = pruneMergedHead(problem, spec, cache, `merged.${layer}.${head}`);
         wEffective = r.wPruned;
         rest = r;
       } else {
         const { Wq, Wk } = headQK(model, layer, head);
-        const r = pruneFactoredHead(X, calib.segments, matrix(d, dh, Wq), matrix(d, dh, Wk), spec);
+        const r = pruneFactoredHead(X, calib.segments, matrix(d, dh, Wq), matrix(d, dh, Wk), spec, cache, `factored.${layer}.${head}`);
         wEffective = r.wMerged;
         rest = r;
       }

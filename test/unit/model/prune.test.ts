@@ -96,6 +96,23 @@ describe('pruning every head of a model', () => {
     expect(acct.break_even_sparsity_merged).toBe(0);
   });
 
+  it('a sweep reuses gradient descent per head: the same masks as fresh runs', () => {
+    const calib = captureCalibration(model, sequences(3, 16, 21));
+    for (const mode of ['merged', 'factored'] as const) {
+      const cache = new Map<string, Float64Array>();
+      for (const sparsity of [0.3, 0.7]) {
+        const spec = { method: 'gd' as const, sparsity, mode, granularity: U, gd: { iters: 30 } };
+        const cached = pruneModel(model, calib, spec, undefined, cache);
+        const fresh = pruneModel(model, calib, spec);
+        for (let i = 0; i < fresh.heads.length; i++) {
+          expect(cached.heads[i].metrics.attentionError).toBe(fresh.heads[i].metrics.attentionError);
+          expect(cached.heads[i].pruned).toBe(fresh.heads[i].pruned);
+        }
+      }
+      expect(cache.size).toBe(4);
+    }
+  });
+
   it('leaves no tensor behind', () => {
     const calib = captureCalibration(model, sequences(2, 16, 1));
     const before = tf.memory().numTensors;
