@@ -11,6 +11,7 @@ import { renderFigure } from './figure.ts';
 import { METHOD_COLOR, METHOD_LABEL, count, fmt, logHistogram, pct, table, type Marker } from './plots-extra.ts';
 import type { ExhaustiveJobResult } from '../worker/protocol.ts';
 import type { Method } from '../core/solve.ts';
+import { binomial } from '../core/exhaustive.ts';
 
 /** The width is fixed: 16 entries keep every C(16, k) ≤ 12 870 masks evaluable in well under a second. */
 const D = 4;
@@ -26,13 +27,6 @@ const schema = {
   eta: { kind: 'float', label: 'step η', default: 0.05, min: 1e-6, max: 1000 },
   iters: { kind: 'int', label: 'iterations T', default: 300, min: 0, max: 5000 },
 } as const satisfies Schema;
-
-/** C(n, k), exact for the small arguments used here. */
-function binomial(n: number, k: number): number {
-  let c = 1;
-  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
-  return Math.round(c);
-}
 
 /** How many masks are strictly better, tied and strictly worse (the tolerance of percentileRank in core/exhaustive.ts). */
 function standing(losses: Float64Array, loss: number): { better: number; tied: number; worse: number } {
