@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+"""Independent reference implementation of /work/shared/SPEC.md (sections 1-6, 8).
+
+Written from the SPEC alone (not from the project's TypeScript sources), in plain
+numpy float64, for cross-checking the project's CLI (see compare.py).
+
+Conventions (SPEC §1, §4):
+  X: (n, d) calibration activations, W: (d, d) merged query-key matrix.
+  Logits S = X W X^T, attention F = rowsoftmax(S) (causal: entries j > i are -inf).
+  A mask is (d, d) with 1 = kept, 0 = pruned, indexed like W.
+  W as a linear layer Y = X W: rows of W are *inputs*, columns of W are *outputs*.
+
+Choices where the SPEC is silent or ambiguous are marked "CHOICE:".
+
+Run `python3 spec_reference.py` to execute the self-tests at the bottom.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+SPARSEGPT_BLOCK = 128
+PERCDAMP = 0.01
+
+
+# ---------------------------------------------------------------------------
+# Counting helpers
+# ---------------------------------------------------------------------------
+
+def floor_count(p: float, total: int) -> int:
+    """floor(p * total).
+
+    CHOICE: the SPEC writes k = floor(p * d^2) (and floor(p*d), floor(p*rows*blockwidth)).
+    We evaluate it in plain float64 as math.floor(p * total) with total an exact
+    integer product.  `float_vs_decimal_floor_differs` lets callers detect the rare
+    sparsities where this differs from the floor of the decimal value (e.g. p=0.7
+    written in decimal), so such cases can be flagged as ambiguous.
+    """
+    return math.floor(p * total)
+
+
+def float_vs_decimal_floor_differs(p: float, total: int) -> bool:
+    return math.floor(p * total) != math.floor(Fraction(repr(p)) * total)
+
+
+def stable_lowest(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices (into scores.ravel(), row-major) of the k lowest scores, ties by index."""
+    return np.argsort(np.asarray(scores, dtype=np.float64).ravel(), kind="stable")[:k]
+
+
+# ---------------------------------------------------------------------------
+# Attention (SPEC §1)
+# ---------------------------------------------------------------------------
+
+def row_softmax(S: np.ndarray, causal: bool = False) -> np.ndarray:
+    """Row-wise softmax with max subtraction; causal puts -inf above the diagonal."""
+    S = np.array(S, dtype=np.float64, copy=True)
+    if causal:
+        n, m = S.shape
+        above = np.triu(np.ones((n, m), dtype=bool), k=1)
+        S[above] = -np.inf
+    S = S - S.max(axis=1, keepdims=True)  # the diagonal is always finite, so the max is finite
+    E = np.exp(S)  # exp(-inf) = 0 exactly
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def attention(X: np.ndarray, W: np.ndarray, causal: bool = False) -> np.ndarray:
+    """F = Softmax(X W X^T)."""
+    return row_softmax(X @ W @ X.T, causal)
+
+
+# ---------------------------------------------------------------------------
+# Objective and closed-form gradient (SPEC §2)
+# ---------------------------------------------------------------------------
+
+def loss(M, X, W, F0, lam, causal=False) -> float:
+    """L(M) = 1/2 ||F(M) - F0||_F^2 + 1/2 lam ||M||_F^2."""
+    F = attention(X, M * W, causal)
+    C = F - F0
+    return 0.5 * float(np.sum(C * C)) + 0.5 * lam * float(np.sum(M * M))
+
+
+def loss_and_grad(M, X, W, F0, lam, causal=False):
+    """Returns (L(M), grad L(M)) with the SPEC §2 closed form:
+        C = F - F0
+        P = F o C - diag(rowsum(F o C)) F
+        grad = W o (X^T P X) + lam M
+    """
+    F = attention(X, M * W, causal)
+    C = F - F0
+    FC = F * C
+    P = FC - FC.sum(axis=1, keepdims=True) * F
+    G = W * (X.T @ P @ X) + lam * M
+    L = 0.5 * float(np.sum(C * C)) + 0.5 * lam * float(np.sum(M * M))
+    return L, G
+
+
+# ---------------------------------------------------------------------------
+# Algorithm 1 (SPEC §3)
+# ---------------------------------------------------------------------------
+
+class Diverged(Exception):
+    pass
+
+
+@dataclass
+class GDResult:
+    M: np.ndarray                      # relaxed M_T
+    loss_history: list = field(default_factory=list)  # L(M_t), t = 0..T
+    mask: np.ndarray | None = None     # binary mask B (1 = kept)
+
+
+def binarise(scores: np.ndarray, p: float) -> np.ndarray:
+    """Keep the d^2 - k largest entries, k = floor(p d^2) pruned; the pruned ones are
+    np.argsort(scores.ravel(), kind="stable")[:k] (ties: lower row-major index pruned first)."""
+    k = floor_count(p, scores.size)
+    mask = np.ones(scores.size, dtype=np.int64)
+    mask[stable_lowest(scores, k)] = 0
+    return mask.reshape(scores.shape)
+
+
+def gradient_descent(X, W, lam, eta, T, causal=False, clip=False) -> GDResult:
+    """M0 = ones; M_t = M_{t-1} - eta grad L(M_{t-1}); optional clip to [0,1] after each step.
+
+    loss_history[t] = L(M_t) for t = 0..T (length T+1), L including the lambda term.
+    CHOICE: with --clip, L(M_t) is evaluated on the clipped M_t (clipping is part of the step).
+    CHOICE: no early stopping (SPEC: off by default).
+    Raises Diverged if a loss or M becomes non-finite.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    F0 = attention(X, W, causal)
+    M = np.ones_like(W)
+    L, G = loss_and_grad(M, X, W, F0, lam, causal)
+    hist = [L]
+    for t in range(1, T + 1):
+        M = M - eta * G
+        if clip:
+            M = np.clip(M, 0.0, 1.0)
+        L, G = loss_and_grad(M, X, W, F0, lam, causal)
+        if not (math.isfinite(L) and np.all(np.isfinite(M))):
+            raise Diverged(f"non-finite loss at iteration {t}")
+        hist.append(L)
+    return GDResult(M=M, loss_history=hist)
+
+
+# ---------------------------------------------------------------------------
+# N:M selection (SPEC §4 last bullet)
+# ---------------------------------------------------------------------------
+
+def nm_mask(scores: np.ndarray, N: int, Mgrp: int) -> np.ndarray:
+    """In each output column j of W (scores indexed like W), in each group of Mgrp
+    consecutive input rows, prune the N lowest-scoring entries (stable: lower row
+    index first on ties).
+
+    CHOICE: d must be divisible by Mgrp (SPEC does not say what to do with a remainder);
+    otherwise ValueError.
+    """
+    d_in, d_out = scores.shape
+    if d_in % Mgrp != 0:
+        raise ValueError(f"N:M needs the number of input rows ({d_in}) divisible by M={Mgrp}")
+    mask = np.ones(scores.shape, dtype=np.int64)
+    for j in range(d_out):
+        for g0 in range(0, d_in, Mgrp):
+            grp = scores[g0:g0 + Mgrp, j]
+            low = np.argsort(grp, kind="stable")[:N]
+            mask[g0 + low, j] = 0
+    return mask
+
+
+# ---------------------------------------------------------------------------
+# Baselines (SPEC §4)
+# ---------------------------------------------------------------------------
+
+def magnitude_mask(W, p, nm=None):
+    """Global: prune the k = floor(p d^2) entries of smallest |W| (stable argsort of |W|.ravel())."""
+    A = np.abs(np.asarray(W, dtype=np.float64))
+    if nm is not None:
+        return nm_mask(A, *nm)
+    return binarise(A, p)
+
+
+def wanda_scores(X, W):
+    """S_ij = |W_ij| * ||X[:, i]||_2 (i = input row of W)."""
+    norms = np.linalg.norm(np.asarray(X, dtype=np.float64), axis=0)
+    return np.abs(np.asarray(W, dtype=np.float64)) * norms[:, None]
+
+
+def wanda_mask(X, W, p, nm=None):
+    """Per output column j: prune the floor(p d) lowest-scoring entries over the rows i,
+    stable argsort within the column."""
+    S = wanda_scores(X, W)
+    if nm is not None:
+        return nm_mask(S, *nm)
+    d_in, d_out = S.shape
+    k = floor_count(p, d_in)
+    mask = np.ones(S.shape, dtype=np.int64)
+    for j in range(d_out):
+        low = np.argsort(S[:, j], kind="stable")[:k]
+        mask[low, j] = 0
+    return mask
+
+
+@dataclass
+class SparseGPTResult:
+    W_pruned: np.ndarray   # (d, d), indexed like W (inputs x outputs)
+    mask: np.ndarray       # (d, d), 1 = kept, indexed like W
+    damp: float
+
+
+def _sparsegpt_prepare(X, W):
+    """Steps 1-3 of SPEC §4 SparseGPT. Returns (Wt, U, damp)."""
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    Wt = np.array(np.asarray(W, dtype=np.float64).T, copy=True)  # rows = outputs, cols = inputs
+    H = (2.0 / n) * (X.T @ X)
+    dead = np.diag(H) == 0
+    H[dead, dead] = 1.0
+    Wt[:, dead] = 0.0
+    damp = PERCDAMP * float(np.mean(np.diag(H)))
+    # CHOICE: the SPEC says "if [Cholesky] fails, raise damping stepwise"; the step schedule
+    # is unspecified.  We never expect this for the test problems (H is damped PSD), and
+    # simply raise if it happens.
+    Hd = H + damp * np.eye(d)
+    Hinv = np.linalg.inv(Hd)
+    Hinv = 0.5 * (Hinv + Hinv.T)
+    # Upper factor U with U^T U = Hinv: numpy gives lower L with L L^T = Hinv, so U = L^T.
+    U = np.linalg.cholesky(Hinv).T
+    return Wt, U, damp
+
+
+def sparsegpt(X, W, p, nm=None, block=SPARSEGPT_BLOCK) -> SparseGPTResult:
+    """SparseGPT exactly as SPEC §4 (unstructured), float64.
+
+    For each block of `block` input columns of Wt: scores Wt_ij^2 / U_jj^2 over the block
+    (using the block's weights as updated by earlier blocks), prune exactly
+    floor(p * rows * blockwidth) lowest via a stable argsort of the flattened row-major
+    (rows = outputs) block scores.  Then column by column: q = w with pruned entries zeroed,
+    err = (w - q) / U_jj, W_block[:, j:] -= err (x) U[j, j:]; after the block propagate
+    Err @ U[block, later] into the later columns.
+
+    N:M (nm=(N, M)) is NOT covered by SPEC §4 beyond "option for every method".
+    CHOICE (informational only): like the official SparseGPT code, the N:M mask of each
+    group of M input columns is chosen when the column loop reaches the group's first
+    column, from the *current* (already error-updated) weights, scores w^2 / U_jj^2,
+    N lowest per output row, stable.
+    """
+    Wt, U, damp = _sparsegpt_prepare(X, W)
+    rows, cols = Wt.shape
+    pruned = np.zeros((rows, cols), dtype=bool)
+    for i1 in range(0, cols, block):
+        i2 = min(i1 + block, cols)
+        count = i2 - i1
+        W1 = Wt[:, i1:i2].copy()
+        Q1 = np.zeros_like(W1)
+        Err1 = np.zeros_like(W1)
+        U1 = U[i1:i2, i1:i2]
+        dU = np.diag(U1)
+        mask1 = np.zeros((rows, count), dtype=bool)  # True = pruned
+        if nm is None:
+            scores = W1 ** 2 / (dU[None, :] ** 2)
+            k = floor_count(p, rows * count)
+            flat = np.zeros(rows * count, dtype=bool)
+            flat[stable_lowest(scores, k)] = True
+            mask1 = flat.reshape(rows, count)
+        for i in range(count):
+            if nm is not None:
+                N, Mg = nm
+                if i % Mg == 0:
+                    sc = W1[:, i:i + Mg] ** 2 / (dU[None, i:i + Mg] ** 2)
+                    for r in range(rows):
+                        low = np.argsort(sc[r], kind="stable")[:N]
+                        mask1[r, i + low] = True
+            w = W1[:, i]
+            dd = U1[i, i]
+            q = w.copy()
+            q[mask1[:, i]] = 0.0
+            Q1[:, i] = q
+            err = (w - q) / dd
+            W1[:, i:] -= np.outer(err, U1[i, i:])
+            Err1[:, i] = err
+        Wt[:, i1:i2] = Q1
+        Wt[:, i2:] -= Err1 @ U[i1:i2, i2:]
+        pruned[:, i1:i2] = mask1
+    mask_t = (~pruned).astype(np.int64)
+    return SparseGPTResult(W_pruned=Wt.T.copy(), mask=mask_t.T.copy(), damp=damp)
+
+
+def sparsegpt_naive(X, W, p, block=SPARSEGPT_BLOCK) -> np.ndarray:
+    """Slow, differently-organised SparseGPT used only in the self-test: per output row,
+    sequential optimal-brain-surgeon updates solved directly from the damped Hessian
+    (no Cholesky, no lazy batching).  Mask of each block chosen from the weights at the
+    start of the block with scores w_j^2 / [H_F^{-1}]_jj, H_F = H restricted to the
+    not-yet-frozen columns F = j.. (this equals U_jj^2)."""
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    Wt = np.array(np.asarray(W, dtype=np.float64).T, copy=True)
+    H = (2.0 / n) * (X.T @ X)
+    dead = np.diag(H) == 0
+    H[dead, dead] = 1.0
+    Wt[:, dead] = 0.0
+    H = H + PERCDAMP * float(np.mean(np.diag(H))) * np.eye(d)
+    inv_diag = np.array([np.linalg.inv(H[j:, j:])[0, 0] for j in range(d)])  # = U_jj^2
+    rows = Wt.shape[0]
+    for i1 in range(0, d, block):
+        i2 = min(i1 + block, d)
+        scores = Wt[:, i1:i2] ** 2 / inv_diag[None, i1:i2]
+        k = floor_count(p, rows * (i2 - i1))
+        flat = np.zeros(rows * (i2 - i1), dtype=bool)
+        flat[stable_lowest(scores, k)] = True
+        pr = flat.reshape(rows, i2 - i1)
+        for j in range(i1, i2):
+            Hinv_F = np.linalg.inv(H[j:, j:])
+            for r in range(rows):
+                if pr[r, j - i1]:
+                    # OBS: remove w_j, optimally adjust w_{j+1..}: delta = -w_j/[Hinv]_00 * Hinv[0,:]
+                    wj = Wt[r, j]
+                    Wt[r, j:] -= wj / Hinv_F[0, 0] * Hinv_F[0, :]
+                    Wt[r, j] = 0.0
+    return Wt.T.copy()
+
+
+# ---------------------------------------------------------------------------
+# Metrics (SPEC §5)
+# ---------------------------------------------------------------------------
+
+def metrics(X, W, W_pruned, causal=False):
+    F0 = attention(X, W, causal)
+    F1 = attention(X, W_pruned, causal)
+    D = F1 - F0
+    fro = float(np.linalg.norm(D))
+    return {
+        "attention_error": fro / float(np.linalg.norm(F0)),
+        "attention_loss": 0.5 * fro * fro,
+    }
+
+
+# ---------------------------------------------------------------------------
+# The `solve` command, reference version (SPEC §8 fields)
+# ---------------------------------------------------------------------------
+
+def solve(X, W, method, sparsity, causal=False, nm=None, lam=0.0, eta=0.05, iters=300, clip=False):
+    """Returns a dict with the SPEC §8 output fields that compare.py checks.
+
+    CHOICE: with nm given, `sparsity` is ignored for the selection (N:M fixes it at N/M).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    out = {}
+    if method == "magnitude":
+        mask = magnitude_mask(W, sparsity, nm)
+        Wp = mask * W
+    elif method == "wanda":
+        mask = wanda_mask(X, W, sparsity, nm)
+        Wp = mask * W
+    elif method == "sparsegpt":
+        r = sparsegpt(X, W, sparsity, nm)
+        mask, Wp = r.mask, r.W_pruned
+    elif method == "gd":
+        r = gradient_descent(X, W, lam, eta, iters, causal, clip)
+        mask = nm_mask(r.M, *nm) if nm is not None else binarise(r.M, sparsity)
+        Wp = mask * W
+        out["loss_history"] = r.loss_history
+        out["M"] = r.M
+    else:
+        raise ValueError(method)
+    out["mask"] = mask
+    out["W_pruned"] = Wp
+    out.update(metrics(X, W, Wp, causal))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Self-tests
+# ---------------------------------------------------------------------------
+
+def _selftest():
+    rng = np.random.default_rng(12345)
+    ok = True
+
+    def check(name, cond, info=""):
+        nonlocal ok
+        print(f"  [{'ok' if cond else 'FAIL'}] {name} {info}")
+        ok = ok and bool(cond)
+
+    # softmax rows sum to 1, causal zeros above diagonal
+    S = rng.normal(size=(6, 6)) * 30
+    F = row_softmax(S, causal=True)
+    check("causal softmax", np.allclose(F.sum(1), 1) and np.all(np.triu(F, 1) == 0))
+
+    # gradient vs central finite differences
+    for causal in (False, True):
+        n, d = 7, 5
+        X = rng.normal(size=(n, d))
+        W = rng.normal(size=(d, d)) * 2 / math.sqrt(d)
+        F0 = attention(X, W, causal)
+        M = rng.uniform(0, 1.2, size=(d, d))
+        lam = 0.3
+        _, G = loss_and_grad(M, X, W, F0, lam, causal)
+        Gfd = np.zeros_like(G)
+        h = 1e-6
+        for i in range(d):
+            for j in range(d):
+                E = np.zeros_like(M)
+                E[i, j] = h
+                Gfd[i, j] = (loss(M + E, X, W, F0, lam, causal) - loss(M - E, X, W, F0, lam, causal)) / (2 * h)
+        err = np.max(np.abs(G - Gfd)) / np.max(np.abs(Gfd))
+        check(f"gradient vs finite differences (causal={causal})", err < 1e-6, f"rel={err:.2e}")
+        _, G1 = loss_and_grad(np.ones((d, d)), X, W, F0, 0.0, causal)
+        check(f"gradient zero at M=1, lam=0 (causal={causal})", np.max(np.abs(G1)) < 1e-14)
+
+    # SparseGPT: blocked/Cholesky version vs naive OBS, one and two blocks (small block size)
+    for (n, d, blk, p) in [(30, 12, 128, 0.5), (9, 12, 5, 0.3), (40, 10, 4, 0.7)]:
+        X = rng.normal(size=(n, d))
+        X[:, 3] = 0.0  # a dead input
+        W = rng.normal(size=(d, d)) / math.sqrt(d)
+        a = sparsegpt(X, W, p, block=blk)
+        b = sparsegpt_naive(X, W, p, block=blk)
+        err = np.max(np.abs(a.W_pruned - b)) / np.max(np.abs(b))
+        check(f"sparsegpt blocked vs naive OBS (n={n} d={d} block={blk} p={p})", err < 1e-10, f"rel={err:.2e}")
+        expect = sum(floor_count(p, d * (min(i + blk, d) - i)) for i in range(0, d, blk))
+        check("  pruned count", int((a.mask == 0).sum()) == expect)
+        check("  pruned entries are zero", np.all(a.W_pruned[a.mask == 0] == 0))
+        check("  dead input row zeroed", np.all(a.W_pruned[3, :] == 0))
+    X = rng.normal(size=(20, 8))
+    W = rng.normal(size=(8, 8))
+    a = sparsegpt(X, W, 0.0)
+    check("sparsegpt p=0 keeps W", np.allclose(a.W_pruned, W, atol=1e-12) and a.mask.all())
+
+    # stable ties
+    Wt = np.array([[1.0, -1.0], [1.0, 2.0]])
+    m = magnitude_mask(Wt, 0.5)
+    check("magnitude stable ties", (m == np.array([[0, 0], [1, 1]])).all(), str(m.tolist()))
+    m = nm_mask(np.array([[1.0], [1.0], [1.0], [0.5]]), 2, 4)
+    check("N:M stable ties", (m.ravel() == np.array([0, 1, 1, 0])).all(), str(m.ravel().tolist()))
+
+    # gd: loss history length and monotone decrease for small eta
+    X = rng.normal(size=(10, 6))
+    W = rng.normal(size=(6, 6)) / math.sqrt(6)
+    r = gradient_descent(X, W, 0.1, 0.05, 50)
+    check("gd history length", len(r.loss_history) == 51)
+    check("gd L(M_0) = lam d^2 / 2", abs(r.loss_history[0] - 0.5 * 0.1 * 36) < 1e-12)
+    check("gd decreasing", all(b <= a + 1e-15 for a, b in zip(r.loss_history, r.loss_history[1:])))
+    print("self-test", "PASSED" if ok else "FAILED")
+    return ok
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if _selftest() else 1)
