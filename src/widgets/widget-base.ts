@@ -53,6 +53,9 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.state = state;
     this.build();
     this.showNotes(notes);
+    // Start loading the solver worker now, in parallel with the rest of the page:
+    // the first run then does not wait for its module and WASM compile.
+    this.client.warm();
     this.observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((e) => e.isIntersecting) && !this.started) {

@@ -28,6 +28,11 @@ export class SolverClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
 
+  /** Start the worker now (module load, WASM compile) so the first run does not wait for it. */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   private ensureWorker(): Worker {
     if (!this.worker) {
       this.worker = new Worker(new URL('./solver.worker.ts', import.meta.url), { type: 'module' });
