@@ -7,7 +7,7 @@
 import { WidgetBase } from './widget-base.ts';
 import type { Schema } from './state.ts';
 import { heatmap, logLines } from './charts.ts';
-import { matrixRows, renderFigure } from './figure.ts';
+import { matrixRows, numbersList, renderFigure } from './figure.ts';
 import type { LabProgress, LabResult } from '../worker/protocol.ts';
 
 const schema = {
@@ -94,20 +94,13 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       filename: 'convergence-loss',
     });
 
-    const numbers = document.createElement('dl');
-    numbers.className = 'widget-numbers';
-    const add = (k: string, v: string): void => {
-      const dt = document.createElement('dt');
-      dt.textContent = k;
-      const dd = document.createElement('dd');
-      dd.textContent = v;
-      numbers.append(dt, dd);
-    };
-    add('Relative attention error of the pruned head', fmt(r.metrics.attentionError));
-    add('Mean row KL(F₀ ‖ F′)', fmt(r.metrics.meanRowKL));
-    add('Step the smoothness bound guarantees (η ≤ 1/β)', fmt(r.safeEta, 3));
-    add('Arithmetic', r.engine);
-    add('Time in the worker', `${fmt(r.timeMs, 3)} ms`);
+    const numbers = numbersList([
+      ['Relative attention error of the pruned head', fmt(r.metrics.attentionError)],
+      ['Mean row KL(F₀ ‖ F′)', fmt(r.metrics.meanRowKL)],
+      ['Step the smoothness bound guarantees (η ≤ 1/β)', fmt(r.safeEta, 3)],
+      ['Arithmetic', r.engine],
+      ['Time in the worker', `${fmt(r.timeMs, 3)} ms`],
+    ]);
 
     const scrub = document.createElement('div');
     scrub.className = 'widget-scrub';

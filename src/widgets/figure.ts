@@ -115,3 +115,17 @@ export function matrixRows(data: ArrayLike<number>, rows: number, cols: number, 
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (!skip?.(i, j)) out.push({ i, j, value: data[i * cols + j] });
   return out;
 }
+
+/** A two-column list of labelled numbers (a <dl>), the widgets' "numbers" panel. */
+export function numbersList(pairs: readonly (readonly [string, string])[]): HTMLDListElement {
+  const list = document.createElement('dl');
+  list.className = 'widget-numbers';
+  for (const [label, value] of pairs) {
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  return list;
+}

@@ -9,7 +9,7 @@
 import { WidgetBase } from './widget-base.ts';
 import type { Schema } from './state.ts';
 import { logLogLines, matrixCells, parityScatter } from './charts.ts';
-import { matrixRows, renderFigure } from './figure.ts';
+import { matrixRows, numbersList, renderFigure } from './figure.ts';
 import type { GradcheckResult } from '../worker/protocol.ts';
 
 const schema = {
@@ -126,23 +126,16 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     preset.addEventListener('click', () => this.update(atStationary ? { spread: 0.5 } : { spread: 0, lambda: 0 }));
     actions.append(preset);
 
-    const numbers = document.createElement('dl');
-    numbers.className = 'widget-numbers';
-    const add = (k: string, v: string): void => {
-      const dt = document.createElement('dt');
-      dt.textContent = k;
-      const dd = document.createElement('dd');
-      dd.textContent = v;
-      numbers.append(dt, dd);
-    };
-    add('L(M) = ½‖F(M) − F₀‖² + ½λ‖M‖²', fmt(r.loss, 6));
-    add('Attention term ½‖F(M) − F₀‖²', fmt(r.attentionLoss, 6));
-    add('Largest |closed-form entry|', fmt(r.maxAbsClosed, 6));
-    add('Largest |finite-difference entry|', fmt(r.maxAbsFinite, 6));
-    add('Largest |difference|', fmt(r.maxAbsDiff));
-    add('Relative error', r.relativeError === null ? 'undefined: the closed form is exactly 0' : fmt(r.relativeError));
-    add('Step h with the smallest difference (sweep)', hText(r.bestH));
-    add('Loss evaluations in the worker', `${r.evaluations} in ${fmt(r.timeMs, 3)} ms`);
+    const numbers = numbersList([
+      ['L(M) = ½‖F(M) − F₀‖² + ½λ‖M‖²', fmt(r.loss, 6)],
+      ['Attention term ½‖F(M) − F₀‖²', fmt(r.attentionLoss, 6)],
+      ['Largest |closed-form entry|', fmt(r.maxAbsClosed, 6)],
+      ['Largest |finite-difference entry|', fmt(r.maxAbsFinite, 6)],
+      ['Largest |difference|', fmt(r.maxAbsDiff)],
+      ['Relative error', r.relativeError === null ? 'undefined: the closed form is exactly 0' : fmt(r.relativeError)],
+      ['Step h with the smallest difference (sweep)', hText(r.bestH)],
+      ['Loss evaluations in the worker', `${r.evaluations} in ${fmt(r.timeMs, 3)} ms`],
+    ]);
 
     const extent = Math.max(r.maxAbsClosed, r.maxAbsFinite) || 1;
     const domain: [number, number] = [-extent, extent];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/core/random.ts';
 import { type Matrix, fromNested, frobeniusNorm, matmul, toNested, zeros } from '../../../src/core/matrix.ts';
 import { countPruned, prunedCount, type Granularity } from '../../../src/core/mask.ts';
 import type { Problem, PruneOptions, PruneResult } from '../../../src/core/problem.ts';
@@ -6,18 +7,8 @@ import { magnitudePrune } from '../../../src/core/baselines/magnitude.ts';
 import { wandaPrune, wandaScores } from '../../../src/core/baselines/wanda.ts';
 import { sparseGptPrune } from '../../../src/core/baselines/sparsegpt.ts';
 
-// ---------- helpers (local seeded RNG: src/core/random.ts is not ours) ----------
+// ---------- helpers ----------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** X (n×din) with unequal feature scales, so that Wanda's scores differ from magnitude's; W (din×dout). */
 function randomProblem(n: number, din: number, seed: number, dout = din): Problem {

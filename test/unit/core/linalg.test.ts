@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/core/random.ts';
 import { type Matrix, fromNested, identity, matmul, maxAbs, transpose, zeros } from '../../../src/core/matrix.ts';
 import { cholesky, choleskyInverse, gram, solveSym, spectralNormSquared, upperCholesky } from '../../../src/core/linalg.ts';
 
-// A tiny local seeded RNG (mulberry32 + Box–Muller), so these tests do not depend on src/core/random.ts.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function gaussian(rows: number, cols: number, seed: number): Matrix {
   const u = mulberry32(seed);
   const m = zeros(rows, cols);

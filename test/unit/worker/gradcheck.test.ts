@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { runJob, Cancelled, gradcheckPoint, GRADCHECK_SWEEP, type JobContext } from '../../../src/worker/jobs.ts';
+import { jobContext } from '../../helpers/jobContext.ts';
+import { runJob, Cancelled, gradcheckPoint, GRADCHECK_SWEEP } from '../../../src/worker/jobs.ts';
 import type { GradcheckResult } from '../../../src/worker/protocol.ts';
 import { syntheticProblem } from '../../../src/core/synthetic.ts';
 import { AttentionObjective } from '../../../src/core/objective.ts';
 
-function context(cancelAfter = Infinity): JobContext & { progressCount: number } {
-  let pauses = 0;
-  const ctx = {
-    progressCount: 0,
-    progress() {
-      ctx.progressCount++;
-    },
-    async pause() {
-      if (++pauses > cancelAfter) throw new Cancelled('superseded');
-    },
-  };
-  return ctx;
-}
 
 const spec = { n: 5, d: 3, seed: 1, scale: 3, causal: false };
 const check = async (job: Partial<Extract<Parameters<typeof runJob>[0], { kind: 'gradcheck' }>> = {}): Promise<GradcheckResult> =>
-  (await runJob({ kind: 'gradcheck', spec, lambda: 0, spread: 0.5, h: 1e-5, ...job }, context())) as GradcheckResult;
+  (await runJob({ kind: 'gradcheck', spec, lambda: 0, spread: 0.5, h: 1e-5, ...job }, jobContext())) as GradcheckResult;
 
 describe('gradcheck job: closed-form gradient vs central finite differences', () => {
   it('agrees to a relative error below 1e-6 at the default h = 1e-5', async () => {
@@ -42,7 +30,7 @@ describe('gradcheck job: closed-form gradient vs central finite differences', ()
       [{ n: 12, d: 6, scale: 1 }, 0.5, 1],
       [{ n: 2, d: 1 }, 0, 2],
     ] as const) {
-      const r = (await runJob({ kind: 'gradcheck', spec: { ...spec, ...extra }, lambda, spread, h: 1e-5 }, context())) as GradcheckResult;
+      const r = (await runJob({ kind: 'gradcheck', spec: { ...spec, ...extra }, lambda, spread, h: 1e-5 }, jobContext())) as GradcheckResult;
       expect(r.relativeError!).toBeLessThan(1e-6);
     }
   });
@@ -90,7 +78,7 @@ describe('gradcheck job: closed-form gradient vs central finite differences', ()
 
   it('refuses bad input with a message, and stops when superseded', async () => {
     await expect(check({ h: 0 })).rejects.toThrow(/step h must be/);
-    await expect(runJob({ kind: 'gradcheck', spec: { ...spec, d: 20 }, lambda: 0, spread: 0.5, h: 1e-5 }, context())).rejects.toThrow(/d from 1 to 8/);
-    await expect(runJob({ kind: 'gradcheck', spec, lambda: 0, spread: 0.5, h: 1e-5 }, context(1))).rejects.toBeInstanceOf(Cancelled);
+    await expect(runJob({ kind: 'gradcheck', spec: { ...spec, d: 20 }, lambda: 0, spread: 0.5, h: 1e-5 }, jobContext())).rejects.toThrow(/d from 1 to 8/);
+    await expect(runJob({ kind: 'gradcheck', spec, lambda: 0, spread: 0.5, h: 1e-5 }, jobContext(1))).rejects.toBeInstanceOf(Cancelled);
   });
 });
