@@ -101,9 +101,9 @@ export async function benchCommand(argv: readonly string[]): Promise<string> {
   for (const [n, d] of [[128, 64]] as [number, number][]) {
     const p = syntheticProblem({ n, d, seed: 2 });
     for (const method of ['magnitude', 'wanda', 'sparsegpt'] as const) {
-      baselines[`${method} n=${n},d=${d}`] = round(timeIt(() => solve(p, method, { sparsity: 0.5, granularity: U }), repeats, batchMs));
+      baselines[`solve ${method}, with attention metrics, n=${n},d=${d}`] = round(timeIt(() => solve(p, method, { sparsity: 0.5, granularity: U }), repeats, batchMs));
     }
-    baselines[`gd 300 iterations n=${n},d=${d}`] = round(
+    baselines[`solve gd 300 iterations, with attention metrics, n=${n},d=${d}`] = round(
       timeIt(() => solve(p, 'gd', { sparsity: 0.5, granularity: U }), quick ? 1 : 3, 0),
     );
   }
