@@ -75,7 +75,7 @@ export function defaultModelConfig(name: ModelName, vocabSize: number): ModelCon
 
 export function defaultTrainConfig(name: ModelName): TrainConfig {
   if (name === 'brown-char') {
-    return { steps: 2000, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 500 };
+    return { steps: 1200, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 300 };
   }
   return { steps: 1500, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 250 };
 }
