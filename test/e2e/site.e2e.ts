@@ -65,6 +65,28 @@ describe('every page', () => {
     });
   }
 
+  it('every internal link and in-page anchor leads somewhere', async () => {
+    const broken: string[] = [];
+    for (const path of pages) {
+      const w = await watchedPage(browser, site.url);
+      await w.page.goto(site.url + path);
+      const links = await w.page.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      for (const href of new Set(links)) {
+        const url = new URL(href);
+        if (url.origin !== site.url) continue;
+        if (url.pathname === new URL(site.url + path).pathname && url.hash) {
+          const id = decodeURIComponent(url.hash.slice(1));
+          if ((await w.page.locator(`[id="${id}"]`).count()) === 0) broken.push(`${path} → ${url.hash}`);
+          continue;
+        }
+        const res = await fetch(site.url + url.pathname);
+        if (!res.ok) broken.push(`${path} → ${url.pathname} (${res.status})`);
+      }
+      await w.page.context().close();
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('a phone-width page does not scroll sideways', async () => {
     for (const path of pages) {
       const w = await watchedPage(browser, site.url, { width: 375, height: 800 });
