@@ -112,9 +112,12 @@ export function trainLoop(o: TrainLoopOptions): { model: Model; log: TrainStepLo
   const m: Record<string, tf.Variable> = {};
   const v: Record<string, tf.Variable> = {};
   for (const [name, p] of init) {
-    vars[name] = tf.variable(tf.tensor(p.data, p.shape, 'float32'), true, `p/${name}`);
-    m[name] = tf.variable(tf.zeros(p.shape), false, `m/${name}`);
-    v[name] = tf.variable(tf.zeros(p.shape), false, `v/${name}`);
+    // Inside tidy so the initial-value tensors are freed (variables survive tidy).
+    tf.tidy(() => {
+      vars[name] = tf.variable(tf.tensor(p.data, p.shape, 'float32'), true, `p/${name}`);
+      m[name] = tf.variable(tf.zeros(p.shape), false, `m/${name}`);
+      v[name] = tf.variable(tf.zeros(p.shape), false, `v/${name}`);
+    });
   }
   const names = Object.keys(vars);
   const varList = names.map((k) => vars[k]);
