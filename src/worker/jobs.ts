@@ -8,7 +8,7 @@ import { attention, compareAttention } from '../core/attention.ts';
 import { GradientDescent, binariseRun, type Objective, type GdOptions } from '../core/gd.ts';
 import { createObjective } from '../core/objectiveFactory.ts';
 import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
-import { solve, type Method, PRUNING_METHODS } from '../core/solve.ts';
+import { effectiveSparsity, solve, type Method, PRUNING_METHODS } from '../core/solve.ts';
 import { exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
 import { linearError } from '../core/linear.ts';
 import { gaussian, mulberry32, subSeed } from '../core/random.ts';
@@ -157,9 +157,22 @@ async function runSweep(job: Extract<Job, { kind: 'sweep' }>, ctx: JobContext): 
       else tasks.push([method, pattern, 0]);
     }
   }
+  // M_T does not depend on the sparsity or the pattern: one gradient-descent run serves every row.
+  let gd: GradientDescent | undefined;
   for (const [i, [method, pattern, p]] of tasks.entries()) {
-    const o = outcome(problem, method, pattern, p, job.gd);
-    rows.push({ method, pattern, sparsity: o.sparsity, attentionError: o.metrics.attentionError, meanRowKL: o.metrics.meanRowKL, linearError: o.linearError });
+    if (method === 'gd') {
+      if (!gd) {
+        gd = new GradientDescent(problem, job.gd);
+        gd.advance();
+      }
+      const r = binariseRun(gd, p, granularityOf(pattern, problem.W.rows));
+      const metrics = compareAttention(problem, r.wPruned);
+      const sparsity = pattern === 'unstructured' ? p : effectiveSparsity({ sparsity: p, granularity: granularityOf(pattern, problem.W.rows) });
+      rows.push({ method, pattern, sparsity, attentionError: metrics.attentionError, meanRowKL: metrics.meanRowKL, linearError: linearError(problem.X, problem.W, r.wPruned) });
+    } else {
+      const o = outcome(problem, method, pattern, p, job.gd);
+      rows.push({ method, pattern, sparsity: o.sparsity, attentionError: o.metrics.attentionError, meanRowKL: o.metrics.meanRowKL, linearError: o.linearError });
+    }
     ctx.progress({ done: i + 1, total: tasks.length });
     await ctx.pause();
   }

@@ -64,6 +64,19 @@ describe('solver worker jobs (the same code the page runs)', () => {
     expect(rows.filter((r) => r.pattern === '2:4').every((r) => r.sparsity === 0.5)).toBe(true);
   });
 
+  it('sweep: the shared gradient-descent run gives the rows solve() gives', async () => {
+    const rows = (await runJob(
+      { kind: 'sweep', spec, sparsities: [0.3, 0.7], methods: ['gd'], patterns: ['unstructured', '2:4'], gd: { iters: 60 } },
+      jobContext(),
+    )) as SweepRow[];
+    const p = syntheticProblem(spec);
+    for (const row of rows) {
+      const granularity = row.pattern === 'unstructured' ? ({ kind: 'unstructured' } as const) : ({ kind: 'nm', n: 2, m: 4 } as const);
+      const direct = solve(p, 'gd', { sparsity: row.sparsity, granularity, gd: { iters: 60 } });
+      expect(row.attentionError).toBeCloseTo(direct.metrics.attentionError, 12);
+    }
+  });
+
   it('exhaustive: 12870 masks at d = 4, every method ranked', async () => {
     const r = (await runJob({ kind: 'exhaustive', spec: { n: 16, d: 4, seed: 1, scale: 3 }, sparsity: 0.5, gd: {} }, jobContext())) as ExhaustiveJobResult;
     expect(r.masks).toBe(12870);
