@@ -54,7 +54,12 @@ export async function dataCommand(argv: readonly string[]): Promise<string> {
   const split = splitFlag(args, 'train');
   if (model === 'brown-char') {
     const { brownText } = await import('../model/data/brown.ts');
-    // Written directly so the text is exact (main.ts would append a newline).
+    // Written directly so the text is exact (main.ts would append a newline). A reader that
+    // closes the pipe early (`| head`) is not an error.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
     process.stdout.write(brownText(split));
     return '';
   }
