@@ -63,6 +63,32 @@ describe('convergence lab', () => {
     await page.context().close();
   });
 
+  it('the TensorFlow.js engine runs, names its backend, and finds the same mask', async () => {
+    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    await page.goto(`${site.url}${path}?lab.engine=tfjs`);
+    expect(await widgetStatus(page, LAB, 60_000)).toBe('done');
+    expect(await page.locator(`${LAB} dt:has-text("Arithmetic") + dd`).textContent()).toMatch(/^TensorFlow\.js float32 \((webgl|wasm|cpu)\)$/);
+    const tfjsError = await number(page, 'Relative attention error');
+    await page.goto(site.url + path);
+    await widgetStatus(page, LAB);
+    expect(await number(page, 'Relative attention error')).toBeCloseTo(tfjsError, 3);
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('downloads the data behind a chart as CSV', async () => {
+    const { page } = await watchedPage(browser, site.url);
+    await page.goto(site.url + path);
+    await widgetStatus(page, LAB);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the data as CSV: Loss during gradient descent' }).click()]);
+    const text = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toBe('iteration,loss,attention_loss');
+    expect(lines).toHaveLength(302);
+    expect(download.suggestedFilename()).toBe('convergence-loss.csv');
+    await page.context().close();
+  });
+
   it('a shared link reproduces the state and the numbers', async () => {
     const a = await watchedPage(browser, site.url);
     await a.page.goto(`${site.url}${path}?lab.seed=5&lab.d=8&lab.sparsity=0.7&lab.causal=1`);
