@@ -6,14 +6,21 @@ import { type Matrix, zeros, assertSameShape } from './matrix.ts';
 import { gemmNN, gemmNT, softmaxRowsInPlace } from './kernels.ts';
 import { type Problem, sequenceBlocks } from './problem.ts';
 
-/** Logits S = X W Xᵀ (n×n). With `causal`, entries above the diagonal are −∞. */
-export function logits(X: Matrix, W: Matrix, causal = false): Matrix {
+/** X W Xᵀ (n×n); with `causal` only entries j ≤ i are computed (the rest are left 0). */
+function logitsLower(X: Matrix, W: Matrix, causal: boolean): Matrix {
   checkShapes(X, W);
   const { rows: n, cols: d } = X;
   const a = new Float64Array(n * d);
   gemmNN(X.data, W.data, a, n, d, d);
   const s = zeros(n, n);
   gemmNT(a, X.data, s.data, n, n, d, causal);
+  return s;
+}
+
+/** Logits S = X W Xᵀ (n×n). With `causal`, entries above the diagonal are −∞. */
+export function logits(X: Matrix, W: Matrix, causal = false): Matrix {
+  const s = logitsLower(X, W, causal);
+  const n = s.rows;
   if (causal) for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) s.data[i * n + j] = -Infinity;
   return s;
 }
@@ -38,13 +45,8 @@ export function softmaxRows(s: Matrix): Matrix {
 
 /** F = Softmax(X W Xᵀ), row-wise, causal optional. */
 export function attention(X: Matrix, W: Matrix, causal = false): Matrix {
-  checkShapes(X, W);
-  const { rows: n, cols: d } = X;
-  const a = new Float64Array(n * d);
-  gemmNN(X.data, W.data, a, n, d, d);
-  const f = zeros(n, n);
-  gemmNT(a, X.data, f.data, n, n, d, causal);
-  softmaxRowsInPlace(f.data, n, causal);
+  const f = logitsLower(X, W, causal);
+  softmaxRowsInPlace(f.data, f.rows, causal);
   return f;
 }
 
