@@ -19,6 +19,14 @@ export interface ObjectiveValue {
   attentionLoss: number;
 }
 
+/** The shape and options every objective kernel (JS, WASM) checks and records the same way. */
+export function objectiveSetup(X: Matrix, W: Matrix, opts: { causal?: boolean; lambda?: number }): { n: number; d: number; causal: boolean; lambda: number } {
+  checkShapes(X, W);
+  const lambda = opts.lambda ?? 0;
+  if (!(lambda >= 0 && Number.isFinite(lambda))) throw new Error(`lambda must be a finite number >= 0 (got ${lambda})`);
+  return { n: X.rows, d: X.cols, causal: opts.causal ?? false, lambda };
+}
+
 export class AttentionObjective {
   readonly n: number;
   readonly d: number;
@@ -36,12 +44,7 @@ export class AttentionObjective {
   private readonly g: Float64Array; // Xᵀ P X
 
   constructor(X: Matrix, W: Matrix, opts: { causal?: boolean; lambda?: number } = {}) {
-    checkShapes(X, W);
-    this.n = X.rows;
-    this.d = X.cols;
-    this.causal = opts.causal ?? false;
-    this.lambda = opts.lambda ?? 0;
-    if (!(this.lambda >= 0 && Number.isFinite(this.lambda))) throw new Error(`lambda must be a finite number >= 0 (got ${this.lambda})`);
+    ({ n: this.n, d: this.d, causal: this.causal, lambda: this.lambda } = objectiveSetup(X, W, opts));
     this.x = X.data;
     this.w = W.data;
     const { n, d } = this;

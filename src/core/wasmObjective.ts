@@ -11,7 +11,7 @@
  */
 import type { Matrix } from './matrix.ts';
 import { checkShapes } from './attention.ts';
-import type { ObjectiveValue } from './objective.ts';
+import { objectiveSetup, type ObjectiveValue } from './objective.ts';
 import { OBJECTIVE_WASM_BASE64 } from './wasm/objective.wasm.generated.ts';
 
 interface ObjectiveExports {
@@ -107,12 +107,7 @@ export class WasmAttentionObjective {
    * Node and workers, not on a browser's main thread). Throws if SIMD is unsupported.
    */
   constructor(X: Matrix, W: Matrix, opts: { causal?: boolean; lambda?: number } = {}, instance?: WebAssembly.Instance) {
-    checkShapes(X, W);
-    this.n = X.rows;
-    this.d = X.cols;
-    this.causal = opts.causal ?? false;
-    this.lambda = opts.lambda ?? 0;
-    if (!(this.lambda >= 0 && Number.isFinite(this.lambda))) throw new Error(`lambda must be a finite number >= 0 (got ${this.lambda})`);
+    ({ n: this.n, d: this.d, causal: this.causal, lambda: this.lambda } = objectiveSetup(X, W, opts));
     const { n, d } = this;
     if (X.data.length !== n * d || W.data.length !== d * d) throw new Error('X or W: data length does not match its shape');
     const inst = instance ?? new WebAssembly.Instance(moduleSync(), {});
