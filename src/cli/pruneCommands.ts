@@ -181,16 +181,32 @@ export async function modelPruneCommand(argv: readonly string[]): Promise<string
   return text;
 }
 
-export async function sweepCommand(argv: readonly string[]): Promise<string> {
-  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities', 'format'], booleans: [] });
+/** One row of a sweep: the dense model first (sparsity 0), then each method at each sparsity. */
+export type SweepRow = Record<string, string | number>;
+
+/** What `sweep` prints as JSON. */
+export interface SweepResult {
+  model: ModelName;
+  mode: PruneMode;
+  nm?: string;
+  metric: 'accuracy' | 'perplexity';
+  calibration: string;
+  evaluation: string;
+  gd: { lambda: number; eta: number; iters: number };
+  rows: SweepRow[];
+}
+
+function sweepFlags(args: ParsedArgs): { methods: ModelMethod[]; sparsities: number[] } {
   const methods = (args.values.get('methods') ?? MODEL_METHODS.join(',')).split(',').map((m) => methodFlag(m.trim()));
   const sparsities = (args.values.get('sparsities') ?? '0.3,0.5,0.7,0.9').split(',').map((x) => {
     const v = Number(x);
     if (x.trim() === '' || !Number.isFinite(v) || v < 0 || v >= 1) throw new UsageError(`--sparsities: "${x}" is not a number in [0, 1)`);
     return v;
   });
-  const format = args.values.get('format') ?? 'json';
-  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv (got "${format}")`);
+  return { methods, sparsities };
+}
+
+async function sweepWith(args: ParsedArgs, methods: readonly ModelMethod[], sparsities: number[], log: (line: string) => void): Promise<SweepResult> {
   const s = await setup(args);
   if (s.granularity.kind === 'nm') sparsities.splice(0, sparsities.length, s.granularity.n / s.granularity.m);
   const calib = captureCalibration(s.model, s.calibration);
@@ -198,7 +214,7 @@ export async function sweepCommand(argv: readonly string[]): Promise<string> {
   const metric = s.name === 'induction' ? 'accuracy' : 'perplexity';
   // Gradient descent's relaxed masks do not depend on the sparsity: one run per head serves the sweep.
   const cache = new Map<string, Float64Array>();
-  const rows: Record<string, string | number>[] = [{ method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 }];
+  const rows: SweepRow[] = [{ method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 }];
   for (const sparsity of sparsities) {
     for (const method of methods) {
       const t0 = performance.now();
@@ -206,14 +222,34 @@ export async function sweepCommand(argv: readonly string[]): Promise<string> {
       const sc = score(s.model, s.evalSet, headLogitsOf(r));
       const err = r.heads.reduce((a, h) => a + h.metrics.attentionError, 0) / r.heads.length;
       rows.push({ method, sparsity, [metric]: metricOf(s.name, sc)[metric], mean_attention_error: err, time_ms: Math.round(performance.now() - t0) });
-      process.stderr.write(`sweep: ${method} p=${sparsity}: ${metric} ${metricOf(s.name, sc)[metric].toFixed(4)}, attention error ${err.toFixed(4)}\n`);
+      log(`sweep: ${method} p=${sparsity}: ${metric} ${metricOf(s.name, sc)[metric].toFixed(4)}, attention error ${err.toFixed(4)}\n`);
     }
   }
+  return { model: s.name, mode: s.mode, ...(s.nm ? { nm: s.nm } : {}), metric, calibration: s.calibrationSource, evaluation: s.evalSet.description, gd: s.gd, rows };
+}
+
+/**
+ * The sweep as a JSON object, shared by the CLI's `sweep` and scripts/precompute-sweeps.ts:
+ * `argv` takes the same flags as `sweep` except --format. Progress lines go to `log`.
+ */
+export async function runSweep(argv: readonly string[], log: (line: string) => void = (l) => process.stderr.write(l)): Promise<SweepResult> {
+  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities'], booleans: [] });
+  const { methods, sparsities } = sweepFlags(args);
+  return sweepWith(args, methods, sparsities, log);
+}
+
+export async function sweepCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities', 'format'], booleans: [] });
+  const { methods, sparsities } = sweepFlags(args);
+  const format = args.values.get('format') ?? 'json';
+  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv (got "${format}")`);
+  const result = await sweepWith(args, methods, sparsities, (l) => process.stderr.write(l));
   if (format === 'csv') {
+    const rows = result.rows;
     const cols = Object.keys(rows[0]);
     return [cols.join(','), ...rows.map((r) => cols.map((c) => String(r[c])).join(','))].join('\n');
   }
-  return JSON.stringify({ model: s.name, mode: s.mode, ...(s.nm ? { nm: s.nm } : {}), metric, calibration: s.calibrationSource, evaluation: s.evalSet.description, gd: s.gd, rows });
+  return JSON.stringify(result);
 }
 
 /** `generate`, with `--prune R.json` (the output of model-prune) to continue a prompt with the pruned model. */
