@@ -8,6 +8,8 @@ import type { Granularity } from '../core/mask.ts';
 import type { GdOptions } from '../core/gd.ts';
 import type { Method } from '../core/solve.ts';
 import type { AttentionMetrics } from '../core/attention.ts';
+import type { ModelName } from '../model/config.ts';
+import type { ModelMethod, PruneMode } from '../model/prune.ts';
 
 /** Which arithmetic runs the gradient-descent objective. */
 export type Engine = 'f64' | 'tfjs';
@@ -18,7 +20,53 @@ export type Job =
   | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: Method[]; patterns: string[]; gd: Partial<GdOptions> }
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
   | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions> }
-  | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] };
+  | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] }
+  | { kind: 'modelPrune'; model: ModelName; method: ModelMethod; sparsity: number; mode: PruneMode; gd: Partial<GdOptions> };
+
+/** One pruned head of a shipped model. */
+export interface ModelPruneHead {
+  layer: number;
+  head: number;
+  attentionError: number;
+  attentionLoss: number;
+  meanRowKL: number;
+  pruned: number;
+  total: number;
+  notes: string[];
+}
+
+/** A model's score on the page's evaluation windows (perplexity; accuracy for induction). */
+export interface ModelScore {
+  crossEntropy: number;
+  perplexity: number;
+  accuracy?: number;
+  tokens: number;
+}
+
+/** Pruning every head of a shipped model in the worker, and scoring it dense and pruned. */
+export interface ModelPruneJobResult {
+  model: ModelName;
+  method: ModelMethod;
+  mode: PruneMode;
+  sparsity: number;
+  nLayers: number;
+  nHeads: number;
+  metric: 'accuracy' | 'perplexity';
+  calibration: string;
+  evaluation: string;
+  heads: ModelPruneHead[];
+  dense: ModelScore;
+  pruned: ModelScore;
+  weights: {
+    dense_qk_weights: number;
+    merged_dense_entries: number;
+    kept_entries: number;
+    mode: PruneMode;
+    break_even_sparsity_merged: number;
+  };
+  backend: string;
+  timeMs: { load: number; prune: number; evaluate: number; total: number };
+}
 
 export interface LabProgress {
   iteration: number;
@@ -127,7 +175,7 @@ export interface GradcheckResult {
   timeMs: number;
 }
 
-export type JobResult = LabResult | CompareResult | SweepRow[] | ExhaustiveJobResult | ScatterResult | GradcheckResult;
+export type JobResult = LabResult | CompareResult | SweepRow[] | ExhaustiveJobResult | ScatterResult | GradcheckResult | ModelPruneJobResult;
 
 export type ToWorker = { type: 'run'; id: number; job: Job } | { type: 'cancel'; id: number };
 

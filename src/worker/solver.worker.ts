@@ -8,7 +8,21 @@ import { runJob, Cancelled, type JobContext } from './jobs.ts';
 import type { ErrorKind, FromWorker, ToWorker } from './protocol.ts';
 import { DivergenceError } from '../core/gd.ts';
 import { initWasmObjective } from '../core/wasmObjective.ts';
-import { tfObjectiveFactory } from './tfEngine.ts';
+import { ensureBackend, tfObjectiveFactory } from './tfEngine.ts';
+import type { ModelName } from '../model/config.ts';
+import type { Model } from '../model/weights.ts';
+
+// Each shipped model is fetched and parsed once per worker.
+const models = new Map<ModelName, Promise<Model>>();
+function loadModel(name: ModelName): Promise<Model> {
+  let m = models.get(name);
+  if (!m) {
+    m = import('../model/weights.ts').then(({ loadModelUrl }) => loadModelUrl(`/models/${name}/`));
+    m.catch(() => models.delete(name));
+    models.set(name, m);
+  }
+  return m;
+}
 
 let current = 0;
 const post = (m: FromWorker): void => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
@@ -41,6 +55,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         setTimeout(() => (current === id ? resolve() : reject(new Cancelled('superseded'))), 0),
       ),
     tfObjective: tfObjectiveFactory,
+    tfBackend: ensureBackend,
+    loadModel,
   };
   try {
     await ready;

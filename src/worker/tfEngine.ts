@@ -11,7 +11,7 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 
 let backend: Promise<string> | undefined;
 
-async function ensureBackend(): Promise<string> {
+export async function ensureBackend(): Promise<string> {
   backend ??= (async () => {
     const { initBackend } = await import('../core/tf/backend.ts');
     return initBackend(['webgl', 'wasm', 'cpu'], {

@@ -1,0 +1,74 @@
+/**
+ * The worker's 'modelPrune' job, run in Node on the page's exported data, gives the
+ * same numbers as `cli -- model-prune` on the same settings (seed 1, 8 calibration
+ * sequences, the first 32 evaluation sequences). The job loads the model and the
+ * data through the context, as the worker does over HTTP.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { runJob, type JobContext } from '../../../src/worker/jobs.ts';
+import type { ModelPruneJobResult } from '../../../src/worker/protocol.ts';
+import { loadModelNode } from '../../../src/model/weights.ts';
+import { initBackend } from '../../../src/core/tf/backend.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const progress: { done: number; total: number }[] = [];
+const ctx: JobContext = {
+  progress: (p) => progress.push(p as { done: number; total: number }),
+  pause: () => Promise.resolve(),
+  // The CLI's backend choice (src/cli/modelCommands.ts loadShippedModel).
+  tfBackend: () => initBackend(['wasm', 'cpu']),
+  loadModel: (name) => loadModelNode(name),
+  loadData: async (file) => JSON.parse(await readFile(`${ROOT}public/data/${file}`, 'utf8')),
+};
+
+describe("the worker's modelPrune job", () => {
+  it('equals cli model-prune on induction, magnitude, sparsity 0.5, 32 evaluation sequences', async () => {
+    const r = cli('model-prune', '--model', 'induction', '--method', 'magnitude', '--sparsity', '0.5', '--eval-seqs', '32');
+    expect(r.code, r.stderr).toBe(0);
+    const ref = JSON.parse(r.stdout);
+    // The CLI scores the same 32 sequences the page data holds.
+    expect(ref.evaluation.description).toMatch(/^32 validation sequences/);
+    expect(ref.calibration.sequences).toBe(8);
+
+    const job = (await runJob({ kind: 'modelPrune', model: 'induction', method: 'magnitude', sparsity: 0.5, mode: 'merged', gd: {} }, ctx)) as ModelPruneJobResult;
+    expect(job.metric).toBe('accuracy');
+    expect(job.heads).toHaveLength(ref.heads.length);
+    expect(progress.at(-1)).toEqual({ done: ref.heads.length, total: ref.heads.length });
+    for (const [i, h] of job.heads.entries()) {
+      expect([h.layer, h.head]).toEqual([ref.heads[i].layer, ref.heads[i].head]);
+      expect(Math.abs(h.attentionError - ref.heads[i].attention_error)).toBeLessThanOrEqual(1e-6);
+      expect(h.pruned).toBe(ref.heads[i].pruned);
+    }
+    expect(job.pruned.accuracy).toBeDefined();
+    expect(Math.abs(job.pruned.accuracy! - ref.pruned.accuracy)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(job.dense.accuracy! - ref.dense.accuracy)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(job.pruned.crossEntropy - ref.pruned.cross_entropy)).toBeLessThanOrEqual(1e-6);
+    expect(job.dense.tokens).toBe(ref.evaluation.tokens);
+    expect(job.weights).toEqual(ref.weights);
+    expect(job.backend).toMatch(/wasm|cpu/);
+  });
+
+  it('equals cli model-prune on brown-char (the exported calibration and evaluation windows), wanda, sparsity 0.7', async () => {
+    const r = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.7', '--eval-seqs', '32');
+    expect(r.code, r.stderr).toBe(0);
+    const ref = JSON.parse(r.stdout);
+    const job = (await runJob({ kind: 'modelPrune', model: 'brown-char', method: 'wanda', sparsity: 0.7, mode: 'merged', gd: {} }, ctx)) as ModelPruneJobResult;
+    expect(job.metric).toBe('perplexity');
+    expect(job.dense.tokens).toBe(ref.evaluation.tokens);
+    for (const [i, h] of job.heads.entries()) expect(Math.abs(h.attentionError - ref.heads[i].attention_error)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(job.dense.perplexity - ref.dense.perplexity)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(job.pruned.perplexity - ref.pruned.perplexity)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('refuses a sparsity outside [0, 1) in words', async () => {
+    await expect(runJob({ kind: 'modelPrune', model: 'induction', method: 'magnitude', sparsity: 1.5, mode: 'merged', gd: {} }, ctx)).rejects.toThrow(/sparsity must be/);
+  });
+});
