@@ -24,6 +24,7 @@ import { GradientDescent, DivergenceError, GD_DEFAULTS } from '../core/gd.ts';
 import { gradientLipschitzBound, maxSafeStep } from '../core/smoothness.ts';
 import { binomial, exhaustiveCount } from '../core/exhaustive.ts';
 import { mulberry32 } from '../core/random.ts';
+import { spearman as spearmanCorrelation } from '../core/stats.ts';
 
 export type PruningMethod = (typeof PRUNING_METHODS)[number];
 
@@ -266,35 +267,6 @@ export function disagreement(seeds = 10, spec = { n: 32, d: 4, scale: 2 }) {
 function median(sorted: number[]): number {
   const n = sorted.length;
   return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
-function ranks(v: number[]): number[] {
-  const idx = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(v.length);
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
-    for (let t = i; t <= j; t++) r[idx[t][1]] = (i + j) / 2;
-    i = j + 1;
-  }
-  return r;
-}
-
-function spearmanCorrelation(a: number[], b: number[]): number {
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const n = a.length;
-  const ma = ra.reduce((s, x) => s + x, 0) / n;
-  const mb = rb.reduce((s, x) => s + x, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (ra[i] - ma) * (rb[i] - mb);
-    saa += (ra[i] - ma) ** 2;
-    sbb += (rb[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
 }
 
 // ---------------------------------------------------------------- chapter 4

@@ -10,6 +10,7 @@ import type { Schema } from './state.ts';
 import { labelledScatter } from './charts.ts';
 import { renderFigure } from './figure.ts';
 import type { ScatterResult } from '../worker/protocol.ts';
+import { spearman as spearmanCorrelation } from '../core/stats.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 32, min: 2, max: 256 },
@@ -38,37 +39,8 @@ const fmt = (x: number, digits = 3): string => {
 };
 const pct = (x: number): string => `${Math.round(100 * x)}%`;
 
-/** Ranks 1..n with ties averaged. */
-function ranks(values: number[]): number[] {
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const out = new Array<number>(values.length);
-  for (let s = 0; s < order.length; ) {
-    let e = s;
-    while (e + 1 < order.length && order[e + 1][0] === order[s][0]) e++;
-    for (let k = s; k <= e; k++) out[order[k][1]] = (s + e) / 2 + 1;
-    s = e + 1;
-  }
-  return out;
-}
-
-function pearson(a: number[], b: number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
-}
-
-/** Spearman's rank correlation and the share of pairs the two errors order differently. */
 export function agreement(linear: number[], attention: number[]): { spearman: number; discordant: number; pairs: number } {
-  const spearman = pearson(ranks(linear), ranks(attention));
+  const spearman = spearmanCorrelation(linear, attention);
   let discordant = 0;
   let pairs = 0;
   for (let i = 0; i < linear.length; i++) {
