@@ -22,3 +22,18 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   return Math.sqrt(diff) / Math.max(Math.sqrt(ref), 1e-300);
 }
+
+/** Central finite differences of L(M), entry by entry, for any objective. */
+export function finiteDifferenceGradient(obj: { evaluate(m: Float64Array): { loss: number } }, m: Float64Array, h = 1e-5): Float64Array {
+  const g = new Float64Array(m.length);
+  const probe = m.slice();
+  for (let i = 0; i < m.length; i++) {
+    probe[i] = m[i] + h;
+    const up = obj.evaluate(probe).loss;
+    probe[i] = m[i] - h;
+    const down = obj.evaluate(probe).loss;
+    probe[i] = m[i];
+    g[i] = (up - down) / (2 * h);
+  }
+  return g;
+}

@@ -3,22 +3,7 @@ import { AttentionObjective } from '../../../src/core/objective.ts';
 import { attention, logits, softmaxRows } from '../../../src/core/attention.ts';
 import { initBackend, tf } from '../../../src/core/tf/backend.ts';
 import { TfAttentionObjective } from '../../../src/core/tf/tfObjective.ts';
-import { problem, randomMask, relativeError } from '../../helpers/problems.ts';
-
-/** Central finite differences of L in float64, entry by entry. */
-function finiteDifferenceGradient(obj: AttentionObjective, m: Float64Array, h = 1e-5): Float64Array {
-  const g = new Float64Array(m.length);
-  const probe = m.slice();
-  for (let i = 0; i < m.length; i++) {
-    probe[i] = m[i] + h;
-    const up = obj.evaluate(probe).loss;
-    probe[i] = m[i] - h;
-    const down = obj.evaluate(probe).loss;
-    probe[i] = m[i];
-    g[i] = (up - down) / (2 * h);
-  }
-  return g;
-}
+import { finiteDifferenceGradient, problem, randomMask, relativeError } from '../../helpers/problems.ts';
 
 describe('attention', () => {
   it('rows are distributions; causal rows put exactly zero above the diagonal', () => {
