@@ -9,17 +9,14 @@ import type { Schema } from './state.ts';
 import { heatmap, logLines } from './charts.ts';
 import { matrixRows, numbersList, renderFigure } from './figure.ts';
 import type { LabProgress, LabResult } from '../worker/protocol.ts';
+import { PROBLEM_FIELDS, GD_FIELDS, specOf } from './fields.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 256 },
   d: { kind: 'int', label: 'width d', default: 16, min: 2, max: 64 },
-  scale: { kind: 'float', label: 'weight scale', default: 3, min: 0.1, max: 10 },
-  seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
-  causal: { kind: 'bool', label: 'causal', default: false },
+  ...PROBLEM_FIELDS,
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
-  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: 0.1, min: 0, max: 10 },
-  eta: { kind: 'float', label: 'step η', default: 0.05, min: 1e-6, max: 1000 },
-  iters: { kind: 'int', label: 'iterations T', default: 300, min: 0, max: 5000 },
+  ...GD_FIELDS,
   clip: { kind: 'bool', label: 'clip M to [0, 1]', default: false },
   engine: { kind: 'enum', label: 'arithmetic', default: 'f64', options: ['f64', 'tfjs'] },
 } as const satisfies Schema;
@@ -56,7 +53,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     const result = await this.client.run<LabResult>(
       {
         kind: 'lab',
-        spec: { n: s.n, d: s.d, seed: s.seed, scale: s.scale, causal: s.causal },
+        spec: specOf(s),
         sparsity: s.sparsity,
         gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, clip: s.clip },
         engine: s.engine === 'tfjs' ? 'tfjs' : 'f64',

@@ -12,6 +12,7 @@ import { METHOD_COLOR, METHOD_LABEL, count, fmt, logHistogram, pct, table, type 
 import type { ExhaustiveJobResult } from '../worker/protocol.ts';
 import type { Method } from '../core/solve.ts';
 import { binomial } from '../core/exhaustive.ts';
+import { PROBLEM_FIELDS, GD_FIELDS } from './fields.ts';
 
 /** The width is fixed: 16 entries keep every C(16, k) ≤ 12 870 masks evaluable in well under a second. */
 const D = 4;
@@ -19,13 +20,9 @@ const ENTRIES = D * D;
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 16, min: 2, max: 64 },
-  scale: { kind: 'float', label: 'weight scale', default: 3, min: 0.1, max: 10 },
-  seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
-  causal: { kind: 'bool', label: 'causal', default: false },
+  ...PROBLEM_FIELDS,
   k: { kind: 'int', label: 'pruned entries k (of 16)', default: 8, min: 1, max: 15 },
-  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: 0.1, min: 0, max: 10 },
-  eta: { kind: 'float', label: 'step η', default: 0.05, min: 1e-6, max: 1000 },
-  iters: { kind: 'int', label: 'iterations T', default: 300, min: 0, max: 5000 },
+  ...GD_FIELDS,
 } as const satisfies Schema;
 
 /** How many masks are strictly better, tied and strictly worse (the tolerance of percentileRank in core/exhaustive.ts). */

@@ -11,14 +11,15 @@ import type { Schema } from './state.ts';
 import { logLogLines, matrixCells, parityScatter } from './charts.ts';
 import { matrixRows, numbersList, renderFigure } from './figure.ts';
 import type { GradcheckResult } from '../worker/protocol.ts';
+import { PROBLEM_FIELDS, specOf } from './fields.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 5, min: 1, max: 64 },
   d: { kind: 'int', label: 'width d', default: 3, min: 1, max: 6 },
-  scale: { kind: 'float', label: 'weight scale', default: 3, min: 0.1, max: 10 },
-  seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
+  scale: PROBLEM_FIELDS.scale,
+  seed: PROBLEM_FIELDS.seed,
   lambda: { kind: 'float', label: 'λ (pull toward 0)', default: 0, min: 0, max: 10 },
-  causal: { kind: 'bool', label: 'causal', default: false },
+  causal: PROBLEM_FIELDS.causal,
   spread: { kind: 'float', label: 'spread of M = 1 + spread·noise', default: 0.5, min: 0, max: 5 },
   logh: { kind: 'float', label: 'step h = 10^k: k', default: -5, min: -15, max: -1 },
 } as const satisfies Schema;
@@ -66,7 +67,7 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     const result = await this.client.run<GradcheckResult>(
       {
         kind: 'gradcheck',
-        spec: { n: s.n, d: s.d, seed: s.seed, scale: s.scale, causal: s.causal },
+        spec: specOf(s),
         lambda: s.lambda,
         spread: s.spread,
         h: 10 ** s.logh,

@@ -15,6 +15,7 @@ import { JobError, SolverClient } from '../worker/client.ts';
 import type { CompareResult, MethodOutcome, SweepRow } from '../worker/protocol.ts';
 import type { Granularity } from '../core/mask.ts';
 import type { Method } from '../core/solve.ts';
+import { PROBLEM_FIELDS, GD_FIELDS, specOf } from './fields.ts';
 
 const METHODS: Method[] = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
 const SWEEP_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -23,14 +24,10 @@ const PATTERNS = ['unstructured', '2:4', '4:8'] as const;
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 256 },
   d: { kind: 'int', label: 'width d', default: 16, min: 2, max: 64 },
-  scale: { kind: 'float', label: 'weight scale', default: 3, min: 0.1, max: 10 },
-  seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
-  causal: { kind: 'bool', label: 'causal', default: false },
+  ...PROBLEM_FIELDS,
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: PATTERNS },
-  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: 0.1, min: 0, max: 10 },
-  eta: { kind: 'float', label: 'step η', default: 0.05, min: 1e-6, max: 1000 },
-  iters: { kind: 'int', label: 'iterations T', default: 300, min: 0, max: 5000 },
+  ...GD_FIELDS,
 } as const satisfies Schema;
 
 type State = StateOf<typeof schema>;
@@ -90,7 +87,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     const promise = this.sweepClient.run<SweepRow[]>(
       {
         kind: 'sweep',
-        spec: { n: s.n, d: s.d, seed: s.seed, scale: s.scale, causal: s.causal },
+        spec: specOf(s),
         sparsities: SWEEP_SPARSITIES,
         methods: METHODS,
         patterns: patternsFor(s.d),
@@ -146,7 +143,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     const comparePromise = this.client.run<CompareResult>(
       {
         kind: 'compare',
-        spec: { n: s.n, d: s.d, seed: s.seed, scale: s.scale, causal: s.causal },
+        spec: specOf(s),
         sparsity: s.sparsity,
         granularity: granularity(s.pattern),
         methods: METHODS,

@@ -11,13 +11,12 @@ import { labelledScatter } from './charts.ts';
 import { renderFigure } from './figure.ts';
 import type { ScatterResult } from '../worker/protocol.ts';
 import { spearman as spearmanCorrelation } from '../core/stats.ts';
+import { PROBLEM_FIELDS, specOf } from './fields.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 32, min: 2, max: 256 },
   d: { kind: 'int', label: 'width d', default: 8, min: 2, max: 32 },
-  scale: { kind: 'float', label: 'weight scale', default: 3, min: 0.1, max: 10 },
-  seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
-  causal: { kind: 'bool', label: 'causal', default: false },
+  ...PROBLEM_FIELDS,
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0.05, max: 0.95 },
   samples: { kind: 'int', label: 'random masks', default: 200, min: 10, max: 2000 },
 } as const satisfies Schema;
@@ -78,7 +77,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     const r = await this.client.run<ScatterResult>(
       {
         kind: 'scatter',
-        spec: { n: s.n, d: s.d, seed: s.seed, scale: s.scale, causal: s.causal },
+        spec: specOf(s),
         sparsity: s.sparsity,
         samples: s.samples,
         seed: s.seed,
