@@ -2,7 +2,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-export const DIST = new URL('../../dist/', import.meta.url).pathname;
+/** The built site: dist/, or SITE_DIST (a build made with `astro build --outDir <dir>`, so parallel builds do not collide). */
+export const DIST = process.env.SITE_DIST ? new URL(`${process.env.SITE_DIST.replace(/\/?$/, '/')}`, `file://${process.cwd()}/`).pathname : new URL('../../dist/', import.meta.url).pathname;
 
 export function builtPages(root = DIST): string[] {
   const out: string[] = [];

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { DIST } from './pages.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,7 +30,7 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-export async function serveDist(root = new URL('../../dist/', import.meta.url).pathname): Promise<SiteServer> {
+export async function serveDist(root = DIST): Promise<SiteServer> {
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = normalize(join(root, path));
