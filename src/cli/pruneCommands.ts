@@ -14,9 +14,9 @@ import { GD_DEFAULTS } from '../core/gd.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { HeadOverride } from '../model/transformer.ts';
-import { UnknownCharactersError } from '../model/tokenizer.ts';
+import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
 import { captureCalibration, headLogitsOf, MODEL_METHODS, pruneModel, weightAccounting, type ModelMethod, type ModelPruneResult, type PruneMode } from '../model/prune.ts';
-import { leadingWindows, randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
+import { randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { GENERATE_VALUE_FLAGS, generateWith, loadShippedModel, modelFlag } from './modelCommands.ts';
 
@@ -71,20 +71,14 @@ async function setup(args: ParsedArgs): Promise<Setup> {
       } catch {
         throw new UsageError(`calibration text not found: ${calibText}`);
       }
-      if (text.trim() === '') throw new UsageError(`the calibration text ${calibText} is empty`);
-      let ids: Int32Array;
       try {
-        ids = model.tokenizer.encode(text);
+        const c = calibrationFromText(model.tokenizer, text, T, calibSeqs);
+        calibration = c.windows;
+        calibrationSource = `${calibText}: ${c.description}`;
       } catch (e) {
-        if (e instanceof UnknownCharactersError) throw new UsageError(`--calib-text: ${e.message}`);
+        if (e instanceof CalibrationTextError) throw new UsageError(`--calib-text ${calibText}: ${e.message}`);
         throw e;
       }
-      try {
-        calibration = leadingWindows(ids, T, calibSeqs);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      calibrationSource = `${calibText}: the first ${calibration.length} windows of ${T} characters`;
     } else {
       calibration = randomWindows(model.tokenizer.encode(brownText('train')), T, calibSeqs, rng);
       calibrationSource = `${calibSeqs} windows of ${T} characters at seeded random offsets of the training split (seed ${seed})`;

@@ -167,20 +167,14 @@ function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix
 }
 
 /**
- * Prune every head of every layer; `onProgress` is called after each head. Pass the
- * same `cache` to calls that differ only in sparsity or N:M pattern (a sweep).
+ * Prune the heads one at a time, layer by layer, yielding each as it is done: the
+ * page's worker pauses between heads (so a cancel gets through mid-model), the CLI
+ * collects them with `pruneModel`. Pass the same `cache` to calls that differ only
+ * in sparsity or N:M pattern (a sweep).
  */
-export function pruneModel(
-  model: Model,
-  calib: Calibration,
-  spec: ModelPruneSpec,
-  onProgress?: (done: number, total: number) => void,
-  cache?: RelaxedCache,
-): ModelPruneResult {
-  const start = performance.now();
+export function* pruneModelSteps(model: Model, calib: Calibration, spec: ModelPruneSpec, cache?: RelaxedCache): Generator<PrunedHead, void, void> {
   const { nLayers, nHeads, dModel: d } = model.config;
   const dh = headDim(model.config);
-  const heads: PrunedHead[] = [];
   for (let layer = 0; layer < nLayers; layer++) {
     const X = calib.xs[layer];
     for (let head = 0; head < nHeads; head++) {
@@ -198,9 +192,25 @@ export function pruneModel(
         wEffective = r.wMerged;
         rest = r;
       }
-      heads.push({ layer, head, metrics: compareAttention(problem, wEffective), ...rest });
-      onProgress?.(heads.length, nLayers * nHeads);
+      yield { layer, head, metrics: compareAttention(problem, wEffective), ...rest };
     }
+  }
+}
+
+/** Prune every head of every layer; `onProgress` is called after each head. */
+export function pruneModel(
+  model: Model,
+  calib: Calibration,
+  spec: ModelPruneSpec,
+  onProgress?: (done: number, total: number) => void,
+  cache?: RelaxedCache,
+): ModelPruneResult {
+  const start = performance.now();
+  const total = model.config.nLayers * model.config.nHeads;
+  const heads: PrunedHead[] = [];
+  for (const h of pruneModelSteps(model, calib, spec, cache)) {
+    heads.push(h);
+    onProgress?.(heads.length, total);
   }
   return { spec, heads, timeMs: performance.now() - start };
 }

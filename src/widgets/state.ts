@@ -12,12 +12,16 @@ export type FieldSpec =
   | { kind: 'int'; label: string; default: number; min: number; max: number }
   | { kind: 'float'; label: string; default: number; min: number; max: number }
   | { kind: 'bool'; label: string; default: boolean }
-  | { kind: 'enum'; label: string; default: string; options: readonly string[] };
+  | { kind: 'enum'; label: string; default: string; options: readonly string[] }
+  /** A non-empty subset of options, kept in the options' order; in the URL as "a,b". */
+  | { kind: 'set'; label: string; default: string; options: readonly string[] }
+  /** Free text (a prompt, pasted calibration text); `multiline` shows a text area. */
+  | { kind: 'text'; label: string; default: string; maxLength: number; multiline?: boolean };
 
 export type Schema = Readonly<Record<string, FieldSpec>>;
 
 export type StateOf<S extends Schema> = {
-  -readonly [K in keyof S]: S[K] extends { kind: 'bool' } ? boolean : S[K] extends { kind: 'enum' } ? string : number;
+  -readonly [K in keyof S]: S[K] extends { kind: 'bool' } ? boolean : S[K] extends { kind: 'enum' | 'set' | 'text' } ? string : number;
 };
 
 export function defaults<S extends Schema>(schema: S): StateOf<S> {
@@ -35,6 +39,15 @@ export function coerce(spec: FieldSpec, raw: string): { ok: true; value: number 
       return { ok: false, why: 'expected true or false' };
     case 'enum':
       return spec.options.includes(raw) ? { ok: true, value: raw } : { ok: false, why: `expected one of ${spec.options.join(', ')}` };
+    case 'set': {
+      const picked = raw.split(',').filter((x) => x !== '');
+      const unknown = picked.filter((x) => !spec.options.includes(x));
+      if (unknown.length) return { ok: false, why: `unknown ${unknown.join(', ')}; expected some of ${spec.options.join(', ')}` };
+      if (picked.length === 0) return { ok: false, why: 'choose at least one' };
+      return { ok: true, value: setValue(spec.options, picked) };
+    }
+    case 'text':
+      return raw.length <= spec.maxLength ? { ok: true, value: raw } : { ok: false, why: `longer than ${spec.maxLength} characters` };
     case 'int':
     case 'float': {
       const v = Number(raw);
@@ -68,6 +81,16 @@ export function writeState<S extends Schema>(schema: S, state: StateOf<S>, param
     if (value === spec.default) params.delete(name);
     else params.set(name, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
   }
+}
+
+/** A set field's value from picked options: the options' order, no duplicates. */
+export function setValue(options: readonly string[], picked: readonly string[]): string {
+  return options.filter((o) => picked.includes(o)).join(',');
+}
+
+/** A set field's value as a list. */
+export function setItems(value: string): string[] {
+  return value.split(',').filter((x) => x !== '');
 }
 
 function truncate(s: string): string {

@@ -7,7 +7,7 @@
  *   `aria-busy` on the root, a live status line, errors explained in words;
  * - a solver client (Web Worker) that a newer input cancels.
  */
-import { type Schema, type StateOf, type FieldSpec, defaults, readState, writeState } from './state.ts';
+import { type Schema, type StateOf, type FieldSpec, defaults, readState, setItems, setValue, writeState } from './state.ts';
 import { JobError, SolverClient } from '../worker/client.ts';
 
 export type Status = 'idle' | 'running' | 'done' | 'error';
@@ -33,6 +33,9 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   private started = false;
   private observer: IntersectionObserver | undefined;
   private runCounter = 0;
+  private stopButton: HTMLButtonElement | undefined;
+  /** Show a Stop/Run button (for runs long enough that a reader may want to stop them). */
+  protected readonly stoppable: boolean = false;
 
   /** URL key prefix: the element's id, e.g. "lab" → lab.n=64. */
   get urlPrefix(): string {
@@ -94,6 +97,15 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     reset.textContent = 'Reset';
     reset.addEventListener('click', () => this.reset());
     actions.append(copy, reset);
+    if (this.stoppable) {
+      // Long runs (a whole model) can be stopped, and started again, by the reader.
+      this.stopButton = document.createElement('button');
+      this.stopButton.type = 'button';
+      this.stopButton.className = 'widget-stop';
+      this.stopButton.textContent = 'Run';
+      this.stopButton.addEventListener('click', () => (this.dataset.status === 'running' ? this.stop() : this.schedule(0, true)));
+      actions.prepend(this.stopButton);
+    }
     this.controls.append(fieldset, actions);
     this.statusLine = document.createElement('p');
     this.statusLine.className = 'widget-status';
@@ -109,14 +121,63 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.statusLine.textContent = 'Waiting to come into view…';
   }
 
+  /** Each field's control: how to show a value, and how to read one (or explain why not). */
+  private readonly fields = new Map<string, { show(value: unknown): void; read(): { ok: true; value: unknown } | { ok: false; why: string }; mark(bad: boolean): void }>();
+
   private control(key: string, spec: FieldSpec): HTMLElement {
     const id = `${this.urlPrefix}-${key}`;
+    const help = this.hints[key as keyof S]?.help;
+    const helpEl = (): HTMLElement | undefined => {
+      if (!help) return undefined;
+      const p = document.createElement('small');
+      p.id = `${id}-help`;
+      p.textContent = help;
+      return p;
+    };
+    if (spec.kind === 'set') {
+      // A group of checkboxes: one per option, at least one ticked.
+      const group = document.createElement('fieldset');
+      group.className = 'widget-field widget-set';
+      group.id = id;
+      const legend = document.createElement('legend');
+      legend.textContent = spec.label;
+      group.append(legend);
+      const boxes = spec.options.map((option) => {
+        const label = document.createElement('label');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.name = key;
+        box.value = option;
+        box.addEventListener('change', () => this.onInput(key, spec));
+        label.append(box, ` ${option}`);
+        group.append(label);
+        return box;
+      });
+      const h = helpEl();
+      if (h) {
+        group.setAttribute('aria-describedby', h.id);
+        group.append(h);
+      }
+      this.fields.set(key, {
+        show: (v) => {
+          const items = setItems(String(v));
+          for (const b of boxes) b.checked = items.includes(b.value);
+        },
+        read: () => {
+          const picked = boxes.filter((b) => b.checked).map((b) => b.value);
+          return picked.length ? { ok: true, value: setValue(spec.options, picked) } : { ok: false, why: `choose at least one ${spec.label.replace(/s$/, '')}` };
+        },
+        mark: (bad) => (bad ? group.setAttribute('aria-invalid', 'true') : group.removeAttribute('aria-invalid')),
+      });
+      this.fields.get(key)!.show((this.state as Record<string, unknown>)[key]);
+      return group;
+    }
     const wrap = document.createElement('div');
-    wrap.className = 'widget-field';
+    wrap.className = spec.kind === 'text' && spec.multiline ? 'widget-field widget-field-wide' : 'widget-field';
     const label = document.createElement('label');
     label.htmlFor = id;
     label.textContent = spec.label;
-    let input: HTMLInputElement | HTMLSelectElement;
+    let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
     if (spec.kind === 'enum') {
       const select = document.createElement('select');
       for (const option of spec.options) {
@@ -126,6 +187,18 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         select.append(o);
       }
       input = select;
+    } else if (spec.kind === 'text') {
+      if (spec.multiline) {
+        const area = document.createElement('textarea');
+        area.rows = 4;
+        input = area;
+      } else {
+        const el = document.createElement('input');
+        el.type = 'text';
+        input = el;
+      }
+      input.spellcheck = false;
+      // No maxLength attribute: a paste that is too long is explained, not silently cut.
     } else {
       const el = document.createElement('input');
       if (spec.kind === 'bool') el.type = 'checkbox';
@@ -140,42 +213,47 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     }
     input.id = id;
     input.name = key;
-    const help = this.hints[key as keyof S]?.help;
-    if (help) {
-      const p = document.createElement('small');
-      p.id = `${id}-help`;
-      p.textContent = help;
-      input.setAttribute('aria-describedby', p.id);
-      wrap.append(label, input, p);
+    const h = helpEl();
+    if (h) {
+      input.setAttribute('aria-describedby', h.id);
+      wrap.append(label, input, h);
     } else {
       wrap.append(label, input);
     }
-    this.setControl(input, spec, (this.state as Record<string, unknown>)[key]);
-    input.addEventListener('change', () => this.onInput(key, spec, input));
+    this.fields.set(key, {
+      show: (v) => {
+        if (spec.kind === 'bool') (input as HTMLInputElement).checked = v as boolean;
+        else input.value = String(v);
+      },
+      read: () => {
+        if (spec.kind === 'bool') return { ok: true, value: (input as HTMLInputElement).checked };
+        if (spec.kind === 'enum') return { ok: true, value: input.value };
+        if (spec.kind === 'text')
+          return input.value.length <= spec.maxLength
+            ? { ok: true, value: input.value }
+            : { ok: false, why: `${spec.label} is too long: ${input.value.length.toLocaleString('en-US')} characters, and this page keeps at most ${spec.maxLength.toLocaleString('en-US')} (they go into the shareable link); keeping the previous text` };
+        const v = Number(input.value);
+        const bad = input.value.trim() === '' || !Number.isFinite(v) || v < spec.min || v > spec.max || (spec.kind === 'int' && !Number.isInteger(v));
+        if (bad) return { ok: false, why: `${spec.label} must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}; keeping ${String((this.state as Record<string, unknown>)[key])}` };
+        return { ok: true, value: v };
+      },
+      mark: (bad) => (bad ? input.setAttribute('aria-invalid', 'true') : input.removeAttribute('aria-invalid')),
+    });
+    this.fields.get(key)!.show((this.state as Record<string, unknown>)[key]);
+    input.addEventListener('change', () => this.onInput(key, spec));
     return wrap;
   }
 
-  private setControl(input: HTMLInputElement | HTMLSelectElement, spec: FieldSpec, value: unknown): void {
-    if (spec.kind === 'bool') (input as HTMLInputElement).checked = value as boolean;
-    else input.value = String(value);
-  }
-
-  private onInput(key: string, spec: FieldSpec, input: HTMLInputElement | HTMLSelectElement): void {
-    let value: unknown;
-    if (spec.kind === 'bool') value = (input as HTMLInputElement).checked;
-    else if (spec.kind === 'enum') value = input.value;
-    else {
-      const v = Number(input.value);
-      const bad = input.value.trim() === '' || !Number.isFinite(v) || v < spec.min || v > spec.max || (spec.kind === 'int' && !Number.isInteger(v));
-      if (bad) {
-        input.setAttribute('aria-invalid', 'true');
-        this.showNotes([`${spec.label} must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}; keeping ${String((this.state as Record<string, unknown>)[key])}.`]);
-        return;
-      }
-      input.removeAttribute('aria-invalid');
-      value = v;
+  private onInput(key: string, _spec: FieldSpec): void {
+    const field = this.fields.get(key)!;
+    const r = field.read();
+    if (!r.ok) {
+      field.mark(true);
+      this.showNotes([`${r.why[0].toUpperCase()}${r.why.slice(1)}.`]);
+      return;
     }
-    (this.state as Record<string, unknown>)[key] = value;
+    field.mark(false);
+    (this.state as Record<string, unknown>)[key] = r.value;
     this.showNotes([]);
     this.persist();
     this.schedule();
@@ -190,9 +268,9 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   }
 
   private syncControls(): void {
-    for (const [key, spec] of Object.entries(this.schema)) {
-      const input = this.controls.elements.namedItem(key) as HTMLInputElement | HTMLSelectElement | null;
-      if (input) this.setControl(input, spec, (this.state as Record<string, unknown>)[key]);
+    for (const [key, field] of this.fields) {
+      field.show((this.state as Record<string, unknown>)[key]);
+      field.mark(false);
     }
   }
 
@@ -229,7 +307,16 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.schedule(0);
   }
 
-  private schedule(delay = 150): void {
+  /** Stop the running job: the worker abandons it at its next pause. */
+  stop(): void {
+    this.runCounter++;
+    clearTimeout(this.timer);
+    this.client.cancel();
+    this.setStatus('idle', 'Stopped. Press Run, or change a setting, to start again.');
+  }
+
+  private schedule(delay = 150, force = false): void {
+    if (force) this.started = true;
     if (!this.started) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.execute(), delay);
@@ -247,6 +334,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
 
   protected setStatus(status: Status, text?: string): void {
     this.dataset.status = status;
+    if (this.stopButton) this.stopButton.textContent = status === 'running' ? 'Stop' : 'Run';
     this.setAttribute('aria-busy', status === 'running' ? 'true' : 'false');
     if (text !== undefined && this.statusLine) this.statusLine.textContent = text;
   }

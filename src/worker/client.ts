@@ -3,7 +3,7 @@
  * whatever that client was running (the old promise rejects with kind "cancelled"),
  * so a new input always wins.
  */
-import type { ErrorKind, FromWorker, Job, JobResult, LabProgress } from './protocol.ts';
+import type { ErrorKind, FromWorker, Job, JobResult, LabProgress, StepProgress } from './protocol.ts';
 
 export class JobError extends Error {
   constructor(
@@ -15,7 +15,7 @@ export class JobError extends Error {
   }
 }
 
-type Progress = LabProgress | { done: number; total: number };
+type Progress = LabProgress | StepProgress;
 
 interface Pending {
   resolve(r: JobResult): void;

@@ -30,15 +30,17 @@ import type {
   ModelPruneJobResult,
   ModelScore,
   ScatterResult,
+  StepProgress,
   SweepRow,
 } from './protocol.ts';
+import { runModelGenerate, runModelPrune, runModelSweep } from './modelJobs.ts';
 
 export class Cancelled extends Error {
   override name = 'Cancelled';
 }
 
 export interface JobContext {
-  progress(p: LabProgress | { done: number; total: number }): void;
+  progress(p: LabProgress | StepProgress): void;
   /** Yield to the event loop; throws Cancelled if the job was superseded meanwhile. */
   pause(): Promise<void>;
   /** Builds the float32 TensorFlow.js objective (only the worker has a backend). */
@@ -67,6 +69,10 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
       return runGradcheck(job, ctx);
     case 'modelPrune':
       return runModelPrune(job, ctx);
+    case 'modelGenerate':
+      return runModelGenerate(job, ctx);
+    case 'modelSweep':
+      return runModelSweep(job, ctx);
   }
 }
 
@@ -329,107 +335,3 @@ async function runGradcheck(job: Extract<Job, { kind: 'gradcheck' }>, ctx: JobCo
 }
 
 /** The page's calibration and evaluation data (written by scripts/export-page-data.ts). */
-interface BrownPageData {
-  calibration: string[];
-  evaluation: string[];
-  calibrationSource: string;
-  evaluationSource: string;
-}
-interface InductionPageData {
-  calibration: number[][];
-  sequences: number[][];
-  scored: number[][];
-  calibrationSource: string;
-  evaluationSource: string;
-}
-
-export const MODEL_PAGE_DATA: Record<ModelName, string> = {
-  'brown-char': 'brown-char-calibration.json',
-  induction: 'induction-eval.json',
-};
-
-async function fetchJson(url: string): Promise<unknown> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`could not load ${url}: HTTP ${r.status}`);
-  return r.json();
-}
-
-async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, ctx: JobContext): Promise<ModelPruneJobResult> {
-  const start = performance.now();
-  if (job.model !== 'brown-char' && job.model !== 'induction') throw new Error(`unknown model "${String(job.model)}": it must be brown-char or induction`);
-  if (!(Number.isFinite(job.sparsity) && job.sparsity >= 0 && job.sparsity < 1)) throw new Error(`the sparsity must be a number in [0, 1) (got ${job.sparsity})`);
-  if (job.mode !== 'merged' && job.mode !== 'factored') throw new Error(`the mode must be merged or factored (got "${String(job.mode)}")`);
-  const backend = ctx.tfBackend ? await ctx.tfBackend() : 'the default TensorFlow.js backend';
-  const [{ captureCalibration, pruneModel, headLogitsOf, weightAccounting, MODEL_METHODS }, { score }, { loadModelUrl }] = await Promise.all([
-    import('../model/prune.ts'),
-    import('../model/evaluate.ts'),
-    import('../model/weights.ts'),
-  ]);
-  if (!(MODEL_METHODS as readonly string[]).includes(job.method)) throw new Error(`unknown method "${job.method}": it must be one of ${MODEL_METHODS.join(', ')}`);
-  const loadModel = ctx.loadModel ?? ((name: ModelName) => loadModelUrl(`/models/${name}/`));
-  const loadData = ctx.loadData ?? ((file: string) => fetchJson(`/data/${file}`));
-  const [model, data] = await Promise.all([loadModel(job.model), loadData(MODEL_PAGE_DATA[job.model])]);
-  const tLoaded = performance.now();
-  await ctx.pause();
-
-  let calibration: Int32Array[];
-  let evalSet: { sequences: Int32Array[]; scored?: Uint8Array[] };
-  let sources: { calibration: string; evaluation: string };
-  if (job.model === 'brown-char') {
-    const d = data as BrownPageData;
-    calibration = d.calibration.map((s) => model.tokenizer.encode(s));
-    evalSet = { sequences: d.evaluation.map((s) => model.tokenizer.encode(s)) };
-    sources = { calibration: d.calibrationSource, evaluation: d.evaluationSource };
-  } else {
-    const d = data as InductionPageData;
-    calibration = d.calibration.map((s) => Int32Array.from(s));
-    evalSet = { sequences: d.sequences.map((s) => Int32Array.from(s)), scored: d.scored.map((s) => Uint8Array.from(s)) };
-    sources = { calibration: d.calibrationSource, evaluation: d.evaluationSource };
-  }
-
-  const t0 = performance.now();
-  const calib = captureCalibration(model, calibration);
-  const result = pruneModel(
-    model,
-    calib,
-    { method: job.method, sparsity: job.sparsity, mode: job.mode, granularity: { kind: 'unstructured' }, gd: job.gd },
-    (done, total) => ctx.progress({ done, total }),
-  );
-  const t1 = performance.now();
-  await ctx.pause();
-  const asScore = (s: { cross_entropy: number; perplexity: number; accuracy?: number; tokens: number }): ModelScore => ({
-    crossEntropy: s.cross_entropy,
-    perplexity: s.perplexity,
-    ...(s.accuracy !== undefined ? { accuracy: s.accuracy } : {}),
-    tokens: s.tokens,
-  });
-  const dense = asScore(score(model, { ...evalSet, description: sources.evaluation }));
-  const pruned = asScore(score(model, { ...evalSet, description: sources.evaluation }, headLogitsOf(result)));
-  const t2 = performance.now();
-  return {
-    model: job.model,
-    method: job.method,
-    mode: job.mode,
-    sparsity: job.sparsity,
-    nLayers: model.config.nLayers,
-    nHeads: model.config.nHeads,
-    metric: job.model === 'induction' ? 'accuracy' : 'perplexity',
-    calibration: sources.calibration,
-    evaluation: sources.evaluation,
-    heads: result.heads.map((h) => ({
-      layer: h.layer,
-      head: h.head,
-      attentionError: h.metrics.attentionError,
-      attentionLoss: h.metrics.attentionLoss,
-      meanRowKL: h.metrics.meanRowKL,
-      pruned: h.pruned,
-      total: h.total,
-      notes: h.notes,
-    })),
-    dense,
-    pruned,
-    weights: weightAccounting(model, result),
-    backend,
-    timeMs: { load: tLoaded - start, prune: t1 - t0, evaluate: t2 - t1, total: performance.now() - start },
-  };
-}

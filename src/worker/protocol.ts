@@ -21,7 +21,44 @@ export type Job =
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
   | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions> }
   | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] }
-  | { kind: 'modelPrune'; model: ModelName; method: ModelMethod; sparsity: number; mode: PruneMode; gd: Partial<GdOptions> };
+  | { kind: 'modelPrune'; settings: ModelSettings; methods: ModelMethod[]; view?: AttentionView }
+  | { kind: 'modelGenerate'; settings: ModelSettings; methods: ModelMethod[]; prompt: string; tokens: number; seed: number; temperature: number }
+  | { kind: 'modelSweep'; settings: Omit<ModelSettings, 'sparsity' | 'pattern'>; methods: ModelMethod[]; sparsities: number[] };
+
+/** How a shipped model is pruned: the same choices as `cli -- model-prune`. */
+export interface ModelSettings {
+  model: ModelName;
+  /** Fraction of each head's entries set to zero; for an N:M pattern it is N/M and this is ignored. */
+  sparsity: number;
+  /** 'unstructured' or 'N:M' (e.g. '2:4'), as the CLI's --nm. */
+  pattern: string;
+  mode: PruneMode;
+  gd: Partial<GdOptions>;
+  /**
+   * brown-char only: calibrate on the first 8 windows of this text (the CLI's
+   * --calib-text) instead of the 8 seeded training windows (the CLI's default, seed 1).
+   */
+  calibText?: string;
+}
+
+/** Which attention patterns to return: every head's, on one prompt (text for brown-char, token ids for induction). */
+export interface AttentionView {
+  text?: string;
+  tokens?: number[];
+}
+
+/** Attention probabilities of every head on the view's prompt: [layer][head][query t][key s], flattened. */
+export interface AttentionPatterns {
+  /** The prompt's tokens, as the model's characters (induction: token ids as strings). */
+  tokens: string[];
+  ids: number[];
+  T: number;
+  nLayers: number;
+  nHeads: number;
+  dense: Float32Array;
+  /** One per method run, in the job's order. */
+  pruned: Float32Array[];
+}
 
 /** One pruned head of a shipped model. */
 export interface ModelPruneHead {
@@ -43,29 +80,65 @@ export interface ModelScore {
   tokens: number;
 }
 
-/** Pruning every head of a shipped model in the worker, and scoring it dense and pruned. */
-export interface ModelPruneJobResult {
-  model: ModelName;
-  method: ModelMethod;
+/** Weight accounting of one pruned model (SPEC §7), as `cli -- model-prune` reports it. */
+export interface WeightAccounting {
+  dense_qk_weights: number;
+  merged_dense_entries: number;
+  kept_entries: number;
   mode: PruneMode;
-  sparsity: number;
+  break_even_sparsity_merged: number;
+}
+
+/** One method's pruning of every head, and the pruned model's score. */
+export interface ModelMethodRun {
+  method: ModelMethod;
+  heads: ModelPruneHead[];
+  pruned: ModelScore;
+  weights: WeightAccounting;
+  /** Time pruning the heads (gradient descent runs once per head and settings, then is reused). */
+  pruneMs: number;
+}
+
+/** What every model job reports about its setting. */
+export interface ModelJobHeader {
+  model: ModelName;
+  mode: PruneMode;
   nLayers: number;
   nHeads: number;
   metric: 'accuracy' | 'perplexity';
   calibration: string;
   evaluation: string;
-  heads: ModelPruneHead[];
-  dense: ModelScore;
-  pruned: ModelScore;
-  weights: {
-    dense_qk_weights: number;
-    merged_dense_entries: number;
-    kept_entries: number;
-    mode: PruneMode;
-    break_even_sparsity_merged: number;
-  };
   backend: string;
+  dense: ModelScore;
+}
+
+/** Pruning every head of a shipped model in the worker with one or more methods, and scoring dense and pruned. */
+export interface ModelPruneJobResult extends ModelJobHeader {
+  /** The effective sparsity (N/M for a pattern). */
+  sparsity: number;
+  pattern: string;
+  runs: ModelMethodRun[];
+  view?: AttentionPatterns;
   timeMs: { load: number; prune: number; evaluate: number; total: number };
+}
+
+/** The same prompt and seed continued by the dense model and by each pruned one. */
+export interface ModelGenerateJobResult extends ModelJobHeader {
+  sparsity: number;
+  pattern: string;
+  prompt: string;
+  seed: number;
+  temperature: number;
+  tokens: number;
+  denseText: string;
+  runs: { method: ModelMethod; text: string; pruned: ModelScore }[];
+  timeMs: { load: number; prune: number; generate: number; total: number };
+}
+
+/** Metric against sparsity for every method: the CLI's `sweep`, in the page. */
+export interface ModelSweepJobResult extends ModelJobHeader {
+  rows: { method: ModelMethod; sparsity: number; score: ModelScore; meanAttentionError: number }[];
+  timeMs: { load: number; total: number };
 }
 
 export interface LabProgress {
@@ -175,12 +248,19 @@ export interface GradcheckResult {
   timeMs: number;
 }
 
-export type JobResult = LabResult | CompareResult | SweepRow[] | ExhaustiveJobResult | ScatterResult | GradcheckResult | ModelPruneJobResult;
+export type JobResult = LabResult | CompareResult | SweepRow[] | ExhaustiveJobResult | ScatterResult | GradcheckResult | ModelPruneJobResult | ModelGenerateJobResult | ModelSweepJobResult;
+
+/** Progress of a job made of steps (heads pruned, models scored); `stage` says what in words. */
+export interface StepProgress {
+  done: number;
+  total: number;
+  stage?: string;
+}
 
 export type ToWorker = { type: 'run'; id: number; job: Job } | { type: 'cancel'; id: number };
 
 export type FromWorker =
-  | { type: 'progress'; id: number; progress: LabProgress | { done: number; total: number } }
+  | { type: 'progress'; id: number; progress: LabProgress | StepProgress }
   | { type: 'result'; id: number; result: JobResult }
   | { type: 'error'; id: number; message: string; kind: ErrorKind };
 

@@ -34,7 +34,8 @@ function classify(e: unknown): { message: string; kind: ErrorKind } {
   if (e instanceof DivergenceError) return { message: e.message, kind: 'divergence' };
   const message = e instanceof Error ? e.message : String(e);
   if (/Cholesky|not finite|NaN/i.test(message)) return { message, kind: 'numerical' };
-  if (/must be|bad N:M|refused|shape|outside/i.test(message)) return { message, kind: 'input' };
+  if (e instanceof Error && (e.name === 'CalibrationTextError' || e.name === 'UnknownCharactersError')) return { message, kind: 'input' };
+  if (/must be|bad N:M|refused|shape|outside|choose at least|does not know|applies to|too short|too long|is empty/i.test(message)) return { message, kind: 'input' };
   return { message, kind: 'bug' };
 }
 

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { runJob, type JobContext } from '../../../src/worker/jobs.ts';
-import type { ModelPruneJobResult } from '../../../src/worker/protocol.ts';
+import type { ModelPruneJobResult, ModelSettings, StepProgress } from '../../../src/worker/protocol.ts';
+
+const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): ModelSettings => ({ sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {}, ...s });
 import { loadModelNode } from '../../../src/model/weights.ts';
 import { initBackend } from '../../../src/core/tf/backend.ts';
 
@@ -19,9 +21,9 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const progress: { done: number; total: number }[] = [];
+const progress: StepProgress[] = [];
 const ctx: JobContext = {
-  progress: (p) => progress.push(p as { done: number; total: number }),
+  progress: (p) => progress.push(p as StepProgress),
   pause: () => Promise.resolve(),
   // The CLI's backend choice (src/cli/modelCommands.ts loadShippedModel).
   tfBackend: () => initBackend(['wasm', 'cpu']),
@@ -38,10 +40,11 @@ describe("the worker's modelPrune job", () => {
     expect(ref.evaluation.description).toMatch(/^32 validation sequences/);
     expect(ref.calibration.sequences).toBe(8);
 
-    const job = (await runJob({ kind: 'modelPrune', model: 'induction', method: 'magnitude', sparsity: 0.5, mode: 'merged', gd: {} }, ctx)) as ModelPruneJobResult;
-    expect(job.metric).toBe('accuracy');
+    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.5 }), methods: ['magnitude'] }, ctx)) as ModelPruneJobResult;
+    const job = result.runs[0];
+    expect(result.metric).toBe('accuracy');
     expect(job.heads).toHaveLength(ref.heads.length);
-    expect(progress.at(-1)).toEqual({ done: ref.heads.length, total: ref.heads.length });
+    expect(progress.at(-1)).toMatchObject({ done: ref.heads.length + 1, total: ref.heads.length + 1 });
     for (const [i, h] of job.heads.entries()) {
       expect([h.layer, h.head]).toEqual([ref.heads[i].layer, ref.heads[i].head]);
       expect(Math.abs(h.attentionError - ref.heads[i].attention_error)).toBeLessThanOrEqual(1e-6);
@@ -49,26 +52,27 @@ describe("the worker's modelPrune job", () => {
     }
     expect(job.pruned.accuracy).toBeDefined();
     expect(Math.abs(job.pruned.accuracy! - ref.pruned.accuracy)).toBeLessThanOrEqual(1e-6);
-    expect(Math.abs(job.dense.accuracy! - ref.dense.accuracy)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(result.dense.accuracy! - ref.dense.accuracy)).toBeLessThanOrEqual(1e-6);
     expect(Math.abs(job.pruned.crossEntropy - ref.pruned.cross_entropy)).toBeLessThanOrEqual(1e-6);
-    expect(job.dense.tokens).toBe(ref.evaluation.tokens);
+    expect(result.dense.tokens).toBe(ref.evaluation.tokens);
     expect(job.weights).toEqual(ref.weights);
-    expect(job.backend).toMatch(/wasm|cpu/);
+    expect(result.backend).toMatch(/wasm|cpu/);
   });
 
   it('equals cli model-prune on brown-char (the exported calibration and evaluation windows), wanda, sparsity 0.7', async () => {
     const r = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.7', '--eval-seqs', '32');
     expect(r.code, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout);
-    const job = (await runJob({ kind: 'modelPrune', model: 'brown-char', method: 'wanda', sparsity: 0.7, mode: 'merged', gd: {} }, ctx)) as ModelPruneJobResult;
-    expect(job.metric).toBe('perplexity');
-    expect(job.dense.tokens).toBe(ref.evaluation.tokens);
+    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0.7 }), methods: ['wanda'] }, ctx)) as ModelPruneJobResult;
+    const job = result.runs[0];
+    expect(result.metric).toBe('perplexity');
+    expect(result.dense.tokens).toBe(ref.evaluation.tokens);
     for (const [i, h] of job.heads.entries()) expect(Math.abs(h.attentionError - ref.heads[i].attention_error)).toBeLessThanOrEqual(1e-6);
-    expect(Math.abs(job.dense.perplexity - ref.dense.perplexity)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(result.dense.perplexity - ref.dense.perplexity)).toBeLessThanOrEqual(1e-6);
     expect(Math.abs(job.pruned.perplexity - ref.pruned.perplexity)).toBeLessThanOrEqual(1e-6);
   });
 
   it('refuses a sparsity outside [0, 1) in words', async () => {
-    await expect(runJob({ kind: 'modelPrune', model: 'induction', method: 'magnitude', sparsity: 1.5, mode: 'merged', gd: {} }, ctx)).rejects.toThrow(/sparsity must be/);
+    await expect(runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 1.5 }), methods: ['magnitude'] }, ctx)).rejects.toThrow(/sparsity must be/);
   });
 });

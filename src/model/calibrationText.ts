@@ -1,0 +1,52 @@
+/**
+ * Calibration from the reader's own text (brown-char only), in one place for the
+ * CLI's --calib-text and the page's paste box: the first `count` consecutive
+ * windows of the model's context length. Every way it can go wrong is refused in
+ * words the reader can act on: empty text, characters the model does not know
+ * (listed), text shorter than one window, and (on the page) text too long to keep
+ * in a shareable URL.
+ */
+import type { CharTokenizer } from './tokenizer.ts';
+import { leadingWindows } from './evaluate.ts';
+
+/** The page keeps its state in the URL, so it accepts at most this many characters. */
+export const PAGE_MAX_CALIBRATION_CHARS = 20_000;
+
+export class CalibrationTextError extends Error {
+  override name = 'CalibrationTextError';
+}
+
+export interface TextCalibration {
+  windows: Int32Array[];
+  /** What was used, in words, e.g. "the first 8 windows of 64 characters of your text (2 000 characters)". */
+  description: string;
+}
+
+function show(ch: string): string {
+  if (ch === '\t') return 'tab';
+  if (ch === '\r') return 'carriage return';
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 32 || (code >= 0x7f && code < 0xa0)) return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `“${ch}”`;
+}
+
+export function calibrationFromText(tokenizer: CharTokenizer, text: string, contextLength: number, count: number, maxChars = Infinity): TextCalibration {
+  if (text.trim() === '') throw new CalibrationTextError('the calibration text is empty: paste some English prose (at least one window of ' + contextLength + ' characters)');
+  if (text.length > maxChars) {
+    throw new CalibrationTextError(
+      `the calibration text is too long: ${text.length.toLocaleString('en-US')} characters, and at most ${maxChars.toLocaleString('en-US')} are accepted (only the first ${count} windows of ${contextLength} characters, ${count * contextLength} characters, are used anyway)`,
+    );
+  }
+  const unknown = tokenizer.findUnknown(text);
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 12).map(show).join(', ');
+    throw new CalibrationTextError(
+      `the calibration text has ${unknown.length} character${unknown.length === 1 ? '' : 's'} the model never saw in training: ${shown}${unknown.length > 12 ? ', …' : ''}. Remove or replace ${unknown.length === 1 ? 'it' : 'them'} (the model knows the ${tokenizer.size} characters of the Brown corpus: letters, digits, common punctuation, space and newline)`,
+    );
+  }
+  const ids = tokenizer.encode(text);
+  if (ids.length < contextLength) throw new CalibrationTextError(`the calibration text is too short: ${ids.length} characters, and one window of the model's context needs ${contextLength}`);
+  const windows = leadingWindows(ids, contextLength, count);
+  const description = `the first ${windows.length} window${windows.length === 1 ? '' : 's'} of ${contextLength} characters of the given text (${ids.length.toLocaleString('en-US')} characters${windows.length < count ? `; ${count} windows need ${count * contextLength}` : ''})`;
+  return { windows, description };
+}

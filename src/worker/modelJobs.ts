@@ -1,0 +1,157 @@
+/**
+ * The model jobs: prune a shipped transformer with one or more methods (and show
+ * every head's attention pattern on a prompt), continue a prompt with the dense
+ * and the pruned models, and sweep the sparsity. Each is the CLI's computation
+ * (`model-prune`, `generate --prune`, `sweep`) on the page's sequences.
+ */
+import type { Job, ModelGenerateJobResult, ModelPruneJobResult, ModelSweepJobResult } from './protocol.ts';
+import {
+  attentionOf,
+  checkMethods,
+  checkSettings,
+  granularityOf,
+  header,
+  methodRun,
+  openSession,
+  pruneInSession,
+  scoreInSession,
+  viewTokens,
+  type ModelHost,
+} from './modelSession.ts';
+
+const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'] as const;
+
+export async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, host: ModelHost): Promise<ModelPruneJobResult> {
+  const start = performance.now();
+  const s = job.settings;
+  checkSettings(s);
+  checkMethods(job.methods, METHODS);
+  const session = await openSession(host, s.model, s.calibText);
+  const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
+  const tLoaded = performance.now();
+  const perModel = session.model.config.nLayers * session.model.config.nHeads;
+  const total = job.methods.length * (perModel + 1);
+  let done = 0;
+  const step = (stage: string): void => host.progress({ done: ++done, total, stage });
+  const { headLogitsOf } = await import('../model/prune.ts');
+
+  let pruneMs = 0;
+  let scoreMs = 0;
+  const runs = [];
+  const results = [];
+  for (const method of job.methods) {
+    const t0 = performance.now();
+    const result = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
+    const t1 = performance.now();
+    const score = await scoreInSession(session, result);
+    step(`scoring the model pruned with ${method}`);
+    await host.pause();
+    pruneMs += t1 - t0;
+    scoreMs += performance.now() - t1;
+    results.push(result);
+    runs.push(await methodRun(session, result, score));
+  }
+  let view: ModelPruneJobResult['view'];
+  if (job.view) {
+    const { ids, tokens } = await viewTokens(session, job.view);
+    const c = session.model.config;
+    view = {
+      tokens,
+      ids: Array.from(ids),
+      T: ids.length,
+      nLayers: c.nLayers,
+      nHeads: c.nHeads,
+      dense: await attentionOf(session, ids),
+      pruned: await Promise.all(results.map((r) => attentionOf(session, ids, headLogitsOf(r)))),
+    };
+  }
+  return {
+    ...header(session, s.mode),
+    sparsity,
+    pattern: s.pattern,
+    runs,
+    ...(view ? { view } : {}),
+    timeMs: { load: tLoaded - start, prune: pruneMs, evaluate: scoreMs, total: performance.now() - start },
+  };
+}
+
+export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate' }>, host: ModelHost): Promise<ModelGenerateJobResult> {
+  const start = performance.now();
+  const s = job.settings;
+  checkSettings(s);
+  checkMethods(job.methods, METHODS);
+  if (!(Number.isInteger(job.tokens) && job.tokens >= 1 && job.tokens <= 1000)) throw new Error(`the number of characters to generate must be an integer from 1 to 1000 (got ${job.tokens})`);
+  if (!(Number.isFinite(job.temperature) && job.temperature >= 0 && job.temperature <= 10)) throw new Error(`the temperature must be a number in [0, 10] (got ${job.temperature})`);
+  if (!(Number.isInteger(job.seed) && job.seed >= 0)) throw new Error(`the seed must be an integer ≥ 0 (got ${job.seed})`);
+  const session = await openSession(host, s.model, s.calibText);
+  if (s.model !== 'brown-char') throw new Error('text generation applies to brown-char (the induction model has no text)');
+  const unknown = session.model.tokenizer.findUnknown(job.prompt);
+  if (unknown.length) throw new Error(`the prompt has ${unknown.length} character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
+  const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
+  const tLoaded = performance.now();
+  const [{ generate }, { headLogitsOf }] = await Promise.all([import('../model/transformer.ts'), import('../model/prune.ts')]);
+  const perModel = session.model.config.nLayers * session.model.config.nHeads;
+  const total = job.methods.length * (perModel + 2) + 1;
+  let done = 0;
+  const step = (stage: string): void => host.progress({ done: ++done, total, stage });
+  let pruneMs = 0;
+  let genMs = 0;
+  let t = performance.now();
+  const denseText = generate(session.model, job.prompt, job.tokens, job.seed, job.temperature).continuation;
+  genMs += performance.now() - t;
+  step('writing with the dense model');
+  await host.pause();
+  const runs = [];
+  for (const method of job.methods) {
+    t = performance.now();
+    const result = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
+    pruneMs += performance.now() - t;
+    const score = await scoreInSession(session, result);
+    step(`scoring the model pruned with ${method}`);
+    t = performance.now();
+    const text = generate(session.model, job.prompt, job.tokens, job.seed, job.temperature, { headLogits: headLogitsOf(result) }).continuation;
+    genMs += performance.now() - t;
+    step(`writing with the model pruned by ${method}`);
+    await host.pause();
+    runs.push({ method, text, pruned: score });
+  }
+  return {
+    ...header(session, s.mode),
+    sparsity,
+    pattern: s.pattern,
+    prompt: job.prompt,
+    seed: job.seed,
+    temperature: job.temperature,
+    tokens: job.tokens,
+    denseText,
+    runs,
+    timeMs: { load: tLoaded - start, prune: pruneMs, generate: genMs, total: performance.now() - start },
+  };
+}
+
+export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, host: ModelHost): Promise<ModelSweepJobResult> {
+  const start = performance.now();
+  const s = job.settings;
+  checkSettings(s);
+  checkMethods(job.methods, METHODS);
+  if (job.sparsities.length === 0) throw new Error('choose at least one sparsity');
+  for (const p of job.sparsities) if (!(Number.isFinite(p) && p >= 0 && p < 1)) throw new Error(`every sparsity must be a number in [0, 1) (got ${p})`);
+  const session = await openSession(host, s.model, s.calibText);
+  const tLoaded = performance.now();
+  const perModel = session.model.config.nLayers * session.model.config.nHeads;
+  const total = job.methods.length * job.sparsities.length * (perModel + 1);
+  let done = 0;
+  const step = (stage: string): void => host.progress({ done: ++done, total, stage });
+  const rows = [];
+  for (const method of job.methods) {
+    for (const sparsity of job.sparsities) {
+      const result = await pruneInSession(session, { method, sparsity, granularity: { kind: 'unstructured' }, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method} at sparsity ${sparsity}`));
+      const score = await scoreInSession(session, result);
+      step(`scoring ${method} at sparsity ${sparsity}`);
+      await host.pause();
+      const meanAttentionError = result.heads.reduce((a, h) => a + h.metrics.attentionError, 0) / result.heads.length;
+      rows.push({ method, sparsity, score, meanAttentionError });
+    }
+  }
+  return { ...header(session, s.mode), rows, timeMs: { load: tLoaded - start, total: performance.now() - start } };
+}

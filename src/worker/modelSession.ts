@@ -1,0 +1,261 @@
+/**
+ * A shipped model opened in the worker for the model jobs: weights, the page's
+ * calibration and evaluation sequences (the CLI's, seed 1, exported by
+ * `npm run export:page-data`), the captured calibration X, and caches, so that
+ * changing the sparsity or the method does not reload or recalibrate, and gradient
+ * descent runs once per head and setting (its relaxed mask does not depend on p).
+ */
+import type { GdOptions } from '../core/gd.ts';
+import { parseNM, type Granularity } from '../core/mask.ts';
+import type { ModelName } from '../model/config.ts';
+import type { Model } from '../model/weights.ts';
+import type { Calibration, ModelMethod, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache } from '../model/prune.ts';
+import type { EvalSet, Score } from '../model/evaluate.ts';
+import type { HeadLogitsFn } from '../model/transformer.ts';
+import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, StepProgress } from './protocol.ts';
+
+/** What a model job needs from its host (the worker, or a test in Node). */
+export interface ModelHost {
+  progress(p: StepProgress): void;
+  pause(): Promise<void>;
+  tfBackend?: () => Promise<string>;
+  loadModel?: (name: ModelName) => Promise<Model>;
+  loadData?: (file: string) => Promise<unknown>;
+}
+
+export const MODEL_PAGE_DATA: Record<ModelName, string> = {
+  'brown-char': 'brown-char-calibration.json',
+  induction: 'induction-eval.json',
+};
+
+interface BrownPageData {
+  calibration: string[];
+  evaluation: string[];
+  calibrationSource: string;
+  evaluationSource: string;
+}
+interface InductionPageData {
+  calibration: number[][];
+  sequences: number[][];
+  scored: number[][];
+  calibrationSource: string;
+  evaluationSource: string;
+}
+
+export interface ModelSession {
+  name: ModelName;
+  model: Model;
+  calibrationSource: string;
+  evalSet: EvalSet;
+  calib: Calibration;
+  backend: string;
+  dense: ModelScore;
+  loadMs: number;
+  /** Relaxed gradient-descent masks, by mode and GD options. */
+  relaxed: Map<string, RelaxedCache>;
+  /** Pruning results and their scores, by method and settings. */
+  runs: Map<string, { result: ModelPruneResult; score?: ModelScore }>;
+}
+
+async function fetchJson(url: string): Promise<unknown> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`could not load ${url}: HTTP ${r.status}`);
+  return r.json();
+}
+
+export function asScore(s: Score): ModelScore {
+  return { crossEntropy: s.cross_entropy, perplexity: s.perplexity, ...(s.accuracy !== undefined ? { accuracy: s.accuracy } : {}), tokens: s.tokens };
+}
+
+/** Checks shared by every model job; throws in words. */
+export function checkSettings(s: Partial<ModelSettings>): void {
+  if (s.model !== 'brown-char' && s.model !== 'induction') throw new Error(`unknown model "${String(s.model)}": it must be brown-char or induction`);
+  if (s.mode !== 'merged' && s.mode !== 'factored') throw new Error(`the mode must be merged or factored (got "${String(s.mode)}")`);
+  if (s.sparsity !== undefined && !(Number.isFinite(s.sparsity) && s.sparsity >= 0 && s.sparsity < 1)) throw new Error(`the sparsity must be a number in [0, 1) (got ${s.sparsity})`);
+  if (s.calibText !== undefined && s.model !== 'brown-char') throw new Error('pasted calibration text applies to brown-char only: the induction model reads synthetic token sequences, not text');
+}
+
+export function checkMethods(methods: readonly string[], known: readonly string[]): void {
+  if (methods.length === 0) throw new Error('choose at least one method');
+  for (const m of methods) if (!known.includes(m)) throw new Error(`unknown method "${m}": it must be one of ${known.join(', ')}`);
+}
+
+/** The granularity of a pattern ('unstructured' or 'N:M') for a model of width d, and the sparsity it implies. */
+export function granularityOf(pattern: string, sparsity: number, d: number): { granularity: Granularity; sparsity: number } {
+  if (pattern === 'unstructured') return { granularity: { kind: 'unstructured' }, sparsity };
+  const g = parseNM(pattern, d);
+  return { granularity: g, sparsity: g.n / g.m };
+}
+
+const sessions = new Map<string, Promise<ModelSession>>();
+
+/** Open (or reuse) a model with the page's sequences, or with the reader's calibration text. */
+export function openSession(host: ModelHost, name: ModelName, calibText?: string): Promise<ModelSession> {
+  const key = `${name}\u0000${calibText ?? ''}`;
+  let s = sessions.get(key);
+  if (!s) {
+    s = createSession(host, name, calibText);
+    s.catch(() => sessions.delete(key));
+    // Keep a few sessions: each holds a model's calibration activations (under 1 MB).
+    if (sessions.size >= 4) sessions.delete(sessions.keys().next().value as string);
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+async function createSession(host: ModelHost, name: ModelName, calibText?: string): Promise<ModelSession> {
+  const start = performance.now();
+  const backend = host.tfBackend ? await host.tfBackend() : 'the default TensorFlow.js backend';
+  const [{ captureCalibration }, { score }, { loadModelUrl }, { calibrationFromText, PAGE_MAX_CALIBRATION_CHARS }] = await Promise.all([
+    import('../model/prune.ts'),
+    import('../model/evaluate.ts'),
+    import('../model/weights.ts'),
+    import('../model/calibrationText.ts'),
+  ]);
+  const loadModel = host.loadModel ?? ((n: ModelName) => loadModelUrl(`/models/${n}/`));
+  const loadData = host.loadData ?? ((file: string) => fetchJson(`/data/${file}`));
+  const [model, data] = await Promise.all([loadModel(name), loadData(MODEL_PAGE_DATA[name])]);
+  await host.pause();
+  let calibration: Int32Array[];
+  let calibrationSource: string;
+  let evalSet: EvalSet;
+  if (name === 'brown-char') {
+    const d = data as BrownPageData;
+    if (calibText !== undefined) {
+      const c = calibrationFromText(model.tokenizer, calibText, model.config.contextLength, d.calibration.length, PAGE_MAX_CALIBRATION_CHARS);
+      calibration = c.windows;
+      calibrationSource = c.description;
+    } else {
+      calibration = d.calibration.map((s) => model.tokenizer.encode(s));
+      calibrationSource = d.calibrationSource;
+    }
+    evalSet = { sequences: d.evaluation.map((s) => model.tokenizer.encode(s)), description: d.evaluationSource };
+  } else {
+    const d = data as InductionPageData;
+    calibration = d.calibration.map((s) => Int32Array.from(s));
+    calibrationSource = d.calibrationSource;
+    evalSet = { sequences: d.sequences.map((s) => Int32Array.from(s)), scored: d.scored.map((s) => Uint8Array.from(s)), description: d.evaluationSource };
+  }
+  const calib = captureCalibration(model, calibration);
+  const dense = asScore(score(model, evalSet));
+  return { name, model, calibrationSource, evalSet, calib, backend, dense, loadMs: performance.now() - start, relaxed: new Map(), runs: new Map() };
+}
+
+export function header(session: ModelSession, mode: PruneMode): ModelJobHeader {
+  const c = session.model.config;
+  return {
+    model: session.name,
+    mode,
+    nLayers: c.nLayers,
+    nHeads: c.nHeads,
+    metric: session.name === 'induction' ? 'accuracy' : 'perplexity',
+    calibration: session.calibrationSource,
+    evaluation: session.evalSet.description,
+    backend: session.backend,
+    dense: session.dense,
+  };
+}
+
+export interface PruneRequest {
+  method: ModelMethod;
+  sparsity: number;
+  granularity: Granularity;
+  mode: PruneMode;
+  gd: Partial<GdOptions>;
+}
+
+function runKey(r: PruneRequest): string {
+  return JSON.stringify([r.method, r.sparsity, r.granularity, r.mode, r.method === 'gd' ? r.gd : null]);
+}
+
+/**
+ * Prune every head with one method, pausing between heads (a cancel gets through
+ * mid-model); `onHead` reports each head done. Cached by method and settings.
+ */
+export async function pruneInSession(session: ModelSession, req: PruneRequest, host: ModelHost, onHead?: () => void): Promise<ModelPruneResult> {
+  const key = runKey(req);
+  const hit = session.runs.get(key);
+  if (hit) {
+    for (let i = 0; i < hit.result.heads.length; i++) onHead?.();
+    return hit.result;
+  }
+  const { pruneModelSteps } = await import('../model/prune.ts');
+  const gdKey = `${req.mode}\u0000${JSON.stringify(req.gd)}`;
+  let cache = session.relaxed.get(gdKey);
+  if (!cache) session.relaxed.set(gdKey, (cache = new Map()));
+  const start = performance.now();
+  const heads: PrunedHead[] = [];
+  const spec = { method: req.method, sparsity: req.sparsity, mode: req.mode, granularity: req.granularity, gd: req.gd };
+  for (const h of pruneModelSteps(session.model, session.calib, spec, cache)) {
+    heads.push(h);
+    onHead?.();
+    await host.pause();
+  }
+  const result: ModelPruneResult = { spec, heads, timeMs: performance.now() - start };
+  if (session.runs.size >= 48) session.runs.delete(session.runs.keys().next().value as string);
+  session.runs.set(key, { result });
+  return result;
+}
+
+/** The pruned model's score on the evaluation sequences (cached with its pruning). */
+export async function scoreInSession(session: ModelSession, result: ModelPruneResult): Promise<ModelScore> {
+  const entry = [...session.runs.values()].find((e) => e.result === result);
+  if (entry?.score) return entry.score;
+  const [{ score }, { headLogitsOf }] = await Promise.all([import('../model/evaluate.ts'), import('../model/prune.ts')]);
+  const s = asScore(score(session.model, session.evalSet, headLogitsOf(result)));
+  if (entry) entry.score = s;
+  return s;
+}
+
+/** One method run as the protocol reports it. */
+export async function methodRun(session: ModelSession, result: ModelPruneResult, score: ModelScore): Promise<ModelMethodRun> {
+  const { weightAccounting } = await import('../model/prune.ts');
+  return {
+    method: result.spec.method,
+    heads: result.heads.map((h) => ({
+      layer: h.layer,
+      head: h.head,
+      attentionError: h.metrics.attentionError,
+      attentionLoss: h.metrics.attentionLoss,
+      meanRowKL: h.metrics.meanRowKL,
+      pruned: h.pruned,
+      total: h.total,
+      notes: h.notes,
+    })),
+    pruned: score,
+    weights: weightAccounting(session.model, result),
+    pruneMs: result.timeMs,
+  };
+}
+
+/** The view's prompt as token ids, checked in words. */
+export async function viewTokens(session: ModelSession, view: AttentionView): Promise<{ ids: Int32Array; tokens: string[] }> {
+  const T = session.model.config.contextLength;
+  let ids: Int32Array;
+  if (session.name === 'brown-char') {
+    const text = view.text ?? '';
+    if (text.length < 2) throw new Error('the prompt for the attention pattern must have at least 2 characters');
+    const unknown = session.model.tokenizer.findUnknown(text);
+    if (unknown.length) throw new Error(`the prompt has character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
+    ids = session.model.tokenizer.encode(text.slice(-T));
+  } else {
+    const t = view.tokens ?? [];
+    const V = session.model.config.vocabSize;
+    if (t.length < 2) throw new Error('the sequence for the attention pattern must have at least 2 tokens');
+    if (t.some((x) => !Number.isInteger(x) || x < 0 || x >= V)) throw new Error(`the sequence's tokens must be integers in [0, ${V - 1}]`);
+    ids = Int32Array.from(t.slice(-T));
+  }
+  const tokens = session.name === 'brown-char' ? Array.from(ids, (i) => session.model.tokenizer.vocabulary[i]) : Array.from(ids, String);
+  return { ids, tokens };
+}
+
+/** Every head's attention probabilities on one sequence, dense or with pruned heads. */
+export async function attentionOf(session: ModelSession, ids: Int32Array, headLogits?: HeadLogitsFn): Promise<Float32Array> {
+  const { forward } = await import('../model/transformer.ts');
+  const r = forward(session.model, [ids], { captureAttention: true, headLogits });
+  const layers = r.layers ?? [];
+  const per = layers[0]?.attention?.length ?? 0;
+  const out = new Float32Array(per * layers.length);
+  layers.forEach((l, i) => out.set(l.attention!, i * per));
+  return out;
+}
