@@ -1,0 +1,168 @@
+/**
+ * The model pruner in the built site against `cli -- model-prune` on the same
+ * settings (the page scores the first 32 evaluation sequences: --eval-seqs 32).
+ *
+ * Tolerance: the page runs the forward passes in TensorFlow.js float32 on webgl
+ * (or wasm), the CLI on Node's wasm backend; the calibration activations differ in
+ * the last float32 bits, so per-head attention errors agree to 1e-4 and perplexity
+ * and accuracy to 1e-4 relative (measured differences are far smaller).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { serveDist, type SiteServer } from './server.ts';
+import { launch, watchedPage, widgetStatus } from './browser.ts';
+import { pageWith } from './pages.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const TAG = 'model-pruner';
+
+/** The CLI, asynchronously (so it runs while the browser works). */
+function cli(...args: string[]): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`cli ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+interface PageResult {
+  model: string;
+  metric: 'perplexity' | 'accuracy';
+  dense: number;
+  runs: { method: string; value: number; crossEntropy: number; headErrors: number[]; kept: number }[];
+}
+
+async function pageResult(page: Page): Promise<PageResult> {
+  return JSON.parse((await page.locator(TAG).getAttribute('data-result')) ?? 'null');
+}
+
+function expectAgrees(run: PageResult['runs'][number], ref: Record<string, any>, metric: PageResult['metric']): void {
+  const refValue = metric === 'accuracy' ? ref.pruned.accuracy : ref.pruned.perplexity;
+  expect(Math.abs(run.value - refValue) / refValue, `${run.method} ${metric}`).toBeLessThanOrEqual(1e-4);
+  expect(run.headErrors).toHaveLength(ref.heads.length);
+  run.headErrors.forEach((e, i) => expect(Math.abs(e - ref.heads[i].attention_error), `${run.method} head ${i}`).toBeLessThanOrEqual(1e-4));
+  expect(run.kept).toBe(ref.weights.kept_entries);
+}
+
+let site: SiteServer;
+let browser: Browser;
+let path: string;
+
+beforeAll(async () => {
+  site = await serveDist();
+  browser = await launch();
+  path = pageWith(TAG);
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+describe('model pruner', () => {
+  it('by default prunes brown-char with all four methods, and agrees with cli model-prune', async () => {
+    const refs = Promise.all(['gd', 'magnitude', 'wanda', 'sparsegpt'].map((m) => cli('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32')));
+    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    await page.goto(site.url + path);
+    const t0 = Date.now();
+    expect(await widgetStatus(page, TAG, 120_000)).toBe('done');
+    const seconds = (Date.now() - t0) / 1000;
+    const r = await pageResult(page);
+    const ref = await refs;
+    expect(r.metric).toBe('perplexity');
+    expect(Math.abs(r.dense - ref[0].dense.perplexity) / r.dense).toBeLessThanOrEqual(1e-4);
+    expect(r.runs.map((x) => x.method)).toEqual(['gd', 'magnitude', 'wanda', 'sparsegpt']);
+    r.runs.forEach((run, i) => expectAgrees(run, ref[i], 'perplexity'));
+    // The chosen head's attention pattern: dense plus one map per method, and the per-head error maps.
+    await expect.poll(() => page.getByRole('heading', { name: 'Attention of layer 1, head 0' }).count()).toBe(1);
+    expect(await page.locator(`${TAG} figure.widget-figure`).count()).toBe(4 + 5);
+    expect(consoleErrors).toEqual([]);
+    console.log(`model pruner, brown-char, 4 methods at p = 0.5: done ${seconds.toFixed(1)} s after navigation`);
+
+    // Looking at another head redraws from the last result: no new job.
+    await page.getByLabel('head shown', { exact: true }).fill('2');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.getByRole('heading', { name: 'Attention of layer 1, head 2' }).count()).toBe(1);
+    expect(await page.locator(TAG).getAttribute('data-status')).toBe('done');
+    await page.context().close();
+  });
+
+  it('prunes the induction model to 2:4 from a shared link, as cli model-prune --nm 2:4', async () => {
+    const refs = Promise.all(['magnitude', 'sparsegpt'].map((m) => cli('model-prune', '--model', 'induction', '--method', m, '--nm', '2:4', '--eval-seqs', '32')));
+    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    await page.goto(`${site.url}${path}?pruner.model=induction&pruner.pattern=2%3A4&pruner.methods=magnitude,sparsegpt#pruner`);
+    expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
+    const r = await pageResult(page);
+    const ref = await refs;
+    expect(r.metric).toBe('accuracy');
+    r.runs.forEach((run, i) => expectAgrees(run, ref[i], 'accuracy'));
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('calibrates on pasted text as cli --calib-text does, and explains bad text in words', async () => {
+    const text =
+      'The committee met on Tuesday to discuss the new budget. Members agreed that the school needs more teachers, ' +
+      'and that the roads in the north of the county must be repaired before winter. The mayor said he would ask ' +
+      'the state for help. Several residents spoke at the meeting; most of them supported the plan, but a few asked ' +
+      'how the city would pay for it. The vote will be held next month, after a second public hearing.';
+    const dir = mkdtempSync(join(tmpdir(), 'calib-'));
+    writeFileSync(join(dir, 'calib.txt'), text);
+    const ref = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.5', '--eval-seqs', '32', '--calib-text', join(dir, 'calib.txt'));
+
+    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    await page.goto(`${site.url}${path}?pruner.methods=wanda&pruner.calibration=my%20text#pruner`);
+    // No text yet: the empty text is refused in words.
+    expect(await widgetStatus(page, TAG, 60_000)).toBe('error');
+    expect(await page.locator(`${TAG} [role=alert]`).textContent()).toContain('the calibration text is empty');
+
+    const box = page.getByLabel('your calibration text (brown-char)');
+    // A character the model never saw is named.
+    await box.fill('The price was 5 € per pound, and the market closed early on the first day of the sale.');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.locator(`${TAG} [role=alert]`).textContent(), { timeout: 30_000 }).toContain('“€”');
+    expect(await page.locator(TAG).getAttribute('data-status')).toBe('error');
+
+    // Too short for one window of 64 characters.
+    await box.fill('Too short.');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.locator(`${TAG} [role=alert]`).textContent(), { timeout: 30_000 }).toContain('too short');
+
+    // Too long to keep in a link: refused before any run, the previous text is kept.
+    await box.fill('a'.repeat(25_000));
+    await page.keyboard.press('Tab');
+    expect(await page.locator(`${TAG} .widget-notes`).textContent()).toContain('too long: 25,000 characters');
+    expect(await box.getAttribute('aria-invalid')).toBe('true');
+
+    await box.fill(text);
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.locator(TAG).getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+    expect(await page.locator(TAG).textContent()).toContain('of the given text');
+    const r = await pageResult(page);
+    expectAgrees(r.runs[0], await ref, 'perplexity');
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('can be stopped mid-prune, and run again', async () => {
+    const { page } = await watchedPage(browser, site.url);
+    // gd with 2000 iterations per head takes several seconds per head: time to stop it.
+    await page.goto(`${site.url}${path}?pruner.methods=gd&pruner.iters=2000&pruner.sparsity=0.7#pruner`);
+    await page.locator(TAG).scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator(`${TAG} .widget-status`).textContent(), { timeout: 60_000 }).toMatch(/Pruning with gd/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => page.locator(TAG).getAttribute('data-status')).toBe('idle');
+    expect(await page.locator(`${TAG} .widget-status`).textContent()).toContain('Stopped');
+    expect(await page.locator(TAG).getAttribute('aria-busy')).toBe('false');
+    await page.getByLabel('iterations T (gd)').fill('50');
+    await page.keyboard.press('Tab');
+    expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
+    await page.context().close();
+  });
+});
