@@ -91,7 +91,7 @@ const sessions = new Map<string, Promise<ModelSession>>();
 
 /** Open (or reuse) a model with the page's sequences, or with the reader's calibration text. */
 export function openSession(host: ModelHost, name: ModelName, calibText?: string): Promise<ModelSession> {
-  const key = `${name}\u0000${calibText ?? ''}`;
+  const key = JSON.stringify([name, calibText ?? null]);
   let s = sessions.get(key);
   if (!s) {
     s = createSession(host, name, calibText);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { runJob, type JobContext } from '../../../src/worker/jobs.ts';
+import { Cancelled, runJob, type JobContext } from '../../../src/worker/jobs.ts';
 import type { ModelPruneJobResult, ModelSettings, StepProgress } from '../../../src/worker/protocol.ts';
 
 const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): ModelSettings => ({ sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {}, ...s });
@@ -74,5 +74,62 @@ describe("the worker's modelPrune job", () => {
 
   it('refuses a sparsity outside [0, 1) in words', async () => {
     await expect(runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 1.5 }), methods: ['magnitude'] }, ctx)).rejects.toThrow(/sparsity must be/);
+  });
+});
+
+describe('model jobs: calibration text, views and cancelling', () => {
+  it('refuses bad calibration text and a calibration text for induction, in words', async () => {
+    const run = (calibText: string, model: 'brown-char' | 'induction' = 'brown-char') => runJob({ kind: 'modelPrune', settings: settings({ model, calibText }), methods: ['magnitude'] }, ctx);
+    await expect(run('')).rejects.toThrow(/calibration text is empty/);
+    await expect(run('The price was 5 € a pound, and it rose again on the next day of trading at the market.')).rejects.toThrow(/never saw in training: “€”/);
+    await expect(run('Too short.')).rejects.toThrow(/too short: 10 characters/);
+    await expect(run('a'.repeat(20_001))).rejects.toThrow(/too long/);
+    await expect(run('some text', 'induction')).rejects.toThrow(/brown-char only/);
+  });
+
+  it('returns every head’s attention on the prompt: causal rows summing to 1; at sparsity 0 the pruned pattern is the dense one', async () => {
+    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0 }), methods: ['wanda'], view: { text: 'The jury said' } }, ctx)) as ModelPruneJobResult;
+    const v = r.view!;
+    expect(v.tokens.join('')).toBe('The jury said');
+    expect(v.dense).toHaveLength(v.nLayers * v.nHeads * v.T * v.T);
+    for (let m = 0; m < v.nLayers * v.nHeads; m++)
+      for (let i = 0; i < v.T; i++) {
+        let sum = 0;
+        for (let j = 0; j < v.T; j++) {
+          const a = v.dense[(m * v.T + i) * v.T + j];
+          if (j > i) expect(a).toBe(0);
+          sum += a;
+        }
+        expect(sum).toBeCloseTo(1, 5);
+      }
+    for (let k = 0; k < v.dense.length; k++) expect(Math.abs(v.pruned[0][k] - v.dense[k])).toBeLessThan(1e-5);
+    await expect(runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char' }), methods: ['wanda'], view: { text: 'price in €' } }, ctx)).rejects.toThrow(/does not know: "€"/);
+  });
+
+  it('a cancel mid-prune stops between heads, and the next run gives the full result', async () => {
+    const job = { kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, gd: { iters: 50 } }), methods: ['gd'] } as const;
+    let pauses = 0;
+    const cancelling: JobContext = { ...ctx, pause: async () => { if (++pauses > 3) throw new Cancelled('superseded'); } };
+    await expect(runJob(job, cancelling)).rejects.toBeInstanceOf(Cancelled);
+    const full = (await runJob(job, ctx)) as ModelPruneJobResult;
+    expect(full.runs[0].heads).toHaveLength(full.nLayers * full.nHeads);
+    const ref = cli('model-prune', '--model', 'induction', '--method', 'gd', '--sparsity', '0.7', '--iters', '50', '--eval-seqs', '32');
+    expect(ref.code, ref.stderr).toBe(0);
+    const refJson = JSON.parse(ref.stdout);
+    full.runs[0].heads.forEach((h, i) => expect(Math.abs(h.attentionError - refJson.heads[i].attention_error)).toBeLessThanOrEqual(1e-6));
+    expect(Math.abs(full.runs[0].pruned.accuracy! - refJson.pruned.accuracy)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('N:M patterns equal cli model-prune --nm', async () => {
+    const ref = cli('model-prune', '--model', 'induction', '--method', 'wanda', '--nm', '2:4', '--mode', 'factored', '--eval-seqs', '32');
+    expect(ref.code, ref.stderr).toBe(0);
+    const refJson = JSON.parse(ref.stdout);
+    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', pattern: '2:4', mode: 'factored' }), methods: ['wanda'] }, ctx)) as ModelPruneJobResult;
+    expect(r.sparsity).toBe(0.5);
+    r.runs[0].heads.forEach((h, i) => {
+      expect(h.pruned).toBe(refJson.heads[i].pruned);
+      expect(Math.abs(h.attentionError - refJson.heads[i].attention_error)).toBeLessThanOrEqual(1e-6);
+    });
+    expect(Math.abs(r.runs[0].pruned.accuracy! - refJson.pruned.accuracy)).toBeLessThanOrEqual(1e-6);
   });
 });
