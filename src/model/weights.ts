@@ -213,7 +213,10 @@ export async function loadModelUrl(baseUrl: string, fetchFn: typeof fetch = fetc
   const mres = await fetchFn(base + 'manifest.json');
   if (!mres.ok) throw new Error(`model manifest ${base}manifest.json: HTTP ${mres.status}`);
   const manifest = (await mres.json()) as Manifest;
-  const wres = await fetchFn(base + (manifest.weights?.file ?? 'weights.bin'));
+  // The weights' URL names their version (sha256), so a cache may keep them for good:
+  // retrained weights get a new URL.
+  const version = manifest.weights?.sha256 ? `?v=${manifest.weights.sha256.slice(0, 16)}` : '';
+  const wres = await fetchFn(base + (manifest.weights?.file ?? 'weights.bin') + version);
   if (!wres.ok) throw new Error(`model weights ${base}${manifest.weights?.file}: HTTP ${wres.status}`);
   return parseModel(manifest, await wres.arrayBuffer());
 }

@@ -17,7 +17,9 @@ const models = new Map<ModelName, Promise<Model>>();
 function loadModel(name: ModelName): Promise<Model> {
   let m = models.get(name);
   if (!m) {
-    m = import('../model/weights.ts').then(({ loadModelUrl }) => loadModelUrl(`/models/${name}/`));
+    m = Promise.all([import('../model/weights.ts'), import('./cachedFetch.ts')]).then(([{ loadModelUrl }, { cachedFetch }]) =>
+      loadModelUrl(`/models/${name}/`, cachedFetch as typeof fetch),
+    );
     m.catch(() => models.delete(name));
     models.set(name, m);
   }

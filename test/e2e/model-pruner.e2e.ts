@@ -165,4 +165,21 @@ describe('model pruner', () => {
     expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
     await page.context().close();
   });
+
+  it('downloads a model once: the second visit takes the weights from Cache Storage', async () => {
+    const { page } = await watchedPage(browser, site.url);
+    const weights: string[] = [];
+    page.context().on('request', (r) => {
+      if (r.url().includes('weights.bin')) weights.push(r.url());
+    });
+    const url = `${site.url}${path}?pruner.model=induction&pruner.methods=magnitude#pruner`;
+    await page.goto(url);
+    expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
+    expect(weights).toHaveLength(1);
+    expect(weights[0]).toMatch(/\/models\/induction\/weights\.bin\?v=[0-9a-f]{16}$/);
+    await page.reload();
+    expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
+    expect(weights).toHaveLength(1);
+    await page.context().close();
+  });
 });

@@ -320,3 +320,20 @@ describe('training and tensor hygiene', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('loadModelUrl', () => {
+  it('asks for the weights under their version (so a cache may keep them) and parses what it gets', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { loadModelUrl, defaultModelsDir } = await import('../../../src/model/weights.ts');
+    const asked: string[] = [];
+    const fakeFetch = (async (url: string) => {
+      asked.push(url);
+      const file = defaultModelsDir() + url.replace(/^\/models\//, '').replace(/\?v=.*$/, '');
+      return new Response(await readFile(file));
+    }) as unknown as typeof fetch;
+    const model = await loadModelUrl('/models/induction/', fakeFetch);
+    expect(model.config.name).toBe('induction');
+    const sha = model.manifest?.weights.sha256 ?? '';
+    expect(asked).toEqual(['/models/induction/manifest.json', `/models/induction/weights.bin?v=${sha.slice(0, 16)}`]);
+  });
+});

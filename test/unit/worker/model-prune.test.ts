@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Cancelled, runJob, type JobContext } from '../../../src/worker/jobs.ts';
-import type { ModelPruneJobResult, ModelSettings, StepProgress } from '../../../src/worker/protocol.ts';
+import type { Job, ModelPruneJobResult, ModelSettings, StepProgress } from '../../../src/worker/protocol.ts';
 
 const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): ModelSettings => ({ sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {}, ...s });
 import { loadModelNode } from '../../../src/model/weights.ts';
@@ -107,7 +107,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
   });
 
   it('a cancel mid-prune stops between heads, and the next run gives the full result', async () => {
-    const job = { kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, gd: { iters: 50 } }), methods: ['gd'] } as const;
+    const job: Job = { kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, gd: { iters: 50 } }), methods: ['gd'] };
     let pauses = 0;
     const cancelling: JobContext = { ...ctx, pause: async () => { if (++pauses > 3) throw new Cancelled('superseded'); } };
     await expect(runJob(job, cancelling)).rejects.toBeInstanceOf(Cancelled);
