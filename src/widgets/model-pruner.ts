@@ -165,7 +165,9 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       model: r.model,
       metric: r.metric,
       dense: denseValue,
-      runs: r.runs.map((run) => ({ method: run.method, value: metricValue(r.metric, run.pruned), crossEntropy: run.pruned.crossEntropy, headErrors: run.heads.map((h) => h.attentionError), kept: run.weights.kept_entries })),
+      runs: r.runs.map((run) => ({ method: run.method, value: metricValue(r.metric, run.pruned), crossEntropy: run.pruned.crossEntropy, headErrors: run.heads.map((h) => h.attentionError), kept: run.weights.kept_entries, pruneMs: run.pruneMs })),
+      backend: r.backend,
+      timeMs: r.timeMs,
     });
     this.output.replaceChildren(numbers, results, words, errorMaps, pattern, extra);
   }
