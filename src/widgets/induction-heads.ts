@@ -68,7 +68,8 @@ function percent(accuracy: number | undefined): string {
 }
 
 function score3(x: number): string {
-  return Number.isFinite(x) ? x.toFixed(3) : 'undefined';
+  // Not finite only when no query has an induction target (see inductionScore).
+  return Number.isFinite(x) ? x.toFixed(3) : 'not defined';
 }
 
 /**
@@ -119,6 +120,8 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     head: { help: `“${AUTO}”: the head with the highest dense score for its layer’s role (induction in the last layer, previous token in layer 0).` },
   };
   private last: Scored | undefined;
+  /** The job in the worker, so that changing the head shown while it runs waits for it instead of restarting it. */
+  private pending: { key: string; promise: Promise<ModelPruneJobResult> } | undefined;
   private jobsStarted = 0;
   private redrawn = false;
 
@@ -148,16 +151,24 @@ export class InductionHeads extends WidgetBase<typeof schema> {
       return;
     }
     this.redrawn = false;
-    this.dataset.jobs = String(++this.jobsStarted);
-    const intro = this.intro();
-    const waiting = document.createElement('p');
-    waiting.textContent = `Pruning every head with ${job.methods.map((m) => METHOD_LABEL[m]).join(', ')} and reading the attention on the sequence below…`;
-    this.output.replaceChildren(intro, this.sequenceText(tokens), waiting);
-    const started = performance.now();
-    const result = await this.client.run<ModelPruneJobResult>(job, (p) => {
-      const step = p as StepProgress;
-      if ('done' in step) this.progress(`${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${fmt((performance.now() - started) / 1000, 2)} s)`);
-    });
+    if (this.pending?.key !== key) {
+      this.dataset.jobs = String(++this.jobsStarted);
+      const waiting = document.createElement('p');
+      waiting.textContent = `Pruning every head with ${job.methods.map((m) => METHOD_LABEL[m]).join(', ')} and reading the attention on the sequence below…`;
+      this.output.replaceChildren(this.intro(), this.sequenceText(tokens), waiting);
+      const started = performance.now();
+      const promise = this.client.run<ModelPruneJobResult>(job, (p) => {
+        const step = p as StepProgress;
+        if ('done' in step) this.progress(`${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${fmt((performance.now() - started) / 1000, 2)} s)`);
+      });
+      const entry = { key, promise };
+      this.pending = entry;
+      const settle = (): void => {
+        if (this.pending === entry) this.pending = undefined;
+      };
+      promise.then(settle, settle);
+    }
+    const result = await this.pending!.promise;
     if (signal.stale) return;
     const v = result.view;
     if (!v) throw new Error('the worker returned no attention patterns');
@@ -187,7 +198,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const queries = inductionQueryCount(tokens);
     p.textContent =
       queries === 0
-        ? `Sequence (seed ${this.state.seed}): ${tokens.join(' ')}. No token repeats, so the induction score is undefined on it.`
+        ? `Sequence (seed ${this.state.seed}): ${tokens.join(' ')}. No token repeats, so the induction score is not defined on it.`
         : `Sequence (seed ${this.state.seed}), ${tokens.length} token ids: ${tokens.join(' ')}. From position ${period} on, every token has occurred before: ${queries} queries have induction targets.`;
     return p;
   }
@@ -302,7 +313,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const notes = [...new Set(r.runs.flatMap((run) => run.heads.flatMap((h) => h.notes.map((n) => `${METHOD_LABEL[run.method]}: ${n}`))))];
     const p = document.createElement('p');
     p.className = 'widget-footnote';
-    p.textContent = `Calibration: ${r.calibration}. Forward passes: TensorFlow.js (${r.backend}); time in the worker ${fmt(r.timeMs.total / 1000)} s.${notes.length ? ` Notes from the solvers: ${notes.join('; ')}.` : ''}`;
+    p.textContent = `Calibration: ${r.calibration}. Forward passes: TensorFlow.js (${r.backend}); time in the worker ${fmt(r.timeMs.total / 1000)} s (loading and calibrating ${fmt(r.timeMs.load / 1000)} s, pruning ${fmt(r.timeMs.prune / 1000)} s, scoring ${fmt(r.timeMs.evaluate / 1000)} s, the rest drawing the attention).${notes.length ? ` Notes from the solvers: ${notes.join('; ')}.` : ''}`;
     box.append(p);
     return box;
   }
