@@ -1,0 +1,151 @@
+/**
+ * The generated-text widget in the built page: it writes exactly the texts the command
+ * line writes (`cli -- generate`, and `cli -- model-prune … --out R.json` then
+ * `cli -- generate … --prune R.json`), and a prompt with a character the model does not
+ * know is explained in words, never left blank.
+ *
+ * Tolerances: the texts must be equal, character for character; perplexities agree to
+ * 1e-4 relative. The page's forward passes run on the worker's TensorFlow.js backend
+ * (webgl here, in software; wasm where WebGL is missing) and the CLI's on Node's wasm;
+ * float32 logits may differ in their last bits. That moves a perplexity by far less
+ * than 1e-4, and could in principle flip a sampled character whose random draw falls
+ * that close to a boundary; with these settings none does (if one ever did, use
+ * temperature 0, where only a near-tie of two logits could flip a character).
+ *
+ * Why a 64-character prompt: the webgl backend compiles its shader programs for each
+ * new input length, and a window that grows by one character per step (a short prompt)
+ * costs a compilation per character: minutes in the test's software WebGL. A prompt of
+ * the model's full context (64) keeps every window 64 long, so the test measures
+ * generation rather than compilation. (The widget's defaults are timed in the report.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { serveDist, type SiteServer } from './server.ts';
+import { launch, watchedPage, widgetStatus } from './browser.ts';
+import { pageWith } from './pages.ts';
+
+let site: SiteServer;
+let browser: Browser;
+let path: string;
+const TMP = mkdtempSync(join(tmpdir(), 'generated-text-e2e-'));
+const ROOT = new URL('../../', import.meta.url).pathname;
+const GEN = 'generated-text';
+
+beforeAll(async () => {
+  site = await serveDist();
+  browser = await launch();
+  path = pageWith(GEN);
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  rmSync(TMP, { recursive: true, force: true });
+});
+
+function cli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      // main.ts ends the output with one newline; the text is what comes before it.
+      err ? reject(new Error(`cli ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout.replace(/\n$/, '')),
+    ),
+  );
+}
+
+/** The settings of the comparison (URL state and the command line's flags). */
+const SETTINGS = { prompt: 'The jury said it did find that many of the voters in the city we', tokens: 60, seed: 5, temperature: 0.8, sparsity: 0.5, methods: ['gd', 'sparsegpt'] };
+const QUERY = `?gen.prompt=${encodeURIComponent(SETTINGS.prompt)}&gen.chars=${SETTINGS.tokens}&gen.seed=${SETTINGS.seed}&gen.methods=${SETTINGS.methods.join(',')}`;
+
+/**
+ * The command line's texts and perplexities for SETTINGS. The calls run one after
+ * another (one core for the CLI, the other for the browser, which is timed meanwhile).
+ */
+async function cliTexts(): Promise<Map<string, { text: string; perplexity: number }>> {
+  const gen = ['generate', '--model', 'brown-char', '--prompt', SETTINGS.prompt, '--tokens', String(SETTINGS.tokens), '--seed', String(SETTINGS.seed), '--temperature', String(SETTINGS.temperature)];
+  const out = new Map<string, { text: string; perplexity: number }>();
+  const dense = await cli(...gen);
+  for (const method of SETTINGS.methods) {
+    const file = join(TMP, `${method}.json`);
+    await cli('model-prune', '--model', 'brown-char', '--method', method, '--sparsity', String(SETTINGS.sparsity), '--mode', 'merged', '--eval-seqs', '32', '--out', file);
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    out.set('dense', { text: dense, perplexity: report.dense.perplexity });
+    out.set(method, { text: await cli(...gen, '--prune', file), perplexity: report.pruned.perplexity });
+  }
+  return out;
+}
+
+const card = (page: Page, method: string) => page.locator(`${GEN} figure.gen-card[data-method="${method}"]`);
+
+describe('generated text', () => {
+  it('writes the same texts as the command line (gd and sparsegpt, sparsity 0.5, sampled), and offers them as a download', async () => {
+    // The CLI runs in child processes while the browser works.
+    const reference = cliTexts();
+    const { page, consoleErrors, offOrigin } = await watchedPage(browser, site.url);
+    const t0 = Date.now();
+    await page.goto(site.url + path + QUERY);
+    await page.locator(GEN).scrollIntoViewIfNeeded();
+    const tVisible = Date.now();
+    expect(await widgetStatus(page, GEN, 170_000)).toBe('done');
+    const pageSeconds = (Date.now() - tVisible) / 1000;
+    const widgetMs = Number(await page.locator(`${GEN} .gen-result`).getAttribute('data-elapsed-ms'));
+    console.log(`generated-text: done ${pageSeconds.toFixed(1)} s after scrolling into view (${((Date.now() - t0) / 1000).toFixed(1)} s after navigation); the widget measured ${(widgetMs / 1000).toFixed(1)} s for its job; backend ${await page.locator(`${GEN} dt:has-text("TensorFlow.js backend") + dd`).textContent()}`);
+
+    const ref = await reference;
+    for (const method of ['dense', ...SETTINGS.methods]) {
+      const text = await card(page, method).locator('pre.gen-text').textContent();
+      expect(text, method).toBe(ref.get(method)!.text);
+      const perplexity = Number(await card(page, method).getAttribute('data-perplexity'));
+      expect(Math.abs(perplexity - ref.get(method)!.perplexity) / ref.get(method)!.perplexity, method).toBeLessThan(1e-4);
+    }
+    // "First differs at character k" is where the pruned text parts from the dense one.
+    const dense = ref.get('dense')!.text.slice(SETTINGS.prompt.length);
+    for (const method of SETTINGS.methods) {
+      const k = Number(await card(page, method).getAttribute('data-first-difference'));
+      const text = ref.get(method)!.text.slice(SETTINGS.prompt.length);
+      if (k === 0) expect(text).toBe(dense);
+      else {
+        expect(text.slice(0, k - 1)).toBe(dense.slice(0, k - 1));
+        expect(text[k - 1]).not.toBe(dense[k - 1]);
+        expect(await card(page, method).locator('mark').textContent()).toBe(text[k - 1]);
+      }
+    }
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(GEN).getByRole('link', { name: 'table (.csv)' }).click()]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toBe('model,method,perplexity,first_difference,text');
+    for (const method of SETTINGS.methods) expect(csv).toContain(`pruned,${method},`);
+    expect(download.suggestedFilename()).toBe('generated-text-p0.5-merged-seed5-t0.8.csv');
+    expect(await page.locator(GEN).textContent()).not.toMatch(/NaN|undefined/);
+    expect(consoleErrors).toEqual([]);
+    expect(offOrigin).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+
+  it('names a character the model does not know, and runs again once it is removed', async () => {
+    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    await page.goto(`${site.url}${path}?gen.prompt=${encodeURIComponent('The jury €')}&gen.methods=magnitude&gen.chars=2`);
+    expect(await widgetStatus(page, GEN, 60_000)).toBe('error');
+    const alert = (await page.locator(`${GEN} [role=alert]`).textContent()) ?? '';
+    expect(alert).toMatch(/does not know: "€" \(U\+20AC\) at character 10/);
+    expect(alert).toMatch(/remove or replace it/);
+    expect(await page.locator(`${GEN} .widget-status`).textContent()).toMatch(/see the message below/);
+    // The reader edits the prompt: the widget runs and writes.
+    const prompt = page.locator(`${GEN} input[name=prompt]`);
+    await prompt.fill('The jury ');
+    await prompt.press('Tab');
+    await expect.poll(() => page.locator(GEN).getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+    expect(await page.locator(`${GEN} [role=alert]`).textContent()).toBe('');
+    expect(await card(page, 'magnitude').locator('pre.gen-text').textContent()).toMatch(/^The jury .{2}$/s);
+    expect(await page.evaluate(() => location.search)).toContain('gen.prompt=The+jury+');
+    // Typed straight into the field, an unknown character is refused again before anything runs.
+    await prompt.fill('naïve');
+    await prompt.press('Tab');
+    await expect.poll(() => page.locator(GEN).getAttribute('data-status'), { timeout: 30_000 }).toBe('error');
+    expect(await page.locator(`${GEN} [role=alert]`).textContent()).toMatch(/"ï" \(U\+00EF\) at character 3/);
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
