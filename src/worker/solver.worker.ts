@@ -8,7 +8,7 @@ import { runJob, Cancelled, type JobContext } from './jobs.ts';
 import type { ErrorKind, FromWorker, ToWorker } from './protocol.ts';
 import { DivergenceError } from '../core/gd.ts';
 import { initWasmObjective } from '../core/wasmObjective.ts';
-import { ensureBackend, tfObjectiveFactory } from './tfEngine.ts';
+import { ensureModelBackend, tfObjectiveFactory } from './tfEngine.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 
@@ -58,7 +58,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         setTimeout(() => (current === id ? resolve() : reject(new Cancelled('superseded'))), 0),
       ),
     tfObjective: tfObjectiveFactory,
-    tfBackend: ensureBackend,
+    tfBackend: ensureModelBackend,
     loadModel,
   };
   try {

@@ -2,7 +2,7 @@
  * The model pruner in the built site against `cli -- model-prune` on the same
  * settings (the page scores the first 32 evaluation sequences: --eval-seqs 32).
  *
- * Tolerance: the page runs the forward passes in TensorFlow.js float32 on webgl
+ * Tolerance: the page runs the forward passes in TensorFlow.js float32 on wasm (or webgl)
  * (or wasm), the CLI on Node's wasm backend; the calibration activations differ in
  * the last float32 bits, so per-head attention errors agree to 1e-4 and perplexity
  * and accuracy to 1e-4 relative (measured differences are far smaller).
@@ -80,15 +80,15 @@ describe('model pruner', () => {
     expect(r.runs.map((x) => x.method)).toEqual(['gd', 'magnitude', 'wanda', 'sparsegpt']);
     r.runs.forEach((run, i) => expectAgrees(run, ref[i], 'perplexity'));
     // The chosen head's attention pattern: dense plus one map per method, and the per-head error maps.
-    await expect.poll(() => page.getByRole('heading', { name: 'Attention of layer 1, head 0' }).count()).toBe(1);
+    await expect.poll(() => page.locator(TAG).getByRole('heading', { name: 'Attention of layer 1, head 0' }).count()).toBe(1);
     expect(await page.locator(`${TAG} figure.widget-figure`).count()).toBe(4 + 5);
     expect(consoleErrors).toEqual([]);
     console.log(`model pruner, brown-char, 4 methods at p = 0.5: done ${seconds.toFixed(1)} s after navigation`);
 
     // Looking at another head redraws from the last result: no new job.
-    await page.getByLabel('head shown', { exact: true }).fill('2');
+    await page.locator(TAG).getByLabel('head shown', { exact: true }).fill('2');
     await page.keyboard.press('Tab');
-    await expect.poll(() => page.getByRole('heading', { name: 'Attention of layer 1, head 2' }).count()).toBe(1);
+    await expect.poll(() => page.locator(TAG).getByRole('heading', { name: 'Attention of layer 1, head 2' }).count()).toBe(1);
     expect(await page.locator(TAG).getAttribute('data-status')).toBe('done');
     await page.context().close();
   });
@@ -122,7 +122,7 @@ describe('model pruner', () => {
     expect(await widgetStatus(page, TAG, 60_000)).toBe('error');
     expect(await page.locator(`${TAG} [role=alert]`).textContent()).toContain('the calibration text is empty');
 
-    const box = page.getByLabel('your calibration text (brown-char)');
+    const box = page.locator(TAG).getByLabel('your calibration text (brown-char)');
     // A character the model never saw is named.
     await box.fill('The price was 5 € per pound, and the market closed early on the first day of the sale.');
     await page.keyboard.press('Tab');
@@ -156,11 +156,11 @@ describe('model pruner', () => {
     await page.goto(`${site.url}${path}?pruner.methods=gd&pruner.iters=2000&pruner.sparsity=0.7#pruner`);
     await page.locator(TAG).scrollIntoViewIfNeeded();
     await expect.poll(() => page.locator(`${TAG} .widget-status`).textContent(), { timeout: 60_000 }).toMatch(/Pruning with gd/);
-    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator(TAG).getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.locator(TAG).getAttribute('data-status')).toBe('idle');
     expect(await page.locator(`${TAG} .widget-status`).textContent()).toContain('Stopped');
     expect(await page.locator(TAG).getAttribute('aria-busy')).toBe('false');
-    await page.getByLabel('iterations T (gd)').fill('50');
+    await page.locator(TAG).getByLabel('iterations T (gd)').fill('50');
     await page.keyboard.press('Tab');
     expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
     await page.context().close();
