@@ -268,7 +268,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     let hi = 0;
     for (const p of [dense, ...pruned]) for (const x of p) hi = Math.max(hi, x);
     const domain: [number, number] = [0, Math.max(hi, 1e-12)];
-    const legend = colorLegend({ domain, label: 'attention probability (same scale in every map); circles: induction targets', width: Math.min(340, Math.max(240, this.clientWidth - 16)) });
+    const legend = colorLegend({ domain, label: 'attention probability (same scale in every map); circles: induction targets', width: Math.max(200, Math.min(340, this.clientWidth - 24)) });
     legend.setAttribute('role', 'img');
     legend.setAttribute('aria-label', `Colour scale of the attention maps below: from 0 (light) to ${fmt(hi, 3)} (dark blue). Orange circles mark the induction targets.`);
     const targets = inductionTargets(s.tokens);
