@@ -160,6 +160,31 @@ export abstract class ExerciseBase<S extends Schema = Schema> extends HTMLElemen
     this.setStatus('error', e instanceof InputProblem ? 'Not checked: see the message below.' : 'Stopped: see the message below.');
   }
 
+  /**
+   * The "which problem" menu: kept in the URL (`<id>.problem`); a change forgets the
+   * last verdict and calls `onChange` to show the new problem.
+   */
+  protected problemMenu(options: readonly { value: string; text: string }[], onChange: () => void): HTMLElement {
+    const select = document.createElement('select');
+    select.id = `${this.id}-problem`;
+    select.name = 'problem';
+    for (const { value, text } of options) {
+      const o = document.createElement('option');
+      o.value = value;
+      o.textContent = text;
+      select.append(o);
+    }
+    const state = this.state as Record<string, unknown>;
+    select.value = String(state.problem);
+    select.addEventListener('change', () => {
+      state.problem = select.value;
+      this.persist();
+      onChange();
+      this.clearVerdict();
+    });
+    return this.field('Problem', select);
+  }
+
   /** A labelled control in a `.widget-field` wrapper. */
   protected field(label: string, control: HTMLInputElement | HTMLSelectElement, help?: string): HTMLElement {
     const wrap = document.createElement('div');

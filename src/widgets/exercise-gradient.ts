@@ -30,27 +30,19 @@ export class ExerciseGradient extends ExerciseBase<typeof schema> {
 
   protected buildInputs(fieldset: HTMLFieldSetElement): void {
     if (GRADIENT_PROBLEMS.length > 1) {
-      const select = document.createElement('select');
-      select.id = `${this.id}-problem`;
-      select.name = 'problem';
-      for (const p of GRADIENT_PROBLEMS) {
-        const o = document.createElement('option');
-        o.value = p.id;
-        o.textContent = `Problem ${p.id}`;
-        select.append(o);
-      }
-      select.value = this.problem.id;
-      select.addEventListener('change', () => {
-        this.state.problem = select.value;
-        this.persist();
-        this.showProblem();
-        for (const input of this.inputs) {
-          input.value = '';
-          input.removeAttribute('aria-invalid');
-        }
-        this.clearVerdict();
-      });
-      fieldset.append(this.field('Problem', select));
+      const menu = this.problemMenu(
+        GRADIENT_PROBLEMS.map((p) => ({ value: p.id, text: `Problem ${p.id}` })),
+        () => {
+          this.showProblem();
+          for (const input of this.inputs) {
+            input.value = '';
+            input.removeAttribute('aria-invalid');
+          }
+        },
+      );
+      // Above the statements it switches between, outside the answer's form.
+      menu.classList.add('exercise-problem-menu');
+      this.prepend(menu);
     }
     const d = this.problem.W.length;
     const grid = document.createElement('div');

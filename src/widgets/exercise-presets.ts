@@ -49,43 +49,26 @@ export interface GradientProblem {
   lambda: number;
 }
 
+/** The weight, mask and λ both gradient problems share: the two off-diagonal weights pruned. */
+const PRUNED_OFF_DIAGONAL = {
+  W: [
+    [1, 2],
+    [-1, 1],
+  ],
+  M: [
+    [1, 0],
+    [0, 1],
+  ],
+  lambda: 0.1,
+};
+
 /**
  * Two versions: with X = I the products by X drop out and the exercise is about the
  * softmax and P; the second keeps every step of the derivation busy.
  */
 export const GRADIENT_PROBLEMS: readonly GradientProblem[] = [
-  {
-    id: '1',
-    X: [
-      [1, 0],
-      [0, 1],
-    ],
-    W: [
-      [1, 2],
-      [-1, 1],
-    ],
-    M: [
-      [1, 0],
-      [0, 1],
-    ],
-    lambda: 0.1,
-  },
-  {
-    id: '2',
-    X: [
-      [1, -1],
-      [0, 1],
-    ],
-    W: [
-      [1, 2],
-      [-1, 1],
-    ],
-    M: [
-      [1, 0],
-      [0, 1],
-    ],
-    lambda: 0.1,
-  },
+  { id: '1', X: [[1, 0], [0, 1]], ...PRUNED_OFF_DIAGONAL },
+  { id: '2', X: [[1, -1], [0, 1]], ...PRUNED_OFF_DIAGONAL },
 ];
 
 /** An entry of the reader's gradient counts as right within this absolute difference. */

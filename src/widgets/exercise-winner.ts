@@ -39,25 +39,13 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
   }
 
   protected buildInputs(fieldset: HTMLFieldSetElement): void {
-    const select = document.createElement('select');
-    select.id = `${this.id}-problem`;
-    select.name = 'problem';
-    for (const p of WINNER_PRESETS) {
-      const o = document.createElement('option');
-      o.value = p.id;
-      o.textContent = `${p.id}: seed ${p.seed}, scale ${p.scale}, sparsity ${p.sparsity}`;
-      select.append(o);
-    }
-    select.value = this.preset.id;
+    const menu = this.problemMenu(
+      WINNER_PRESETS.map((p) => ({ value: p.id, text: `${p.id}: seed ${p.seed}, scale ${p.scale}, sparsity ${p.sparsity}` })),
+      () => this.showPreset(),
+    );
     this.describe = document.createElement('p');
     this.describe.className = 'exercise-data';
     this.link = document.createElement('a');
-    select.addEventListener('change', () => {
-      this.state.problem = select.value;
-      this.persist();
-      this.showPreset();
-      this.clearVerdict();
-    });
 
     const methods = document.createElement('fieldset');
     methods.className = 'exercise-choices';
@@ -73,7 +61,7 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
       label.append(radio, ` ${METHOD_LABEL[m]}${m === 'gd' ? ' (this paper’s Algorithm 1)' : ''}`);
       methods.append(label);
     }
-    fieldset.append(this.field('Problem', select), this.describe, methods);
+    fieldset.append(menu, this.describe, methods);
     this.showPreset();
   }
 

@@ -29,9 +29,10 @@ afterAll(async () => {
   await site?.close();
 });
 
-/** Press Check and wait for a verdict (or an input error). */
-async function check(root: Locator): Promise<{ status: string; verdict: string | null; text: string }> {
-  await root.getByRole('button', { name: 'Check' }).click();
+/** Press Check (or Enter in a field of the form) and wait for a verdict or an input error. */
+async function check(root: Locator, enterIn?: Locator): Promise<{ status: string; verdict: string | null; text: string }> {
+  if (enterIn) await enterIn.press('Enter');
+  else await root.getByRole('button', { name: 'Check' }).click();
   await expect
     .poll(async () => {
       const status = await root.getAttribute('data-status');
@@ -117,7 +118,8 @@ describe('exercise (b): a 2×2 gradient by hand', () => {
     const right = answer(GRADIENT_PROBLEMS[0].id);
     // A typographic minus is read as a minus.
     await fill(root, right.map((v) => v.replace('-', '−')));
-    expect((await check(root)).verdict).toBe('right');
+    // From the keyboard: Enter in the last field checks.
+    expect((await check(root, root.getByLabel(fields[3], { exact: true }))).verdict).toBe('right');
 
     const wrong = right.slice();
     wrong[1] = (Number(wrong[1]) + 0.05).toFixed(4);
