@@ -25,7 +25,8 @@ const FALLBACK_SPARSITIES = [0.1, 0.3, 0.5, 0.7, 0.9];
 /**
  * Live and precomputed numbers agree when they differ by at most this, relative to
  * the precomputed value: the CLI's forward passes run TensorFlow.js float32 on wasm
- * in Node, the page's on webgl or wasm, whose float32 sums round differently.
+ * in Node, the page's on wasm too (equal to ~1e-16 when measured), or on webgl where
+ * wasm cannot start, whose float32 sums round differently.
  */
 export const MATCH_TOLERANCE = 1e-4;
 
