@@ -56,7 +56,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     temperature: { help: '0 always takes the most likely character (greedy; the seed then plays no part). Higher is more random.', step: 0.1 },
     methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, seed or temperature reuses the pruned models.' },
     sparsity: { help: 'The fraction of each head’s entries set to zero. Ignored for 2:4 and 4:8, which prune N of every M (sparsity 0.5).', step: 0.05 },
-    pattern: { help: 'unstructured: any entries. N:M: in each column, N of every M consecutive entries.' },
+    pattern: { help: 'unstructured: any entries may be pruned. N:M: in each column, N of every M consecutive entries are pruned.' },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K.' },
   };
   private last: { result: ModelGenerateJobResult; elapsedMs: number } | undefined;
@@ -119,6 +119,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const summary = table({
       caption: `Perplexity and where each text departs from the dense model’s (${settingsLine(r)}).`,
       head: ['Model', 'Perplexity', 'Change from dense', 'First differs from the dense text'],
+      textColumns: [0, 3],
       rows: rows.map((row) => [
         row.model === 'dense' ? 'dense' : `pruned with ${row.method}`,
         fmt(row.perplexity, 5),
@@ -135,7 +136,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const w = r.timeMs;
     const numbers = numbersList([
       ['Pruning', r.pattern === 'unstructured' ? `sparsity ${fmt(r.sparsity)}, unstructured, ${r.mode} masks` : `${r.pattern} pattern (sparsity ${fmt(r.sparsity)}), ${r.mode} masks`],
-      ['Calibration', `${r.calibration} (seed fixed at 1, as the command line’s default)`],
+      ['Calibration', r.calibration],
       ['Evaluation (perplexity)', `${r.evaluation}, ${r.dense.tokens.toLocaleString('en-US')} predictions`],
       ['TensorFlow.js backend (forward passes)', r.backend],
       ['Time in the worker', `${fmt(w.total / 1000)} s (loading ${fmt(w.load / 1000)} s, pruning ${fmt(w.prune / 1000)} s, writing ${fmt(w.generate / 1000)} s)`],
