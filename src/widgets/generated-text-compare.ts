@@ -77,14 +77,14 @@ export function firstDifference(a: string, b: string): number {
   return a.length === b.length ? -1 : n;
 }
 
-export interface GeneratedRow {
+export type GeneratedRow = {
   model: string;
   method: string;
   perplexity: number;
   /** 1-based position in the generated characters where the text first departs from the dense text; 0 when it never does. */
   first_difference: number;
   text: string;
-}
+};
 
 /** One row per model, dense first: what the downloads hold. `text` is the prompt and its continuation, as `cli -- generate` prints it. */
 export function generatedRows(r: ModelGenerateJobResult): GeneratedRow[] {
