@@ -60,7 +60,6 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K.' },
   };
   private last: { result: ModelGenerateJobResult; elapsedMs: number } | undefined;
-  private downloadUrls: string[] = [];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -172,8 +171,6 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     figure.dataset.firstDifference = String(k + 1);
     const pre = document.createElement('pre');
     pre.className = 'gen-text';
-    pre.tabIndex = 0;
-    pre.setAttribute('aria-label', `${dense ? 'Dense model' : `Model pruned with ${method}`}: the prompt and ${r.tokens} generated characters`);
     const prompt = document.createElement('span');
     prompt.className = 'gen-prompt';
     prompt.textContent = r.prompt;
@@ -188,34 +185,31 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     return figure;
   }
 
-  /** The texts as .txt and .csv files (model, method, perplexity, first difference, text). */
+  /** The texts as .txt and .csv files (model, method, perplexity, first difference, text), made when asked for. */
   private downloads(r: ModelGenerateJobResult): HTMLElement {
-    for (const u of this.downloadUrls) URL.revokeObjectURL(u);
-    this.downloadUrls = [];
     const stem = `generated-text-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}-${r.mode}-seed${r.seed}-t${r.temperature}`;
-    const link = (label: string, name: string, body: string, type: string): HTMLAnchorElement => {
-      const a = document.createElement('a');
-      const url = URL.createObjectURL(new Blob([body], { type }));
-      this.downloadUrls.push(url);
-      a.href = url;
-      a.download = name;
-      a.textContent = label;
-      return a;
+    const button = (label: string, name: string, body: () => string, type: string): HTMLButtonElement => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.addEventListener('click', () => {
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(new Blob([body()], { type }));
+        a.download = name;
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      });
+      return b;
     };
     const box = document.createElement('p');
     box.className = 'gen-downloads';
     box.append(
       'Download the texts: ',
-      link('plain text (.txt)', `${stem}.txt`, generatedTxt(r), 'text/plain'),
-      ' · ',
-      link('table (.csv)', `${stem}.csv`, toCsv(generatedRows(r)), 'text/csv'),
+      button('plain text (.txt)', `${stem}.txt`, () => generatedTxt(r), 'text/plain'),
+      ' ',
+      button('table (.csv)', `${stem}.csv`, () => toCsv(generatedRows(r)), 'text/csv'),
     );
     return box;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    for (const u of this.downloadUrls) URL.revokeObjectURL(u);
   }
 
   protected override doneText(): string {

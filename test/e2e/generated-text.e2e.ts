@@ -112,7 +112,7 @@ describe('generated text', () => {
         expect(await card(page, method).locator('mark').textContent()).toBe(text[k - 1]);
       }
     }
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(GEN).getByRole('link', { name: 'table (.csv)' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(GEN).getByRole('button', { name: 'table (.csv)' }).click()]);
     const csv = await readFile((await download.path())!, 'utf8');
     expect(csv.split('\n')[0]).toBe('model,method,perplexity,first_difference,text');
     for (const method of SETTINGS.methods) expect(csv).toContain(`pruned,${method},`);
