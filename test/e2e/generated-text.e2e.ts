@@ -15,7 +15,6 @@
  * logits could flip a character.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,12 +23,12 @@ import type { Browser, Page } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage, widgetStatus } from './browser.ts';
 import { pageWith } from './pages.ts';
+import { cliAsync } from '../helpers/cli.ts';
 
 let site: SiteServer;
 let browser: Browser;
 let path: string;
 const TMP = mkdtempSync(join(tmpdir(), 'generated-text-e2e-'));
-const ROOT = new URL('../../', import.meta.url).pathname;
 const GEN = 'generated-text';
 
 beforeAll(async () => {
@@ -43,15 +42,6 @@ afterAll(async () => {
   rmSync(TMP, { recursive: true, force: true });
 });
 
-function cli(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      // main.ts ends the output with one newline; the text is what comes before it.
-      err ? reject(new Error(`cli ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout.replace(/\n$/, '')),
-    ),
-  );
-}
-
 /** The widget's defaults, as the command line's flags. */
 const SETTINGS = { prompt: 'The jury said', tokens: 120, seed: 1, temperature: 0.8, sparsity: 0.5, methods: ['gd', 'magnitude', 'wanda', 'sparsegpt'] };
 
@@ -62,13 +52,13 @@ const SETTINGS = { prompt: 'The jury said', tokens: 120, seed: 1, temperature: 0
 async function cliTexts(): Promise<Map<string, { text: string; perplexity: number }>> {
   const gen = ['generate', '--model', 'brown-char', '--prompt', SETTINGS.prompt, '--tokens', String(SETTINGS.tokens), '--seed', String(SETTINGS.seed), '--temperature', String(SETTINGS.temperature)];
   const out = new Map<string, { text: string; perplexity: number }>();
-  const dense = await cli(...gen);
+  const dense = await cliAsync(...gen);
   for (const method of SETTINGS.methods) {
     const file = join(TMP, `${method}.json`);
-    await cli('model-prune', '--model', 'brown-char', '--method', method, '--sparsity', String(SETTINGS.sparsity), '--mode', 'merged', '--eval-seqs', '32', '--out', file);
+    await cliAsync('model-prune', '--model', 'brown-char', '--method', method, '--sparsity', String(SETTINGS.sparsity), '--mode', 'merged', '--eval-seqs', '32', '--out', file);
     const report = JSON.parse(readFileSync(file, 'utf8'));
     out.set('dense', { text: dense, perplexity: report.dense.perplexity });
-    out.set(method, { text: await cli(...gen, '--prune', file), perplexity: report.pruned.perplexity });
+    out.set(method, { text: await cliAsync(...gen, '--prune', file), perplexity: report.pruned.perplexity });
   }
   return out;
 }

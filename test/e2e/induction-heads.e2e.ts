@@ -11,28 +11,15 @@
  * the same predictions (the table shows 2 decimals of a percentage, 1e-4).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage, widgetStatus } from './browser.ts';
 import { pageWith } from './pages.ts';
+import { cliJson } from '../helpers/cli.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const TAG = 'induction-heads';
 const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
 const LABEL: Record<string, string> = { gd: 'Gradient descent', magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT' };
-
-/** The CLI, asynchronously (so it runs while the browser works). */
-function cli(...args: string[]): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`cli ${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
 
 interface ShownRow {
   model: string;
@@ -75,7 +62,7 @@ afterAll(async () => {
 
 describe('induction heads under pruning', () => {
   it('by default prunes with all four methods at sparsity 0.9, agrees with cli model-prune, and redraws another head without a new job', async () => {
-    const refs = Promise.all(METHODS.map((m) => cli('model-prune', '--model', 'induction', '--method', m, '--sparsity', '0.9', '--eval-seqs', '32')));
+    const refs = Promise.all(METHODS.map((m) => cliJson('model-prune', '--model', 'induction', '--method', m, '--sparsity', '0.9', '--eval-seqs', '32')));
     const { page, consoleErrors, offOrigin } = await watchedPage(browser, site.url);
     await page.goto(site.url + path);
     const root = page.locator(TAG);

@@ -8,7 +8,6 @@
  * and accuracy to 1e-4 relative (measured differences are far smaller).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,21 +15,9 @@ import type { Browser, Page } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage, widgetStatus } from './browser.ts';
 import { pageWith } from './pages.ts';
+import { cliJson } from '../helpers/cli.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const TAG = 'model-pruner';
-
-/** The CLI, asynchronously (so it runs while the browser works). */
-function cli(...args: string[]): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`cli ${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
 
 interface PageResult {
   model: string;
@@ -67,7 +54,7 @@ afterAll(async () => {
 
 describe('model pruner', () => {
   it('by default prunes brown-char with all four methods, and agrees with cli model-prune', async () => {
-    const refs = Promise.all(['gd', 'magnitude', 'wanda', 'sparsegpt'].map((m) => cli('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32')));
+    const refs = Promise.all(['gd', 'magnitude', 'wanda', 'sparsegpt'].map((m) => cliJson('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32')));
     const { page, consoleErrors } = await watchedPage(browser, site.url);
     await page.goto(site.url + path);
     const t0 = Date.now();
@@ -94,7 +81,7 @@ describe('model pruner', () => {
   });
 
   it('prunes the induction model to 2:4 from a shared link, as cli model-prune --nm 2:4', async () => {
-    const refs = Promise.all(['magnitude', 'sparsegpt'].map((m) => cli('model-prune', '--model', 'induction', '--method', m, '--nm', '2:4', '--eval-seqs', '32')));
+    const refs = Promise.all(['magnitude', 'sparsegpt'].map((m) => cliJson('model-prune', '--model', 'induction', '--method', m, '--nm', '2:4', '--eval-seqs', '32')));
     const { page, consoleErrors } = await watchedPage(browser, site.url);
     await page.goto(`${site.url}${path}?pruner.model=induction&pruner.pattern=2%3A4&pruner.methods=magnitude,sparsegpt#pruner`);
     expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
@@ -114,7 +101,7 @@ describe('model pruner', () => {
       'how the city would pay for it. The vote will be held next month, after a second public hearing.';
     const dir = mkdtempSync(join(tmpdir(), 'calib-'));
     writeFileSync(join(dir, 'calib.txt'), text);
-    const ref = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.5', '--eval-seqs', '32', '--calib-text', join(dir, 'calib.txt'));
+    const ref = cliJson('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.5', '--eval-seqs', '32', '--calib-text', join(dir, 'calib.txt'));
 
     const { page, consoleErrors } = await watchedPage(browser, site.url);
     await page.goto(`${site.url}${path}?pruner.methods=wanda&pruner.calibration=my%20text#pruner`);

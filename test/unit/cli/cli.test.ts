@@ -4,18 +4,12 @@
  * regenerate them with UPDATE_GOLDEN=1 after a deliberate change and review the diff.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli, ROOT } from '../../helpers/cli.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 const GOLDEN = join(ROOT, 'test/fixtures/golden');
-
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 function expectClose(actual: unknown, expected: unknown, path = '$'): void {
   if (typeof expected === 'number') {

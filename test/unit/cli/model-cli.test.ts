@@ -4,17 +4,11 @@
  * generate --prune; sweep prints the table; bad input is one line on stderr.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli } from '../../helpers/cli.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
-
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('model commands', () => {
   const dir = mkdtempSync(join(tmpdir(), 'model-cli-'));

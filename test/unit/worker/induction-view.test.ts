@@ -6,33 +6,18 @@
  * were, and the accuracies are those of `cli -- model-prune`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { runJob, type JobContext } from '../../../src/worker/jobs.ts';
+import { runJob } from '../../../src/worker/jobs.ts';
 import type { AttentionPatterns, ModelPruneJobResult, ModelSettings } from '../../../src/worker/protocol.ts';
-import { loadModelNode } from '../../../src/model/weights.ts';
-import { initBackend } from '../../../src/core/tf/backend.ts';
 import { mulberry32 } from '../../../src/core/random.ts';
 import { inductionSequence } from '../../../src/model/induction.ts';
 import { headPattern, inductionScore } from '../../../src/model/inductionScore.ts';
 import type { ModelMethod } from '../../../src/model/prune.ts';
+import { cli } from '../../helpers/cli.ts';
+import { modelContext } from '../../helpers/modelContext.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ctx = modelContext();
+
 const METHODS: ModelMethod[] = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
-
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-const ctx: JobContext = {
-  progress: () => undefined,
-  pause: () => Promise.resolve(),
-  // The CLI's backend choice (src/cli/modelCommands.ts loadShippedModel).
-  tfBackend: () => initBackend(['wasm', 'cpu']),
-  loadModel: (name) => loadModelNode(name),
-  loadData: async (file) => JSON.parse(await readFile(`${ROOT}public/data/${file}`, 'utf8')),
-};
 
 const settings = (sparsity: number): ModelSettings => ({ model: 'induction', sparsity, pattern: 'unstructured', mode: 'merged', gd: {} });
 

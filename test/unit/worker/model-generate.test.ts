@@ -7,38 +7,21 @@
  * runs here, so the two cores work in parallel.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJob, type JobContext } from '../../../src/worker/jobs.ts';
+import { runJob } from '../../../src/worker/jobs.ts';
 import type { ModelGenerateJobResult, ModelSettings } from '../../../src/worker/protocol.ts';
 import type { ModelMethod } from '../../../src/model/prune.ts';
 import { loadModelNode } from '../../../src/model/weights.ts';
-import { initBackend } from '../../../src/core/tf/backend.ts';
 import { firstDifference, generatedRows, generatedTxt, unknownPromptCharacters, unknownPromptMessage } from '../../../src/widgets/generated-text-compare.ts';
+import { cliAsync } from '../../helpers/cli.ts';
+import { modelContext } from '../../helpers/modelContext.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ctx = modelContext();
+
 const TMP = mkdtempSync(join(tmpdir(), 'model-generate-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-function cli(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      // main.ts ends the output with one newline; the text is what comes before it.
-      err ? reject(new Error(`cli ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout.replace(/\n$/, '')),
-    ),
-  );
-}
-
-const ctx: JobContext = {
-  progress: () => undefined,
-  pause: () => Promise.resolve(),
-  tfBackend: () => initBackend(['wasm', 'cpu']),
-  loadModel: (name) => loadModelNode(name),
-  loadData: async (file) => JSON.parse(await readFile(`${ROOT}public/data/${file}`, 'utf8')),
-};
 
 interface Case {
   prompt: string;
@@ -55,11 +38,11 @@ interface Case {
 async function cliReference(c: Case): Promise<{ dense: string; pruned: Map<ModelMethod, { text: string; report: { pruned: { perplexity: number }; dense: { perplexity: number } } }> }> {
   const gen = ['generate', '--model', 'brown-char', '--prompt', c.prompt, '--tokens', String(c.tokens), '--seed', String(c.seed), '--temperature', String(c.temperature)];
   const patternFlags = c.pattern === 'unstructured' ? ['--sparsity', String(c.sparsity)] : ['--nm', c.pattern];
-  const densePromise = cli(...gen);
+  const densePromise = cliAsync(...gen);
   const prunedPromises = c.methods.map(async (method) => {
     const file = join(TMP, `${method}-${c.pattern.replace(':', '_')}-${c.mode}.json`);
-    await cli('model-prune', '--model', 'brown-char', '--method', method, ...patternFlags, '--mode', c.mode, '--eval-seqs', '32', '--out', file);
-    const text = await cli(...gen, '--prune', file);
+    await cliAsync('model-prune', '--model', 'brown-char', '--method', method, ...patternFlags, '--mode', c.mode, '--eval-seqs', '32', '--out', file);
+    const text = await cliAsync(...gen, '--prune', file);
     return [method, { text, report: JSON.parse(readFileSync(file, 'utf8')) }] as const;
   });
   return { dense: await densePromise, pruned: new Map(await Promise.all(prunedPromises)) };

@@ -5,31 +5,15 @@
  * data through the context, as the worker does over HTTP.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { Cancelled, runJob, type JobContext } from '../../../src/worker/jobs.ts';
-import type { Job, ModelPruneJobResult, ModelSettings, StepProgress } from '../../../src/worker/protocol.ts';
+import type { Job, ModelPruneJobResult, ModelSettings } from '../../../src/worker/protocol.ts';
 
 const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): ModelSettings => ({ sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {}, ...s });
-import { loadModelNode } from '../../../src/model/weights.ts';
-import { initBackend } from '../../../src/core/tf/backend.ts';
+import { cli } from '../../helpers/cli.ts';
+import { modelContext } from '../../helpers/modelContext.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ctx = modelContext();
 
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-const progress: StepProgress[] = [];
-const ctx: JobContext = {
-  progress: (p) => progress.push(p as StepProgress),
-  pause: () => Promise.resolve(),
-  // The CLI's backend choice (src/cli/modelCommands.ts loadShippedModel).
-  tfBackend: () => initBackend(['wasm', 'cpu']),
-  loadModel: (name) => loadModelNode(name),
-  loadData: async (file) => JSON.parse(await readFile(`${ROOT}public/data/${file}`, 'utf8')),
-};
 
 describe("the worker's modelPrune job", () => {
   it('equals cli model-prune on induction, magnitude, sparsity 0.5, 32 evaluation sequences', async () => {
@@ -44,7 +28,7 @@ describe("the worker's modelPrune job", () => {
     const job = result.runs[0];
     expect(result.metric).toBe('accuracy');
     expect(job.heads).toHaveLength(ref.heads.length);
-    expect(progress.at(-1)).toMatchObject({ done: ref.heads.length + 1, total: ref.heads.length + 1 });
+    expect(ctx.reports.at(-1)).toMatchObject({ done: ref.heads.length + 1, total: ref.heads.length + 1 });
     for (const [i, h] of job.heads.entries()) {
       expect([h.layer, h.head]).toEqual([ref.heads[i].layer, ref.heads[i].head]);
       expect(Math.abs(h.attentionError - ref.heads[i].attention_error)).toBeLessThanOrEqual(1e-6);

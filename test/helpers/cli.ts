@@ -1,0 +1,28 @@
+/**
+ * The project's CLI (`src/cli/main.ts` under tsx) as the tests call it: `cli` waits
+ * for it; `cliAsync` lets it run while the test does something else (a browser run),
+ * and `cliJson` parses its JSON output.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+const ENTRY = ['--import', 'tsx', 'src/cli/main.ts'];
+
+export function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...ENTRY, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Resolves with stdout without its final newline; rejects with stderr on a non-zero exit. */
+export function cliAsync(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [...ENTRY, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`cli ${args.join(' ')} failed: ${stderr}`)) : resolve(stdout.replace(/\n$/, '')),
+    ),
+  );
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function cliJson(...args: string[]): Promise<Record<string, any>> {
+  return JSON.parse(await cliAsync(...args));
+}
