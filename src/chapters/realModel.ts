@@ -8,6 +8,7 @@
 import brown from '../../public/models/brown-char/manifest.json';
 import induction from '../../public/models/induction/manifest.json';
 import pageData from '../../public/data/brown-char-calibration.json';
+import pageSweeps from '../../public/data/page-sweeps.json';
 
 function claim(ok: boolean, what: string): void {
   if (!ok) throw new Error(`chapter "Pruning a real transformer": the data no longer support the claim: ${what}`);
@@ -58,4 +59,35 @@ export function realModel() {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(realModel(), null, 2));
+interface SweepRow {
+  method: string;
+  sparsity: number;
+  perplexity?: number;
+  accuracy?: number;
+  mean_attention_error: number;
+}
+
+/**
+ * What the page's precomputed sweep (brown-char, merged; `npm run precompute:page`)
+ * says about gradient descent against the baselines, for the sentence under the
+ * sweep widget.
+ */
+export function pageSweepFinding() {
+  const sweep = (pageSweeps.sweeps as { model: string; mode: string; rows: SweepRow[] }[]).find((s) => s.model === 'brown-char' && s.mode === 'merged');
+  claim(sweep !== undefined, 'the page sweep has brown-char, merged');
+  const rows = sweep!.rows;
+  const ppl = (m: string, p: number): number => rows.find((r) => r.method === m && r.sparsity === p)!.perplexity!;
+  const dense = rows.find((r) => r.method === 'dense')!.perplexity!;
+  const sparsities = [...new Set(rows.filter((r) => r.method !== 'dense').map((r) => r.sparsity))].sort((a, b) => a - b);
+  const baselines = ['magnitude', 'wanda', 'sparsegpt'];
+  const gdBest = sparsities.filter((p) => baselines.every((m) => ppl('gd', p) < ppl(m, p)));
+  const lowest = sparsities[0];
+  const top = sparsities.at(-1)!;
+  const bestBaselineAt = (p: number): { method: string; perplexity: number } =>
+    baselines.map((m) => ({ method: m, perplexity: ppl(m, p) })).reduce((a, b) => (b.perplexity < a.perplexity ? b : a));
+  claim(gdBest.length > 0 && gdBest.every((p) => p > 0.5), 'gradient descent has the best perplexity only at high sparsity');
+  claim(!gdBest.includes(lowest), 'at the lowest sparsity gradient descent is not the best');
+  return { dense, lowest, top, gdBest, gdLowest: ppl('gd', lowest), bestLowest: bestBaselineAt(lowest), gdTop: ppl('gd', top), bestTop: bestBaselineAt(top) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify({ ...realModel(), pageSweep: pageSweepFinding() }, null, 2));
