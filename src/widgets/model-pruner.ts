@@ -178,7 +178,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     const all = r.runs.flatMap((run) => run.heads.map((h) => h.attentionError));
     const domain: [number, number] = [0, Math.max(...all, 1e-12)];
     const maps = document.createElement('div');
-    maps.className = 'pruner-maps';
+    maps.className = 'pruner-maps pruner-error-maps';
     const cell = Math.min(300, Math.max(220, Math.floor((this.width() - 16) / Math.min(2, r.runs.length))));
     for (const run of r.runs) {
       const el = document.createElement('div');
