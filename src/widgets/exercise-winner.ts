@@ -69,7 +69,7 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
     const p = this.preset;
     this.link.href = headToHeadLink(p);
     this.link.textContent = 'open it in the head-to-head widget';
-    this.describe.replaceChildren(`Problem ${p.id}: ${describeWinnerPreset(p)}; every method prunes the same number of weights. Once you have checked, `, this.link, ' to see the attention maps.');
+    this.describe.replaceChildren(`Problem ${p.id}: ${describeWinnerPreset(p)}; every method prunes the same share of the weights (Wanda, counting per column and rounding down, may remove a few fewer). Once you have checked, `, this.link, ' to see the attention maps.');
   }
 
   private pick(): PruningMethod {
