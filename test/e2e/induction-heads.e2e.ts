@@ -10,11 +10,10 @@
  * accuracy over 720 predictions moves in steps of 1/720 ≈ 1.4e-3, so 1e-3 demands
  * the same predictions (the table shows 2 decimals of a percentage, 1e-4).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage, widgetStatus } from './browser.ts';
-import { pageWith } from './pages.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { watchedPage, widgetStatus } from './browser.ts';
+import { siteSession } from './siteSession.ts';
 import { cliJson } from '../helpers/cli.ts';
 
 const TAG = 'induction-heads';
@@ -46,25 +45,13 @@ function accuracyOf(text: string): number {
   return Number(m[1]) / 100;
 }
 
-let site: SiteServer;
-let browser: Browser;
-let path: string;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-  path = pageWith(TAG);
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = siteSession(TAG);
 
 describe('induction heads under pruning', () => {
   it('by default prunes with all four methods at sparsity 0.9, agrees with cli model-prune, and redraws another head without a new job', async () => {
     const refs = Promise.all(METHODS.map((m) => cliJson('model-prune', '--model', 'induction', '--method', m, '--sparsity', '0.9', '--eval-seqs', '32')));
-    const { page, consoleErrors, offOrigin } = await watchedPage(browser, site.url);
-    await page.goto(site.url + path);
+    const { page, consoleErrors, offOrigin } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(ctx.site.url + ctx.path);
     const root = page.locator(TAG);
     const t0 = Date.now();
     // Changing only what is drawn while the job runs waits for that job: no second one.

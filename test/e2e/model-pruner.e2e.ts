@@ -7,14 +7,13 @@
  * the last float32 bits, so per-head attention errors agree to 1e-4 and perplexity
  * and accuracy to 1e-4 relative (measured differences are far smaller).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage, widgetStatus } from './browser.ts';
-import { pageWith } from './pages.ts';
+import type { Page } from 'playwright-core';
+import { watchedPage, widgetStatus } from './browser.ts';
+import { siteSession } from './siteSession.ts';
 import { cliJson } from '../helpers/cli.ts';
 
 const TAG = 'model-pruner';
@@ -38,25 +37,13 @@ function expectAgrees(run: PageResult['runs'][number], ref: Record<string, any>,
   expect(run.kept).toBe(ref.weights.kept_entries);
 }
 
-let site: SiteServer;
-let browser: Browser;
-let path: string;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-  path = pageWith(TAG);
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = siteSession(TAG);
 
 describe('model pruner', () => {
   it('by default prunes brown-char with all four methods, and agrees with cli model-prune', async () => {
     const refs = Promise.all(['gd', 'magnitude', 'wanda', 'sparsegpt'].map((m) => cliJson('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32')));
-    const { page, consoleErrors } = await watchedPage(browser, site.url);
-    await page.goto(site.url + path);
+    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(ctx.site.url + ctx.path);
     const t0 = Date.now();
     expect(await widgetStatus(page, TAG, 120_000)).toBe('done');
     const seconds = (Date.now() - t0) / 1000;
@@ -82,8 +69,8 @@ describe('model pruner', () => {
 
   it('prunes the induction model to 2:4 from a shared link, as cli model-prune --nm 2:4', async () => {
     const refs = Promise.all(['magnitude', 'sparsegpt'].map((m) => cliJson('model-prune', '--model', 'induction', '--method', m, '--nm', '2:4', '--eval-seqs', '32')));
-    const { page, consoleErrors } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}${path}?pruner.model=induction&pruner.pattern=2%3A4&pruner.methods=magnitude,sparsegpt#pruner`);
+    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(`${ctx.site.url}${ctx.path}?pruner.model=induction&pruner.pattern=2%3A4&pruner.methods=magnitude,sparsegpt#pruner`);
     expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
     const r = await pageResult(page);
     const ref = await refs;
@@ -103,8 +90,8 @@ describe('model pruner', () => {
     writeFileSync(join(dir, 'calib.txt'), text);
     const ref = cliJson('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.5', '--eval-seqs', '32', '--calib-text', join(dir, 'calib.txt'));
 
-    const { page, consoleErrors } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}${path}?pruner.methods=wanda&pruner.calibration=my%20text#pruner`);
+    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(`${ctx.site.url}${ctx.path}?pruner.methods=wanda&pruner.calibration=my%20text#pruner`);
     // No text yet: the empty text is refused in words.
     expect(await widgetStatus(page, TAG, 60_000)).toBe('error');
     expect(await page.locator(`${TAG} [role=alert]`).textContent()).toContain('the calibration text is empty');
@@ -138,9 +125,9 @@ describe('model pruner', () => {
   });
 
   it('can be stopped mid-prune, and run again', async () => {
-    const { page } = await watchedPage(browser, site.url);
+    const { page } = await watchedPage(ctx.browser, ctx.site.url);
     // gd with 2000 iterations per head takes several seconds per head: time to stop it.
-    await page.goto(`${site.url}${path}?pruner.methods=gd&pruner.iters=2000&pruner.sparsity=0.7#pruner`);
+    await page.goto(`${ctx.site.url}${ctx.path}?pruner.methods=gd&pruner.iters=2000&pruner.sparsity=0.7#pruner`);
     await page.locator(TAG).scrollIntoViewIfNeeded();
     await expect.poll(() => page.locator(`${TAG} .widget-status`).textContent(), { timeout: 60_000 }).toMatch(/Pruning with gd/);
     await page.locator(TAG).getByRole('button', { name: 'Stop' }).click();
@@ -154,12 +141,12 @@ describe('model pruner', () => {
   });
 
   it('downloads a model once: the second visit takes the weights from Cache Storage', async () => {
-    const { page } = await watchedPage(browser, site.url);
+    const { page } = await watchedPage(ctx.browser, ctx.site.url);
     const weights: string[] = [];
     page.context().on('request', (r) => {
       if (r.url().includes('weights.bin')) weights.push(r.url());
     });
-    const url = `${site.url}${path}?pruner.model=induction&pruner.methods=magnitude#pruner`;
+    const url = `${ctx.site.url}${ctx.path}?pruner.model=induction&pruner.methods=magnitude#pruner`;
     await page.goto(url);
     expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
     expect(weights).toHaveLength(1);

@@ -6,11 +6,11 @@
  * run TensorFlow.js float32 on wasm, or webgl where wasm cannot start; the CLI's on wasm in Node).
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage, widgetStatus } from './browser.ts';
-import { DIST, pageWith } from './pages.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { watchedPage, widgetStatus } from './browser.ts';
+import { siteSession } from './siteSession.ts';
+import { DIST } from './pages.ts';
 
 const TAG = 'model-sweep';
 const TOLERANCE = 1e-4;
@@ -30,19 +30,7 @@ interface FileSweep {
 // The file the built site serves (astro copies public/ into the build).
 const data = JSON.parse(readFileSync(`${DIST}data/page-sweeps.json`, 'utf8')) as { sparsities: number[]; sweeps: FileSweep[] };
 
-let site: SiteServer;
-let browser: Browser;
-let path: string;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-  path = pageWith(TAG);
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = siteSession(TAG);
 
 /** Every numeric cell of the widget's tables: quantity, method, sparsity and exact value. */
 async function cells(page: Page): Promise<{ quantity: string; method: string; sparsity: number; value: number }[]> {
@@ -78,8 +66,8 @@ function worstDifference(shown: Awaited<ReturnType<typeof cells>>, sweep: FileSw
 
 describe('sparsity sweep on the model', () => {
   it('shows the precomputed sweep at once, equal to the file', async () => {
-    const { page, consoleErrors, failedRequests } = await watchedPage(browser, site.url);
-    await page.goto(site.url + path);
+    const { page, consoleErrors, failedRequests } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(ctx.site.url + ctx.path);
     const t0 = Date.now();
     // A short timeout: no model is pruned for this, the numbers are read from the file.
     expect(await widgetStatus(page, TAG, 10_000)).toBe('done');
@@ -99,8 +87,8 @@ describe('sparsity sweep on the model', () => {
   });
 
   it('another model, mode and methods from the link: still from the file, at once', async () => {
-    const { page, consoleErrors } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}${path}?msweep.model=induction&msweep.mode=factored&msweep.methods=gd,wanda`);
+    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(`${ctx.site.url}${ctx.path}?msweep.model=induction&msweep.mode=factored&msweep.methods=gd,wanda`);
     expect(await widgetStatus(page, TAG, 10_000)).toBe('done');
     const root = page.locator(TAG);
     expect(await root.getAttribute('data-source')).toBe('precomputed');
@@ -116,10 +104,10 @@ describe('sparsity sweep on the model', () => {
   });
 
   it('"Rerun in your browser" recomputes induction, merged, and says it matches the file', async () => {
-    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
     // Two methods keep it short: the paper's gradient descent and magnitude.
     const methods = ['gd', 'magnitude'];
-    await page.goto(`${site.url}${path}?msweep.model=induction&msweep.methods=${methods.join(',')}`);
+    await page.goto(`${ctx.site.url}${ctx.path}?msweep.model=induction&msweep.methods=${methods.join(',')}`);
     expect(await widgetStatus(page, TAG, 10_000)).toBe('done');
     const root = page.locator(TAG);
     const t0 = Date.now();
@@ -141,8 +129,8 @@ describe('sparsity sweep on the model', () => {
   }, LIVE_TIMEOUT + 30_000);
 
   it('Stop ends a live rerun and leaves the precomputed numbers', async () => {
-    const { page } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}${path}`);
+    const { page } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(`${ctx.site.url}${ctx.path}`);
     expect(await widgetStatus(page, TAG, 10_000)).toBe('done');
     const root = page.locator(TAG);
     await root.getByRole('button', { name: 'Rerun in your browser' }).click();
