@@ -166,10 +166,12 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       backend: r.backend,
       timeMs: r.timeMs,
     });
-    const ignoredText = document.createElement('p');
     // "my text" applies to brown-char only: say so rather than ignore the choice silently.
-    if (r.model === 'induction' && this.state.calibration === 'my text') ignoredText.textContent = 'The induction model reads synthetic token sequences, not text: it is calibrated on its 8 training sequences (seed 1), and your text is not used.';
-    this.output.replaceChildren(ignoredText, numbers, results, words, errorMaps, pattern, extra);
+    const ignoredText: HTMLElement[] = [];
+    if (r.model === 'induction' && this.state.calibration === 'my text') {
+      ignoredText.push(Object.assign(document.createElement('p'), { textContent: 'The induction model reads synthetic token sequences, not text: it is calibrated on its 8 training sequences (seed 1), and your text is not used.' }));
+    }
+    this.output.replaceChildren(...ignoredText, numbers, results, words, errorMaps, pattern, extra);
   }
 
   /** One small heatmap of per-head attention errors per method, on one colour scale. */
