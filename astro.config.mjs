@@ -3,10 +3,10 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
-import remarkEquations from './src/plugins/remark-equations.ts';
-import remarkCitations from './src/plugins/remark-citations.ts';
-import remarkWidgetSlots from './src/plugins/remark-widget-slots.ts';
-import rehypeMathErrors from './src/plugins/rehype-math-errors.ts';
+import remarkEquations from './src/site/plugins/remark-equations.ts';
+import remarkCitations from './src/site/plugins/remark-citations.ts';
+import remarkWidgetSlots from './src/site/plugins/remark-widget-slots.ts';
+import rehypeMathErrors from './src/site/plugins/rehype-math-errors.ts';
 
 /** KaTeX may only make links inside the page (\eqref becomes \href{#eq-…}). */
 const katexOptions = {

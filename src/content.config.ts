@@ -16,7 +16,7 @@ const chapters = defineCollection({
       /** Position in the reading order, 1-based; must be unique. */
       order: z.number().int().min(1),
       /**
-       * Minutes. Optional: the site computes it from the text (src/plugins/reading-time.ts);
+       * Minutes. Optional: the site computes it from the text (src/site/plugins/reading-time.ts);
        * when given it must agree with the computed value to within 50 %.
        */
       readingTime: z.number().int().min(1).max(120).optional(),

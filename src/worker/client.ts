@@ -3,7 +3,7 @@
  * whatever that client was running (the old promise rejects with kind "cancelled"),
  * so a new input always wins.
  */
-import type { ErrorKind, FromWorker, Job, JobResult, LabProgress, StepProgress } from './protocol.ts';
+import type { ErrorKind, FromWorker, Job, JobResult, LabProgress, StepProgress } from '../jobs/protocol.ts';
 
 export class JobError extends Error {
   constructor(

@@ -1,11 +1,11 @@
 /// <reference lib="webworker" />
 /**
- * The solver worker: runs src/worker/jobs.ts off the main thread so the page never
+ * The solver worker: runs src/jobs/jobs.ts off the main thread so the page never
  * freezes. One job at a time; a newer job (or a cancel) supersedes the running
  * one at its next pause.
  */
-import { runJob, Cancelled, type JobContext } from './jobs.ts';
-import type { ErrorKind, FromWorker, ToWorker } from './protocol.ts';
+import { runJob, Cancelled, type JobContext } from '../jobs/jobs.ts';
+import type { ErrorKind, FromWorker, ToWorker } from '../jobs/protocol.ts';
 import { DivergenceError } from '../core/gd.ts';
 import { initWasmObjective } from '../core/wasmObjective.ts';
 import { ensureModelBackend, tfObjectiveFactory } from './tfEngine.ts';

@@ -1,0 +1,93 @@
+/**
+ * The numbers of the chapter "Pruning a real transformer", read from the shipped
+ * models' manifests (written by `npm run train`) and the page's calibration data
+ * (written by `npm run export:page-data`), so the prose cannot drift from them.
+ *
+ *   npx tsx src/site/numbers/realModel.ts      # the numbers, as JSON
+ */
+import brown from '../../../public/models/brown-char/manifest.json';
+import induction from '../../../public/models/induction/manifest.json';
+import pageData from '../../../public/data/brown-char-calibration.json';
+import pageSweeps from '../../../public/data/page-sweeps.json';
+
+function claim(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`chapter "Pruning a real transformer": the data no longer support the claim: ${what}`);
+}
+
+export function realModel() {
+  const c = brown.config;
+  const dh = c.dModel / c.nHeads;
+  const heads = c.nLayers * c.nHeads;
+  const merged = c.dModel ** 2;
+  const factored = 2 * c.dModel * dh;
+  const m = brown.metrics;
+  const page = m.val_subset;
+  claim(m.val_perplexity < m.bigram_val_perplexity, 'the model beats the character bigram');
+  claim(/first 32 validation windows/.test(page.description) && pageData.evaluation.length === 32, 'the manifest’s subset is the page’s 32 evaluation windows');
+  claim(induction.metrics.val_accuracy > 0.99, 'the induction model copies (almost) perfectly');
+  return {
+    layers: c.nLayers,
+    headsPerLayer: c.nHeads,
+    heads,
+    d: c.dModel,
+    dh,
+    context: c.contextLength,
+    mlp: c.dMlp,
+    vocab: c.vocabSize,
+    steps: brown.training.steps,
+    trainMinutes: brown.training.training_seconds / 60,
+    trainChars: brown.data.train_chars,
+    valPerplexity: m.val_perplexity,
+    bigramPerplexity: m.bigram_val_perplexity,
+    pagePerplexity: Math.exp(page.cross_entropy),
+    pageTokens: page.tokens,
+    weightsKB: brown.weights.bytes / 1000,
+    inductionWeightsKB: induction.weights.bytes / 1000,
+    induction: {
+      vocab: induction.config.vocabSize,
+      context: induction.config.contextLength,
+      accuracy: induction.metrics.val_accuracy,
+      chance: induction.metrics.chance_accuracy,
+      allPositionsCE: induction.metrics.val_all_positions_cross_entropy,
+    },
+    merged,
+    factored,
+    mergedModel: heads * merged,
+    factoredModel: heads * factored,
+    breakEven: 1 - (2 * dh) / c.dModel,
+    calibWindows: pageData.calibration.length,
+  };
+}
+
+interface SweepRow {
+  method: string;
+  sparsity: number;
+  perplexity?: number;
+  accuracy?: number;
+  mean_attention_error: number;
+}
+
+/**
+ * What the page's precomputed sweep (brown-char, merged; `npm run precompute:page`)
+ * says about gradient descent against the baselines, for the sentence under the
+ * sweep widget.
+ */
+export function pageSweepFinding() {
+  const sweep = (pageSweeps.sweeps as { model: string; mode: string; rows: SweepRow[] }[]).find((s) => s.model === 'brown-char' && s.mode === 'merged');
+  claim(sweep !== undefined, 'the page sweep has brown-char, merged');
+  const rows = sweep!.rows;
+  const ppl = (m: string, p: number): number => rows.find((r) => r.method === m && r.sparsity === p)!.perplexity!;
+  const dense = rows.find((r) => r.method === 'dense')!.perplexity!;
+  const sparsities = [...new Set(rows.filter((r) => r.method !== 'dense').map((r) => r.sparsity))].sort((a, b) => a - b);
+  const baselines = ['magnitude', 'wanda', 'sparsegpt'];
+  const gdBest = sparsities.filter((p) => baselines.every((m) => ppl('gd', p) < ppl(m, p)));
+  const lowest = sparsities[0];
+  const top = sparsities.at(-1)!;
+  const bestBaselineAt = (p: number): { method: string; perplexity: number } =>
+    baselines.map((m) => ({ method: m, perplexity: ppl(m, p) })).reduce((a, b) => (b.perplexity < a.perplexity ? b : a));
+  claim(gdBest.length > 0 && gdBest.every((p) => p > 0.5), 'gradient descent has the best perplexity only at high sparsity');
+  claim(!gdBest.includes(lowest), 'at the lowest sparsity gradient descent is not the best');
+  return { dense, lowest, top, gdBest, gdLowest: ppl('gd', lowest), bestLowest: bestBaselineAt(lowest), gdTop: ppl('gd', top), bestTop: bestBaselineAt(top) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify({ ...realModel(), pageSweep: pageSweepFinding() }, null, 2));

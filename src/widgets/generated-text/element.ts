@@ -1,0 +1,225 @@
+/**
+ * Generated text (chapter "Pruning a real transformer"): one prompt and one seed,
+ * continued by the dense brown-char model and by the model pruned with each chosen
+ * method, side by side, with each pruned model's perplexity on the page's evaluation
+ * windows. It is the worker's 'modelGenerate' job, the same computation as
+ * `cli -- generate` and `cli -- model-prune … --out R.json; cli -- generate … --prune R.json`.
+ */
+import { WidgetBase } from '../../ui/widget-base.ts';
+import { setItems, type Schema } from '../../ui/state.ts';
+import { numbersList, toCsv } from '../../ui/figure.ts';
+import { num } from '../../ui/format.ts';
+import { table } from '../../ui/table.ts';
+import { JobError } from '../../worker/client.ts';
+import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
+import type { ModelMethod, PruneMode } from '../../model/prune.ts';
+import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
+
+const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'] as const;
+
+const schema = {
+  prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
+  chars: { kind: 'int', label: 'characters to generate', default: 120, min: 1, max: 400 },
+  seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
+  temperature: { kind: 'float', label: 'temperature', default: 0.8, min: 0, max: 5 },
+  methods: { kind: 'set', label: 'methods', default: METHODS.join(','), options: METHODS },
+  sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
+  pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
+  mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
+} as const satisfies Schema;
+
+const METHOD_TITLES: Record<string, string> = {
+  gd: 'gradient descent on the attention error (gd)',
+  magnitude: 'magnitude',
+  wanda: 'Wanda',
+  sparsegpt: 'SparseGPT',
+};
+
+/** The model's characters, read from its manifest, so the prompt is checked before anything runs. */
+let vocabulary: Promise<readonly string[] | undefined> | undefined;
+function brownVocabulary(): Promise<readonly string[] | undefined> {
+  vocabulary ??= fetch('/models/brown-char/manifest.json')
+    .then((r) => (r.ok ? (r.json() as Promise<{ vocabulary?: string[] }>) : {}))
+    .then((m: { vocabulary?: string[] }) => (Array.isArray(m.vocabulary) ? m.vocabulary : undefined))
+    // Without the manifest the worker's job still refuses unknown characters, in the same words.
+    .catch(() => undefined);
+  return vocabulary;
+}
+
+export class GeneratedText extends WidgetBase<typeof schema> {
+  readonly schema = schema;
+  protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
+  protected override readonly stoppable = true;
+  override readonly hints = {
+    prompt: { help: 'Up to 64 characters of the Brown corpus’s alphabet (no accents or symbols such as € or @). Empty starts from a new line.' },
+    chars: { help: 'How many characters each model writes after the prompt (1 to 400).' },
+    seed: { help: 'Seeds the random draws that pick each character; every model gets the same draws.' },
+    temperature: { help: '0 always takes the most likely character (greedy; the seed then plays no part). Higher is more random.', step: 0.1 },
+    methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, seed or temperature reuses the pruned models.' },
+    sparsity: { help: 'The fraction of each head’s entries set to zero. Ignored for 2:4 and 4:8, which prune N of every M (sparsity 0.5).', step: 0.05 },
+    pattern: { help: 'unstructured: any entries may be pruned. N:M: in each column, N of every M consecutive entries are pruned.' },
+    mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K.' },
+  };
+  private last: { result: ModelGenerateJobResult; elapsedMs: number } | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Fetch the alphabet early (8 kB), so the first check does not wait for it.
+    void brownVocabulary();
+  }
+
+  protected async run(signal: { readonly stale: boolean }): Promise<void> {
+    const s = this.state;
+    const methods = setItems(s.methods) as ModelMethod[];
+    const alphabet = await brownVocabulary();
+    if (signal.stale) return;
+    const why = alphabet ? unknownPromptMessage(alphabet, s.prompt) : '';
+    if (why) {
+      this.output.replaceChildren();
+      throw new JobError(why, 'input');
+    }
+    const note = document.createElement('p');
+    note.textContent = `Loading brown-char, pruning its 8 heads with ${methods.length === 1 ? 'one method' : `${methods.length} methods`} and writing ${s.chars} characters with each model, in your browser. Calibration: the 8 windows the command line uses with seed 1.`;
+    const bar = document.createElement('progress');
+    bar.setAttribute('aria-label', 'Progress of the generated-text run');
+    this.output.replaceChildren(note, bar);
+    const start = performance.now();
+    const result = await this.client.run<ModelGenerateJobResult>(
+      {
+        kind: 'modelGenerate',
+        settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode as PruneMode, gd: {} },
+        methods,
+        prompt: s.prompt,
+        tokens: s.chars,
+        seed: s.seed,
+        temperature: s.temperature,
+      },
+      (p) => {
+        if (!('done' in p)) return;
+        bar.max = p.total;
+        bar.value = p.done;
+        const stage = p.stage ? `${p.stage[0].toUpperCase()}${p.stage.slice(1)}` : 'Working';
+        this.progress(`${stage}… (step ${p.done} of ${p.total})`);
+      },
+    );
+    if (signal.stale) return;
+    this.last = { result, elapsedMs: performance.now() - start };
+    this.draw(result, this.last.elapsedMs);
+  }
+
+  private draw(r: ModelGenerateJobResult, elapsedMs: number): void {
+    const intro = document.createElement('p');
+    intro.textContent =
+      (r.temperature === 0
+        ? 'At temperature 0 every model takes its most likely next character, so the texts part only where pruning changed which character is most likely. '
+        : 'Every model draws its characters with the same seed, so the random numbers are the same: the texts part only where pruning shifted the model’s probabilities enough to change a draw. ') +
+      'Perplexity (lower is better) is each model’s on the page’s evaluation windows.';
+
+    const rows = generatedRows(r);
+    const summary = table({
+      caption: `Perplexity and where each text departs from the dense model’s (${settingsLine(r)}).`,
+      head: ['Model', 'Perplexity', 'Change from dense', 'First differs from the dense text'],
+      textColumns: [0, 3],
+      rows: rows.map((row) => [
+        row.model === 'dense' ? 'dense' : `pruned with ${row.method}`,
+        num(row.perplexity, 5),
+        row.model === 'dense' ? '—' : `${row.perplexity >= r.dense.perplexity ? '+' : '−'}${num((Math.abs(row.perplexity - r.dense.perplexity) / r.dense.perplexity) * 100, 3)} %`,
+        row.model === 'dense' ? '—' : row.first_difference === 0 ? 'never: the same text' : `at character ${row.first_difference}`,
+      ]),
+    });
+
+    const cards = document.createElement('div');
+    cards.className = 'gen-cards';
+    cards.append(this.card(r, 'dense', r.denseText, r.dense.perplexity));
+    for (const run of r.runs) cards.append(this.card(r, run.method, run.text, run.pruned.perplexity));
+
+    const w = r.timeMs;
+    const numbers = numbersList([
+      ['Pruning', r.pattern === 'unstructured' ? `sparsity ${num(r.sparsity)}, unstructured, ${r.mode} masks` : `${r.pattern} pattern (sparsity ${num(r.sparsity)}), ${r.mode} masks`],
+      ['Calibration', r.calibration],
+      ['Evaluation (perplexity)', `${r.evaluation}, ${r.dense.tokens.toLocaleString('en-US')} predictions`],
+      ['TensorFlow.js backend (forward passes)', r.backend],
+      ['Time in the worker', `${num(w.total / 1000)} s (loading ${num(w.load / 1000)} s, pruning ${num(w.prune / 1000)} s, writing ${num(w.generate / 1000)} s)`],
+      ['Time seen by the page', `${num(elapsedMs / 1000)} s`],
+    ]);
+
+    const command = document.createElement('p');
+    command.className = 'gen-command';
+    command.textContent = `The same texts on the command line: npm run --silent cli -- generate --model brown-char --prompt ${JSON.stringify(r.prompt)} --tokens ${r.tokens} --seed ${r.seed} --temperature ${r.temperature}; for a pruned model, first model-prune --model brown-char --method M ${r.pattern === 'unstructured' ? `--sparsity ${r.sparsity}` : `--nm ${r.pattern}`} --mode ${r.mode} --out R.json, then add --prune R.json.`;
+
+    const result = document.createElement('div');
+    result.className = 'gen-result';
+    result.dataset.elapsedMs = String(Math.round(elapsedMs));
+    result.append(intro, cards, summary, this.downloads(r), numbers, command);
+    this.output.replaceChildren(result);
+  }
+
+  /** One model's text in monospace; a pruned text marks the first character where it departs from the dense one. */
+  private card(r: ModelGenerateJobResult, method: 'dense' | ModelMethod, text: string, perplexity: number): HTMLElement {
+    const dense = method === 'dense';
+    const figure = document.createElement('figure');
+    figure.className = dense ? 'gen-card gen-dense' : 'gen-card';
+    figure.dataset.method = method;
+    figure.dataset.perplexity = String(perplexity);
+    const caption = document.createElement('figcaption');
+    const title = document.createElement('strong');
+    title.textContent = dense ? 'Dense model' : `Pruned with ${METHOD_TITLES[method] ?? method}`;
+    const k = dense ? -1 : firstDifference(r.denseText, text);
+    const detail = dense
+      ? ` · perplexity ${num(perplexity, 5)}`
+      : ` · perplexity ${num(perplexity, 5)} (dense ${num(r.dense.perplexity, 5)}) · ${k < 0 ? 'the same text as the dense model' : `first differs at character ${k + 1}`}`;
+    caption.append(title, detail);
+    figure.dataset.firstDifference = String(k + 1);
+    const pre = document.createElement('pre');
+    pre.className = 'gen-text';
+    const prompt = document.createElement('span');
+    prompt.className = 'gen-prompt';
+    prompt.textContent = r.prompt;
+    if (k < 0) pre.append(prompt, text);
+    else {
+      const mark = document.createElement('mark');
+      mark.title = `From here on (character ${k + 1}) this text departs from the dense model’s`;
+      mark.textContent = text[k];
+      pre.append(prompt, text.slice(0, k), mark, text.slice(k + 1));
+    }
+    figure.append(caption, pre);
+    return figure;
+  }
+
+  /** The texts as .txt and .csv files (model, method, perplexity, first difference, text), made when asked for. */
+  private downloads(r: ModelGenerateJobResult): HTMLElement {
+    const stem = `generated-text-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}-${r.mode}-seed${r.seed}-t${r.temperature}`;
+    const button = (label: string, name: string, body: () => string, type: string): HTMLButtonElement => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.addEventListener('click', () => {
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(new Blob([body()], { type }));
+        a.download = name;
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      });
+      return b;
+    };
+    const box = document.createElement('p');
+    box.className = 'gen-downloads';
+    box.append(
+      'Download the texts: ',
+      button('plain text (.txt)', `${stem}.txt`, () => generatedTxt(r), 'text/plain'),
+      ' ',
+      button('table (.csv)', `${stem}.csv`, () => toCsv(generatedRows(r)), 'text/csv'),
+    );
+    return box;
+  }
+
+  protected override doneText(): string {
+    const last = this.last;
+    if (!last) return 'Done.';
+    const r = last.result;
+    const pruned = r.runs.map((x) => `${x.method} ${num(x.pruned.perplexity, 4)}`).join(', ');
+    return `Done in ${num(last.elapsedMs / 1000)} s: perplexity ${num(r.dense.perplexity, 4)} dense; ${pruned}.`;
+  }
+}
+
+customElements.define('generated-text', GeneratedText);

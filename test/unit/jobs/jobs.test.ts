@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { jobContext } from '../../helpers/jobContext.ts';
+import { runJob, Cancelled } from '../../../src/jobs/jobs.ts';
+import type { CompareResult, ExhaustiveJobResult, LabResult, ScatterResult, SweepRow } from '../../../src/jobs/protocol.ts';
+import { DivergenceError } from '../../../src/core/gd.ts';
+import { solve } from '../../../src/core/solve.ts';
+import { syntheticProblem } from '../../../src/core/synthetic.ts';
+
+
+const spec = { n: 32, d: 8, seed: 4, scale: 2, causal: false };
+
+describe('solver worker jobs (the same code the page runs)', () => {
+  it('lab: the run equals solve() and reports progress and snapshots', async () => {
+    const ctx = jobContext();
+    const gd = { lambda: 0.1, eta: 0.05, iters: 120 };
+    const r = (await runJob({ kind: 'lab', spec, sparsity: 0.5, gd, engine: 'f64', snapshots: 12 }, ctx)) as LabResult;
+    const direct = solve(syntheticProblem(spec), 'gd', { sparsity: 0.5, granularity: { kind: 'unstructured' }, gd });
+    expect(r.lossHistory).toEqual(direct.lossHistory);
+    expect(Array.from(r.mask)).toEqual(Array.from(direct.mask.data));
+    expect(r.metrics.attentionError).toBeCloseTo(direct.metrics.attentionError, 12);
+    expect(r.snapshots[0].iteration).toBe(0);
+    expect(r.snapshots.at(-1)!.iteration).toBe(120);
+    expect(r.snapshots.length).toBeGreaterThanOrEqual(12);
+    expect(ctx.progressCount).toBeGreaterThan(0);
+    expect(r.safeEta).toBeGreaterThan(0);
+  });
+
+  it('lab: a superseded run stops at its next pause', async () => {
+    await expect(
+      runJob({ kind: 'lab', spec, sparsity: 0.5, gd: { lambda: 0.1, eta: 0.05, iters: 100000 }, engine: 'f64', snapshots: 10 }, jobContext(2)),
+    ).rejects.toBeInstanceOf(Cancelled);
+  });
+
+  it('lab: divergence is an error that names the safe step', async () => {
+    await expect(
+      runJob({ kind: 'lab', spec, sparsity: 0.5, gd: { lambda: 0.1, eta: 1e4, iters: 50 }, engine: 'f64', snapshots: 10 }, jobContext()),
+    ).rejects.toBeInstanceOf(DivergenceError);
+  });
+
+  it('compare: every method, with attention and linear errors', async () => {
+    const r = (await runJob(
+      { kind: 'compare', spec, sparsity: 0.5, granularity: { kind: 'unstructured' }, methods: ['gd', 'magnitude', 'wanda', 'sparsegpt'], gd: {} },
+      jobContext(),
+    )) as CompareResult;
+    expect(r.outcomes.map((o) => o.method)).toEqual(['gd', 'magnitude', 'wanda', 'sparsegpt']);
+    for (const o of r.outcomes) {
+      expect(o.pruned).toBe(32);
+      expect(o.metrics.attentionError).toBeGreaterThan(0);
+      expect(o.linearError).toBeGreaterThan(0);
+      expect(o.fPruned.length).toBe(32 * 32);
+    }
+    // SparseGPT is the best linear reconstruction by construction.
+    const lin = Object.fromEntries(r.outcomes.map((o) => [o.method, o.linearError]));
+    expect(lin.sparsegpt).toBeLessThan(lin.magnitude);
+    expect(lin.sparsegpt).toBeLessThan(lin.wanda);
+  });
+
+  it('sweep: one row per method and sparsity, plus N:M rows', async () => {
+    const rows = (await runJob(
+      { kind: 'sweep', spec, sparsities: [0.3, 0.5, 0.7], methods: ['magnitude', 'wanda'], patterns: ['unstructured', '2:4'], gd: {} },
+      jobContext(),
+    )) as SweepRow[];
+    expect(rows).toHaveLength(2 * 3 + 2);
+    expect(rows.filter((r) => r.pattern === '2:4').every((r) => r.sparsity === 0.5)).toBe(true);
+  });
+
+  it('sweep: the shared gradient-descent run gives the rows solve() gives', async () => {
+    const rows = (await runJob(
+      { kind: 'sweep', spec, sparsities: [0.3, 0.7], methods: ['gd'], patterns: ['unstructured', '2:4'], gd: { iters: 60 } },
+      jobContext(),
+    )) as SweepRow[];
+    const p = syntheticProblem(spec);
+    for (const row of rows) {
+      const granularity = row.pattern === 'unstructured' ? ({ kind: 'unstructured' } as const) : ({ kind: 'nm', n: 2, m: 4 } as const);
+      const direct = solve(p, 'gd', { sparsity: row.sparsity, granularity, gd: { iters: 60 } });
+      expect(row.attentionError).toBeCloseTo(direct.metrics.attentionError, 12);
+    }
+  });
+
+  it('exhaustive: 12870 masks at d = 4, every method ranked', async () => {
+    const r = (await runJob({ kind: 'exhaustive', spec: { n: 16, d: 4, seed: 1, scale: 3 }, sparsity: 0.5, gd: {} }, jobContext())) as ExhaustiveJobResult;
+    expect(r.masks).toBe(12870);
+    expect(r.losses.length).toBe(12870);
+    for (const m of r.methods) if (m.method !== 'sparsegpt') expect(m.attentionLoss).toBeGreaterThanOrEqual(r.optimum - 1e-15);
+  });
+
+  it('scatter: random masks and every method, in both errors', async () => {
+    const r = (await runJob({ kind: 'scatter', spec, sparsity: 0.5, samples: 120, seed: 9, gd: {} }, jobContext())) as ScatterResult;
+    expect(r.random).toHaveLength(120);
+    expect(r.methods).toHaveLength(4);
+    expect(r.random.every((p) => Number.isFinite(p.linear) && Number.isFinite(p.attention))).toBe(true);
+  });
+});
