@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage } from './browser.ts';
-import { WINNER_PRESETS, GRADIENT_PROBLEMS, winnerSpec } from '../../src/widgets/exercise-presets.ts';
+import { WINNER_PRESETS, GRADIENT_PROBLEMS, winnerSpec } from '../../src/teaching/presets.ts';
 import { syntheticProblem } from '../../src/core/synthetic.ts';
 import { PRUNING_METHODS, solve } from '../../src/core/solve.ts';
 import { GD_DEFAULTS } from '../../src/core/gd.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage, widgetStatus } from './browser.ts';
-import { WINNER_PRESETS, GRADIENT_PROBLEMS, DIVERGENCE_PRESET, divergenceSpec, winnerSpec } from '../../src/widgets/exercise-presets.ts';
+import { WINNER_PRESETS, GRADIENT_PROBLEMS, DIVERGENCE_PRESET, divergenceSpec, winnerSpec } from '../../src/teaching/presets.ts';
 import { syntheticProblem } from '../../src/core/synthetic.ts';
 import { PRUNING_METHODS, solve } from '../../src/core/solve.ts';
 import { DivergenceError, GD_DEFAULTS, GradientDescent } from '../../src/core/gd.ts';

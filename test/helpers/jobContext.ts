@@ -1,5 +1,5 @@
 /** A JobContext for running worker jobs in Node: counts progress, and can cancel after N pauses. */
-import { Cancelled, type JobContext } from '../../src/worker/jobs.ts';
+import { Cancelled, type JobContext } from '../../src/jobs/jobs.ts';
 
 export function jobContext(cancelAfter = Infinity): JobContext & { progressCount: number } {
   let pauses = 0;

@@ -4,8 +4,8 @@
  * the worker fetches over HTTP). Progress reports are collected.
  */
 import { readFile } from 'node:fs/promises';
-import type { JobContext } from '../../src/worker/jobs.ts';
-import type { LabProgress, StepProgress } from '../../src/worker/protocol.ts';
+import type { JobContext } from '../../src/jobs/jobs.ts';
+import type { LabProgress, StepProgress } from '../../src/jobs/protocol.ts';
 import { loadModelNode } from '../../src/model/weights.ts';
 import { initBackend } from '../../src/core/tf/backend.ts';
 import { ROOT } from './cli.ts';

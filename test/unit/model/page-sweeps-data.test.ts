@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runJob, type JobContext } from '../../../src/worker/jobs.ts';
-import type { ModelSweepJobResult } from '../../../src/worker/protocol.ts';
+import { runJob, type JobContext } from '../../../src/jobs/jobs.ts';
+import type { ModelSweepJobResult } from '../../../src/jobs/protocol.ts';
 import { MODEL_METHODS, type ModelMethod, type PruneMode } from '../../../src/model/prune.ts';
 import type { ModelName } from '../../../src/model/config.ts';
 import { GD_DEFAULTS } from '../../../src/core/gd.ts';
