@@ -15,7 +15,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runSweep, type SweepResult } from '../src/cli/pruneCommands.ts';
-import { MODEL_METHODS } from '../src/model/prune.ts';
+import { MODEL_METHOD_IDS } from '../src/core/methods.ts';
 import { withoutTimings } from './precompute-sweeps.ts';
 
 export const PAGE_SWEEP_OUT = 'public/data/page-sweeps.json';
@@ -40,7 +40,7 @@ export function pageSweepRuns(): PageSweepRun[] {
       mode,
       argv: [
         '--model', model,
-        '--methods', MODEL_METHODS.join(','),
+        '--methods', MODEL_METHOD_IDS.join(','),
         '--sparsities', PAGE_SWEEP_SPARSITIES.join(','),
         '--mode', mode,
         '--seed', String(s.seed),
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       'shown by the "Sparsity sweep on the model" widget of the chapter "Pruning a real transformer"; computed by ' +
       'scripts/precompute-page-sweeps.ts (npm run precompute:page) with the code behind `npm run cli -- sweep`. ' +
       'Each sweep lists the command that prints it.',
-    methods: MODEL_METHODS,
+    methods: MODEL_METHOD_IDS,
     sparsities: PAGE_SWEEP_SPARSITIES,
     settings: PAGE_SWEEP_SETTINGS,
     metric: { 'brown-char': 'perplexity on held-out Brown text (lower is better)', induction: 'accuracy on the repeated half of the validation sequences (higher is better)' },

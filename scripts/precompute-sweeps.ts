@@ -12,7 +12,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runSweep, type SweepResult } from '../src/cli/pruneCommands.ts';
-import { MODEL_METHODS } from '../src/model/prune.ts';
+import { MODEL_METHOD_IDS } from '../src/core/methods.ts';
 
 export const SWEEP_MODELS = ['brown-char', 'induction'] as const;
 export const SWEEP_SPARSITIES = [0.3, 0.5, 0.7, 0.9] as const;
@@ -23,9 +23,9 @@ export function sweepRuns(): { model: string; mode: 'merged' | 'factored'; nm?: 
   const runs: { model: string; mode: 'merged' | 'factored'; nm?: string; argv: string[] }[] = [];
   for (const model of SWEEP_MODELS) {
     for (const mode of ['merged', 'factored'] as const) {
-      runs.push({ model, mode, argv: ['--model', model, '--methods', MODEL_METHODS.join(','), '--sparsities', SWEEP_SPARSITIES.join(','), '--mode', mode] });
+      runs.push({ model, mode, argv: ['--model', model, '--methods', MODEL_METHOD_IDS.join(','), '--sparsities', SWEEP_SPARSITIES.join(','), '--mode', mode] });
     }
-    runs.push({ model, mode: 'merged', nm: '2:4', argv: ['--model', model, '--methods', MODEL_METHODS.join(','), '--mode', 'merged', '--nm', '2:4'] });
+    runs.push({ model, mode: 'merged', nm: '2:4', argv: ['--model', model, '--methods', MODEL_METHOD_IDS.join(','), '--mode', 'merged', '--nm', '2:4'] });
   }
   return runs;
 }
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     description:
       "Sparsity sweeps of the project's two small transformers, every attention head pruned by each method; " +
       'computed by scripts/precompute-sweeps.ts (npm run precompute) with the code behind `npm run cli -- sweep`.',
-    methods: MODEL_METHODS,
+    methods: MODEL_METHOD_IDS,
     sparsities: SWEEP_SPARSITIES,
     metric: { 'brown-char': 'perplexity on held-out Brown text (lower is better)', induction: 'accuracy on the repeated half of the validation sequences (higher is better)' },
     mean_attention_error: 'relative Frobenius error of each head’s attention matrix on the calibration sequences, averaged over the 8 heads (lower is better)',

@@ -15,7 +15,8 @@ import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { HeadOverride } from '../model/transformer.ts';
 import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
-import { captureCalibration, headLogitsOf, MODEL_METHODS, pruneModel, weightAccounting, type ModelMethod, type ModelPruneResult, type PruneMode } from '../model/prune.ts';
+import { captureCalibration, headLogitsOf, pruneModel, weightAccounting, type ModelPruneResult, type PruneMode } from '../model/prune.ts';
+import { MODEL_METHOD_IDS, type ModelMethodId } from '../core/methods.ts';
 import { randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { GENERATE_VALUE_FLAGS, generateWith, loadShippedModel, modelFlag } from './modelCommands.ts';
@@ -108,10 +109,10 @@ function sparsityFlag(args: ParsedArgs, granularity: Granularity): number {
   return numberFlag(args, 'sparsity', 0, (v) => (v >= 0 && v < 1 ? null : 'must be in [0, 1)'));
 }
 
-function methodFlag(raw: string | undefined): ModelMethod {
+function methodFlag(raw: string | undefined): ModelMethodId {
   const m = raw ?? 'gd';
-  if (!(MODEL_METHODS as readonly string[]).includes(m)) throw new UsageError(`unknown method "${m}" (expected one of ${MODEL_METHODS.join(', ')})`);
-  return m as ModelMethod;
+  if (!(MODEL_METHOD_IDS as readonly string[]).includes(m)) throw new UsageError(`unknown method "${m}" (expected one of ${MODEL_METHOD_IDS.join(', ')})`);
+  return m as ModelMethodId;
 }
 
 function metricOf(name: ModelName, s: Score): Record<string, number> {
@@ -190,8 +191,8 @@ export interface SweepResult {
   rows: SweepRow[];
 }
 
-function sweepFlags(args: ParsedArgs): { methods: ModelMethod[]; sparsities: number[] } {
-  const methods = (args.values.get('methods') ?? MODEL_METHODS.join(',')).split(',').map((m) => methodFlag(m.trim()));
+function sweepFlags(args: ParsedArgs): { methods: ModelMethodId[]; sparsities: number[] } {
+  const methods = (args.values.get('methods') ?? MODEL_METHOD_IDS.join(',')).split(',').map((m) => methodFlag(m.trim()));
   const sparsities = (args.values.get('sparsities') ?? '0.3,0.5,0.7,0.9').split(',').map((x) => {
     const v = Number(x);
     if (x.trim() === '' || !Number.isFinite(v) || v < 0 || v >= 1) throw new UsageError(`--sparsities: "${x}" is not a number in [0, 1)`);
@@ -200,7 +201,7 @@ function sweepFlags(args: ParsedArgs): { methods: ModelMethod[]; sparsities: num
   return { methods, sparsities };
 }
 
-async function sweepWith(args: ParsedArgs, methods: readonly ModelMethod[], sparsities: number[], log: (line: string) => void): Promise<SweepResult> {
+async function sweepWith(args: ParsedArgs, methods: readonly ModelMethodId[], sparsities: number[], log: (line: string) => void): Promise<SweepResult> {
   const s = await setup(args);
   if (s.granularity.kind === 'nm') sparsities.splice(0, sparsities.length, s.granularity.n / s.granularity.m);
   const calib = captureCalibration(s.model, s.calibration);

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { toNested } from '../core/matrix.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
 import { GD_DEFAULTS } from '../core/gd.ts';
-import { METHODS, isMethod, solve, type SolveResult } from '../core/solve.ts';
+import { solve, type SolveResult } from '../core/solve.ts';
+import { METHOD_IDS, isMethodId } from '../core/methods.ts';
 import type { Problem } from '../core/problem.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError } from './args.ts';
 import { readProblem } from './problemFile.ts';
@@ -18,7 +19,7 @@ export function solveCommand(argv: readonly string[]): string {
   const problemPath = args.values.get('problem');
   if (!problemPath) throw new UsageError('solve needs --problem P.json');
   const method = args.values.get('method') ?? 'gd';
-  if (!isMethod(method)) throw new UsageError(`unknown method "${method}" (expected one of ${METHODS.join(', ')})`);
+  if (!isMethodId(method)) throw new UsageError(`unknown method "${method}" (expected one of ${METHOD_IDS.join(', ')})`);
   const nmText = args.values.get('nm');
   if (!args.values.has('sparsity') && !nmText) throw new UsageError('solve needs --sparsity p (or --nm N:M)');
   const sparsity = numberFlag(args, 'sparsity', 0, (v) => (v >= 0 && v < 1 ? null : 'must be in [0, 1)'));

@@ -12,15 +12,7 @@ import { magnitudePrune } from './baselines/magnitude.ts';
 import { wandaPrune } from './baselines/wanda.ts';
 import { sparseGptPrune } from './baselines/sparsegpt.ts';
 import { exhaustiveSearch, percentileRank } from './exhaustive.ts';
-
-export const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt', 'exhaustive'] as const;
-export type Method = (typeof METHODS)[number];
-/** The methods that produce a mask on their own (exhaustive ranks them). */
-export const PRUNING_METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'] as const;
-
-export function isMethod(s: string): s is Method {
-  return (METHODS as readonly string[]).includes(s);
-}
+import { PRUNING_METHOD_IDS, type MethodId } from './methods.ts';
 
 export interface SolveOptions {
   sparsity: number;
@@ -31,7 +23,7 @@ export interface SolveOptions {
 }
 
 export interface SolveResult {
-  method: Method;
+  method: MethodId;
   sparsity: number;
   mask: Matrix;
   wPruned: Matrix;
@@ -61,7 +53,7 @@ function runBaseline(method: 'magnitude' | 'wanda' | 'sparsegpt', problem: Probl
   return sparseGptPrune(problem, opts);
 }
 
-export function solve(problem: Problem, method: Method, options: SolveOptions): SolveResult {
+export function solve(problem: Problem, method: MethodId, options: SolveOptions): SolveResult {
   validateSparsity(options.sparsity);
   const start = performance.now();
   const pruneOpts: PruneOptions = { sparsity: options.sparsity, granularity: options.granularity };
@@ -80,7 +72,7 @@ export function solve(problem: Problem, method: Method, options: SolveOptions): 
     const ex = exhaustiveSearch(problem, options.sparsity, options.granularity);
     const rankOf: Record<string, number> = {};
     const notes: string[] = [];
-    for (const other of PRUNING_METHODS) {
+    for (const other of PRUNING_METHOD_IDS) {
       const r = solve(problem, other, options);
       rankOf[other] = percentileRank(ex.losses, r.metrics.attentionLoss);
       if (other === 'sparsegpt') {

@@ -8,7 +8,8 @@ import { attention, compareAttention } from '../core/attention.ts';
 import { GradientDescent, binariseRun, type Objective, type GdOptions } from '../core/gd.ts';
 import { createObjective } from '../core/objectiveFactory.ts';
 import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
-import { effectiveSparsity, solve, type Method, PRUNING_METHODS } from '../core/solve.ts';
+import { effectiveSparsity, solve } from '../core/solve.ts';
+import { type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
 import { exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
 import { linearError } from '../core/linear.ts';
 import { gaussian, mulberry32, subSeed } from '../core/random.ts';
@@ -32,6 +33,9 @@ import type {
   ScatterResult,
   StepProgress,
   SweepRow,
+  JobKind,
+  JobOf,
+  ResultOf,
 } from './protocol.ts';
 import { runModelGenerate, runModelPrune, runModelSweep } from './modelJobs.ts';
 
@@ -53,28 +57,28 @@ export interface JobContext {
   loadData?: (file: string) => Promise<unknown>;
 }
 
-export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
-  switch (job.kind) {
-    case 'lab':
-      return runLab(job, ctx);
-    case 'compare':
-      return runCompare(job, ctx);
-    case 'sweep':
-      return runSweep(job, ctx);
-    case 'exhaustive':
-      return runExhaustive(job);
-    case 'scatter':
-      return runScatter(job, ctx);
-    case 'gradcheck':
-      return runGradcheck(job, ctx);
-    case 'modelPrune':
-      return runModelPrune(job, ctx);
-    case 'modelGenerate':
-      return runModelGenerate(job, ctx);
-    case 'modelSweep':
-      return runModelSweep(job, ctx);
-  }
+/** Run one job: each kind's function is checked against the protocol's JobResults table. */
+export async function runJob<K extends JobKind>(job: JobOf<K>, ctx: JobContext): Promise<ResultOf<K>> {
+  const run = RUNNERS[job.kind] as (job: JobOf<K>, ctx: JobContext) => Promise<ResultOf<K>>;
+  return run(job, ctx);
 }
+
+/**
+ * The runner of each kind. TypeScript cannot relate a generic K to the union member
+ * that `RUNNERS[job.kind]` picks, so `runJob` states the relation once; this table's
+ * type makes sure every kind has a runner with exactly its job and its result.
+ */
+const RUNNERS: { [K in JobKind]: (job: JobOf<K>, ctx: JobContext) => Promise<ResultOf<K>> } = {
+  lab: runLab,
+  compare: runCompare,
+  sweep: runSweep,
+  exhaustive: async (job) => runExhaustive(job),
+  scatter: runScatter,
+  gradcheck: runGradcheck,
+  modelPrune: runModelPrune,
+  modelGenerate: runModelGenerate,
+  modelSweep: runModelSweep,
+};
 
 function granularityOf(pattern: string, d: number): Granularity {
   return pattern === 'unstructured' ? { kind: 'unstructured' } : parseNM(pattern, d);
@@ -136,7 +140,7 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
   }
 }
 
-function outcome(problem: Problem, method: Method, pattern: string, sparsity: number, gd: Partial<GdOptions>): MethodOutcome {
+function outcome(problem: Problem, method: MethodId, pattern: string, sparsity: number, gd: Partial<GdOptions>): MethodOutcome {
   const granularity = granularityOf(pattern, problem.W.rows);
   const r = solve(problem, method, { sparsity, granularity, gd });
   return {
@@ -168,7 +172,7 @@ async function runCompare(job: Extract<Job, { kind: 'compare' }>, ctx: JobContex
 async function runSweep(job: Extract<Job, { kind: 'sweep' }>, ctx: JobContext): Promise<SweepRow[]> {
   const problem = syntheticProblem(job.spec);
   const rows: SweepRow[] = [];
-  const tasks: [Method, string, number][] = [];
+  const tasks: [MethodId, string, number][] = [];
   for (const pattern of job.patterns) {
     for (const method of job.methods) {
       if (pattern === 'unstructured') for (const p of job.sparsities) tasks.push([method, pattern, p]);
@@ -202,7 +206,7 @@ function runExhaustive(job: Extract<Job, { kind: 'exhaustive' }>): ExhaustiveJob
   const problem = syntheticProblem(job.spec);
   const granularity: Granularity = { kind: 'unstructured' };
   const ex = exhaustiveSearch(problem, job.sparsity, granularity);
-  const methods = PRUNING_METHODS.map((method) => {
+  const methods = PRUNING_METHOD_IDS.map((method) => {
     const r = solve(problem, method, { sparsity: job.sparsity, granularity, gd: job.gd });
     return { method, attentionLoss: r.metrics.attentionLoss, rank: percentileRank(ex.losses, r.metrics.attentionLoss) };
   });
@@ -225,7 +229,7 @@ async function runScatter(job: Extract<Job, { kind: 'scatter' }>, ctx: JobContex
       await ctx.pause();
     }
   }
-  const methods = PRUNING_METHODS.map((method) => {
+  const methods = PRUNING_METHOD_IDS.map((method) => {
     const r = solve(problem, method, { sparsity: job.sparsity, granularity: { kind: 'unstructured' }, gd: job.gd });
     return { method, linear: linearError(problem.X, problem.W, r.wPruned), attention: r.metrics.attentionError };
   });

@@ -18,14 +18,13 @@ import {
   viewTokens,
   type ModelHost,
 } from './modelSession.ts';
-
-const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'] as const;
+import { MODEL_METHOD_IDS } from '../core/methods.ts';
 
 export async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, host: ModelHost): Promise<ModelPruneJobResult> {
   const start = performance.now();
   const s = job.settings;
   checkSettings(s);
-  checkMethods(job.methods, METHODS);
+  checkMethods(job.methods, MODEL_METHOD_IDS);
   const session = await openSession(host, s.model, s.calibText);
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
@@ -79,7 +78,7 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   const start = performance.now();
   const s = job.settings;
   checkSettings(s);
-  checkMethods(job.methods, METHODS);
+  checkMethods(job.methods, MODEL_METHOD_IDS);
   if (!(Number.isInteger(job.tokens) && job.tokens >= 1 && job.tokens <= 1000)) throw new Error(`the number of characters to generate must be an integer from 1 to 1000 (got ${job.tokens})`);
   if (!(Number.isFinite(job.temperature) && job.temperature >= 0 && job.temperature <= 10)) throw new Error(`the temperature must be a number in [0, 10] (got ${job.temperature})`);
   if (!(Number.isInteger(job.seed) && job.seed >= 0)) throw new Error(`the seed must be an integer ≥ 0 (got ${job.seed})`);
@@ -134,7 +133,7 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   const start = performance.now();
   const s = job.settings;
   checkSettings(s);
-  checkMethods(job.methods, METHODS);
+  checkMethods(job.methods, MODEL_METHOD_IDS);
   if (job.sparsities.length === 0) throw new Error('choose at least one sparsity');
   for (const p of job.sparsities) if (!(Number.isFinite(p) && p >= 0 && p < 1)) throw new Error(`every sparsity must be a number in [0, 1) (got ${p})`);
   const session = await openSession(host, s.model, s.calibText);

@@ -9,7 +9,8 @@ import type { GdOptions } from '../core/gd.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
-import type { Calibration, ModelMethod, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache } from '../model/prune.ts';
+import type { Calibration, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache } from '../model/prune.ts';
+import { type ModelMethodId } from '../core/methods.ts';
 import type { EvalSet, Score } from '../model/evaluate.ts';
 import type { HeadLogitsFn } from '../model/transformer.ts';
 import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, StepProgress } from './protocol.ts';
@@ -157,7 +158,7 @@ export function header(session: ModelSession, mode: PruneMode): ModelJobHeader {
 }
 
 export interface PruneRequest {
-  method: ModelMethod;
+  method: ModelMethodId;
   sparsity: number;
   granularity: Granularity;
   mode: PruneMode;

@@ -6,24 +6,24 @@
 import type { SyntheticSpec } from '../core/synthetic.ts';
 import type { Granularity } from '../core/mask.ts';
 import type { GdOptions } from '../core/gd.ts';
-import type { Method } from '../core/solve.ts';
+import { type MethodId, type ModelMethodId } from '../core/methods.ts';
 import type { AttentionMetrics } from '../core/attention.ts';
 import type { ModelName } from '../model/config.ts';
-import type { ModelMethod, PruneMode } from '../model/prune.ts';
+import type { PruneMode } from '../model/prune.ts';
 
 /** Which arithmetic runs the gradient-descent objective. */
 export type Engine = 'f64' | 'tfjs';
 
 export type Job =
   | { kind: 'lab'; spec: SyntheticSpec; sparsity: number; gd: GdOptions; engine: Engine; snapshots: number }
-  | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: Method[]; gd: Partial<GdOptions> }
-  | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: Method[]; patterns: string[]; gd: Partial<GdOptions> }
+  | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: MethodId[]; gd: Partial<GdOptions> }
+  | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: MethodId[]; patterns: string[]; gd: Partial<GdOptions> }
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
   | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions> }
   | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] }
-  | { kind: 'modelPrune'; settings: ModelSettings; methods: ModelMethod[]; view?: AttentionView }
-  | { kind: 'modelGenerate'; settings: ModelSettings; methods: ModelMethod[]; prompt: string; tokens: number; seed: number; temperature: number }
-  | { kind: 'modelSweep'; settings: Omit<ModelSettings, 'sparsity' | 'pattern'>; methods: ModelMethod[]; sparsities: number[] };
+  | { kind: 'modelPrune'; settings: ModelSettings; methods: ModelMethodId[]; view?: AttentionView }
+  | { kind: 'modelGenerate'; settings: ModelSettings; methods: ModelMethodId[]; prompt: string; tokens: number; seed: number; temperature: number }
+  | { kind: 'modelSweep'; settings: Omit<ModelSettings, 'sparsity' | 'pattern'>; methods: ModelMethodId[]; sparsities: number[] };
 
 /** How a shipped model is pruned: the same choices as `cli -- model-prune`. */
 export interface ModelSettings {
@@ -91,7 +91,7 @@ export interface WeightAccounting {
 
 /** One method's pruning of every head, and the pruned model's score. */
 export interface ModelMethodRun {
-  method: ModelMethod;
+  method: ModelMethodId;
   heads: ModelPruneHead[];
   pruned: ModelScore;
   weights: WeightAccounting;
@@ -131,13 +131,13 @@ export interface ModelGenerateJobResult extends ModelJobHeader {
   temperature: number;
   tokens: number;
   denseText: string;
-  runs: { method: ModelMethod; text: string; pruned: ModelScore }[];
+  runs: { method: ModelMethodId; text: string; pruned: ModelScore }[];
   timeMs: { load: number; prune: number; generate: number; total: number };
 }
 
 /** Metric against sparsity for every method: the CLI's `sweep`, in the page. */
 export interface ModelSweepJobResult extends ModelJobHeader {
-  rows: { method: ModelMethod; sparsity: number; score: ModelScore; meanAttentionError: number }[];
+  rows: { method: ModelMethodId; sparsity: number; score: ModelScore; meanAttentionError: number }[];
   timeMs: { load: number; total: number };
 }
 
@@ -166,7 +166,7 @@ export interface LabResult {
 }
 
 export interface MethodOutcome {
-  method: Method;
+  method: MethodId;
   pattern: string;
   sparsity: number;
   pruned: number;
@@ -186,7 +186,7 @@ export interface CompareResult {
 }
 
 export interface SweepRow {
-  method: Method;
+  method: MethodId;
   pattern: string;
   sparsity: number;
   attentionError: number;
@@ -198,14 +198,14 @@ export interface ExhaustiveJobResult {
   losses: Float64Array;
   optimum: number;
   masks: number;
-  methods: { method: Method; attentionLoss: number; rank: number }[];
+  methods: { method: MethodId; attentionLoss: number; rank: number }[];
   timeMs: number;
 }
 
 export interface ScatterResult {
   /** Random masks at the same sparsity: (linear error, attention error) pairs. */
   random: { linear: number; attention: number }[];
-  methods: { method: Method; linear: number; attention: number }[];
+  methods: { method: MethodId; linear: number; attention: number }[];
 }
 
 /** One finite-difference step of the gradient check's sweep over h. */
@@ -248,7 +248,27 @@ export interface GradcheckResult {
   timeMs: number;
 }
 
-export type JobResult = LabResult | CompareResult | SweepRow[] | ExhaustiveJobResult | ScatterResult | GradcheckResult | ModelPruneJobResult | ModelGenerateJobResult | ModelSweepJobResult;
+/** What each kind of job returns: the one table the worker, the client and the tests type against. */
+export interface JobResults {
+  lab: LabResult;
+  compare: CompareResult;
+  sweep: SweepRow[];
+  exhaustive: ExhaustiveJobResult;
+  scatter: ScatterResult;
+  gradcheck: GradcheckResult;
+  modelPrune: ModelPruneJobResult;
+  modelGenerate: ModelGenerateJobResult;
+  modelSweep: ModelSweepJobResult;
+}
+
+export type JobKind = Job['kind'];
+export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
+export type ResultOf<K extends JobKind> = JobResults[K];
+export type JobResult = JobResults[JobKind];
+
+/** What each kind of job reports while it runs (the lab streams its iterate; the others count steps). */
+export type ProgressOf<K extends JobKind> = K extends 'lab' ? LabProgress : StepProgress;
+export type JobProgress = LabProgress | StepProgress;
 
 /** Progress of a job made of steps (heads pruned, models scored); `stage` says what in words. */
 export interface StepProgress {
@@ -260,7 +280,7 @@ export interface StepProgress {
 export type ToWorker = { type: 'run'; id: number; job: Job } | { type: 'cancel'; id: number };
 
 export type FromWorker =
-  | { type: 'progress'; id: number; progress: LabProgress | StepProgress }
+  | { type: 'progress'; id: number; progress: JobProgress }
   | { type: 'result'; id: number; result: JobResult }
   | { type: 'error'; id: number; message: string; kind: ErrorKind };
 

@@ -17,7 +17,8 @@ import { type Granularity, applyMask, maskFromScores } from '../core/mask.ts';
 import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
 import { GradientDescent, GD_DEFAULTS, type GdOptions } from '../core/gd.ts';
 import { FactoredObjective } from '../core/factored.ts';
-import { solve, type Method } from '../core/solve.ts';
+import { solve } from '../core/solve.ts';
+import type { MethodId, ModelMethodId } from '../core/methods.ts';
 import { magnitudePrune } from '../core/baselines/magnitude.ts';
 import { wandaPrune } from '../core/baselines/wanda.ts';
 import { sparseGptPrune } from '../core/baselines/sparsegpt.ts';
@@ -26,11 +27,9 @@ import type { Model } from './weights.ts';
 import { forward, headQK, mergedHeadWeight, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
 
 export type PruneMode = 'merged' | 'factored';
-export type ModelMethod = Exclude<Method, 'exhaustive'>;
-export const MODEL_METHODS: readonly ModelMethod[] = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
 
 export interface ModelPruneSpec {
-  method: ModelMethod;
+  method: ModelMethodId;
   sparsity: number;
   mode: PruneMode;
   granularity: Granularity;

@@ -20,8 +20,18 @@ export type FieldSpec =
 
 export type Schema = Readonly<Record<string, FieldSpec>>;
 
+/**
+ * The typed state of a schema: booleans, numbers, text, and for an enum the union of
+ * its options (declare the schema `as const` so the options keep their literal types).
+ */
 export type StateOf<S extends Schema> = {
-  -readonly [K in keyof S]: S[K] extends { kind: 'bool' } ? boolean : S[K] extends { kind: 'enum' | 'set' | 'text' } ? string : number;
+  -readonly [K in keyof S]: S[K] extends { kind: 'bool' }
+    ? boolean
+    : S[K] extends { kind: 'enum'; options: readonly (infer O)[] }
+      ? O
+      : S[K] extends { kind: 'set' | 'text' }
+        ? string
+        : number;
 };
 
 export function defaults<S extends Schema>(schema: S): StateOf<S> {
@@ -95,4 +105,10 @@ export function setItems(value: string): string[] {
 
 function truncate(s: string): string {
   return s.length > 24 ? `${s.slice(0, 24)}…` : s;
+}
+
+/** A set field's value as the options it picks, typed by the options (in their order). */
+export function pickedOptions<O extends string>(options: readonly O[], value: string): O[] {
+  const picked = setItems(value);
+  return options.filter((o) => picked.includes(o));
 }

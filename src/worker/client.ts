@@ -3,7 +3,7 @@
  * whatever that client was running (the old promise rejects with kind "cancelled"),
  * so a new input always wins.
  */
-import type { ErrorKind, FromWorker, Job, JobResult, LabProgress, StepProgress } from '../jobs/protocol.ts';
+import type { ErrorKind, FromWorker, JobKind, JobOf, JobProgress, JobResult, ProgressOf, ResultOf } from '../jobs/protocol.ts';
 
 export class JobError extends Error {
   constructor(
@@ -15,12 +15,10 @@ export class JobError extends Error {
   }
 }
 
-type Progress = LabProgress | StepProgress;
-
 interface Pending {
   resolve(r: JobResult): void;
   reject(e: JobError): void;
-  onProgress?: (p: Progress) => void;
+  onProgress?: (p: JobProgress) => void;
 }
 
 export class SolverClient {
@@ -58,13 +56,18 @@ export class SolverClient {
     }
   }
 
-  /** Run a job; any job this client was running is cancelled first. */
-  run<R extends JobResult>(job: Job, onProgress?: (p: Progress) => void): Promise<R> {
+  /**
+   * Run a job; any job this client was running is cancelled first. The result and the
+   * progress are typed by the job's kind (the protocol's JobResults table).
+   */
+  run<K extends JobKind>(job: JobOf<K>, onProgress?: (p: ProgressOf<K>) => void): Promise<ResultOf<K>> {
     this.cancel();
     const id = this.nextId++;
     const worker = this.ensureWorker();
-    return new Promise<R>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (r: JobResult) => void, reject, onProgress });
+    return new Promise<ResultOf<K>>((resolve, reject) => {
+      // The worker answers a job of kind K with ResultOf<K> and ProgressOf<K> (jobs.ts's
+      // RUNNERS table is typed so); the message channel itself is untyped.
+      this.pending.set(id, { resolve: resolve as (r: JobResult) => void, reject, onProgress: onProgress as ((p: JobProgress) => void) | undefined });
       worker.postMessage({ type: 'run', id, job });
     });
   }

@@ -15,7 +15,8 @@
 import { type Matrix, fromNested, filled, zeros, frobeniusNorm, maxAbs } from '../../core/matrix.ts';
 import type { Problem } from '../../core/problem.ts';
 import { syntheticProblem } from '../../core/synthetic.ts';
-import { solve, PRUNING_METHODS, type SolveResult } from '../../core/solve.ts';
+import { solve, type SolveResult } from '../../core/solve.ts';
+import { PRUNING_METHOD_IDS } from '../../core/methods.ts';
 import { attention, compareAttention, logits } from '../../core/attention.ts';
 import { applyMask, prunedCount, type Granularity } from '../../core/mask.ts';
 import { createObjective } from '../../core/objectiveFactory.ts';
@@ -28,7 +29,7 @@ import { spearman as spearmanCorrelation } from '../../core/stats.ts';
 import { percent, percentValue, sci } from '../../ui/format.ts';
 import { methodLabel } from '../../core/methods.ts';
 
-export type PruningMethod = (typeof PRUNING_METHODS)[number];
+export type PruningMethod = (typeof PRUNING_METHOD_IDS)[number];
 
 /** Display names, shared by every chapter. */
 function claim(ok: boolean, what: string): void {
@@ -62,7 +63,7 @@ function xw(X: Matrix, W: Matrix): number {
 
 function runAll(problem: Problem, sparsity: number, granularity: Granularity = UNSTRUCTURED): Record<PruningMethod, SolveResult> {
   const out = {} as Record<PruningMethod, SolveResult>;
-  for (const m of PRUNING_METHODS) out[m] = solve(problem, m, { sparsity, granularity });
+  for (const m of PRUNING_METHOD_IDS) out[m] = solve(problem, m, { sparsity, granularity });
   return out;
 }
 
@@ -98,7 +99,7 @@ export function linearView() {
   const sparsity = 0.5;
   const runs = runAll(problem, sparsity);
   const base = xw(problem.X, problem.W);
-  const rows = PRUNING_METHODS.map((m) => ({
+  const rows = PRUNING_METHOD_IDS.map((m) => ({
     method: m,
     name: methodLabel(m),
     linear: linearError(problem.X, problem.W, runs[m].wPruned) / base,
@@ -149,7 +150,7 @@ export function tinyExample() {
   claim(single[1].linear > single[2].linear && single[2].attention > 0, 'W₁₂ has the larger linear error, W₂₁ the larger attention error');
   const runs = runAll(problem, 0.5);
   const ex = solve(problem, 'exhaustive', { sparsity: 0.5, granularity: UNSTRUCTURED });
-  const methods = PRUNING_METHODS.map((m) => ({
+  const methods = PRUNING_METHOD_IDS.map((m) => ({
     method: m,
     name: methodLabel(m),
     kept: names.filter((_, i) => runs[m].mask.data[i] === 1).join(', '),
@@ -352,20 +353,20 @@ export function nearOptimal(seeds = 10) {
   };
   const one = detail(EXHAUSTIVE_PROBLEM.seed);
   const losses = Float64Array.from(one.ex.losses).sort();
-  const rows = PRUNING_METHODS.map((m) => ({ method: m, name: methodLabel(m), loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
+  const rows = PRUNING_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
   const stats: Record<PruningMethod, { optimal: number; ranks: number[] }> = { gd: { optimal: 0, ranks: [] }, magnitude: { optimal: 0, ranks: [] }, wanda: { optimal: 0, ranks: [] }, sparsegpt: { optimal: 0, ranks: [] } };
   let sparsegptBelow = 0;
   let gdBeaten = 0;
   for (let seed = 1; seed <= seeds; seed++) {
     const r = seed === EXHAUSTIVE_PROBLEM.seed ? one : detail(seed);
-    for (const m of PRUNING_METHODS) {
+    for (const m of PRUNING_METHOD_IDS) {
       stats[m].ranks.push(r.ex.rankOf[m]);
       if (r.ex.rankOf[m] === 0) stats[m].optimal++;
     }
-    if (PRUNING_METHODS.some((m) => r.ex.rankOf[m] < r.ex.rankOf.gd)) gdBeaten++;
+    if (PRUNING_METHOD_IDS.some((m) => r.ex.rankOf[m] < r.ex.rankOf.gd)) gdBeaten++;
     if (r.runs.sparsegpt.metrics.attentionLoss < r.ex.optimum) sparsegptBelow++;
   }
-  const summary = PRUNING_METHODS.map((m) => {
+  const summary = PRUNING_METHOD_IDS.map((m) => {
     const s = [...stats[m].ranks].sort((a, b) => a - b);
     return { method: m, name: methodLabel(m), optimal: stats[m].optimal, median: median(s), worst: s[s.length - 1] };
   });
@@ -410,17 +411,17 @@ export function headToHead(scale: number, seeds = 10, spec = { n: 64, d: 16 }) {
   const rows = H2H_SETTINGS.map((s) => {
     const mean: Record<string, number> = {};
     const wins: Record<string, number> = {};
-    for (const m of PRUNING_METHODS) {
+    for (const m of PRUNING_METHOD_IDS) {
       mean[m] = 0;
       wins[m] = 0;
     }
     for (let seed = 1; seed <= seeds; seed++) {
       const problem = syntheticProblem({ ...spec, seed, scale });
-      const results = PRUNING_METHODS.map((m) => solve(problem, m, { sparsity: s.sparsity, granularity: s.granularity }));
+      const results = PRUNING_METHOD_IDS.map((m) => solve(problem, m, { sparsity: s.sparsity, granularity: s.granularity }));
       claim(results.every((r) => r.pruned === results[0].pruned), 'every method prunes the same number of weights');
       const errs = results.map((r) => r.metrics.attentionError);
-      PRUNING_METHODS.forEach((m, i) => (mean[m] += errs[i] / seeds));
-      wins[PRUNING_METHODS[errs.indexOf(Math.min(...errs))]]++;
+      PRUNING_METHOD_IDS.forEach((m, i) => (mean[m] += errs[i] / seeds));
+      wins[PRUNING_METHOD_IDS[errs.indexOf(Math.min(...errs))]]++;
     }
     return { label: s.label, mean: mean as Record<PruningMethod, number>, wins: wins as Record<PruningMethod, number> };
   });
@@ -444,7 +445,7 @@ export function headToHeadStudy() {
     const q = at(r, '25 %');
     claim(q.mean.sparsegpt < q.mean.gd && q.mean.magnitude < q.mean.gd, 'at 25 % SparseGPT and even magnitude beat gradient descent on average');
     const h = at(r, '75 %');
-    claim(PRUNING_METHODS.every((m) => m === 'gd' || h.mean.gd < h.mean[m]), 'at 75 % gradient descent has the lowest mean error');
+    claim(PRUNING_METHOD_IDS.every((m) => m === 'gd' || h.mean.gd < h.mean[m]), 'at 75 % gradient descent has the lowest mean error');
     claim(at(r, '4:8').wins.gd >= 6, 'with 4:8 gradient descent wins most heads');
     const two = at(r, '2:4');
     claim(Math.abs(two.mean.gd - two.mean.sparsegpt) < 0.05 * two.mean.sparsegpt, '2:4 is the closest race');

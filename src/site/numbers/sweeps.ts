@@ -12,8 +12,8 @@ import sweepsFile from '../../../public/data/sweeps.json';
 import brownManifest from '../../../public/models/brown-char/manifest.json';
 import inductionManifest from '../../../public/models/induction/manifest.json';
 import { fixed, percent } from '../../ui/format.ts';
+import type { ModelMethodId } from '../../core/methods.ts';
 
-export type SweepMethod = 'gd' | 'magnitude' | 'wanda' | 'sparsegpt';
 export type SweepModel = 'brown-char' | 'induction';
 export type SweepMode = 'merged' | 'factored';
 
@@ -36,13 +36,13 @@ interface Sweep {
   rows: SweepRow[];
 }
 interface SweepsFile {
-  methods: SweepMethod[];
+  methods: ModelMethodId[];
   sparsities: number[];
   sweeps: Sweep[];
 }
 
 const DATA = sweepsFile as unknown as SweepsFile;
-export const SWEEP_METHODS: readonly SweepMethod[] = DATA.methods;
+export const SWEEP_METHODS: readonly ModelMethodId[] = DATA.methods;
 export const SWEEP_SPARSITIES: readonly number[] = DATA.sparsities;
 
 /** Short names for table headers. */
@@ -63,7 +63,7 @@ const valueOf = (s: Sweep, r: SweepRow): number => (s.metric === 'accuracy' ? r.
 const sign = (s: Sweep): number => (s.metric === 'accuracy' ? 1 : -1);
 
 export interface Cell {
-  method: SweepMethod;
+  method: ModelMethodId;
   metric: number;
   error: number;
   bestMetric: boolean;
@@ -157,7 +157,7 @@ export function finding(model: SweepModel, mode: SweepMode): Finding {
   const gdWorstMetric = where((c) => c.worstMetric);
   const gdBestError = where((c) => c.bestError);
   const worstErr = t.rows.filter((r) => Math.max(...r.cells.map((c) => c.error)) === r.cells.find((c) => c.method === 'gd')!.error).map((r) => r.sparsity);
-  const errs = (m: SweepMethod) => t.rows.map((r) => r.cells.find((c) => c.method === m)!.error);
+  const errs = (m: ModelMethodId) => t.rows.map((r) => r.cells.find((c) => c.method === m)!.error);
   const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
   const metricWord = t.metric === 'accuracy' ? 'accuracy' : 'perplexity';
   const sentence =
@@ -186,7 +186,7 @@ export function reproduction() {
   const all = Object.values(f);
   const top = Math.max(...SWEEP_SPARSITIES);
   const brown = sweepTable('brown-char', 'merged');
-  const at = (t: SweepTableData, p: number, m: SweepMethod) => t.rows.find((r) => r.sparsity === p)!.cells.find((c) => c.method === m)!;
+  const at = (t: SweepTableData, p: number, m: ModelMethodId) => t.rows.find((r) => r.sparsity === p)!.cells.find((c) => c.method === m)!;
 
   // The chapter's summary: agreement only at the top sparsity, disagreement below it.
   const agreeAtTop = all.filter((x) => x.gdBestMetric.includes(top) || x.gdBestError.includes(top));

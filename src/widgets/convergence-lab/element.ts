@@ -51,7 +51,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         curve.replaceChildren(logLines([{ name: 'L(M_t)', points: history }], { xLabel: 'iteration t', yLabel: 'loss', width: this.chartWidth() }));
       });
     };
-    const result = await this.client.run<LabResult>(
+    const result = await this.client.run(
       {
         kind: 'lab',
         spec: specOf(s),
@@ -60,7 +60,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         engine: s.engine === 'tfjs' ? 'tfjs' : 'f64',
         snapshots: 30,
       },
-      (p) => draw(p as LabProgress),
+      (p) => draw(p),
     );
     cancelAnimationFrame(frame);
     if (signal.stale) return;

@@ -13,7 +13,7 @@ import { logHistogram, type Marker } from '../../ui/charts/histogram.ts';
 import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel } from '../../core/methods.ts';
 import type { ExhaustiveJobResult } from '../../jobs/protocol.ts';
-import type { Method } from '../../core/solve.ts';
+import { type MethodId } from '../../core/methods.ts';
 import { binomial } from '../../core/exhaustive.ts';
 import { PROBLEM_FIELDS, GD_FIELDS } from '../../ui/fields.ts';
 
@@ -41,7 +41,7 @@ function standing(losses: Float64Array, loss: number): { better: number; tied: n
 }
 
 interface Row {
-  method: Method;
+  method: MethodId;
   loss: number;
   rank: number;
   better: number;
@@ -63,7 +63,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     const s = this.state;
     const total = binomial(ENTRIES, s.k);
     this.progress(`Evaluating all C(16, ${s.k}) = ${count(total)} masks and running the four methods…`);
-    const r = await this.client.run<ExhaustiveJobResult>({
+    const r = await this.client.run({
       kind: 'exhaustive',
       spec: { n: s.n, d: D, seed: s.seed, scale: s.scale, causal: s.causal },
       sparsity: s.k / ENTRIES,
@@ -85,7 +85,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
   private draw(r: ExhaustiveJobResult, rows: Row[]): void {
     const k = this.state.k;
     const total = r.masks;
-    const label = (m: Method): string => methodLabel(m);
+    const label = (m: MethodId): string => methodLabel(m);
     let worst = -Infinity;
     let median = Number.NaN;
     {

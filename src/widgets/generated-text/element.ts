@@ -6,34 +6,27 @@
  * `cli -- generate` and `cli -- model-prune … --out R.json; cli -- generate … --prune R.json`.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema } from '../../ui/state.ts';
+import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
 import { numbersList, toCsv } from '../../ui/figure.ts';
 import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
-import type { ModelMethod, PruneMode } from '../../model/prune.ts';
+import type { PruneMode } from '../../model/prune.ts';
+import { type ModelMethodId, MODEL_METHOD_IDS, methodLabel } from '../../core/methods.ts';
 import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
 
-const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'] as const;
 
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
   chars: { kind: 'int', label: 'characters to generate', default: 120, min: 1, max: 400 },
   seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
   temperature: { kind: 'float', label: 'temperature', default: 0.8, min: 0, max: 5 },
-  methods: { kind: 'set', label: 'methods', default: METHODS.join(','), options: METHODS },
+  methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
 } as const satisfies Schema;
-
-const METHOD_TITLES: Record<string, string> = {
-  gd: 'gradient descent on the attention error (gd)',
-  magnitude: 'magnitude',
-  wanda: 'Wanda',
-  sparsegpt: 'SparseGPT',
-};
 
 /** The model's characters, read from its manifest, so the prompt is checked before anything runs. */
 let vocabulary: Promise<readonly string[] | undefined> | undefined;
@@ -70,7 +63,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
-    const methods = setItems(s.methods) as ModelMethod[];
+    const methods = pickedOptions(MODEL_METHOD_IDS, s.methods);
     const alphabet = await brownVocabulary();
     if (signal.stale) return;
     const why = alphabet ? unknownPromptMessage(alphabet, s.prompt) : '';
@@ -84,10 +77,10 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     bar.setAttribute('aria-label', 'Progress of the generated-text run');
     this.output.replaceChildren(note, bar);
     const start = performance.now();
-    const result = await this.client.run<ModelGenerateJobResult>(
+    const result = await this.client.run(
       {
         kind: 'modelGenerate',
-        settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode as PruneMode, gd: {} },
+        settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode, gd: {} },
         methods,
         prompt: s.prompt,
         tokens: s.chars,
@@ -155,7 +148,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   }
 
   /** One model's text in monospace; a pruned text marks the first character where it departs from the dense one. */
-  private card(r: ModelGenerateJobResult, method: 'dense' | ModelMethod, text: string, perplexity: number): HTMLElement {
+  private card(r: ModelGenerateJobResult, method: 'dense' | ModelMethodId, text: string, perplexity: number): HTMLElement {
     const dense = method === 'dense';
     const figure = document.createElement('figure');
     figure.className = dense ? 'gen-card gen-dense' : 'gen-card';
@@ -163,7 +156,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     figure.dataset.perplexity = String(perplexity);
     const caption = document.createElement('figcaption');
     const title = document.createElement('strong');
-    title.textContent = dense ? 'Dense model' : `Pruned with ${METHOD_TITLES[method] ?? method}`;
+    title.textContent = dense ? 'Dense model' : `Pruned with ${methodLabel(method)}`;
     const k = dense ? -1 : firstDifference(r.denseText, text);
     const detail = dense
       ? ` · perplexity ${num(perplexity, 5)}`

@@ -46,7 +46,7 @@ export class GradientCheck extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
-    const result = await this.client.run<GradcheckResult>(
+    const result = await this.client.run(
       {
         kind: 'gradcheck',
         spec: specOf(s),

@@ -14,14 +14,13 @@ import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, numOr } from '../../ui/format.ts';
 import { sweepChart, type SweepPoint } from '../../ui/charts/sweep.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel } from '../../core/methods.ts';
+import { methodLabel, PRUNING_METHOD_IDS } from '../../core/methods.ts';
 import { JobError, SolverClient } from '../../worker/client.ts';
 import type { CompareResult, MethodOutcome, SweepRow } from '../../jobs/protocol.ts';
 import type { Granularity } from '../../core/mask.ts';
-import type { Method } from '../../core/solve.ts';
+import { type MethodId } from '../../core/methods.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, specOf } from '../../ui/fields.ts';
 
-const METHODS: Method[] = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
 const SWEEP_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const PATTERNS = ['unstructured', '2:4', '4:8'] as const;
 
@@ -88,12 +87,12 @@ export class HeadToHead extends WidgetBase<typeof schema> {
   private sweepFor(s: State, onProgress: (done: number, total: number) => void): Promise<SweepRow[]> {
     const key = this.sweepKey(s);
     if (this.sweep?.key === key) return this.sweep.promise;
-    const promise = this.sweepClient.run<SweepRow[]>(
+    const promise = this.sweepClient.run(
       {
         kind: 'sweep',
         spec: specOf(s),
         sparsities: SWEEP_SPARSITIES,
-        methods: METHODS,
+        methods: [...PRUNING_METHOD_IDS],
         patterns: patternsFor(s.d),
         gd: { lambda: s.lambda, eta: s.eta, iters: s.iters },
       },
@@ -135,7 +134,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     let sweepDone = 0;
     let sweepTotal = 0;
     const report = (): void => {
-      const parts = [`methods ${compareDone} of ${METHODS.length}`];
+      const parts = [`methods ${compareDone} of ${PRUNING_METHOD_IDS.length}`];
       if (sweepTotal) parts.push(`sweep ${sweepDone} of ${sweepTotal}`);
       this.progress(`Running: ${parts.join(', ')}…`);
     };
@@ -144,13 +143,13 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       sweepTotal = total;
       report();
     });
-    const comparePromise = this.client.run<CompareResult>(
+    const comparePromise = this.client.run(
       {
         kind: 'compare',
         spec: specOf(s),
         sparsity: s.sparsity,
         granularity: granularity(s.pattern),
-        methods: METHODS,
+        methods: [...PRUNING_METHOD_IDS],
         gd: { lambda: s.lambda, eta: s.eta, iters: s.iters },
       },
       (p) => {
@@ -294,16 +293,16 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     const missing = PATTERNS.filter((p) => !patterns.includes(p));
 
     // Who wins at each unstructured sparsity.
-    const wins = new Map<Method, number>();
+    const wins = new Map<MethodId, number>();
     for (const p of SWEEP_SPARSITIES) {
       const at = rows.filter((x) => x.pattern === 'unstructured' && Math.abs(x.sparsity - p) < 1e-9 && Number.isFinite(x.attentionError));
       const w = at.reduce<SweepRow | undefined>((a, b) => (!a || b.attentionError < a.attentionError ? b : a), undefined);
       if (w) wins.set(w.method, (wins.get(w.method) ?? 0) + 1);
     }
     const leader = [...wins.entries()].sort((a, b) => b[1] - a[1])[0];
-    const at = (m: Method, pattern: string, p: number): SweepRow | undefined =>
+    const at = (m: MethodId, pattern: string, p: number): SweepRow | undefined =>
       rows.find((x) => x.method === m && x.pattern === pattern && (pattern !== 'unstructured' || Math.abs(x.sparsity - p) < 1e-9));
-    const half = METHODS.map((m) => `${methodLabel(m)} ${numOr(at(m, 'unstructured', 0.5)?.attentionError, 'not run')}`).join(', ');
+    const half = PRUNING_METHOD_IDS.map((m) => `${methodLabel(m)} ${numOr(at(m, 'unstructured', 0.5)?.attentionError, 'not run')}`).join(', ');
     const summary =
       `Relative attention error of each method as the sparsity grows from 0.1 to 0.9 (unstructured), with the N:M patterns as separate points at p = 0.5 (drawn slightly to either side so they do not overlap). ` +
       (leader ? `${methodLabel(leader[0])} has the smallest error at ${leader[1]} of ${SWEEP_SPARSITIES.length} sparsities. ` : '') +
@@ -338,11 +337,11 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       const b = bestOf(cells);
       tableRows.push([label, ...cells.map((c, i) => (c ? num(c.attentionError, 3) + (i === b ? ' ◆' : '') : '—'))]);
     };
-    for (const p of SWEEP_SPARSITIES) line(num(p, 2), METHODS.map((m) => at(m, 'unstructured', p)));
-    for (const pattern of patterns.filter((p) => p !== 'unstructured')) line(pattern, METHODS.map((m) => at(m, pattern, 0)));
+    for (const p of SWEEP_SPARSITIES) line(num(p, 2), PRUNING_METHOD_IDS.map((m) => at(m, 'unstructured', p)));
+    for (const pattern of patterns.filter((p) => p !== 'unstructured')) line(pattern, PRUNING_METHOD_IDS.map((m) => at(m, pattern, 0)));
     const numbers = table({
       caption: `Attention error ‖F′ − F₀‖_F / ‖F₀‖_F by sparsity p and method; ◆ marks the smallest in each row${patterns.length > 1 ? `, and the ${patterns.filter((p) => p !== 'unstructured').join(' and ')} row${patterns.length > 2 ? 's have' : ' has'} p = 0.5` : ''}.`,
-      head: ['p', ...METHODS.map((m) => methodLabel(m))],
+      head: ['p', ...PRUNING_METHOD_IDS.map((m) => methodLabel(m))],
       rows: tableRows,
     });
 

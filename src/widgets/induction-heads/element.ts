@@ -12,15 +12,16 @@
  */
 import * as Plot from '@observablehq/plot';
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema } from '../../ui/state.ts';
+import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
 import type { Job, ModelPruneJobResult, StepProgress } from '../../jobs/protocol.ts';
-import type { ModelMethod, PruneMode } from '../../model/prune.ts';
+import type { PruneMode } from '../../model/prune.ts';
+import { type ModelMethodId } from '../../core/methods.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
 import { headPattern, inductionQueryCount, inductionScore, inductionTargets, previousTokenScore } from '../../model/inductionScore.ts';
@@ -31,7 +32,7 @@ const AUTO = 'most typical';
 
 const schema = {
   seed: { kind: 'int', label: 'sequence seed', default: 1, min: 0, max: 999999 },
-  methods: { kind: 'set', label: 'methods', default: 'gd,magnitude,wanda,sparsegpt', options: ['gd', 'magnitude', 'wanda', 'sparsegpt'] },
+  methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.9, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
@@ -139,8 +140,8 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     return {
       kind: 'modelPrune',
       // 2:4 fixes the sparsity at 1/2: the slider's value must not make a new job.
-      settings: { model: 'induction', sparsity: s.pattern === 'unstructured' ? s.sparsity : 0.5, pattern: s.pattern, mode: s.mode as PruneMode, gd: {} },
-      methods: setItems(s.methods) as ModelMethod[],
+      settings: { model: 'induction', sparsity: s.pattern === 'unstructured' ? s.sparsity : 0.5, pattern: s.pattern, mode: s.mode, gd: {} },
+      methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
       view: { tokens },
     };
   }
@@ -161,8 +162,8 @@ export class InductionHeads extends WidgetBase<typeof schema> {
       waiting.textContent = `Pruning every head with ${job.methods.map((m) => methodLabel(m)).join(', ')} and reading the attention on the sequence below…`;
       this.output.replaceChildren(this.intro(), this.sequenceText(tokens), waiting);
       const started = performance.now();
-      const promise = this.client.run<ModelPruneJobResult>(job, (p) => {
-        const step = p as StepProgress;
+      const promise = this.client.run(job, (p) => {
+        const step = p;
         if ('done' in step) this.progress(`${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`);
       });
       const entry = { key, promise };

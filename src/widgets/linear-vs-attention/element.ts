@@ -60,7 +60,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
-    const r = await this.client.run<ScatterResult>(
+    const r = await this.client.run(
       {
         kind: 'scatter',
         spec: specOf(s),

@@ -8,16 +8,17 @@
  * each method. Choosing another head to look at redraws without rerunning.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema } from '../../ui/state.ts';
+import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
 import { GD_FIELDS } from '../../ui/fields.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore, StepProgress } from '../../jobs/protocol.ts';
-import type { ModelMethod, PruneMode } from '../../model/prune.ts';
+import type { PruneMode } from '../../model/prune.ts';
+import { type ModelMethodId } from '../../core/methods.ts';
 import type { ModelName } from '../../model/config.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
@@ -25,7 +26,7 @@ import { PAGE_MAX_CALIBRATION_CHARS } from '../../model/calibrationText.ts';
 
 const schema = {
   model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'induction'] },
-  methods: { kind: 'set', label: 'methods', default: 'gd,magnitude,wanda,sparsegpt', options: ['gd', 'magnitude', 'wanda', 'sparsegpt'] },
+  methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
@@ -76,7 +77,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   /** The worker job for the current state (what the display-only fields do not change). */
   private job(): Extract<Job, { kind: 'modelPrune' }> {
     const s = this.state;
-    const model = s.model as ModelName;
+    const model = s.model;
     const useText = model === 'brown-char' && s.calibration === 'my text';
     return {
       kind: 'modelPrune',
@@ -84,11 +85,11 @@ export class ModelPruner extends WidgetBase<typeof schema> {
         model,
         sparsity: s.sparsity,
         pattern: s.pattern,
-        mode: s.mode as PruneMode,
+        mode: s.mode,
         gd: { lambda: s.lambda, eta: s.eta, iters: s.iters },
         ...(useText ? { calibText: s.calibText } : {}),
       },
-      methods: setItems(s.methods) as ModelMethod[],
+      methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
       view: model === 'induction' ? { tokens: Array.from(inductionSequence(mulberry32(INDUCTION_VIEW_SEED)).seq) } : { text: s.prompt },
     };
   }
@@ -101,8 +102,8 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       return;
     }
     const started = performance.now();
-    const result = await this.client.run<ModelPruneJobResult>(job, (p) => {
-      const step = p as StepProgress;
+    const result = await this.client.run(job, (p) => {
+      const step = p;
       if ('done' in step) this.progress(`${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`);
     });
     if (signal.stale) return;

@@ -9,18 +9,18 @@
  */
 import * as Plot from '@observablehq/plot';
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema } from '../../ui/state.ts';
+import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { num, tick } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
-import { methodColour, methodLabel } from '../../core/methods.ts';
+import { methodColour, methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
 import type { ModelSweepJobResult, StepProgress } from '../../jobs/protocol.ts';
-import type { ModelMethod, PruneMode } from '../../model/prune.ts';
+import type { PruneMode } from '../../model/prune.ts';
+import { type ModelMethodId } from '../../core/methods.ts';
 import type { ModelName } from '../../model/config.ts';
 
-const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'] as const;
 const DATA_URL = '/data/page-sweeps.json';
 /** Used only when the precomputed file cannot be read (it lists its own sparsities). */
 const FALLBACK_SPARSITIES = [0.1, 0.3, 0.5, 0.7, 0.9];
@@ -35,7 +35,7 @@ export const MATCH_TOLERANCE = 1e-4;
 const schema = {
   model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'induction'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
-  methods: { kind: 'set', label: 'methods', default: METHODS.join(','), options: METHODS },
+  methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
 } as const satisfies Schema;
 
 /** One sweep of the precomputed file, as `cli -- sweep` prints it (timings dropped). */
@@ -61,14 +61,14 @@ interface Sweep {
   metric: 'perplexity' | 'accuracy';
   dense: number;
   sparsities: number[];
-  cells: { method: ModelMethod; sparsity: number; metric: number; attention: number }[];
+  cells: { method: ModelMethodId; sparsity: number; metric: number; attention: number }[];
 }
 
-function fromFile(f: FileSweep, methods: readonly ModelMethod[]): Sweep {
+function fromFile(f: FileSweep, methods: readonly ModelMethodId[]): Sweep {
   const dense = f.rows.find((r) => r.method === 'dense');
   const cells = f.rows
-    .filter((r) => r.method !== 'dense' && methods.includes(r.method as ModelMethod))
-    .map((r) => ({ method: r.method as ModelMethod, sparsity: Number(r.sparsity), metric: Number(r[f.metric]), attention: Number(r.mean_attention_error) }));
+    .filter((r) => r.method !== 'dense' && methods.includes(r.method as ModelMethodId))
+    .map((r) => ({ method: r.method as ModelMethodId, sparsity: Number(r.sparsity), metric: Number(r[f.metric]), attention: Number(r.mean_attention_error) }));
   return { model: f.model, mode: f.mode, metric: f.metric, dense: Number(dense?.[f.metric]), sparsities: [...new Set(cells.map((c) => c.sparsity))].sort((a, b) => a - b), cells };
 }
 
@@ -92,7 +92,7 @@ export interface Agreement {
   worstMetric: number;
   worstAttention: number;
   denseDiff: number;
-  mismatches: { method: ModelMethod; sparsity: number; what: 'metric' | 'attention'; live: number; saved: number; diff: number }[];
+  mismatches: { method: ModelMethodId; sparsity: number; what: 'metric' | 'attention'; live: number; saved: number; diff: number }[];
 }
 
 export function agreement(live: Sweep, saved: Sweep): Agreement {
@@ -175,7 +175,7 @@ export class ModelSweep extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
-    const methods = setItems(s.methods) as ModelMethod[];
+    const methods = pickedOptions(MODEL_METHOD_IDS, s.methods);
     const live = this.liveFor === this.settingsKey();
     this.liveFor = undefined;
     this.liveRunning = false;
@@ -206,10 +206,10 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     this.progress(`Loading ${s.model} in your browser…`);
     let result: ModelSweepJobResult;
     try {
-      result = await this.client.run<ModelSweepJobResult>(
-        { kind: 'modelSweep', settings: { model: s.model as ModelName, mode: s.mode as PruneMode, gd }, methods, sparsities },
+      result = await this.client.run(
+        { kind: 'modelSweep', settings: { model: s.model, mode: s.mode, gd }, methods, sparsities },
         (p) => {
-          const step = p as StepProgress;
+          const step = p;
           if ('done' in step) this.progress(`Recomputing in your browser: ${step.stage ?? 'working'} (step ${step.done} of ${step.total})…`);
         },
       );
@@ -238,7 +238,7 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     const acc = sweep.metric === 'accuracy';
     const metricName = acc ? 'accuracy' : 'perplexity';
     const show = (v: number): string => (!Number.isFinite(v) ? num(v) : acc ? `${(100 * v).toFixed(2)} %` : v.toFixed(3));
-    const methods = METHODS.filter((m) => sweep.cells.some((c) => c.method === m));
+    const methods = MODEL_METHOD_IDS.filter((m) => sweep.cells.some((c) => c.method === m));
     const lede = document.createElement('p');
     lede.className = 'widget-lede';
     lede.textContent =
@@ -286,8 +286,8 @@ export class ModelSweep extends WidgetBase<typeof schema> {
   }
 
   /** A method × sparsity table whose cells carry their exact values for tests and copy-paste. */
-  private grid(sweep: Sweep, methods: readonly ModelMethod[], what: 'metric' | 'attention', show: (v: number) => string, differs: Set<string>, caption: string): HTMLElement {
-    const value = (m: ModelMethod, p: number): number => sweep.cells.find((c) => c.method === m && c.sparsity === p)?.[what] ?? Number.NaN;
+  private grid(sweep: Sweep, methods: readonly ModelMethodId[], what: 'metric' | 'attention', show: (v: number) => string, differs: Set<string>, caption: string): HTMLElement {
+    const value = (m: ModelMethodId, p: number): number => sweep.cells.find((c) => c.method === m && c.sparsity === p)?.[what] ?? Number.NaN;
     const el = table({
       caption,
       head: ['method', ...sweep.sparsities.map((p) => `p = ${p}`)],
@@ -335,7 +335,7 @@ export function verdictText(a: Agreement, metric: 'perplexity' | 'accuracy'): st
 function sweepLines(sweep: Sweep, o: { yLabel: string; percent: boolean; width: number }): Element {
   const k = o.percent ? 100 : 1;
   const points = sweep.cells.filter((c) => Number.isFinite(c.metric)).map((c) => ({ sparsity: c.sparsity, value: k * c.metric, name: methodLabel(c.method) }));
-  const methods = METHODS.filter((m) => sweep.cells.some((c) => c.method === m));
+  const methods = MODEL_METHOD_IDS.filter((m) => sweep.cells.some((c) => c.method === m));
   const dense = k * sweep.dense;
   return quietMarks(
     Plot.plot({

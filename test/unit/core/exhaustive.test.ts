@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binomial, exhaustiveCount, exhaustiveSearch, percentileRank, EXHAUSTIVE_LIMIT } from '../../../src/core/exhaustive.ts';
-import { solve, PRUNING_METHODS } from '../../../src/core/solve.ts';
+import { solve } from '../../../src/core/solve.ts';
+import { PRUNING_METHOD_IDS } from '../../../src/core/methods.ts';
 import { countPruned } from '../../../src/core/mask.ts';
 import { problem } from '../../helpers/problems.ts';
 
@@ -68,7 +69,7 @@ describe('exhaustive search', () => {
   it('solve --method exhaustive ranks every method', () => {
     const p = problem(12, 4, 8);
     const r = solve(p, 'exhaustive', { sparsity: 0.5, granularity: U });
-    expect(Object.keys(r.exhaustive!.rankOf).sort()).toEqual([...PRUNING_METHODS].sort());
+    expect(Object.keys(r.exhaustive!.rankOf).sort()).toEqual([...PRUNING_METHOD_IDS].sort());
     for (const v of Object.values(r.exhaustive!.rankOf)) expect(v).toBeGreaterThanOrEqual(0);
     expect(r.exhaustive!.rankOf.gd).toBeLessThanOrEqual(100);
   });

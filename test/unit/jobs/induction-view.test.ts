@@ -11,13 +11,13 @@ import type { AttentionPatterns, ModelPruneJobResult, ModelSettings } from '../.
 import { mulberry32 } from '../../../src/core/random.ts';
 import { inductionSequence } from '../../../src/model/induction.ts';
 import { headPattern, inductionScore } from '../../../src/model/inductionScore.ts';
-import type { ModelMethod } from '../../../src/model/prune.ts';
+import { type ModelMethodId } from '../../../src/core/methods.ts';
 import { cli } from '../../helpers/cli.ts';
 import { modelContext } from '../../helpers/modelContext.ts';
 
 const ctx = modelContext();
 
-const METHODS: ModelMethod[] = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
+const METHOD_IDS: ModelMethodId[] = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
 
 const settings = (sparsity: number): ModelSettings => ({ model: 'induction', sparsity, pattern: 'unstructured', mode: 'merged', gd: {} });
 
@@ -28,8 +28,8 @@ let at90: ModelPruneJobResult;
 let at0: ModelPruneJobResult;
 
 beforeAll(async () => {
-  at90 = (await runJob({ kind: 'modelPrune', settings: settings(0.9), methods: METHODS, view: { tokens } }, ctx)) as ModelPruneJobResult;
-  at0 = (await runJob({ kind: 'modelPrune', settings: settings(0), methods: METHODS, view: { tokens } }, ctx)) as ModelPruneJobResult;
+  at90 = (await runJob({ kind: 'modelPrune', settings: settings(0.9), methods: METHOD_IDS, view: { tokens } }, ctx));
+  at0 = (await runJob({ kind: 'modelPrune', settings: settings(0), methods: METHOD_IDS, view: { tokens } }, ctx));
 }, 300_000);
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -67,8 +67,8 @@ describe('the modelPrune job with an attention view on an induction sequence', (
     expect(v.tokens).toEqual(tokens.map(String));
     expect([v.T, v.nLayers, v.nHeads]).toEqual([32, 2, 4]);
     expect(v.dense).toHaveLength(2 * 4 * 32 * 32);
-    expect(v.pruned).toHaveLength(METHODS.length);
-    expect(at90.runs.map((r) => r.method)).toEqual(METHODS);
+    expect(v.pruned).toHaveLength(METHOD_IDS.length);
+    expect(at90.runs.map((r) => r.method)).toEqual(METHOD_IDS);
   });
 
   it('dense and pruned patterns are causal attention distributions', () => {

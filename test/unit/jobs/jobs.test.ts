@@ -13,7 +13,7 @@ describe('solver worker jobs (the same code the page runs)', () => {
   it('lab: the run equals solve() and reports progress and snapshots', async () => {
     const ctx = jobContext();
     const gd = { lambda: 0.1, eta: 0.05, iters: 120 };
-    const r = (await runJob({ kind: 'lab', spec, sparsity: 0.5, gd, engine: 'f64', snapshots: 12 }, ctx)) as LabResult;
+    const r = (await runJob({ kind: 'lab', spec, sparsity: 0.5, gd, engine: 'f64', snapshots: 12 }, ctx));
     const direct = solve(syntheticProblem(spec), 'gd', { sparsity: 0.5, granularity: { kind: 'unstructured' }, gd });
     expect(r.lossHistory).toEqual(direct.lossHistory);
     expect(Array.from(r.mask)).toEqual(Array.from(direct.mask.data));
@@ -41,7 +41,7 @@ describe('solver worker jobs (the same code the page runs)', () => {
     const r = (await runJob(
       { kind: 'compare', spec, sparsity: 0.5, granularity: { kind: 'unstructured' }, methods: ['gd', 'magnitude', 'wanda', 'sparsegpt'], gd: {} },
       jobContext(),
-    )) as CompareResult;
+    ));
     expect(r.outcomes.map((o) => o.method)).toEqual(['gd', 'magnitude', 'wanda', 'sparsegpt']);
     for (const o of r.outcomes) {
       expect(o.pruned).toBe(32);
@@ -78,14 +78,14 @@ describe('solver worker jobs (the same code the page runs)', () => {
   });
 
   it('exhaustive: 12870 masks at d = 4, every method ranked', async () => {
-    const r = (await runJob({ kind: 'exhaustive', spec: { n: 16, d: 4, seed: 1, scale: 3 }, sparsity: 0.5, gd: {} }, jobContext())) as ExhaustiveJobResult;
+    const r = (await runJob({ kind: 'exhaustive', spec: { n: 16, d: 4, seed: 1, scale: 3 }, sparsity: 0.5, gd: {} }, jobContext()));
     expect(r.masks).toBe(12870);
     expect(r.losses.length).toBe(12870);
     for (const m of r.methods) if (m.method !== 'sparsegpt') expect(m.attentionLoss).toBeGreaterThanOrEqual(r.optimum - 1e-15);
   });
 
   it('scatter: random masks and every method, in both errors', async () => {
-    const r = (await runJob({ kind: 'scatter', spec, sparsity: 0.5, samples: 120, seed: 9, gd: {} }, jobContext())) as ScatterResult;
+    const r = (await runJob({ kind: 'scatter', spec, sparsity: 0.5, samples: 120, seed: 9, gd: {} }, jobContext()));
     expect(r.random).toHaveLength(120);
     expect(r.methods).toHaveLength(4);
     expect(r.random.every((p) => Number.isFinite(p.linear) && Number.isFinite(p.attention))).toBe(true);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from '../../../src/jobs/jobs.ts';
 import type { ModelGenerateJobResult, ModelSettings } from '../../../src/jobs/protocol.ts';
-import type { ModelMethod } from '../../../src/model/prune.ts';
+import { type ModelMethodId } from '../../../src/core/methods.ts';
 import { loadModelNode } from '../../../src/model/weights.ts';
 import { firstDifference, generatedRows, generatedTxt, unknownPromptCharacters, unknownPromptMessage } from '../../../src/widgets/generated-text/compare.ts';
 import { cliAsync } from '../../helpers/cli.ts';
@@ -31,11 +31,11 @@ interface Case {
   sparsity: number;
   pattern: string;
   mode: 'merged' | 'factored';
-  methods: ModelMethod[];
+  methods: ModelMethodId[];
 }
 
 /** The CLI's dense text, and for each method its pruned text and model-prune's JSON. */
-async function cliReference(c: Case): Promise<{ dense: string; pruned: Map<ModelMethod, { text: string; report: { pruned: { perplexity: number }; dense: { perplexity: number } } }> }> {
+async function cliReference(c: Case): Promise<{ dense: string; pruned: Map<ModelMethodId, { text: string; report: { pruned: { perplexity: number }; dense: { perplexity: number } } }> }> {
   const gen = ['generate', '--model', 'brown-char', '--prompt', c.prompt, '--tokens', String(c.tokens), '--seed', String(c.seed), '--temperature', String(c.temperature)];
   const patternFlags = c.pattern === 'unstructured' ? ['--sparsity', String(c.sparsity)] : ['--nm', c.pattern];
   const densePromise = cliAsync(...gen);
@@ -51,7 +51,7 @@ async function cliReference(c: Case): Promise<{ dense: string; pruned: Map<Model
 async function compare(c: Case): Promise<ModelGenerateJobResult> {
   const reference = cliReference(c);
   const settings: ModelSettings = { model: 'brown-char', sparsity: c.sparsity, pattern: c.pattern, mode: c.mode, gd: {} };
-  const job = (await runJob({ kind: 'modelGenerate', settings, methods: c.methods, prompt: c.prompt, tokens: c.tokens, seed: c.seed, temperature: c.temperature }, ctx)) as ModelGenerateJobResult;
+  const job = (await runJob({ kind: 'modelGenerate', settings, methods: c.methods, prompt: c.prompt, tokens: c.tokens, seed: c.seed, temperature: c.temperature }, ctx));
   const ref = await reference;
   // The CLI prints the prompt followed by the continuation; the job returns the continuation.
   expect(c.prompt + job.denseText).toBe(ref.dense);

@@ -24,7 +24,7 @@ describe("the worker's modelPrune job", () => {
     expect(ref.evaluation.description).toMatch(/^32 validation sequences/);
     expect(ref.calibration.sequences).toBe(8);
 
-    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.5 }), methods: ['magnitude'] }, ctx)) as ModelPruneJobResult;
+    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.5 }), methods: ['magnitude'] }, ctx));
     const job = result.runs[0];
     expect(result.metric).toBe('accuracy');
     expect(job.heads).toHaveLength(ref.heads.length);
@@ -47,7 +47,7 @@ describe("the worker's modelPrune job", () => {
     const r = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.7', '--eval-seqs', '32');
     expect(r.code, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout);
-    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0.7 }), methods: ['wanda'] }, ctx)) as ModelPruneJobResult;
+    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0.7 }), methods: ['wanda'] }, ctx));
     const job = result.runs[0];
     expect(result.metric).toBe('perplexity');
     expect(result.dense.tokens).toBe(ref.evaluation.tokens);
@@ -72,7 +72,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
   });
 
   it('returns every head’s attention on the prompt: causal rows summing to 1; at sparsity 0 the pruned pattern is the dense one', async () => {
-    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0 }), methods: ['wanda'], view: { text: 'The jury said' } }, ctx)) as ModelPruneJobResult;
+    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0 }), methods: ['wanda'], view: { text: 'The jury said' } }, ctx));
     const v = r.view!;
     expect(v.tokens.join('')).toBe('The jury said');
     expect(v.dense).toHaveLength(v.nLayers * v.nHeads * v.T * v.T);
@@ -95,7 +95,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
     let pauses = 0;
     const cancelling: JobContext = { ...ctx, pause: async () => { if (++pauses > 3) throw new Cancelled('superseded'); } };
     await expect(runJob(job, cancelling)).rejects.toBeInstanceOf(Cancelled);
-    const full = (await runJob(job, ctx)) as ModelPruneJobResult;
+    const full = (await runJob(job, ctx));
     expect(full.runs[0].heads).toHaveLength(full.nLayers * full.nHeads);
     const ref = cli('model-prune', '--model', 'induction', '--method', 'gd', '--sparsity', '0.7', '--iters', '50', '--eval-seqs', '32');
     expect(ref.code, ref.stderr).toBe(0);
@@ -108,7 +108,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
     const ref = cli('model-prune', '--model', 'induction', '--method', 'wanda', '--nm', '2:4', '--mode', 'factored', '--eval-seqs', '32');
     expect(ref.code, ref.stderr).toBe(0);
     const refJson = JSON.parse(ref.stdout);
-    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', pattern: '2:4', mode: 'factored' }), methods: ['wanda'] }, ctx)) as ModelPruneJobResult;
+    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', pattern: '2:4', mode: 'factored' }), methods: ['wanda'] }, ctx));
     expect(r.sparsity).toBe(0.5);
     r.runs[0].heads.forEach((h, i) => {
       expect(h.pruned).toBe(refJson.heads[i].pruned);

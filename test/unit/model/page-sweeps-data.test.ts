@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runJob, type JobContext } from '../../../src/jobs/jobs.ts';
 import type { ModelSweepJobResult } from '../../../src/jobs/protocol.ts';
-import { MODEL_METHODS, type ModelMethod, type PruneMode } from '../../../src/model/prune.ts';
+import { type PruneMode } from '../../../src/model/prune.ts';
+import { MODEL_METHOD_IDS, type ModelMethodId } from '../../../src/core/methods.ts';
 import type { ModelName } from '../../../src/model/config.ts';
 import { GD_DEFAULTS } from '../../../src/core/gd.ts';
 import { loadModelNode } from '../../../src/model/weights.ts';
@@ -51,16 +52,16 @@ const ctx: JobContext = {
   loadData: async (file) => JSON.parse(await readFile(`${ROOT}public/data/${file}`, 'utf8')),
 };
 
-async function workerSweep(model: ModelName, mode: PruneMode, methods: ModelMethod[], sparsities: number[]): Promise<ModelSweepJobResult> {
+async function workerSweep(model: ModelName, mode: PruneMode, methods: ModelMethodId[], sparsities: number[]): Promise<ModelSweepJobResult> {
   const gd = { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters };
-  return (await runJob({ kind: 'modelSweep', settings: { model, mode, gd }, methods, sparsities }, ctx)) as ModelSweepJobResult;
+  return (await runJob({ kind: 'modelSweep', settings: { model, mode, gd }, methods, sparsities }, ctx));
 }
 
 describe('public/data/page-sweeps.json', () => {
   it("has one sweep per model and mode, with the page's settings and the command that prints it", () => {
     expect(data.sweeps).toHaveLength(PAGE_SWEEP_MODELS.length * PAGE_SWEEP_MODES.length);
     expect(data.sparsities).toEqual([...PAGE_SWEEP_SPARSITIES]);
-    expect(data.methods).toEqual([...MODEL_METHODS]);
+    expect(data.methods).toEqual([...MODEL_METHOD_IDS]);
     expect(data.settings).toEqual(PAGE_SWEEP_SETTINGS);
     for (const run of pageSweepRuns()) {
       const s = find(run.model, run.mode);
@@ -79,7 +80,7 @@ describe('public/data/page-sweeps.json', () => {
         expect(s.metric).toBe(model === 'induction' ? 'accuracy' : 'perplexity');
         expect(s.rows[0]).toMatchObject({ method: 'dense', sparsity: 0, mean_attention_error: 0 });
         expect(Number.isFinite(s.rows[0][s.metric])).toBe(true);
-        for (const method of MODEL_METHODS) {
+        for (const method of MODEL_METHOD_IDS) {
           for (const p of PAGE_SWEEP_SPARSITIES) {
             const r = cell(s, method, p);
             expect(Number.isFinite(r[s.metric])).toBe(true);
@@ -89,7 +90,7 @@ describe('public/data/page-sweeps.json', () => {
             else expect(r.perplexity as number).toBeGreaterThan(1);
           }
         }
-        expect(s.rows).toHaveLength(1 + MODEL_METHODS.length * PAGE_SWEEP_SPARSITIES.length);
+        expect(s.rows).toHaveLength(1 + MODEL_METHOD_IDS.length * PAGE_SWEEP_SPARSITIES.length);
         for (const r of s.rows) expect(r).not.toHaveProperty('time_ms');
       }
     }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runSweep } from '../../../src/cli/pruneCommands.ts';
-import { MODEL_METHODS } from '../../../src/model/prune.ts';
+import { MODEL_METHOD_IDS } from '../../../src/core/methods.ts';
 import { SWEEP_MODELS, SWEEP_OUT, SWEEP_SPARSITIES, sweepRuns } from '../../../scripts/precompute-sweeps.ts';
 
 interface Sweep {
@@ -39,7 +39,7 @@ describe('public/data/sweeps.json', () => {
         const s = find(model, mode);
         expect(s.metric).toBe(model === 'induction' ? 'accuracy' : 'perplexity');
         expect(s.rows[0]).toMatchObject({ method: 'dense', sparsity: 0, mean_attention_error: 0 });
-        for (const method of MODEL_METHODS) {
+        for (const method of MODEL_METHOD_IDS) {
           for (const p of SWEEP_SPARSITIES) {
             const rows = s.rows.filter((r) => r.method === method && r.sparsity === p);
             expect(rows, `${model} ${mode} ${method} ${p}`).toHaveLength(1);
@@ -47,10 +47,10 @@ describe('public/data/sweeps.json', () => {
             expect(Number.isFinite(rows[0].mean_attention_error)).toBe(true);
           }
         }
-        expect(s.rows).toHaveLength(1 + MODEL_METHODS.length * SWEEP_SPARSITIES.length);
+        expect(s.rows).toHaveLength(1 + MODEL_METHOD_IDS.length * SWEEP_SPARSITIES.length);
       }
       const nm = find(model, 'merged', '2:4');
-      expect(nm.rows.map((r) => `${r.method}@${r.sparsity}`)).toEqual(['dense@0', ...MODEL_METHODS.map((m) => `${m}@0.5`)]);
+      expect(nm.rows.map((r) => `${r.method}@${r.sparsity}`)).toEqual(['dense@0', ...MODEL_METHOD_IDS.map((m) => `${m}@0.5`)]);
       for (const r of nm.rows) expect(r).not.toHaveProperty('time_ms');
     }
   });

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { WINNER_PRESETS, winnerSpec } from '../../../src/teaching/presets.ts';
 import { judgeWinner } from '../../../src/teaching/answers.ts';
 import { syntheticProblem } from '../../../src/core/synthetic.ts';
-import { PRUNING_METHODS, solve } from '../../../src/core/solve.ts';
+import { solve } from '../../../src/core/solve.ts';
+import { PRUNING_METHOD_IDS } from '../../../src/core/methods.ts';
 import { GD_DEFAULTS } from '../../../src/core/gd.ts';
 
 describe('the heads of "predict the winner"', () => {
   const results = WINNER_PRESETS.map((p) => {
     const problem = syntheticProblem(winnerSpec(p));
-    const scores = PRUNING_METHODS.map((method) => ({
+    const scores = PRUNING_METHOD_IDS.map((method) => ({
       method,
       error: solve(problem, method, { sparsity: p.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_DEFAULTS } }).metrics.attentionError,
     }));

@@ -10,7 +10,7 @@ const schema = {
 
 describe('URL state', () => {
   it('round-trips every kind of field, writing only non-defaults', () => {
-    const state = { ...defaults(schema), n: 128, causal: true, method: 'wanda' };
+    const state = { ...defaults(schema), n: 128, causal: true, method: 'wanda' as const };
     const params = new URLSearchParams('other=keep');
     writeState(schema, state, params, 'lab');
     expect(params.toString()).toBe('other=keep&lab.n=128&lab.causal=1&lab.method=wanda');
