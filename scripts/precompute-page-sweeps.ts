@@ -14,7 +14,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { runSweep, type SweepResult } from '../src/cli/pruneCommands.ts';
+import { runSweep, sweepCommandLine, type SweepOptions, type SweepResult } from '../src/cli/pruneCommands.ts';
 import { MODEL_METHOD_IDS } from '../src/core/methods.ts';
 import { withoutTimings } from './precompute-sweeps.ts';
 
@@ -28,39 +28,31 @@ export const PAGE_SWEEP_SETTINGS = { seed: 1, calibSeqs: 8, evalSeqs: 32 } as co
 export interface PageSweepRun {
   model: (typeof PAGE_SWEEP_MODELS)[number];
   mode: (typeof PAGE_SWEEP_MODES)[number];
-  argv: string[];
+  options: SweepOptions;
 }
 
-/** Every sweep in the file, as the flags of `cli -- sweep`. */
+/** Every sweep in the file, with the page's calibration and evaluation. */
 export function pageSweepRuns(): PageSweepRun[] {
   const s = PAGE_SWEEP_SETTINGS;
   return PAGE_SWEEP_MODELS.flatMap((model) =>
     PAGE_SWEEP_MODES.map((mode) => ({
       model,
       mode,
-      argv: [
-        '--model', model,
-        '--methods', MODEL_METHOD_IDS.join(','),
-        '--sparsities', PAGE_SWEEP_SPARSITIES.join(','),
-        '--mode', mode,
-        '--seed', String(s.seed),
-        '--calib-seqs', String(s.calibSeqs),
-        '--eval-seqs', String(s.evalSeqs),
-      ],
+      options: { model, methods: MODEL_METHOD_IDS, sparsities: PAGE_SWEEP_SPARSITIES, mode, seed: s.seed, calibSeqs: s.calibSeqs, evalSeqs: s.evalSeqs },
     })),
   );
 }
 
 /** The command line that prints one sweep of the file. */
 export function commandOf(run: PageSweepRun): string {
-  return `npm run --silent cli -- sweep ${run.argv.join(' ')}`;
+  return sweepCommandLine(run.options);
 }
 
 async function main(): Promise<void> {
   const sweeps: (SweepResult & { command: string })[] = [];
   for (const run of pageSweepRuns()) {
     process.stderr.write(`precompute:page: ${run.model} ${run.mode}\n`);
-    const r = await runSweep(run.argv);
+    const r = await runSweep(run.options);
     sweeps.push({ command: commandOf(run), ...withoutTimings(r) });
   }
   const json = {

@@ -11,21 +11,30 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { runSweep, type SweepResult } from '../src/cli/pruneCommands.ts';
+import { runSweep, sweepCommandLine, type SweepOptions, type SweepResult } from '../src/cli/pruneCommands.ts';
+import type { ModelName } from '../src/model/config.ts';
+import type { PruneMode } from '../src/model/prune.ts';
 import { MODEL_METHOD_IDS } from '../src/core/methods.ts';
 
 export const SWEEP_MODELS = ['brown-char', 'induction'] as const;
 export const SWEEP_SPARSITIES = [0.3, 0.5, 0.7, 0.9] as const;
 export const SWEEP_OUT = 'public/data/sweeps.json';
 
-/** The settings of every sweep in the file, as `sweep` flags. */
-export function sweepRuns(): { model: string; mode: 'merged' | 'factored'; nm?: string; argv: string[] }[] {
-  const runs: { model: string; mode: 'merged' | 'factored'; nm?: string; argv: string[] }[] = [];
+export interface SweepRun {
+  model: ModelName;
+  mode: PruneMode;
+  nm?: string;
+  options: SweepOptions;
+}
+
+/** The settings of every sweep in the file. */
+export function sweepRuns(): SweepRun[] {
+  const runs: SweepRun[] = [];
   for (const model of SWEEP_MODELS) {
     for (const mode of ['merged', 'factored'] as const) {
-      runs.push({ model, mode, argv: ['--model', model, '--methods', MODEL_METHOD_IDS.join(','), '--sparsities', SWEEP_SPARSITIES.join(','), '--mode', mode] });
+      runs.push({ model, mode, options: { model, methods: MODEL_METHOD_IDS, sparsities: SWEEP_SPARSITIES, mode } });
     }
-    runs.push({ model, mode: 'merged', nm: '2:4', argv: ['--model', model, '--methods', MODEL_METHOD_IDS.join(','), '--mode', 'merged', '--nm', '2:4'] });
+    runs.push({ model, mode: 'merged', nm: '2:4', options: { model, methods: MODEL_METHOD_IDS, mode: 'merged', nm: '2:4' } });
   }
   return runs;
 }
@@ -39,8 +48,8 @@ async function main(): Promise<void> {
   const sweeps: (SweepResult & { command: string })[] = [];
   for (const run of sweepRuns()) {
     process.stderr.write(`precompute: ${run.model} ${run.mode}${run.nm ? ` ${run.nm}` : ''}\n`);
-    const r = await runSweep(run.argv);
-    sweeps.push({ command: `npm run --silent cli -- sweep ${run.argv.join(' ')}`, ...withoutTimings(r) });
+    const r = await runSweep(run.options);
+    sweeps.push({ command: sweepCommandLine(run.options), ...withoutTimings(r) });
   }
   const json = {
     description:

@@ -17,6 +17,8 @@ import type { HeadOverride } from '../model/transformer.ts';
 import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
 import { captureCalibration, headLogitsOf, pruneModel, weightAccounting, type ModelPruneResult, type PruneMode } from '../model/prune.ts';
 import { MODEL_METHOD_IDS, type ModelMethodId } from '../core/methods.ts';
+import { sweepModel, type SweepResult, type SweepRow } from '../model/sweep.ts';
+export type { SweepResult } from '../model/sweep.ts';
 import { randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { GENERATE_VALUE_FLAGS, generateWith, loadShippedModel, modelFlag } from './modelCommands.ts';
@@ -36,19 +38,47 @@ interface Setup {
   seed: number;
 }
 
-async function setup(args: ParsedArgs): Promise<Setup> {
-  const name = modelFlag(args);
-  const mode = (args.values.get('mode') ?? 'merged') as PruneMode;
+/** Everything a model run needs, typed: the CLI's flags parse into this, scripts build it directly. */
+export interface ModelRunOptions {
+  model: ModelName;
+  mode?: PruneMode;
+  nm?: string;
+  calibSeqs?: number;
+  /** A file of text to calibrate brown-char on (its first windows). */
+  calibText?: string;
+  evalSeqs?: number;
+  seed?: number;
+  gd?: Partial<{ lambda: number; eta: number; iters: number }>;
+}
+
+/** The flags shared by model-prune and sweep, as typed options. */
+function modelRunOptions(args: ParsedArgs): ModelRunOptions {
+  const mode = args.values.get('mode') ?? 'merged';
   if (mode !== 'merged' && mode !== 'factored') throw new UsageError(`--mode must be merged or factored (got "${mode}")`);
-  const calibSeqs = integerFlag(args, 'calib-seqs', 8, 1);
-  const seed = integerFlag(args, 'seed', 1, 0);
-  const gd = {
-    lambda: numberFlag(args, 'lambda', GD_DEFAULTS.lambda, (v) => (v >= 0 ? null : 'must be >= 0')),
-    eta: numberFlag(args, 'eta', GD_DEFAULTS.eta, (v) => (v > 0 ? null : 'must be > 0')),
-    iters: integerFlag(args, 'iters', GD_DEFAULTS.iters),
+  return {
+    model: modelFlag(args),
+    mode,
+    nm: args.values.get('nm'),
+    calibSeqs: integerFlag(args, 'calib-seqs', 8, 1),
+    calibText: args.values.get('calib-text'),
+    evalSeqs: args.values.has('eval-seqs') ? integerFlag(args, 'eval-seqs', 1, 1) : undefined,
+    seed: integerFlag(args, 'seed', 1, 0),
+    gd: {
+      lambda: numberFlag(args, 'lambda', GD_DEFAULTS.lambda, (v) => (v >= 0 ? null : 'must be >= 0')),
+      eta: numberFlag(args, 'eta', GD_DEFAULTS.eta, (v) => (v > 0 ? null : 'must be > 0')),
+      iters: integerFlag(args, 'iters', GD_DEFAULTS.iters),
+    },
   };
+}
+
+async function setup(o: ModelRunOptions): Promise<Setup> {
+  const name = o.model;
+  const mode = o.mode ?? 'merged';
+  const calibSeqs = o.calibSeqs ?? 8;
+  const seed = o.seed ?? 1;
+  const gd = { lambda: o.gd?.lambda ?? GD_DEFAULTS.lambda, eta: o.gd?.eta ?? GD_DEFAULTS.eta, iters: o.gd?.iters ?? GD_DEFAULTS.iters };
   const model = await loadShippedModel(name);
-  const nm = args.values.get('nm');
+  const nm = o.nm;
   let granularity: Granularity = { kind: 'unstructured' };
   if (nm) {
     try {
@@ -62,7 +92,7 @@ async function setup(args: ParsedArgs): Promise<Setup> {
   let calibration: Int32Array[];
   let calibrationSource: string;
   let evalSet: EvalSet;
-  const calibText = args.values.get('calib-text');
+  const calibText = o.calibText;
   if (name === 'brown-char') {
     const { brownText, evalWindows } = await import('../model/data/brown.ts');
     if (calibText) {
@@ -84,7 +114,7 @@ async function setup(args: ParsedArgs): Promise<Setup> {
       calibration = randomWindows(model.tokenizer.encode(brownText('train')), T, calibSeqs, rng);
       calibrationSource = `${calibSeqs} windows of ${T} characters at seeded random offsets of the training split (seed ${seed})`;
     }
-    const evalSeqs = integerFlag(args, 'eval-seqs', 128, 1);
+    const evalSeqs = o.evalSeqs ?? 128;
     const windows = evalWindows(model.tokenizer.encode(brownText('val')), T).slice(0, evalSeqs);
     evalSet = { sequences: windows, description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)` };
   } else {
@@ -93,7 +123,7 @@ async function setup(args: ParsedArgs): Promise<Setup> {
     calibration = ind.inductionBatch(rng, calibSeqs).sequences.map((s) => s.slice(0, T));
     calibrationSource = `${calibSeqs} induction training sequences (seed ${seed})`;
     const val = ind.inductionValidation();
-    const evalSeqs = integerFlag(args, 'eval-seqs', val.sequences.length, 1);
+    const evalSeqs = o.evalSeqs ?? val.sequences.length;
     evalSet = {
       sequences: val.sequences.slice(0, evalSeqs),
       scored: val.scored.slice(0, evalSeqs),
@@ -129,7 +159,7 @@ function overridesJson(r: ModelPruneResult) {
 export async function modelPruneCommand(argv: readonly string[]): Promise<string> {
   const args = parseArgs(argv, { values: [...COMMON_VALUES, 'method', 'sparsity', 'out'], booleans: [] });
   const method = methodFlag(args.values.get('method'));
-  const s = await setup(args);
+  const s = await setup(modelRunOptions(args));
   const sparsity = sparsityFlag(args, s.granularity);
   const t0 = performance.now();
   const calib = captureCalibration(s.model, s.calibration);
@@ -176,73 +206,70 @@ export async function modelPruneCommand(argv: readonly string[]): Promise<string
   return text;
 }
 
-/** One row of a sweep: the dense model first (sparsity 0), then each method at each sparsity. */
-export type SweepRow = Record<string, string | number>;
-
-/** What `sweep` prints as JSON. */
-export interface SweepResult {
-  model: ModelName;
-  mode: PruneMode;
-  nm?: string;
-  metric: 'accuracy' | 'perplexity';
-  calibration: string;
-  evaluation: string;
-  gd: { lambda: number; eta: number; iters: number };
-  rows: SweepRow[];
+/** A sweep's settings: a model run plus the methods and sparsities (an N:M pattern fixes the sparsity). */
+export interface SweepOptions extends ModelRunOptions {
+  methods?: readonly ModelMethodId[];
+  sparsities?: readonly number[];
 }
 
-function sweepFlags(args: ParsedArgs): { methods: ModelMethodId[]; sparsities: number[] } {
+function sweepOptions(args: ParsedArgs): SweepOptions {
   const methods = (args.values.get('methods') ?? MODEL_METHOD_IDS.join(',')).split(',').map((m) => methodFlag(m.trim()));
   const sparsities = (args.values.get('sparsities') ?? '0.3,0.5,0.7,0.9').split(',').map((x) => {
     const v = Number(x);
     if (x.trim() === '' || !Number.isFinite(v) || v < 0 || v >= 1) throw new UsageError(`--sparsities: "${x}" is not a number in [0, 1)`);
     return v;
   });
-  return { methods, sparsities };
+  return { ...modelRunOptions(args), methods, sparsities };
 }
 
-async function sweepWith(args: ParsedArgs, methods: readonly ModelMethodId[], sparsities: number[], log: (line: string) => void): Promise<SweepResult> {
-  const s = await setup(args);
-  if (s.granularity.kind === 'nm') sparsities.splice(0, sparsities.length, s.granularity.n / s.granularity.m);
+/** The `cli -- sweep` command line that runs these options (the files say how to reproduce each sweep). */
+export function sweepCommandLine(o: SweepOptions): string {
+  const flags: [string, string | number | undefined][] = [
+    ['model', o.model],
+    ['methods', o.methods?.join(',')],
+    ['sparsities', o.sparsities?.join(',')],
+    ['mode', o.mode],
+    ['nm', o.nm],
+    ['seed', o.seed],
+    ['calib-seqs', o.calibSeqs],
+    ['eval-seqs', o.evalSeqs],
+  ];
+  return ['npm run --silent cli -- sweep', ...flags.filter(([, v]) => v !== undefined).map(([k, v]) => `--${k} ${v}`)].join(' ');
+}
+
+/** The sweep as a JSON object, shared by the CLI's `sweep` and the precompute scripts; progress lines go to `log`. */
+export async function runSweep(o: SweepOptions, log: (line: string) => void = (l) => process.stderr.write(l)): Promise<SweepResult> {
+  const s = await setup(o);
+  const methods = o.methods ?? MODEL_METHOD_IDS;
+  const sparsities = o.sparsities ?? [0.3, 0.5, 0.7, 0.9];
   const calib = captureCalibration(s.model, s.calibration);
   const dense = score(s.model, s.evalSet);
   const metric = s.name === 'induction' ? 'accuracy' : 'perplexity';
   // Gradient descent's relaxed masks do not depend on the sparsity: one run per head serves the sweep.
   const cache = new Map<string, Float64Array>();
-  const rows: SweepRow[] = [{ method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 }];
-  for (const sparsity of sparsities) {
-    for (const method of methods) {
-      const t0 = performance.now();
-      const r = pruneModel(s.model, calib, { method, sparsity, mode: s.mode, granularity: s.granularity, gd: s.gd }, undefined, cache);
-      const sc = score(s.model, s.evalSet, headLogitsOf(r));
-      const err = r.heads.reduce((a, h) => a + h.metrics.attentionError, 0) / r.heads.length;
-      rows.push({ method, sparsity, [metric]: metricOf(s.name, sc)[metric], mean_attention_error: err, time_ms: Math.round(performance.now() - t0) });
-      log(`sweep: ${method} p=${sparsity}: ${metric} ${metricOf(s.name, sc)[metric].toFixed(4)}, attention error ${err.toFixed(4)}\n`);
-    }
-  }
+  const cells = await sweepModel(
+    { methods, sparsities, mode: s.mode, granularity: s.granularity, gd: s.gd },
+    {
+      prune: (spec) => pruneModel(s.model, calib, spec, undefined, cache),
+      score: (r) => score(s.model, s.evalSet, headLogitsOf(r)),
+      afterCell: (c) => log(`sweep: ${c.method} p=${c.sparsity}: ${metric} ${metricOf(s.name, c.score)[metric].toFixed(4)}, attention error ${c.meanAttentionError.toFixed(4)}\n`),
+    },
+  );
+  const rows: SweepRow[] = [
+    { method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 },
+    ...cells.map((c) => ({ method: c.method, sparsity: c.sparsity, [metric]: metricOf(s.name, c.score)[metric], mean_attention_error: c.meanAttentionError, time_ms: Math.round(c.timeMs) })),
+  ];
   return { model: s.name, mode: s.mode, ...(s.nm ? { nm: s.nm } : {}), metric, calibration: s.calibrationSource, evaluation: s.evalSet.description, gd: s.gd, rows };
-}
-
-/**
- * The sweep as a JSON object, shared by the CLI's `sweep` and scripts/precompute-sweeps.ts:
- * `argv` takes the same flags as `sweep` except --format. Progress lines go to `log`.
- */
-export async function runSweep(argv: readonly string[], log: (line: string) => void = (l) => process.stderr.write(l)): Promise<SweepResult> {
-  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities'], booleans: [] });
-  const { methods, sparsities } = sweepFlags(args);
-  return sweepWith(args, methods, sparsities, log);
 }
 
 export async function sweepCommand(argv: readonly string[]): Promise<string> {
   const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities', 'format'], booleans: [] });
-  const { methods, sparsities } = sweepFlags(args);
   const format = args.values.get('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv (got "${format}")`);
-  const result = await sweepWith(args, methods, sparsities, (l) => process.stderr.write(l));
+  const result = await runSweep(sweepOptions(args));
   if (format === 'csv') {
-    const rows = result.rows;
-    const cols = Object.keys(rows[0]);
-    return [cols.join(','), ...rows.map((r) => cols.map((c) => String(r[c])).join(','))].join('\n');
+    const cols = ['method', 'sparsity', result.metric, 'mean_attention_error', 'time_ms'] as const;
+    return [cols.join(','), ...result.rows.map((r) => cols.map((c) => String(r[c])).join(','))].join('\n');
   }
   return JSON.stringify(result);
 }

@@ -19,6 +19,7 @@ import {
   type ModelHost,
 } from './modelSession.ts';
 import { MODEL_METHOD_IDS } from '../core/methods.ts';
+import { sweepModel, validateSweepPlan } from '../model/sweep.ts';
 
 export async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, host: ModelHost): Promise<ModelPruneJobResult> {
   const start = performance.now();
@@ -134,24 +135,22 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   const s = job.settings;
   checkSettings(s);
   checkMethods(job.methods, MODEL_METHOD_IDS);
-  if (job.sparsities.length === 0) throw new Error('choose at least one sparsity');
-  for (const p of job.sparsities) if (!(Number.isFinite(p) && p >= 0 && p < 1)) throw new Error(`every sparsity must be a number in [0, 1) (got ${p})`);
+  const plan = { methods: job.methods, sparsities: job.sparsities, mode: s.mode, granularity: { kind: 'unstructured' } as const, gd: s.gd };
+  validateSweepPlan(plan);
   const session = await openSession(host, s.model, s.calibText);
   const tLoaded = performance.now();
   const perModel = session.model.config.nLayers * session.model.config.nHeads;
   const total = job.methods.length * job.sparsities.length * (perModel + 1);
   let done = 0;
   const step = (stage: string): void => host.progress({ done: ++done, total, stage });
-  const rows = [];
-  for (const method of job.methods) {
-    for (const sparsity of job.sparsities) {
-      const result = await pruneInSession(session, { method, sparsity, granularity: { kind: 'unstructured' }, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method} at sparsity ${sparsity}`));
-      const score = await scoreInSession(session, result);
-      step(`scoring ${method} at sparsity ${sparsity}`);
+  const cells = await sweepModel(plan, {
+    prune: (spec) => pruneInSession(session, spec, host, () => step(`pruning with ${spec.method} at sparsity ${spec.sparsity}`)),
+    score: (result) => scoreInSession(session, result),
+    afterCell: async (c) => {
+      step(`scoring ${c.method} at sparsity ${c.sparsity}`);
       await host.pause();
-      const meanAttentionError = result.heads.reduce((a, h) => a + h.metrics.attentionError, 0) / result.heads.length;
-      rows.push({ method, sparsity, score, meanAttentionError });
-    }
-  }
+    },
+  });
+  const rows = cells.map((c) => ({ method: c.method, sparsity: c.sparsity, score: c.score, meanAttentionError: c.meanAttentionError }));
   return { ...header(session, s.mode), rows, timeMs: { load: tLoaded - start, total: performance.now() - start } };
 }

@@ -5,6 +5,7 @@
  *
  *   npx tsx src/site/numbers/realModel.ts      # the numbers, as JSON
  */
+import type { SavedSweep } from '../../model/sweep.ts';
 import brown from '../../../public/models/brown-char/manifest.json';
 import induction from '../../../public/models/induction/manifest.json';
 import pageData from '../../../public/data/brown-char-calibration.json';
@@ -59,13 +60,6 @@ export function realModel() {
   };
 }
 
-interface SweepRow {
-  method: string;
-  sparsity: number;
-  perplexity?: number;
-  accuracy?: number;
-  mean_attention_error: number;
-}
 
 /**
  * What the page's precomputed sweep (brown-char, merged; `npm run precompute:page`)
@@ -73,7 +67,7 @@ interface SweepRow {
  * sweep widget.
  */
 export function pageSweepFinding() {
-  const sweep = (pageSweeps.sweeps as { model: string; mode: string; rows: SweepRow[] }[]).find((s) => s.model === 'brown-char' && s.mode === 'merged');
+  const sweep = (pageSweeps.sweeps as SavedSweep[]).find((s) => s.model === 'brown-char' && s.mode === 'merged');
   claim(sweep !== undefined, 'the page sweep has brown-char, merged');
   const rows = sweep!.rows;
   const ppl = (m: string, p: number): number => rows.find((r) => r.method === m && r.sparsity === p)!.perplexity!;

@@ -13,28 +13,11 @@ import brownManifest from '../../../public/models/brown-char/manifest.json';
 import inductionManifest from '../../../public/models/induction/manifest.json';
 import { fixed, percent } from '../../ui/format.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
+import type { SavedSweep as Sweep, SweepRow } from '../../model/sweep.ts';
 
 export type SweepModel = 'brown-char' | 'induction';
 export type SweepMode = 'merged' | 'factored';
 
-interface SweepRow {
-  method: string;
-  sparsity: number;
-  perplexity?: number;
-  accuracy?: number;
-  mean_attention_error: number;
-}
-interface Sweep {
-  command: string;
-  model: SweepModel;
-  mode: SweepMode;
-  nm?: string;
-  metric: 'perplexity' | 'accuracy';
-  calibration: string;
-  evaluation: string;
-  gd: { lambda: number; eta: number; iters: number };
-  rows: SweepRow[];
-}
 interface SweepsFile {
   methods: ModelMethodId[];
   sparsities: number[];

@@ -7,6 +7,7 @@
  * recomputes the chosen sweep with the worker's modelSweep job and says, cell by
  * cell, whether the two agree.
  */
+import { rowMetric, type SavedSweep } from '../../model/sweep.ts';
 import * as Plot from '@observablehq/plot';
 import { WidgetBase } from '../../ui/widget-base.ts';
 import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
@@ -38,20 +39,10 @@ const schema = {
   methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
 } as const satisfies Schema;
 
-/** One sweep of the precomputed file, as `cli -- sweep` prints it (timings dropped). */
-interface FileSweep {
-  command: string;
-  model: ModelName;
-  mode: PruneMode;
-  metric: 'perplexity' | 'accuracy';
-  calibration: string;
-  evaluation: string;
-  gd: { lambda: number; eta: number; iters: number };
-  rows: Record<string, string | number>[];
-}
+/** public/data/page-sweeps.json (scripts/precompute-page-sweeps.ts). */
 interface SweepFile {
   sparsities: number[];
-  sweeps: FileSweep[];
+  sweeps: SavedSweep[];
 }
 
 /** A sweep as the widget draws it, wherever it came from. */
@@ -64,12 +55,11 @@ interface Sweep {
   cells: { method: ModelMethodId; sparsity: number; metric: number; attention: number }[];
 }
 
-function fromFile(f: FileSweep, methods: readonly ModelMethodId[]): Sweep {
+function fromFile(f: SavedSweep, methods: readonly ModelMethodId[]): Sweep {
   const dense = f.rows.find((r) => r.method === 'dense');
   const cells = f.rows
-    .filter((r) => r.method !== 'dense' && methods.includes(r.method as ModelMethodId))
-    .map((r) => ({ method: r.method as ModelMethodId, sparsity: Number(r.sparsity), metric: Number(r[f.metric]), attention: Number(r.mean_attention_error) }));
-  return { model: f.model, mode: f.mode, metric: f.metric, dense: Number(dense?.[f.metric]), sparsities: [...new Set(cells.map((c) => c.sparsity))].sort((a, b) => a - b), cells };
+    .flatMap((r) => (r.method !== 'dense' && methods.includes(r.method) ? [{ method: r.method, sparsity: r.sparsity, metric: rowMetric(f, r), attention: r.mean_attention_error }] : []));
+  return { model: f.model, mode: f.mode, metric: f.metric, dense: dense ? rowMetric(f, dense) : Number.NaN, sparsities: [...new Set(cells.map((c) => c.sparsity))].sort((a, b) => a - b), cells };
 }
 
 function fromJob(r: ModelSweepJobResult, sparsities: number[]): Sweep {

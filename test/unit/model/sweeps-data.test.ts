@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runSweep } from '../../../src/cli/pruneCommands.ts';
+import { runSweep, sweepCommandLine } from '../../../src/cli/pruneCommands.ts';
 import { MODEL_METHOD_IDS } from '../../../src/core/methods.ts';
 import { SWEEP_MODELS, SWEEP_OUT, SWEEP_SPARSITIES, sweepRuns } from '../../../scripts/precompute-sweeps.ts';
 
@@ -30,7 +30,7 @@ function find(model: string, mode: string, nm?: string): Sweep {
 describe('public/data/sweeps.json', () => {
   it('has a sweep for every model and mode, plus 2:4 merged, each with the command that reproduces it', () => {
     expect(data.sweeps).toHaveLength(sweepRuns().length);
-    for (const run of sweepRuns()) expect(find(run.model, run.mode, run.nm).command).toBe(`npm run --silent cli -- sweep ${run.argv.join(' ')}`);
+    for (const run of sweepRuns()) expect(find(run.model, run.mode, run.nm).command).toBe(sweepCommandLine(run.options));
   });
 
   it('has the dense row and every method × sparsity row, with finite numbers and no timings', () => {
@@ -56,7 +56,7 @@ describe('public/data/sweeps.json', () => {
   });
 
   it('equals a fresh run of the sweep code (induction, magnitude, 50 %, merged) to 1e-9', async () => {
-    const fresh = await runSweep(['--model', 'induction', '--methods', 'magnitude', '--sparsities', '0.5', '--mode', 'merged'], () => {});
+    const fresh = await runSweep({ model: 'induction', methods: ['magnitude'], sparsities: [0.5], mode: 'merged' }, () => {});
     const saved = find('induction', 'merged');
     for (const [method, p] of [['dense', 0], ['magnitude', 0.5]] as const) {
       const a = fresh.rows.find((r) => r.method === method && r.sparsity === p)!;
