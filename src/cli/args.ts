@@ -1,4 +1,5 @@
 /** A small, strict argument parser: unknown or malformed flags are errors, not surprises. */
+import { InputError } from '../core/errors.ts';
 
 export interface FlagSpec {
   /** Flags that take a value. */
@@ -12,7 +13,8 @@ export interface ParsedArgs {
   booleans: Set<string>;
 }
 
-export class UsageError extends Error {
+/** A bad flag or file: the CLI's exit 1 (an input error, named by the flag). */
+export class UsageError extends InputError {
   override name = 'UsageError';
 }
 

@@ -2,59 +2,98 @@
  * The command-line entry (SPEC §8): `npm run --silent cli -- <command> [options]`.
  * stdout carries only the requested output; progress and errors go to stderr;
  * bad input exits non-zero with one line, never a stack trace.
+ *
+ * Each command's module is loaded only when it runs, so `solve` and every usage error
+ * start without TensorFlow.js or the models.
  */
-import { solveCommand } from './solveCommand.ts';
-import { synthCommand } from './synthCommand.ts';
-import { benchCommand } from './benchCommand.ts';
-import { dataCommand, evalCommand } from './modelCommands.ts';
-import { generatePrunedCommand, modelPruneCommand, sweepCommand } from './pruneCommands.ts';
-import { UsageError } from './args.ts';
-import { DivergenceError } from '../core/gd.ts';
+import { InputError, NumericalError } from '../core/errors.ts';
 
 type Command = (argv: readonly string[]) => string | Promise<string>;
 
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  solve: { run: solveCommand, help: 'solve --problem P.json --method gd|magnitude|wanda|sparsegpt|exhaustive --sparsity p [--nm N:M] [--lambda l] [--eta e] [--iters T] [--tol t] [--clip] [--causal] [--out R.json]' },
-  synth: { run: synthCommand, help: 'synth --n 64 --d 16 [--seed 1] [--scale 1] [--causal] [--out P.json]   (a Gaussian problem file)' },
-  bench: { run: benchCommand, help: 'bench [--quick]   (JSON timings of the solvers)' },
-  data: { run: dataCommand, help: 'data --model brown-char|induction --split train|val   (the exact text of that split)' },
-  eval: { run: evalCommand, help: 'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)' },
-  generate: { run: generatePrunedCommand, help: 'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json]' },
-  'model-prune': { run: modelPruneCommand, help: 'model-prune --model M --method gd|magnitude|wanda|sparsegpt --sparsity p [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T] [--out R.json]' },
-  sweep: { run: sweepCommand, help: 'sweep --model M [--methods gd,magnitude,wanda,sparsegpt] [--sparsities 0.3,0.5,0.7,0.9] [--mode merged|factored] [--nm 2:4] [--format json|csv]' },
+interface Entry {
+  load: () => Promise<Command>;
+  help: string;
+}
+
+const COMMANDS: Record<string, Entry> = {
+  solve: {
+    load: async () => (await import('./solveCommand.ts')).solveCommand,
+    help: 'solve --problem P.json --method gd|magnitude|wanda|sparsegpt|exhaustive --sparsity p [--nm N:M] [--lambda l] [--eta e] [--iters T] [--tol t] [--clip] [--causal] [--out R.json]',
+  },
+  synth: { load: async () => (await import('./synthCommand.ts')).synthCommand, help: 'synth --n 64 --d 16 [--seed 1] [--scale 1] [--causal] [--out P.json]   (a Gaussian problem file)' },
+  bench: { load: async () => (await import('./benchCommand.ts')).benchCommand, help: 'bench [--quick]   (JSON timings of the solvers)' },
+  data: { load: async () => (await import('./modelCommands.ts')).dataCommand, help: 'data --model brown-char|induction --split train|val   (the exact text of that split)' },
+  eval: {
+    load: async () => (await import('./modelCommands.ts')).evalCommand,
+    help: 'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)',
+  },
+  generate: {
+    load: async () => (await import('./pruneCommands.ts')).generatePrunedCommand,
+    help: 'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json]',
+  },
+  'model-prune': {
+    load: async () => (await import('./pruneCommands.ts')).modelPruneCommand,
+    help: 'model-prune --model M --method gd|magnitude|wanda|sparsegpt --sparsity p [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T] [--out R.json]',
+  },
+  sweep: {
+    load: async () => (await import('./pruneCommands.ts')).sweepCommand,
+    help: 'sweep --model M [--methods gd,magnitude,wanda,sparsegpt] [--sparsities 0.3,0.5,0.7,0.9] [--mode merged|factored] [--nm 2:4] [--format json|csv]',
+  },
 };
 
-function usage(): string {
+export function usage(): string {
   return ['usage: npm run --silent cli -- <command> [options]', ...Object.values(COMMANDS).map((c) => `  ${c.help}`)].join('\n');
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where the CLI writes: the process's streams, or a test's buffers. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const PROCESS_IO: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+
+/** The exit code of a failure: 1 bad input, 2 the numbers failed, 3 a bug. */
+export async function exitCodeOf(e: unknown): Promise<1 | 2 | 3> {
+  if (e instanceof InputError) return 1;
+  if (e instanceof NumericalError) return 2;
+  // Divergence is a numerical failure; gd.ts declares its own error type.
+  const { DivergenceError } = await import('../core/gd.ts');
+  if (e instanceof DivergenceError) return 2;
+  return 3;
+}
+
+/** Run one command line; returns the exit code. */
+export async function runCli(argv: readonly string[], io: Io = PROCESS_IO): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
-    process.stdout.write(usage() + '\n');
+    // Asked for: usage on stdout, success. Missing: usage is the error message, on stderr.
+    if (command) io.stdout(usage() + '\n');
+    else io.stderr(`error: no command given\n${usage()}\n`);
     return command ? 0 : 1;
   }
-  const entry = COMMANDS[command];
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!entry) {
-    process.stderr.write(`error: unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+    io.stderr(`error: unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
     return 1;
   }
   try {
-    const out = await entry.run(rest);
-    if (out) process.stdout.write(out.endsWith('\n') ? out : out + '\n');
+    const run = await entry.load();
+    const out = await run(rest);
+    if (out) io.stdout(out.endsWith('\n') ? out : out + '\n');
     return 0;
   } catch (e) {
-    const err = e as Error;
-    const oneLine = (err.message ?? String(e)).replace(/\s*\n\s*/g, ' ');
-    process.stderr.write(`error: ${oneLine}\n`);
-    // 1: bad input; 2: the numbers failed (divergence, Cholesky); 3: a bug.
-    if (err instanceof UsageError) return 1;
-    if (err instanceof DivergenceError || /Cholesky|diverge|exhaustive search refused|bad N:M|sparsity|shape/i.test(err.message)) return 2;
-    if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
-    return 3;
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr(`error: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    const code = await exitCodeOf(e);
+    if (code === 3 && process.env.DEBUG) io.stderr(`${err.stack}\n`);
+    return code;
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+const isEntry = process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -2,6 +2,7 @@
  * Softmax attention F = Softmax(X W Xᵀ) and the metrics of SPEC §5.
  * Rows are distributions over the tokens a query attends to.
  */
+import { InputError } from './errors.ts';
 import { type Matrix, zeros, assertSameShape } from './matrix.ts';
 import { gemmNN, gemmNT, softmaxRowsInPlace } from './kernels.ts';
 import { type Problem, sequenceBlocks } from './problem.ts';
@@ -51,8 +52,8 @@ export function attention(X: Matrix, W: Matrix, causal = false): Matrix {
 }
 
 export function checkShapes(X: Matrix, W: Matrix): void {
-  if (W.rows !== W.cols) throw new Error(`W must be square, got ${W.rows}x${W.cols}`);
-  if (X.cols !== W.rows) throw new Error(`shape mismatch: X is ${X.rows}x${X.cols} but W is ${W.rows}x${W.cols} (X needs d = ${W.rows} columns)`);
+  if (W.rows !== W.cols) throw new InputError(`W must be square, got ${W.rows}x${W.cols}`);
+  if (X.cols !== W.rows) throw new InputError(`shape mismatch: X is ${X.rows}x${X.cols} but W is ${W.rows}x${W.cols} (X needs d = ${W.rows} columns)`);
 }
 
 export interface AttentionMetrics {

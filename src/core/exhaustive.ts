@@ -7,6 +7,7 @@
  * N in each group of M (a product of small combinations). Problems with more than
  * EXHAUSTIVE_LIMIT masks are refused up front rather than left to hang.
  */
+import { InputError, NumericalError } from './errors.ts';
 import { type Matrix, filled } from './matrix.ts';
 import type { Problem } from './problem.ts';
 import { type Granularity, prunedCount } from './mask.ts';
@@ -34,7 +35,7 @@ function groupsFor(d: number, sparsity: number, granularity: Granularity): Group
     return [{ indices: Array.from({ length: d * d }, (_, i) => i), prune: prunedCount(d, sparsity) }];
   }
   const { n, m } = granularity;
-  if (d % m !== 0) throw new Error(`bad N:M pattern ${n}:${m}: d = ${d} is not a multiple of M = ${m}`);
+  if (d % m !== 0) throw new InputError(`bad N:M pattern ${n}:${m}: d = ${d} is not a multiple of M = ${m}`);
   const groups: Group[] = [];
   // Same grouping as maskPruneNM: per column j, rows g..g+m−1.
   for (let j = 0; j < d; j++) {
@@ -62,7 +63,7 @@ export interface ExhaustiveResult {
 export function assertExhaustiveFeasible(d: number, sparsity: number, granularity: Granularity): number {
   const count = exhaustiveCount(d, sparsity, granularity);
   if (count > EXHAUSTIVE_LIMIT) {
-    throw new Error(
+    throw new NumericalError(
       `exhaustive search refused: d = ${d} with this sparsity has ${count.toExponential(2)} masks, ` +
         `more than the limit of ${EXHAUSTIVE_LIMIT} (use d = 4, or a sparsity near 0 or 1)`,
     );

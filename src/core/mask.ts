@@ -5,6 +5,7 @@
  * first k are pruned, so among equal scores the lower flat index is pruned first.
  * That is numpy's `argsort(kind="stable")`, which an independent reference can use.
  */
+import { InputError } from './errors.ts';
 import { type Matrix, zeros, filled } from './matrix.ts';
 
 /** How a method's pruned entries are grouped. */
@@ -16,11 +17,11 @@ export type Granularity =
 /** Parse "2:4" into an N:M granularity; throws a one-line message on bad input. */
 export function parseNM(text: string, d?: number): { kind: 'nm'; n: number; m: number } {
   const match = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(text);
-  if (!match) throw new Error(`bad N:M pattern "${text}": expected two integers like 2:4`);
+  if (!match) throw new InputError(`bad N:M pattern "${text}": expected two integers like 2:4`);
   const n = Number(match[1]);
   const m = Number(match[2]);
-  if (m < 1 || n < 1 || n >= m) throw new Error(`bad N:M pattern "${text}": need 1 <= N < M`);
-  if (d !== undefined && d % m !== 0) throw new Error(`bad N:M pattern "${text}": d = ${d} is not a multiple of M = ${m}`);
+  if (m < 1 || n < 1 || n >= m) throw new InputError(`bad N:M pattern "${text}": need 1 <= N < M`);
+  if (d !== undefined && d % m !== 0) throw new InputError(`bad N:M pattern "${text}": d = ${d} is not a multiple of M = ${m}`);
   return { kind: 'nm', n, m };
 }
 
@@ -68,7 +69,7 @@ export function maskPruneLowestPerColumn(scores: Matrix, kPerColumn: number): Ma
  */
 export function maskPruneNM(scores: Matrix, n: number, m: number): Matrix {
   const { rows, cols } = scores;
-  if (rows % m !== 0) throw new Error(`bad N:M pattern ${n}:${m}: d = ${rows} is not a multiple of M = ${m}`);
+  if (rows % m !== 0) throw new InputError(`bad N:M pattern ${n}:${m}: d = ${rows} is not a multiple of M = ${m}`);
   const mask = filled(rows, cols, 1);
   const group = new Float64Array(m);
   for (let j = 0; j < cols; j++) {

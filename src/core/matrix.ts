@@ -5,6 +5,7 @@
  * implementation to ~1e-4 after hundreds of iterations, and mask ties must
  * break identically.
  */
+import { InputError } from './errors.ts';
 export interface Matrix {
   readonly rows: number;
   readonly cols: number;
@@ -42,19 +43,19 @@ export function set(m: Matrix, i: number, j: number, v: number): void {
 
 /** Build from nested arrays; throws a readable error on ragged or non-numeric input. */
 export function fromNested(rows: readonly (readonly number[])[], name = 'matrix'): Matrix {
-  if (!Array.isArray(rows) || rows.length === 0) throw new Error(`${name} must be a non-empty array of rows`);
+  if (!Array.isArray(rows) || rows.length === 0) throw new InputError(`${name} must be a non-empty array of rows`);
   const first = rows[0];
-  if (!Array.isArray(first) || first.length === 0) throw new Error(`${name} must be a non-empty array of rows`);
+  if (!Array.isArray(first) || first.length === 0) throw new InputError(`${name} must be a non-empty array of rows`);
   const cols = first.length;
   const m = zeros(rows.length, cols);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (!Array.isArray(r)) throw new Error(`${name} row ${i} is not an array`);
-    if (r.length !== cols) throw new Error(`${name} is ragged: row ${i} has ${r.length} entries, row 0 has ${cols}`);
+    if (!Array.isArray(r)) throw new InputError(`${name} row ${i} is not an array`);
+    if (r.length !== cols) throw new InputError(`${name} is ragged: row ${i} has ${r.length} entries, row 0 has ${cols}`);
     for (let j = 0; j < cols; j++) {
       const v = r[j];
-      if (typeof v !== 'number') throw new Error(`${name}[${i}][${j}] is not a number`);
-      if (!Number.isFinite(v)) throw new Error(`${name}[${i}][${j}] is not finite (${v})`);
+      if (typeof v !== 'number') throw new InputError(`${name}[${i}][${j}] is not a number`);
+      if (!Number.isFinite(v)) throw new InputError(`${name}[${i}][${j}] is not finite (${v})`);
       m.data[i * cols + j] = v;
     }
   }
@@ -75,7 +76,7 @@ export function transpose(m: Matrix): Matrix {
 
 /** C = A · B (plain, cache-friendly i-k-j loop). */
 export function matmul(a: Matrix, b: Matrix): Matrix {
-  if (a.cols !== b.rows) throw new Error(`matmul shape mismatch: ${a.rows}x${a.cols} · ${b.rows}x${b.cols}`);
+  if (a.cols !== b.rows) throw new InputError(`matmul shape mismatch: ${a.rows}x${a.cols} · ${b.rows}x${b.cols}`);
   const c = zeros(a.rows, b.cols);
   const n = b.cols;
   for (let i = 0; i < a.rows; i++) {
@@ -112,7 +113,7 @@ export function maxAbs(m: Matrix): number {
 
 export function assertSameShape(a: Matrix, b: Matrix, what: string): void {
   if (a.rows !== b.rows || a.cols !== b.cols) {
-    throw new Error(`${what}: shape mismatch ${a.rows}x${a.cols} vs ${b.rows}x${b.cols}`);
+    throw new InputError(`${what}: shape mismatch ${a.rows}x${a.cols} vs ${b.rows}x${b.cols}`);
   }
 }
 

@@ -1,4 +1,5 @@
 /** The shared shapes of a pruning problem and of a baseline's answer. */
+import { InputError } from './errors.ts';
 import type { Matrix } from './matrix.ts';
 import type { Granularity } from './mask.ts';
 
@@ -21,10 +22,10 @@ export function segmentsOf(problem: Problem): readonly number[] {
   if (!problem.segments) return [n];
   let sum = 0;
   for (const len of problem.segments) {
-    if (!(Number.isInteger(len) && len >= 1)) throw new Error(`segments must be positive integers (got ${len})`);
+    if (!(Number.isInteger(len) && len >= 1)) throw new InputError(`segments must be positive integers (got ${len})`);
     sum += len;
   }
-  if (sum !== n) throw new Error(`segments sum to ${sum} but X has ${n} rows`);
+  if (sum !== n) throw new InputError(`segments sum to ${sum} but X has ${n} rows`);
   return problem.segments;
 }
 

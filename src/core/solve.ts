@@ -2,6 +2,7 @@
  * One entry point for "prune this matrix with that method": the CLI's `solve`,
  * the site's widgets and the tests all go through here, so they cannot disagree.
  */
+import { InputError } from './errors.ts';
 import type { Matrix } from './matrix.ts';
 import type { Problem, PruneOptions, PruneResult } from './problem.ts';
 import { type Granularity, countPruned } from './mask.ts';
@@ -38,7 +39,7 @@ export interface SolveResult {
 
 export function validateSparsity(p: number): void {
   if (!(typeof p === 'number' && Number.isFinite(p) && p >= 0 && p < 1)) {
-    throw new Error(`sparsity must be a number in [0, 1) (got ${p})`);
+    throw new InputError(`sparsity must be a number in [0, 1) (got ${p})`);
   }
 }
 

@@ -3,6 +3,7 @@
  * attention is: logits X W Xᵀ grow like scale·d, so a small scale gives nearly
  * uniform rows and a large one gives nearly one-hot rows.
  */
+import { InputError } from './errors.ts';
 import { type Matrix, zeros } from './matrix.ts';
 import type { Problem } from './problem.ts';
 import { gaussian, mulberry32, subSeed } from './random.ts';
@@ -26,7 +27,7 @@ function gaussianMatrix(rows: number, cols: number, std: number, seed: number): 
 export function syntheticProblem(spec: SyntheticSpec): Problem {
   const { n, d, seed } = spec;
   if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1)) {
-    throw new Error(`synthetic problem needs positive integer n and d (got n=${n}, d=${d})`);
+    throw new InputError(`synthetic problem needs positive integer n and d (got n=${n}, d=${d})`);
   }
   const scale = spec.scale ?? 1;
   const X = gaussianMatrix(n, d, 1, subSeed(seed, 'X'));

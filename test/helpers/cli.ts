@@ -26,3 +26,16 @@ export function cliAsync(...args: string[]): Promise<string> {
 export async function cliJson(...args: string[]): Promise<Record<string, any>> {
   return JSON.parse(await cliAsync(...args));
 }
+
+/**
+ * The CLI run inside the test process (no child, no tsx start-up): for the many
+ * bad-input cases and the golden outputs. Progress that a command writes straight to
+ * process.stderr is not captured; the error line and the output are.
+ */
+export async function cliInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { runCli } = await import('../../src/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}

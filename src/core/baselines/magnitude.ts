@@ -2,6 +2,7 @@
  * Magnitude pruning (SPEC §4): prune the k = ⌊p·d²⌋ entries of smallest |W| in the
  * whole matrix, or the N smallest in every N:M group. No weight update.
  */
+import { InputError } from '../errors.ts';
 import { type Matrix, zeros } from '../matrix.ts';
 import { applyMask, maskFromScores } from '../mask.ts';
 import type { Problem, PruneOptions, PruneResult } from '../problem.ts';
@@ -14,19 +15,19 @@ import type { Problem, PruneOptions, PruneResult } from '../problem.ts';
 export function checkBaselineInput(problem: Problem, opts: PruneOptions, method: string): void {
   const { X, W } = problem;
   if (X.cols !== W.rows) {
-    throw new Error(`${method}: X is ${X.rows}x${X.cols} but W is ${W.rows}x${W.cols} (need X.cols = W.rows)`);
+    throw new InputError(`${method}: X is ${X.rows}x${X.cols} but W is ${W.rows}x${W.cols} (need X.cols = W.rows)`);
   }
   const g = opts.granularity;
   if (g.kind === 'unstructured') {
     // N:M ignores `sparsity` (it is N/M), so only unstructured pruning checks it.
     const p = opts.sparsity;
-    if (!Number.isFinite(p) || p < 0 || p >= 1) throw new Error(`${method}: sparsity must be in [0, 1), got ${p}`);
+    if (!Number.isFinite(p) || p < 0 || p >= 1) throw new InputError(`${method}: sparsity must be in [0, 1), got ${p}`);
   } else {
     if (!Number.isInteger(g.n) || !Number.isInteger(g.m) || g.n < 1 || g.n >= g.m) {
-      throw new Error(`${method}: bad N:M pattern ${g.n}:${g.m}: need integers 1 <= N < M`);
+      throw new InputError(`${method}: bad N:M pattern ${g.n}:${g.m}: need integers 1 <= N < M`);
     }
     if (W.rows % g.m !== 0) {
-      throw new Error(`bad N:M pattern ${g.n}:${g.m}: d = ${W.rows} is not a multiple of M = ${g.m}`);
+      throw new InputError(`bad N:M pattern ${g.n}:${g.m}: d = ${W.rows} is not a multiple of M = ${g.m}`);
     }
   }
 }

@@ -14,6 +14,7 @@
  *  - ties are broken by the shared stable rule of mask.ts, not by torch's sort/topk.
  *  - a failed Cholesky raises damping and says so in `notes`, instead of crashing.
  */
+import { InputError, NumericalError } from '../errors.ts';
 import { type Matrix, zeros } from '../matrix.ts';
 import { maskPruneLowestGlobal, maskPruneNM } from '../mask.ts';
 import { gram, cholesky, choleskyInverse, upperCholesky } from '../linalg.ts';
@@ -67,7 +68,7 @@ function dampedInverseFactor(h: Matrix, percdamp: number, notes: string[]): Matr
     }
     if (attempt < MAX_DAMPING_TRIES - 1) pd = Math.max(pd * 10, MIN_RETRY_PERCDAMP);
   }
-  throw new Error(
+  throw new NumericalError(
     `Cholesky failed: H is not positive definite even with damping percdamp = ${fmt(pd)} ` +
       `(${MAX_DAMPING_TRIES} tries from percdamp = ${fmt(percdamp)}); check X for non-finite values`,
   );
@@ -77,13 +78,13 @@ export function sparseGptPrune(problem: Problem, opts: PruneOptions, options: Sp
   checkBaselineInput(problem, opts, 'sparsegpt');
   const blockSize = options.blockSize ?? 128;
   const percdamp = options.percdamp ?? 0.01;
-  if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`sparsegpt: blockSize must be a positive integer, got ${blockSize}`);
-  if (!Number.isFinite(percdamp) || percdamp < 0) throw new Error(`sparsegpt: percdamp must be >= 0, got ${percdamp}`);
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new InputError(`sparsegpt: blockSize must be a positive integer, got ${blockSize}`);
+  if (!Number.isFinite(percdamp) || percdamp < 0) throw new InputError(`sparsegpt: percdamp must be >= 0, got ${percdamp}`);
   const g = opts.granularity;
   // An N:M group must not straddle two blocks: its later columns would be scored
   // before the previous block's errors reached them.
   if (g.kind === 'nm' && blockSize % g.m !== 0) {
-    throw new Error(`sparsegpt: blockSize ${blockSize} is not a multiple of M = ${g.m}`);
+    throw new InputError(`sparsegpt: blockSize ${blockSize} is not a multiple of M = ${g.m}`);
   }
 
   const { X, W } = problem;

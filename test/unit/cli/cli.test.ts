@@ -1,13 +1,16 @@
 /**
- * The command line as a user meets it: a real child process, stdout parsed as
- * JSON, stderr one line on bad input. Golden outputs live in test/fixtures/golden;
- * regenerate them with UPDATE_GOLDEN=1 after a deliberate change and review the diff.
+ * The command line as a user meets it: stdout parsed as JSON, stderr one line on bad
+ * input, the documented exit codes (1 bad input, 2 the numbers failed). Most cases run
+ * the CLI in-process (`runCli`); a few run it as a real child process, for the contract
+ * (start-up, streams, exit status). Golden outputs live in test/fixtures/golden; a
+ * missing one fails the test. Regenerate them with UPDATE_GOLDEN=1 after a deliberate
+ * change and review the diff.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, ROOT } from '../../helpers/cli.ts';
+import { cli, cliInProcess, ROOT } from '../../helpers/cli.ts';
 
 const GOLDEN = join(ROOT, 'test/fixtures/golden');
 
@@ -40,15 +43,14 @@ describe('cli solve: golden outputs', () => {
     ['exhaustive', ['--method', 'exhaustive', '--sparsity', '0.5', '--iters', '60']],
   ];
   for (const [name, args] of runs) {
-    it(`${name} matches test/fixtures/golden/${name}.json`, () => {
-      const r = cli('solve', '--problem', join(GOLDEN, 'problem.json'), ...args);
+    it(`${name} matches test/fixtures/golden/${name}.json`, async () => {
+      const r = await cliInProcess('solve', '--problem', join(GOLDEN, 'problem.json'), ...args);
       expect(r.stderr).not.toMatch(/error/);
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
       const file = join(GOLDEN, `${name}.json`);
-      if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
-        writeFileSync(file, JSON.stringify({ ...out, time_ms: 0 }, null, 1) + '\n');
-      }
+      if (process.env.UPDATE_GOLDEN) writeFileSync(file, JSON.stringify({ ...out, time_ms: 0 }, null, 1) + '\n');
+      expect(existsSync(file), `${file} is missing: write it with UPDATE_GOLDEN=1 and review it`).toBe(true);
       expectClose(out, JSON.parse(readFileSync(file, 'utf8')));
       expect(out.time_ms).toBeGreaterThanOrEqual(0);
     });
@@ -81,29 +83,30 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     return f;
   };
   const good = { X: [[1, 2], [3, 4], [5, 6]], W: [[0.1, 0.2], [0.3, 0.4]] };
-  const cases: [string, string[], RegExp][] = [
-    ['missing file', ['--problem', join(dir, 'nope.json'), '--method', 'gd', '--sparsity', '0.5'], /not found/],
-    ['malformed JSON', ['--problem', write('bad.json', '{"X": [[1,2]'), '--method', 'gd', '--sparsity', '0.5'], /not valid JSON/],
-    ['no W', ['--problem', write('now.json', JSON.stringify({ X: good.X })), '--method', 'gd', '--sparsity', '0.5'], /no "W"/],
-    ['ragged X', ['--problem', write('ragged.json', JSON.stringify({ ...good, X: [[1, 2], [3]] })), '--method', 'gd', '--sparsity', '0.5'], /ragged/],
-    ['mismatched shapes', ['--problem', write('shape.json', JSON.stringify({ ...good, X: [[1, 2, 3]] })), '--method', 'gd', '--sparsity', '0.5'], /shape mismatch/],
-    ['non-square W', ['--problem', write('square.json', JSON.stringify({ ...good, W: [[1, 2]] })), '--method', 'gd', '--sparsity', '0.5'], /square/],
-    ['infinite value', ['--problem', write('inf.json', '{"X": [[1, 2]], "W": [[1e999, 0], [0, 1]]}'), '--method', 'gd', '--sparsity', '0.5'], /not finite/],
-    ['non-number', ['--problem', write('str.json', JSON.stringify({ ...good, W: [['a', 0], [0, 1]] })), '--method', 'gd', '--sparsity', '0.5'], /not a number/],
-    ['sparsity 1', ['--problem', write('ok1.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '1'], /\[0, 1\)/],
-    ['negative sparsity', ['--problem', write('ok2.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '-0.1'], /\[0, 1\)/],
-    ['sparsity not a number', ['--problem', write('ok3.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', 'half'], /finite number/],
-    ['unknown method', ['--problem', write('ok4.json', JSON.stringify(good)), '--method', 'obs', '--sparsity', '0.5'], /unknown method/],
-    ['bad N:M', ['--problem', write('ok5.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '3:2'], /bad N:M/],
-    ['N:M not dividing d', ['--problem', write('ok6.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '2:4'], /multiple of M/],
-    ['unknown flag', ['--problem', write('ok7.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--fast'], /unknown option/],
-    ['exhaustive too large', ['--problem', write('big.json', JSON.stringify({ X: [Array(8).fill(1)], W: Array.from({ length: 8 }, () => Array(8).fill(0.1)) })), '--method', 'exhaustive', '--sparsity', '0.5'], /refused/],
-    ['divergence', ['--problem', write('div.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--eta', '1e6'], /diverged.*eta <=/],
+  // [name, arguments, message, exit code]
+  const cases: [string, string[], RegExp, 1 | 2][] = [
+    ['missing file', ['--problem', join(dir, 'nope.json'), '--method', 'gd', '--sparsity', '0.5'], /not found/, 1],
+    ['malformed JSON', ['--problem', write('bad.json', '{"X": [[1,2]'), '--method', 'gd', '--sparsity', '0.5'], /not valid JSON/, 1],
+    ['no W', ['--problem', write('now.json', JSON.stringify({ X: good.X })), '--method', 'gd', '--sparsity', '0.5'], /no "W"/, 1],
+    ['ragged X', ['--problem', write('ragged.json', JSON.stringify({ ...good, X: [[1, 2], [3]] })), '--method', 'gd', '--sparsity', '0.5'], /ragged/, 1],
+    ['mismatched shapes', ['--problem', write('shape.json', JSON.stringify({ ...good, X: [[1, 2, 3]] })), '--method', 'gd', '--sparsity', '0.5'], /shape mismatch/, 1],
+    ['non-square W', ['--problem', write('square.json', JSON.stringify({ ...good, W: [[1, 2]] })), '--method', 'gd', '--sparsity', '0.5'], /square/, 1],
+    ['infinite value', ['--problem', write('inf.json', '{"X": [[1, 2]], "W": [[1e999, 0], [0, 1]]}'), '--method', 'gd', '--sparsity', '0.5'], /not finite/, 1],
+    ['non-number', ['--problem', write('str.json', JSON.stringify({ ...good, W: [['a', 0], [0, 1]] })), '--method', 'gd', '--sparsity', '0.5'], /not a number/, 1],
+    ['sparsity 1', ['--problem', write('ok1.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '1'], /\[0, 1\)/, 1],
+    ['negative sparsity', ['--problem', write('ok2.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '-0.1'], /\[0, 1\)/, 1],
+    ['sparsity not a number', ['--problem', write('ok3.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', 'half'], /finite number/, 1],
+    ['unknown method', ['--problem', write('ok4.json', JSON.stringify(good)), '--method', 'obs', '--sparsity', '0.5'], /unknown method/, 1],
+    ['bad N:M', ['--problem', write('ok5.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '3:2'], /bad N:M/, 1],
+    ['N:M not dividing d', ['--problem', write('ok6.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '2:4'], /multiple of M/, 1],
+    ['unknown flag', ['--problem', write('ok7.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--fast'], /unknown option/, 1],
+    ['exhaustive too large', ['--problem', write('big.json', JSON.stringify({ X: [Array(8).fill(1)], W: Array.from({ length: 8 }, () => Array(8).fill(0.1)) })), '--method', 'exhaustive', '--sparsity', '0.5'], /refused/, 2],
+    ['divergence', ['--problem', write('div.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--eta', '1e6'], /diverged.*eta <=/, 2],
   ];
-  for (const [name, args, message] of cases) {
-    it(name, () => {
-      const r = cli('solve', ...args);
-      expect(r.code).not.toBe(0);
+  for (const [name, args, message, code] of cases) {
+    it(`${name}: exit ${code}`, async () => {
+      const r = await cliInProcess('solve', ...args);
+      expect(r.code).toBe(code);
       expect(r.stdout).toBe('');
       const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('solve:'));
       expect(lines).toHaveLength(1);
@@ -113,9 +116,26 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     });
   }
 
-  it('an unknown command is an error too', () => {
-    const r = cli('frobnicate');
-    expect(r.code).not.toBe(0);
+  it('as a child process too: one line on stderr, exit 1, nothing on stdout', () => {
+    const r = cli('solve', '--problem', join(dir, 'nope.json'), '--method', 'gd', '--sparsity', '0.5');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toMatch(/^error: problem file not found/);
+  });
+
+  it('an unknown command is an error too (exit 1)', async () => {
+    const r = await cliInProcess('frobnicate');
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown command/);
+  });
+
+  it('no command: the usage goes to stderr with exit 1; --help prints it on stdout with exit 0', async () => {
+    const none = await cliInProcess();
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^error: no command given\nusage:/);
+    const help = await cliInProcess('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage:/);
   });
 });

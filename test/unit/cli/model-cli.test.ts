@@ -1,13 +1,14 @@
 /**
  * The model commands as a user meets them, on the shipped `induction` model (small
  * and fast): model-prune's report is internally consistent and reloadable by
- * generate --prune; sweep prints the table; bad input is one line on stderr.
+ * generate --prune; sweep prints the table; bad input is one line on stderr and exit 1
+ * (run in-process: no child start-up per case).
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from '../../helpers/cli.ts';
+import { cli, cliInProcess } from '../../helpers/cli.ts';
 
 
 describe('model commands', () => {
@@ -53,7 +54,7 @@ describe('model commands', () => {
     ['missing prune file', ['generate', '--model', 'induction', '--prompt', 'abc', '--prune', 'nope.json'], /file not found/],
   ];
   for (const [name, args, message] of bad) {
-    it(`bad input: ${name}`, () => {
+    it(`bad input: ${name} (exit 1)`, async () => {
       const resolved = args.map((a) => {
         if (a === 'UNKNOWN') {
           const f = join(dir, 'unknown.txt');
@@ -67,8 +68,8 @@ describe('model commands', () => {
         }
         return a;
       });
-      const r = cli(...resolved);
-      expect(r.code).not.toBe(0);
+      const r = await cliInProcess(...resolved);
+      expect(r.code).toBe(1);
       const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(message);
