@@ -10,7 +10,7 @@ import { parseNM, type Granularity } from '../core/mask.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { Calibration, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache } from '../model/prune.ts';
-import { type ModelMethodId } from '../core/methods.ts';
+import type { ModelMethodId } from '../core/methods.ts';
 import type { EvalSet, Score } from '../model/evaluate.ts';
 import type { HeadLogitsFn } from '../model/transformer.ts';
 import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, StepProgress } from './protocol.ts';
@@ -183,7 +183,10 @@ export async function pruneInSession(session: ModelSession, req: PruneRequest, h
   const { pruneModelSteps } = await import('../model/prune.ts');
   const gdKey = `${req.mode}\u0000${JSON.stringify(req.gd)}`;
   let cache = session.relaxed.get(gdKey);
-  if (!cache) session.relaxed.set(gdKey, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    session.relaxed.set(gdKey, cache);
+  }
   const start = performance.now();
   const heads: PrunedHead[] = [];
   const spec = { method: req.method, sparsity: req.sparsity, mode: req.mode, granularity: req.granularity, gd: req.gd };

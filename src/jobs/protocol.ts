@@ -6,7 +6,7 @@
 import type { SyntheticSpec } from '../core/synthetic.ts';
 import type { Granularity } from '../core/mask.ts';
 import type { GdOptions } from '../core/gd.ts';
-import { type MethodId, type ModelMethodId } from '../core/methods.ts';
+import type { MethodId, ModelMethodId } from '../core/methods.ts';
 import type { AttentionMetrics } from '../core/attention.ts';
 import type { ModelName } from '../model/config.ts';
 import type { PruneMode } from '../model/prune.ts';

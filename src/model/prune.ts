@@ -18,7 +18,7 @@ import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
 import { GradientDescent, GD_DEFAULTS, type GdOptions } from '../core/gd.ts';
 import { FactoredObjective } from '../core/factored.ts';
 import { solve } from '../core/solve.ts';
-import type { MethodId, ModelMethodId } from '../core/methods.ts';
+import type { ModelMethodId } from '../core/methods.ts';
 import { magnitudePrune } from '../core/baselines/magnitude.ts';
 import { wandaPrune } from '../core/baselines/wanda.ts';
 import { sparseGptPrune } from '../core/baselines/sparsegpt.ts';

@@ -29,6 +29,7 @@ async function pageResult(page: Page): Promise<PageResult> {
   return JSON.parse((await page.locator(TAG).getAttribute('data-result')) ?? 'null');
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON report, read field by field
 function expectAgrees(run: PageResult['runs'][number], ref: Record<string, any>, metric: PageResult['metric']): void {
   const refValue = metric === 'accuracy' ? ref.pruned.accuracy : ref.pruned.perplexity;
   expect(Math.abs(run.value - refValue) / refValue, `${run.method} ${metric}`).toBeLessThanOrEqual(1e-4);

@@ -22,7 +22,7 @@ export function cliAsync(...args: string[]): Promise<string> {
   );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON, read field by field by each test
 export async function cliJson(...args: string[]): Promise<Record<string, any>> {
   return JSON.parse(await cliAsync(...args));
 }

@@ -26,7 +26,6 @@ import { gradientLipschitzBound, maxSafeStep } from '../../core/smoothness.ts';
 import { binomial, exhaustiveCount } from '../../core/exhaustive.ts';
 import { mulberry32 } from '../../core/random.ts';
 import { spearman as spearmanCorrelation } from '../../core/stats.ts';
-import { percent, percentValue, sci } from '../../ui/format.ts';
 import { methodLabel } from '../../core/methods.ts';
 
 export type PruningMethod = (typeof PRUNING_METHOD_IDS)[number];

@@ -13,7 +13,7 @@ import brownManifest from '../../../public/models/brown-char/manifest.json';
 import inductionManifest from '../../../public/models/induction/manifest.json';
 import { fixed, percent } from '../../ui/format.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
-import type { SavedSweep as Sweep, SweepRow } from '../../model/sweep.ts';
+import { rowMetric, type SavedSweep as Sweep, type SweepRow } from '../../model/sweep.ts';
 
 export type SweepModel = 'brown-char' | 'induction';
 export type SweepMode = 'merged' | 'factored';
@@ -41,7 +41,7 @@ export function sweep(model: SweepModel, mode: SweepMode, nm?: string): Sweep {
   return s;
 }
 
-const valueOf = (s: Sweep, r: SweepRow): number => (s.metric === 'accuracy' ? r.accuracy! : r.perplexity!);
+const metricValue = (s: Sweep, r: SweepRow): number => rowMetric(s, r);
 /** +1 if larger is better (accuracy), −1 if smaller is (perplexity). */
 const sign = (s: Sweep): number => (s.metric === 'accuracy' ? 1 : -1);
 
@@ -64,7 +64,7 @@ function rowOf(s: Sweep, sparsity: number, label: string): TableRow {
   const raw = SWEEP_METHODS.map((method) => {
     const r = s.rows.find((x) => x.method === method && x.sparsity === sparsity);
     if (!r) throw new Error(`public/data/sweeps.json: ${s.model} ${s.mode} has no ${method} row at ${sparsity}`);
-    return { method, metric: valueOf(s, r), error: r.mean_attention_error };
+    return { method, metric: metricValue(s, r), error: r.mean_attention_error };
   });
   const bestM = Math.max(...raw.map((c) => sign(s) * c.metric));
   const worstM = Math.min(...raw.map((c) => sign(s) * c.metric));
@@ -96,7 +96,7 @@ export function sweepTable(model: SweepModel, mode: SweepMode, withNM = false): 
     commands.push(n.command);
   }
   const dense = s.rows.find((r) => r.method === 'dense')!;
-  return { model, mode, metric: s.metric, dense: valueOf(s, dense), rows, commands };
+  return { model, mode, metric: s.metric, dense: metricValue(s, dense), rows, commands };
 }
 
 // ---------------------------------------------------------------- formatting

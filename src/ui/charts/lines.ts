@@ -1,7 +1,7 @@
 /** Loss curves: lines on a log y axis, and log–log lines with decade ticks. */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { compact, powerOfTenTick } from '../format.ts';
+import { powerOfTenTick } from '../format.ts';
 
 export interface Series {
   name: string;

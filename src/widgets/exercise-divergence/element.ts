@@ -7,7 +7,6 @@
  * the teacher see how far the true threshold lies above the smoothness bound 1/β.
  */
 import { ExerciseBase, InputProblem, paragraph, type CheckOutcome } from '../../ui/exercise-base.ts';
-import type { Schema } from '../../ui/state.ts';
 import { parseReaderNumber } from '../../teaching/answers.ts';
 import { DIVERGENCE_PRESET, MAX_READER_ETA, divergenceSpec, labLink } from '../../teaching/presets.ts';
 import { bisectBoundary, convergingAbove, smallestDivergingStep, type Threshold } from '../../teaching/divergenceThreshold.ts';

@@ -13,7 +13,7 @@ import { logHistogram, type Marker } from '../../ui/charts/histogram.ts';
 import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel } from '../../core/methods.ts';
 import type { ExhaustiveJobResult } from '../../jobs/protocol.ts';
-import { type MethodId } from '../../core/methods.ts';
+import type { MethodId } from '../../core/methods.ts';
 import { binomial } from '../../core/exhaustive.ts';
 import { PROBLEM_FIELDS, GD_FIELDS } from '../../ui/fields.ts';
 

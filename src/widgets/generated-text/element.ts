@@ -6,13 +6,12 @@
  * `cli -- generate` and `cli -- model-prune … --out R.json; cli -- generate … --prune R.json`.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema , pickedOptions } from '../../ui/state.ts';
 import { numbersList, toCsv } from '../../ui/figure.ts';
 import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
-import type { PruneMode } from '../../model/prune.ts';
 import { type ModelMethodId, MODEL_METHOD_IDS, methodLabel } from '../../core/methods.ts';
 import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
 

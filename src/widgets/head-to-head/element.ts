@@ -18,7 +18,7 @@ import { methodLabel, PRUNING_METHOD_IDS } from '../../core/methods.ts';
 import { JobError, SolverClient } from '../../worker/client.ts';
 import type { CompareResult, MethodOutcome, SweepRow } from '../../jobs/protocol.ts';
 import type { Granularity } from '../../core/mask.ts';
-import { type MethodId } from '../../core/methods.ts';
+import type { MethodId } from '../../core/methods.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, specOf } from '../../ui/fields.ts';
 
 const SWEEP_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];

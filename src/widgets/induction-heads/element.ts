@@ -12,16 +12,14 @@
  */
 import * as Plot from '@observablehq/plot';
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema , pickedOptions } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { table } from '../../ui/table.ts';
 import { methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
-import type { Job, ModelPruneJobResult, StepProgress } from '../../jobs/protocol.ts';
-import type { PruneMode } from '../../model/prune.ts';
-import { type ModelMethodId } from '../../core/methods.ts';
+import type { Job, ModelPruneJobResult, } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
 import { headPattern, inductionQueryCount, inductionScore, inductionTargets, previousTokenScore } from '../../model/inductionScore.ts';

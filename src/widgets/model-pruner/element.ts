@@ -8,7 +8,7 @@
  * each method. Choosing another head to look at redraws without rerunning.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema , pickedOptions } from '../../ui/state.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
@@ -16,10 +16,7 @@ import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
 import { GD_FIELDS } from '../../ui/fields.ts';
-import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore, StepProgress } from '../../jobs/protocol.ts';
-import type { PruneMode } from '../../model/prune.ts';
-import { type ModelMethodId } from '../../core/methods.ts';
-import type { ModelName } from '../../model/config.ts';
+import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore, } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
 import { PAGE_MAX_CALIBRATION_CHARS } from '../../model/calibrationText.ts';

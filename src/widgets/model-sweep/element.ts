@@ -10,16 +10,16 @@
 import { rowMetric, type SavedSweep } from '../../model/sweep.ts';
 import * as Plot from '@observablehq/plot';
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { setItems, type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema , pickedOptions } from '../../ui/state.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { num, tick } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
-import type { ModelSweepJobResult, StepProgress } from '../../jobs/protocol.ts';
+import type { ModelSweepJobResult, } from '../../jobs/protocol.ts';
 import type { PruneMode } from '../../model/prune.ts';
-import { type ModelMethodId } from '../../core/methods.ts';
+import type { ModelMethodId } from '../../core/methods.ts';
 import type { ModelName } from '../../model/config.ts';
 
 const DATA_URL = '/data/page-sweeps.json';

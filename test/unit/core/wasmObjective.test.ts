@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Matrix } from '../../../src/core/matrix.ts';
@@ -181,23 +179,6 @@ describe('objective.wasm.generated.ts', () => {
     expect(createHash('sha256').update(src).digest('hex'), 'run npm run build:wasm').toBe(OBJECTIVE_WASM_SOURCE_SHA256);
   });
 
-  it('is byte-identical to a fresh build (skipped if the build takes over 20 s)', async (ctx) => {
-    const dir = mkdtempSync(join(tmpdir(), 'build-wasm-'));
-    try {
-      const out = join(dir, 'objective.wasm.generated.ts');
-      const timedOut = await new Promise<boolean>((res, rej) => {
-        execFile(process.execPath, [join(root, 'scripts/build-wasm.mjs'), '--out', out], { cwd: root, timeout: 20_000 }, (err) => {
-          if (err && err.killed) res(true);
-          else if (err) rej(err);
-          else res(false);
-        });
-      });
-      if (timedOut) ctx.skip();
-      const fresh = readFileSync(out);
-      const committed = readFileSync(join(root, 'src/core/wasm/objective.wasm.generated.ts'));
-      expect(fresh.equals(committed), 'src/core/wasm/objective.wasm.generated.ts is stale: run npm run build:wasm').toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 40_000);
+  // The committed module is rebuilt and compared byte for byte by `npm test` itself
+  // (scripts/build-wasm.mjs --check), every time, with no time limit to skip on.
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobContext } from '../../helpers/jobContext.ts';
 import { runJob, Cancelled } from '../../../src/jobs/jobs.ts';
-import type { CompareResult, ExhaustiveJobResult, LabResult, ScatterResult, SweepRow } from '../../../src/jobs/protocol.ts';
+import type { SweepRow } from '../../../src/jobs/protocol.ts';
 import { DivergenceError } from '../../../src/core/gd.ts';
 import { solve } from '../../../src/core/solve.ts';
 import { syntheticProblem } from '../../../src/core/synthetic.ts';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, cliInProcess } from '../../helpers/cli.ts';
+import { cli, cliInProcess } from '../helpers/cli.ts';
 
 
 describe('model commands', () => {

@@ -5,12 +5,12 @@
  * data through the context, as the worker does over HTTP.
  */
 import { describe, expect, it } from 'vitest';
-import { Cancelled, runJob, type JobContext } from '../../../src/jobs/jobs.ts';
-import type { Job, ModelPruneJobResult, ModelSettings } from '../../../src/jobs/protocol.ts';
+import { Cancelled, runJob, type JobContext } from '../../src/jobs/jobs.ts';
+import type { Job, ModelSettings } from '../../src/jobs/protocol.ts';
 
 const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): ModelSettings => ({ sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {}, ...s });
-import { cli } from '../../helpers/cli.ts';
-import { modelContext } from '../../helpers/modelContext.ts';
+import { cli } from '../helpers/cli.ts';
+import { modelContext } from '../helpers/modelContext.ts';
 
 const ctx = modelContext();
 

@@ -9,17 +9,17 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runJob, type JobContext } from '../../../src/jobs/jobs.ts';
-import type { ModelSweepJobResult } from '../../../src/jobs/protocol.ts';
-import { type PruneMode } from '../../../src/model/prune.ts';
-import { MODEL_METHOD_IDS, type ModelMethodId } from '../../../src/core/methods.ts';
-import type { ModelName } from '../../../src/model/config.ts';
-import { GD_DEFAULTS } from '../../../src/core/gd.ts';
-import { loadModelNode } from '../../../src/model/weights.ts';
-import { initBackend } from '../../../src/core/tf/backend.ts';
-import { PAGE_SWEEP_MODELS, PAGE_SWEEP_MODES, PAGE_SWEEP_OUT, PAGE_SWEEP_SETTINGS, PAGE_SWEEP_SPARSITIES, commandOf, pageSweepRuns } from '../../../scripts/precompute-page-sweeps.ts';
+import { runJob, type JobContext } from '../../src/jobs/jobs.ts';
+import type { ModelSweepJobResult } from '../../src/jobs/protocol.ts';
+import type { PruneMode } from '../../src/model/prune.ts';
+import { MODEL_METHOD_IDS, type ModelMethodId } from '../../src/core/methods.ts';
+import type { ModelName } from '../../src/model/config.ts';
+import { GD_DEFAULTS } from '../../src/core/gd.ts';
+import { loadModelNode } from '../../src/model/weights.ts';
+import { initBackend } from '../../src/core/tf/backend.ts';
+import { PAGE_SWEEP_MODELS, PAGE_SWEEP_MODES, PAGE_SWEEP_OUT, PAGE_SWEEP_SETTINGS, PAGE_SWEEP_SPARSITIES, commandOf, pageSweepRuns } from '../../scripts/precompute-page-sweeps.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 interface Sweep {
   command: string;

@@ -6,14 +6,14 @@
  * were, and the accuracies are those of `cli -- model-prune`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob } from '../../../src/jobs/jobs.ts';
-import type { AttentionPatterns, ModelPruneJobResult, ModelSettings } from '../../../src/jobs/protocol.ts';
-import { mulberry32 } from '../../../src/core/random.ts';
-import { inductionSequence } from '../../../src/model/induction.ts';
-import { headPattern, inductionScore } from '../../../src/model/inductionScore.ts';
-import { type ModelMethodId } from '../../../src/core/methods.ts';
-import { cli } from '../../helpers/cli.ts';
-import { modelContext } from '../../helpers/modelContext.ts';
+import { runJob } from '../../src/jobs/jobs.ts';
+import type { AttentionPatterns, ModelPruneJobResult, ModelSettings } from '../../src/jobs/protocol.ts';
+import { mulberry32 } from '../../src/core/random.ts';
+import { inductionSequence } from '../../src/model/induction.ts';
+import { headPattern, inductionScore } from '../../src/model/inductionScore.ts';
+import type { ModelMethodId } from '../../src/core/methods.ts';
+import { cli } from '../helpers/cli.ts';
+import { modelContext } from '../helpers/modelContext.ts';
 
 const ctx = modelContext();
 

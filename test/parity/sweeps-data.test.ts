@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runSweep, sweepCommandLine } from '../../../src/cli/pruneCommands.ts';
-import { MODEL_METHOD_IDS } from '../../../src/core/methods.ts';
-import { SWEEP_MODELS, SWEEP_OUT, SWEEP_SPARSITIES, sweepRuns } from '../../../scripts/precompute-sweeps.ts';
+import { runSweep, sweepCommandLine } from '../../src/cli/pruneCommands.ts';
+import { MODEL_METHOD_IDS } from '../../src/core/methods.ts';
+import { SWEEP_MODELS, SWEEP_OUT, SWEEP_SPARSITIES, sweepRuns } from '../../scripts/precompute-sweeps.ts';
 
 interface Sweep {
   command: string;

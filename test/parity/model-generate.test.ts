@@ -10,13 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJob } from '../../../src/jobs/jobs.ts';
-import type { ModelGenerateJobResult, ModelSettings } from '../../../src/jobs/protocol.ts';
-import { type ModelMethodId } from '../../../src/core/methods.ts';
-import { loadModelNode } from '../../../src/model/weights.ts';
-import { firstDifference, generatedRows, generatedTxt, unknownPromptCharacters, unknownPromptMessage } from '../../../src/widgets/generated-text/compare.ts';
-import { cliAsync } from '../../helpers/cli.ts';
-import { modelContext } from '../../helpers/modelContext.ts';
+import { runJob } from '../../src/jobs/jobs.ts';
+import type { ModelGenerateJobResult, ModelSettings } from '../../src/jobs/protocol.ts';
+import type { ModelMethodId } from '../../src/core/methods.ts';
+import { loadModelNode } from '../../src/model/weights.ts';
+import { firstDifference, generatedRows, generatedTxt, unknownPromptCharacters, unknownPromptMessage } from '../../src/widgets/generated-text/compare.ts';
+import { cliAsync } from '../helpers/cli.ts';
+import { modelContext } from '../helpers/modelContext.ts';
 
 const ctx = modelContext();
 
