@@ -7,13 +7,19 @@
  * accepting a cancel between slices) while the CLI simply runs it to the end.
  * The choices the paper's text leaves open (M₀ = 1, fixed η, T, top-k binarisation
  * with a stable tie rule) are ours and are labelled as such on the site.
+ *
+ * Two step rules (SPEC §3, amended): 'fixed' is the paper's M − η∇L, kept bit for bit
+ * because the divergence lesson needs it; 'armijo' backtracks on the same gradient
+ * until the step decreases L by at least c·s‖∇L‖², so every accepted step is a descent
+ * step and the run stays inside the convergence theorem's hypothesis.
  */
 import { type Matrix, zeros } from './matrix.ts';
 import type { Problem } from './problem.ts';
 import { type Granularity, applyMask, maskFromScores } from './mask.ts';
 import type { ObjectiveValue } from './objective.ts';
 import { createObjective } from './objectiveFactory.ts';
-import { maxSafeStep } from './smoothness.ts';
+import { type BinariseScore, mergedScores } from './binarise.ts';
+import { gradientLipschitzBound, maxSafeStep } from './smoothness.ts';
 
 /** Anything that evaluates L(M) and ∇L(M) for a fixed problem (the JS or the WASM kernel). */
 export interface Objective {
@@ -34,9 +40,76 @@ export interface GdOptions {
   clip?: boolean;
   /** Stop early when |L_t − L_{t−1}| ≤ tolerance·|L_{t−1}| (off when undefined or 0). */
   tolerance?: number;
+  /**
+   * 'fixed': M − η∇L (the paper's rule; may raise L when η is above 1/β).
+   * 'armijo': backtracking from a trial step (η at first, then the last accepted step
+   * × armijoGrowth), halving until L(M − s∇L) ≤ L(M) − armijoC·s‖∇L‖².
+   */
+  step?: StepRule;
+  /** Sufficient-decrease constant c of the Armijo test (armijo only). */
+  armijoC?: number;
+  /** Factor the last accepted step is grown by to give the next trial step (armijo only). */
+  armijoGrowth?: number;
+  /** Armijo: stop ('converged') once ‖∇L‖ ≤ gradTolerance (off when 0). */
+  gradTolerance?: number;
 }
 
-export const GD_DEFAULTS: Readonly<Required<GdOptions>> = { eta: 0.05, iters: 300, lambda: 0.1, clip: false, tolerance: 0 };
+export type StepRule = 'fixed' | 'armijo';
+
+export const GD_DEFAULTS: Readonly<Required<GdOptions>> = {
+  eta: 0.05,
+  iters: 300,
+  lambda: 0.1,
+  clip: false,
+  tolerance: 0,
+  step: 'fixed',
+  armijoC: 1e-4,
+  armijoGrowth: 2,
+  gradTolerance: 0,
+};
+
+/**
+ * Backtracking gives up after this many halvings of the trial step (2⁻⁶⁰ ≈ 1e-18 of
+ * it): no decrease is then measurable in float64, so the run has converged.
+ */
+const MAX_HALVINGS = 60;
+
+/** How a run stands against the theory (see `convergenceReport`). */
+export interface ConvergenceReport {
+  step: StepRule;
+  /** Accepted iterations t (each adds one entry to the loss history). */
+  iterations: number;
+  /** Objective evaluations, trial steps included (fixed: one per iteration, plus the start). */
+  evaluations: number;
+  /** Iterations with L_t > L_{t−1}: outside the descent hypothesis of the theorem (0 under armijo). */
+  stepsRaisedL: number;
+  /** The step size of every accepted iteration (fixed: η each time). */
+  acceptedSteps: number[];
+  /**
+   * Observed linear rate ρ̂: with L* = min_t L_t (the final loss under armijo) and gaps
+   * g_t = L_t − L*, ρ̂ = (g_τ / g_0)^(1/τ) where τ is the last t with g_t ≥ 1e-3·g_0, i.e.
+   * the geometric mean of g_t/g_{t−1} over the first three decades of the descent (the
+   * tail is left out because there L* is an estimate and the ratio is noise). NaN when
+   * the loss did not move.
+   */
+  observedRate: number;
+  /** τ of the rate above. */
+  rateWindow: number;
+  /** β, the smoothness bound of src/core/smoothness.ts (NaN without a merged problem, e.g. factored). */
+  beta: number;
+  /** 1/β, the step the bound guarantees. */
+  safeEta: number;
+  /**
+   * The PL bound's rate 1 − μ/β with μ taken as λ (the regulariser's curvature; the
+   * attention term is not convex, so μ = λ is the local heuristic the paper's PL
+   * argument suggests, not a proven constant). NaN without β.
+   */
+  plRate: number;
+  /** Whether g_t ≤ plRate^t · g_0 held at every recorded t (NaN-safe: false when plRate is NaN). */
+  withinPlBound: boolean;
+  /** Plain-language summary for the page and the CLI. */
+  summary: string;
+}
 
 export type GdStatus = 'running' | 'converged' | 'finished' | 'diverged';
 
@@ -66,14 +139,22 @@ export class DivergenceError extends Error {
 export class GradientDescent {
   readonly d: number;
   /** The relaxed mask M_t (row-major d×d). */
-  readonly m: Float64Array;
+  m: Float64Array;
   /** L(M_t) for t = 0..current. */
   readonly lossHistory: number[] = [];
   /** ½‖F(M_t) − F₀‖² for t = 0..current. */
   readonly attentionLossHistory: number[] = [];
   iteration = 0;
   status: GdStatus = 'running';
-  private readonly grad: Float64Array;
+  /** Step size of each accepted iteration. */
+  readonly acceptedSteps: number[] = [];
+  /** Objective evaluations so far (the start included). */
+  evaluations = 1;
+  private grad: Float64Array;
+  /** Armijo: the trial point and its gradient (swapped with m/grad on acceptance). */
+  private trialM: Float64Array | undefined;
+  private trialGrad: Float64Array | undefined;
+  private lastStep: number;
   private readonly opts: Required<GdOptions>;
   private safeEtaCache: number | undefined;
 
@@ -85,17 +166,35 @@ export class GradientDescent {
     readonly problem: Problem | undefined,
     options: Partial<GdOptions> = {},
     readonly objective: Objective = createObjective(requireProblem(problem), options.lambda ?? GD_DEFAULTS.lambda),
+    /**
+     * Starting mask (default M₀ = 1). Entries listed in `frozen` are held at exactly 0
+     * throughout (gradual pruning re-optimises only the survivors).
+     */
+    init?: { m?: Float64Array; frozen?: Uint8Array },
   ) {
     this.opts = { ...GD_DEFAULTS, ...stripUndefined(options) };
     validateGdOptions(this.opts);
     this.d = objective.d;
     const size = objective.size ?? this.d * this.d;
-    this.m = new Float64Array(size).fill(1);
+    this.m = init?.m ? Float64Array.from(init.m) : new Float64Array(size).fill(1);
+    if (this.m.length !== size) throw new Error(`initial mask has ${this.m.length} entries, expected ${size}`);
+    this.frozen = init?.frozen;
+    if (this.frozen) for (let i = 0; i < size; i++) if (this.frozen[i]) this.m[i] = 0;
     this.grad = new Float64Array(size);
+    this.lastStep = this.opts.eta;
     const v = this.objective.evaluate(this.m, this.grad);
+    this.zeroFrozen(this.grad);
     this.lossHistory.push(v.loss);
     this.attentionLossHistory.push(v.attentionLoss);
     if (this.opts.iters === 0) this.status = 'finished';
+  }
+
+  private readonly frozen: Uint8Array | undefined;
+
+  /** Frozen entries do not move: their gradient is treated as 0. */
+  private zeroFrozen(g: Float64Array): void {
+    const f = this.frozen;
+    if (f) for (let i = 0; i < g.length; i++) if (f[i]) g[i] = 0;
   }
 
   get options(): Readonly<Required<GdOptions>> {
@@ -113,6 +212,8 @@ export class GradientDescent {
 
   /** Run up to `maxSteps` more iterations. Throws DivergenceError on NaN/∞ or blow-up. */
   advance(maxSteps = Infinity): GdProgress {
+    if (this.opts.step === 'armijo') return this.advanceArmijo(maxSteps);
+    if (this.frozen) throw new Error('frozen entries need the armijo step rule');
     const { eta, iters, clip, tolerance } = this.opts;
     const { m, grad } = this;
     const n = m.length;
@@ -127,6 +228,8 @@ export class GradientDescent {
       this.iteration++;
       steps++;
       const last = this.iteration === iters;
+      this.acceptedSteps.push(eta);
+      this.evaluations++;
       const v = this.objective.evaluate(m, last ? undefined : grad);
       const prev = this.lossHistory[this.lossHistory.length - 1];
       this.lossHistory.push(v.loss);
@@ -141,6 +244,105 @@ export class GradientDescent {
       this.diverge('the loss ended above its starting value');
     }
     return this.progress();
+  }
+
+  /**
+   * Armijo backtracking on the same gradient. Each iteration: trial s (η first, then
+   * the last accepted step × growth), halve until L(M − s∇L) ≤ L(M) − c·⟨∇L, M − M'⟩
+   * (= c·s‖∇L‖² without clipping; with clipping the projected displacement is used, the
+   * standard projected-gradient Armijo test). Trials are evaluated with their gradient,
+   * so an accepted trial costs no extra evaluation. A NaN trial fails the test and is
+   * halved like any other, so this rule never diverges.
+   */
+  private advanceArmijo(maxSteps: number): GdProgress {
+    const { iters, clip, tolerance, armijoC, armijoGrowth, gradTolerance } = this.opts;
+    const n = this.m.length;
+    this.trialM ??= new Float64Array(n);
+    this.trialGrad ??= new Float64Array(n);
+    let steps = 0;
+    while (this.status === 'running' && steps < maxSteps) {
+      const m = this.m;
+      const grad = this.grad;
+      const prev = this.lossHistory[this.lossHistory.length - 1];
+      let g2 = 0;
+      for (let i = 0; i < n; i++) g2 += grad[i] * grad[i];
+      if (g2 === 0 || (gradTolerance > 0 && Math.sqrt(g2) <= gradTolerance)) {
+        this.status = 'converged';
+        break;
+      }
+      let s = this.iteration === 0 ? this.opts.eta : this.lastStep * armijoGrowth;
+      let accepted: { loss: number; attentionLoss: number } | undefined;
+      for (let h = 0; h <= MAX_HALVINGS; h++, s *= 0.5) {
+        const tm = this.trialM!;
+        let decrease = 0; // ⟨∇L, M − M'⟩
+        for (let i = 0; i < n; i++) {
+          let v = m[i] - s * grad[i];
+          if (clip) v = v < 0 ? 0 : v > 1 ? 1 : v;
+          tm[i] = v;
+          decrease += grad[i] * (m[i] - v);
+        }
+        if (this.frozen) for (let i = 0; i < n; i++) if (this.frozen[i]) tm[i] = 0;
+        this.evaluations++;
+        const v = this.objective.evaluate(tm, this.trialGrad);
+        if (v.loss <= prev - armijoC * decrease) {
+          accepted = v;
+          break;
+        }
+      }
+      if (!accepted) {
+        // No step of at least 2⁻⁶⁰ of the trial decreases L measurably: a stationary point in float64.
+        this.status = 'converged';
+        break;
+      }
+      // Swap buffers: the trial becomes the iterate, its gradient the next direction.
+      [this.m, this.trialM] = [this.trialM!, this.m];
+      [this.grad, this.trialGrad] = [this.trialGrad!, this.grad];
+      this.zeroFrozen(this.grad);
+      this.lastStep = s;
+      this.acceptedSteps.push(s);
+      this.iteration++;
+      steps++;
+      this.lossHistory.push(accepted.loss);
+      this.attentionLossHistory.push(accepted.attentionLoss);
+      if (this.iteration === iters) this.status = 'finished';
+      else if (tolerance > 0 && Math.abs(accepted.loss - prev) <= tolerance * Math.abs(prev)) this.status = 'converged';
+    }
+    return this.progress();
+  }
+
+  /** How this run stands against the theory: descent, rate, and the PL bound. */
+  convergenceReport(): ConvergenceReport {
+    const h = this.lossHistory;
+    let raised = 0;
+    for (let t = 1; t < h.length; t++) if (h[t] > h[t - 1]) raised++;
+    const { rate, window } = observedLinearRate(h);
+    const beta = this.problem ? gradientLipschitzBound(this.problem.X, this.problem.W, this.opts.lambda) : Number.NaN;
+    const plRate = Number.isFinite(beta) ? 1 - this.opts.lambda / beta : Number.NaN;
+    const lStar = Math.min(...h);
+    const g0 = h[0] - lStar;
+    let within = Number.isFinite(plRate);
+    if (within) for (let t = 0; t < h.length; t++) if (h[t] - lStar > Math.pow(plRate, t) * g0 * (1 + 1e-12) + 1e-300) within = false;
+    const rule = this.opts.step;
+    const summary =
+      `${rule} steps: ${raised} of ${this.iteration} raised L; ${this.evaluations} evaluations; ` +
+      (Number.isFinite(rate) ? `observed linear rate ${rate.toPrecision(4)} per step` : 'the loss did not move') +
+      (Number.isFinite(plRate)
+        ? `; the PL bound's rate with μ = λ, 1 − λ/β = ${plRate.toPrecision(8)} (β = ${beta.toPrecision(3)}), ${within ? 'holds' : 'is violated'} on this run`
+        : '; no smoothness bound for this objective');
+    return {
+      step: rule,
+      iterations: this.iteration,
+      evaluations: this.evaluations,
+      stepsRaisedL: raised,
+      acceptedSteps: this.acceptedSteps.slice(),
+      observedRate: rate,
+      rateWindow: window,
+      beta,
+      safeEta: Number.isFinite(beta) ? 1 / beta : Number.NaN,
+      plRate,
+      withinPlBound: within,
+      summary,
+    };
   }
 
   progress(): GdProgress {
@@ -173,13 +375,34 @@ export interface GdResult {
   iterations: number;
   status: GdStatus;
   notes: string[];
+  /** Descent, rate and PL bound of the run (see ConvergenceReport). */
+  convergenceReport: ConvergenceReport;
 }
 
-/** Binarise a finished run: keep the d² − k largest entries of M_T (stable ties). */
-export function binariseRun(gd: GradientDescent, sparsity: number, granularity: Granularity): GdResult {
+/** ρ̂ and τ as documented on ConvergenceReport.observedRate. */
+export function observedLinearRate(history: readonly number[]): { rate: number; window: number } {
+  if (history.length < 2) return { rate: Number.NaN, window: 0 };
+  let lStar = Infinity;
+  for (const v of history) if (v < lStar) lStar = v;
+  const g0 = history[0] - lStar;
+  if (!(g0 > 0) || !Number.isFinite(g0)) return { rate: Number.NaN, window: 0 };
+  let tau = 0;
+  for (let t = 1; t < history.length; t++) if (history[t] - lStar >= 1e-3 * g0) tau = t;
+  if (tau === 0) {
+    // Everything after the start is already within 1e-3 of L*: one step did it.
+    return { rate: Number.NaN, window: 0 };
+  }
+  return { rate: Math.pow((history[tau] - lStar) / g0, 1 / tau), window: tau };
+}
+
+/**
+ * Binarise a finished run: keep the d² − k highest-scoring entries (stable ties). The
+ * score is M_T itself by default (the paper's rounding); see binarise.ts for the others.
+ */
+export function binariseRun(gd: GradientDescent, sparsity: number, granularity: Granularity, score: BinariseScore = 'relaxed'): GdResult {
   const problem = requireProblem(gd.problem);
   const relaxed = gd.relaxedMask();
-  const mask = maskFromScores(relaxed, sparsity, granularity);
+  const mask = maskFromScores(score === 'relaxed' ? relaxed : mergedScores(relaxed, problem, score), sparsity, granularity);
   const notes: string[] = [];
   if (gd.options.lambda === 0) {
     notes.push('lambda = 0: M = 1 is a stationary point (the attention term has zero gradient there), so the mask cannot move and ties are broken by index order.');
@@ -193,6 +416,7 @@ export function binariseRun(gd: GradientDescent, sparsity: number, granularity: 
     iterations: gd.iteration,
     status: gd.status,
     notes,
+    convergenceReport: gd.convergenceReport(),
   };
 }
 
@@ -203,10 +427,11 @@ export function gradientDescentPrune(
   granularity: Granularity,
   options: Partial<GdOptions> = {},
   objective?: Objective,
+  score: BinariseScore = 'relaxed',
 ): GdResult {
   const gd = new GradientDescent(problem, options, objective);
   gd.advance();
-  return binariseRun(gd, sparsity, granularity);
+  return binariseRun(gd, sparsity, granularity, score);
 }
 
 export function validateGdOptions(o: Required<GdOptions>): void {
@@ -214,6 +439,10 @@ export function validateGdOptions(o: Required<GdOptions>): void {
   if (!(Number.isInteger(o.iters) && o.iters >= 0)) throw new Error(`iters must be an integer >= 0 (got ${o.iters})`);
   if (!(Number.isFinite(o.lambda) && o.lambda >= 0)) throw new Error(`lambda must be a finite number >= 0 (got ${o.lambda})`);
   if (!(Number.isFinite(o.tolerance) && o.tolerance >= 0)) throw new Error(`tolerance must be a finite number >= 0 (got ${o.tolerance})`);
+  if (o.step !== 'fixed' && o.step !== 'armijo') throw new Error(`step must be fixed or armijo (got ${String(o.step)})`);
+  if (!(o.armijoC > 0 && o.armijoC < 1)) throw new Error(`armijoC must be in (0, 1) (got ${o.armijoC})`);
+  if (!(Number.isFinite(o.armijoGrowth) && o.armijoGrowth >= 1)) throw new Error(`armijoGrowth must be a finite number >= 1 (got ${o.armijoGrowth})`);
+  if (!(Number.isFinite(o.gradTolerance) && o.gradTolerance >= 0)) throw new Error(`gradTolerance must be a finite number >= 0 (got ${o.gradTolerance})`);
 }
 
 function requireProblem(problem: Problem | undefined): Problem {
