@@ -46,14 +46,16 @@ const SETTINGS: { label: string; sparsity: number; granularity: Granularity }[] 
   ...[0.1, 0.3, 0.5, 0.7, 0.9].map((p) => ({ label: String(p), sparsity: p, granularity: { kind: 'unstructured' } as Granularity })),
   { label: '2:4', sparsity: 0.5, granularity: { kind: 'nm', n: 2, m: 4 } },
 ];
-const GRID = {
-  merged: { lambdas: [0.01, 0.1, 1], snapshots: [100, 300] },
-  factored: { lambdas: [0.1, 1], snapshots: [100, 300] },
-};
+// ABLATION_GRID='{"merged":{...},"factored":{...}}' replaces the grid (a follow-up run on part of it).
+const GRID: Record<'merged' | 'factored', { lambdas: number[]; snapshots: number[] }> = process.env.ABLATION_GRID
+  ? JSON.parse(process.env.ABLATION_GRID)
+  : { merged: { lambdas: [0.01, 0.1, 1], snapshots: [100, 300] }, factored: { lambdas: [0.1, 1], snapshots: [100, 300] } };
+// ABLATION_STEPS=armijo keeps one step rule; ABLATION_GD_ONLY=1 skips the baselines' follow-ups (gradual, swap, reconstruction).
+const GD_ONLY = process.env.ABLATION_GD_ONLY === '1';
 const STEPS: { rule: StepRule; eta: number }[] = [
-  { rule: 'fixed', eta: 0.05 },
-  { rule: 'armijo', eta: 0.05 },
-];
+  { rule: 'fixed' as const, eta: 0.05 },
+  { rule: 'armijo' as const, eta: 0.05 },
+].filter((st) => !process.env.ABLATION_STEPS || process.env.ABLATION_STEPS === st.rule);
 const BUDGET = {
   merged: { swapEvals: 300, reconIters: 150, gradualStages: 4, gradualIters: 50 },
   factored: { swapEvals: 80, reconIters: 30, gradualStages: 2, gradualIters: 15 },
@@ -190,6 +192,7 @@ async function runModel(name: string) {
             for (const [name, f] of [['magnitude', magnitudePrune], ['wanda', wandaPrune], ['sparsegpt', sparseGptPrune]] as const) {
               add(mode, s.label, name, hp, cp, time(tk(name), () => f(cp, opts)).wPruned);
             }
+            if (GD_ONLY) continue;
             const sg = sparseGptPrune(cp, opts);
             const gr = time(tk('gradual'), () => gradualPrune(cp, opts, { stages: B.gradualStages, itersPerStage: B.gradualIters }));
             add(mode, s.label, 'gradual', hp, cp, gr.wPruned);
@@ -205,6 +208,7 @@ async function runModel(name: string) {
               const r = lin(f);
               add(mode, s.label, name, hp, cp, merge(r.q.wPruned, r.k.wPruned));
             }
+            if (GD_ONLY) continue;
             const sg = lin(sparseGptPrune);
             const gr = factoredGradualPrune(fp, opts, { stages: B.gradualStages, itersPerStage: B.gradualIters });
             add(mode, s.label, 'gradual', hp, cp, merge(gr.wq, gr.wk));
@@ -298,7 +302,7 @@ async function main(): Promise<void> {
   const gdMethod = `gd ${chosen.config}`;
   const t = targets(results, gdMethod);
   const json = {
-    generated_by: 'npx tsx scripts/ablation.ts',
+    generated_by: `npx tsx scripts/ablation.ts${process.env.ABLATION_GRID ? ` (ABLATION_GRID=${process.env.ABLATION_GRID} ABLATION_STEPS=${process.env.ABLATION_STEPS ?? ''} ABLATION_GD_ONLY=${process.env.ABLATION_GD_ONLY ?? ''})` : ''}`,
     metric: 'mean over heads of the relative attention error on HELD-OUT windows (not calibration, not evaluation data)',
     grid: { settings: SETTINGS.map((s) => s.label), gd: GRID, steps: STEPS, scores: BINARISE_SCORES, budgets: BUDGET },
     wall_seconds: (performance.now() - t0) / 1000,
@@ -306,8 +310,10 @@ async function main(): Promise<void> {
     targets: t,
     models: results,
   };
+  // ABLATION_OUT names another file for a follow-up run on part of the grid.
+  const out = process.env.ABLATION_OUT ?? 'docs/ablation.json';
   mkdirSync('docs', { recursive: true });
-  writeFileSync('docs/ablation.json', JSON.stringify(json, null, 1) + '\n');
+  writeFileSync(out, JSON.stringify(json, null, 1) + '\n');
   // Summary table.
   const methods = ['magnitude', 'wanda', 'sparsegpt', 'gd λ=0.1 T=300 fixed relaxed', gdMethod, 'gradual', 'swap', 'swap+recon', 'sparsegpt+recon'];
   for (const r of results) for (const mode of ['merged', 'factored'] as const) {

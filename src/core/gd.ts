@@ -18,7 +18,8 @@ import type { Problem } from './problem.ts';
 import { type Granularity, applyMask, maskFromScores } from './mask.ts';
 import type { ObjectiveValue } from './objective.ts';
 import { createObjective } from './objectiveFactory.ts';
-import { type BinariseScore, mergedScores } from './binarise.ts';
+import { BINARISE_SCORES, type BinariseScore, mergedScores } from './binarise.ts';
+import { InputError, NumericalError } from './errors.ts';
 import { gradientLipschitzBound, maxSafeStep } from './smoothness.ts';
 
 /** Anything that evaluates L(M) and ∇L(M) for a fixed problem (the JS or the WASM kernel). */
@@ -52,6 +53,8 @@ export interface GdOptions {
   armijoGrowth?: number;
   /** Armijo: stop ('converged') once ‖∇L‖ ≤ gradTolerance (off when 0). */
   gradTolerance?: number;
+  /** Which score of M_T the rounding keeps the largest of (binarise.ts): 'relaxed' is the paper's M_T. */
+  score?: BinariseScore;
 }
 
 export type StepRule = 'fixed' | 'armijo';
@@ -66,6 +69,7 @@ export const GD_DEFAULTS: Readonly<Required<GdOptions>> = {
   armijoC: 1e-4,
   armijoGrowth: 2,
   gradTolerance: 0,
+  score: 'relaxed',
 };
 
 /**
@@ -120,7 +124,7 @@ export interface GdProgress {
   status: GdStatus;
 }
 
-export class DivergenceError extends Error {
+export class DivergenceError extends NumericalError {
   constructor(
     readonly iteration: number,
     readonly loss: number,
@@ -399,7 +403,7 @@ export function observedLinearRate(history: readonly number[]): { rate: number; 
  * Binarise a finished run: keep the d² − k highest-scoring entries (stable ties). The
  * score is M_T itself by default (the paper's rounding); see binarise.ts for the others.
  */
-export function binariseRun(gd: GradientDescent, sparsity: number, granularity: Granularity, score: BinariseScore = 'relaxed'): GdResult {
+export function binariseRun(gd: GradientDescent, sparsity: number, granularity: Granularity, score: BinariseScore = gd.options.score): GdResult {
   const problem = requireProblem(gd.problem);
   const relaxed = gd.relaxedMask();
   const mask = maskFromScores(score === 'relaxed' ? relaxed : mergedScores(relaxed, problem, score), sparsity, granularity);
@@ -427,22 +431,22 @@ export function gradientDescentPrune(
   granularity: Granularity,
   options: Partial<GdOptions> = {},
   objective?: Objective,
-  score: BinariseScore = 'relaxed',
 ): GdResult {
   const gd = new GradientDescent(problem, options, objective);
   gd.advance();
-  return binariseRun(gd, sparsity, granularity, score);
+  return binariseRun(gd, sparsity, granularity);
 }
 
 export function validateGdOptions(o: Required<GdOptions>): void {
-  if (!(Number.isFinite(o.eta) && o.eta > 0)) throw new Error(`eta must be a finite number > 0 (got ${o.eta})`);
-  if (!(Number.isInteger(o.iters) && o.iters >= 0)) throw new Error(`iters must be an integer >= 0 (got ${o.iters})`);
-  if (!(Number.isFinite(o.lambda) && o.lambda >= 0)) throw new Error(`lambda must be a finite number >= 0 (got ${o.lambda})`);
-  if (!(Number.isFinite(o.tolerance) && o.tolerance >= 0)) throw new Error(`tolerance must be a finite number >= 0 (got ${o.tolerance})`);
-  if (o.step !== 'fixed' && o.step !== 'armijo') throw new Error(`step must be fixed or armijo (got ${String(o.step)})`);
-  if (!(o.armijoC > 0 && o.armijoC < 1)) throw new Error(`armijoC must be in (0, 1) (got ${o.armijoC})`);
-  if (!(Number.isFinite(o.armijoGrowth) && o.armijoGrowth >= 1)) throw new Error(`armijoGrowth must be a finite number >= 1 (got ${o.armijoGrowth})`);
-  if (!(Number.isFinite(o.gradTolerance) && o.gradTolerance >= 0)) throw new Error(`gradTolerance must be a finite number >= 0 (got ${o.gradTolerance})`);
+  if (!(Number.isFinite(o.eta) && o.eta > 0)) throw new InputError(`eta must be a finite number > 0 (got ${o.eta})`);
+  if (!(Number.isInteger(o.iters) && o.iters >= 0)) throw new InputError(`iters must be an integer >= 0 (got ${o.iters})`);
+  if (!(Number.isFinite(o.lambda) && o.lambda >= 0)) throw new InputError(`lambda must be a finite number >= 0 (got ${o.lambda})`);
+  if (!(Number.isFinite(o.tolerance) && o.tolerance >= 0)) throw new InputError(`tolerance must be a finite number >= 0 (got ${o.tolerance})`);
+  if (!BINARISE_SCORES.includes(o.score)) throw new InputError(`score must be one of ${BINARISE_SCORES.join(', ')} (got ${String(o.score)})`);
+  if (o.step !== 'fixed' && o.step !== 'armijo') throw new InputError(`step must be fixed or armijo (got ${String(o.step)})`);
+  if (!(o.armijoC > 0 && o.armijoC < 1)) throw new InputError(`armijoC must be in (0, 1) (got ${o.armijoC})`);
+  if (!(Number.isFinite(o.armijoGrowth) && o.armijoGrowth >= 1)) throw new InputError(`armijoGrowth must be a finite number >= 1 (got ${o.armijoGrowth})`);
+  if (!(Number.isFinite(o.gradTolerance) && o.gradTolerance >= 0)) throw new InputError(`gradTolerance must be a finite number >= 0 (got ${o.gradTolerance})`);
 }
 
 function requireProblem(problem: Problem | undefined): Problem {

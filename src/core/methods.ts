@@ -2,10 +2,11 @@
  * The one registry of pruning methods: every list of methods, every label and every
  * colour on the site, in the CLI and in the tests comes from here. It is plain data
  * (no solver code), so a page can import it without pulling in the solvers; the
- * solvers are bound to these ids in `solve.ts` by a table the compiler checks against
- * `MethodId` (a method missing there is a type error).
+ * solvers are bound to these ids in `methodRunners.ts` by tables the compiler checks
+ * against `PruningMethodId` (a method missing there is a type error).
  *
- * Adding a method: one entry below, its solver file, and its line in `solve.ts`'s table.
+ * Adding a method: one entry below, its solver file, and its line in each table of
+ * `methodRunners.ts` (merged and factored).
  */
 
 export type MethodFamily =
@@ -20,7 +21,7 @@ export type MethodFamily =
 export type MethodOrigin = 'paper' | 'baseline' | 'ours';
 
 /** The options a method reads (beyond the sparsity and the N:M pattern every method takes). */
-export type MethodOption = 'gd';
+export type MethodOption = 'gd' | 'budget';
 
 export interface MethodInfo {
   readonly id: string;
@@ -85,6 +86,50 @@ export const METHOD_REGISTRY = [
     summary: 'prunes column by column and updates the kept weights so that XW stays close',
   },
   {
+    id: 'gradual',
+    family: 'attention',
+    origin: 'ours',
+    label: 'Gradual gradient descent',
+    short: 'Gradual GD',
+    colour: '#f59f00',
+    options: ['gd', 'budget'],
+    model: true,
+    summary: 'raises the sparsity in stages; at each stage gradient descent (Armijo steps) re-optimises the survivors’ relaxed mask',
+  },
+  {
+    id: 'swap',
+    family: 'attention',
+    origin: 'ours',
+    label: 'Attention swap search',
+    short: 'Swap search',
+    colour: '#0c8599',
+    options: ['budget'],
+    model: true,
+    summary: 'starts from the best linear mask and swaps a kept and a pruned entry where ∂L/∂B suggests, keeping a swap only if the exact attention error falls',
+  },
+  {
+    id: 'swap-recon',
+    family: 'attention',
+    origin: 'ours',
+    label: 'Swap search + reconstruction',
+    short: 'Swap + refit',
+    colour: '#c2255c',
+    options: ['budget'],
+    model: true,
+    summary: 'the swap search’s mask, then the kept weights refitted to the attention error (support fixed, stopped on held-out windows)',
+  },
+  {
+    id: 'sparsegpt-recon',
+    family: 'attention',
+    origin: 'ours',
+    label: 'SparseGPT + reconstruction',
+    short: 'SparseGPT + refit',
+    colour: '#5f3dc4',
+    options: ['budget'],
+    model: true,
+    summary: 'SparseGPT’s mask and weights, then the kept weights refitted to the attention error (support fixed, stopped on held-out windows)',
+  },
+  {
     id: 'exhaustive',
     family: 'reference',
     origin: 'ours',
@@ -106,6 +151,16 @@ export type ModelMethodId = Extract<(typeof METHOD_REGISTRY)[number], { model: t
 export const METHOD_IDS: readonly MethodId[] = METHOD_REGISTRY.map((m) => m.id);
 export const PRUNING_METHOD_IDS = METHOD_REGISTRY.filter((m) => m.family !== 'reference').map((m) => m.id) as readonly PruningMethodId[];
 export const MODEL_METHOD_IDS = METHOD_REGISTRY.filter((m) => m.model).map((m) => m.id) as readonly ModelMethodId[];
+/** The paper's Algorithm 1 and the three baselines it is compared with (the chapters on the paper use these). */
+export type PaperMethodId = Extract<(typeof METHOD_REGISTRY)[number], { origin: 'paper' | 'baseline' }>['id'];
+export const PAPER_METHOD_IDS = METHOD_REGISTRY.filter((m) => m.origin !== 'ours').map((m) => m.id) as readonly PaperMethodId[];
+/** This project's attention-aware methods (labelled "ours" wherever shown). */
+export const OUR_METHOD_IDS = METHOD_REGISTRY.filter((m) => m.origin === 'ours' && m.family !== 'reference').map((m) => m.id) as readonly PruningMethodId[];
+
+/** Methods that change the kept weights (so their loss can beat every enumerated mask). */
+export function updatesWeights(id: MethodId): boolean {
+  return id === 'sparsegpt' || id === 'swap-recon' || id === 'sparsegpt-recon';
+}
 
 const BY_ID = new Map<string, MethodInfo>(METHOD_REGISTRY.map((m) => [m.id, m]));
 

@@ -13,15 +13,12 @@
  */
 import { type Matrix, zeros } from '../core/matrix.ts';
 import type { Problem } from '../core/problem.ts';
-import { type Granularity, applyMask, maskFromScores } from '../core/mask.ts';
+import type { Granularity } from '../core/mask.ts';
 import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
-import { GradientDescent, GD_DEFAULTS, type GdOptions } from '../core/gd.ts';
-import { FactoredObjective } from '../core/factored.ts';
-import { solve } from '../core/solve.ts';
+import type { GdOptions } from '../core/gd.ts';
+import type { FactoredProblem } from '../core/factored.ts';
 import type { ModelMethodId } from '../core/methods.ts';
-import { magnitudePrune } from '../core/baselines/magnitude.ts';
-import { wandaPrune } from '../core/baselines/wanda.ts';
-import { sparseGptPrune } from '../core/baselines/sparsegpt.ts';
+import { type RunOptions, descendFactored, descendMerged, roundFactored, roundMerged, runFactored, runMerged } from '../core/methodRunners.ts';
 import { headDim } from './config.ts';
 import type { Model } from './weights.ts';
 import { forward, headQK, mergedHeadWeight, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
@@ -114,54 +111,30 @@ function relaxedMask(cache: RelaxedCache | undefined, key: string, run: () => Fl
   return m;
 }
 
+/**
+ * Reconstruction refits on all but the last two calibration sequences and stops when
+ * the attention error on those two stops falling (the masks use all of them).
+ */
+export const REFIT_HOLD_OUT = 2;
+
+const countZeros = (m: Matrix): number => m.data.reduce((c, v) => c + (v === 0 ? 1 : 0), 0);
+
 function pruneMergedHead(problem: Problem, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
-  if (spec.method === 'gd') {
-    const relaxed = relaxedMask(cache, key, () => {
-      const gd = new GradientDescent(problem, spec.gd ?? {});
-      gd.advance();
-      return gd.m.slice();
-    });
-    const mask = maskFromScores(matrix(problem.W.rows, problem.W.cols, relaxed), spec.sparsity, spec.granularity);
-    const wPruned = applyMask(mask, problem.W);
-    const pruned = mask.data.reduce((c, v) => c + (v === 0 ? 1 : 0), 0);
-    return { wPruned, override: { kind: 'merged', W: toF32(wPruned) } as HeadOverride, pruned, total: problem.W.data.length, notes: [] as string[] };
-  }
-  const r = solve(problem, spec.method, { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd });
-  return { wPruned: r.wPruned, override: { kind: 'merged', W: toF32(r.wPruned) } as HeadOverride, pruned: r.pruned, total: problem.W.data.length, notes: r.notes };
+  const o: RunOptions = { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd, holdOut: REFIT_HOLD_OUT };
+  const r = spec.method === 'gd' ? roundMerged(problem, relaxedMask(cache, key, () => Float64Array.from(descendMerged(problem, o).m)), o) : runMerged(problem, spec.method, o);
+  return { wPruned: r.wPruned, override: { kind: 'merged', W: toF32(r.wPruned) } as HeadOverride, pruned: countZeros(r.mask), total: problem.W.data.length, notes: r.notes };
 }
 
 function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
-  const opts = { sparsity: spec.sparsity, granularity: spec.granularity };
-  let q: Matrix;
-  let k: Matrix;
-  const notes: string[] = [];
-  if (spec.method === 'gd') {
-    const lambda = spec.gd?.lambda ?? GD_DEFAULTS.lambda;
-    const relaxed = relaxedMask(cache, key, () => {
-      const gd = new GradientDescent(undefined, spec.gd ?? {}, new FactoredObjective({ X, Wq: wq, Wk: wk, causal: true, segments }, lambda));
-      gd.advance();
-      return gd.m.slice();
-    });
-    const dd = wq.data.length;
-    const mq = matrix(wq.rows, wq.cols, relaxed.subarray(0, dd));
-    const mk = matrix(wk.rows, wk.cols, relaxed.subarray(dd));
-    q = applyMask(maskFromScores(mq, spec.sparsity, spec.granularity), wq);
-    k = applyMask(maskFromScores(mk, spec.sparsity, spec.granularity), wk);
-  } else {
-    const linear = spec.method === 'magnitude' ? magnitudePrune : spec.method === 'wanda' ? wandaPrune : sparseGptPrune;
-    const rq = linear({ X, W: wq, causal: true }, opts);
-    const rk = linear({ X, W: wk, causal: true }, opts);
-    q = rq.wPruned;
-    k = rk.wPruned;
-    notes.push(...rq.notes.map((n) => `W_Q: ${n}`), ...rk.notes.map((n) => `W_K: ${n}`));
-  }
-  const zerosIn = (m: Matrix) => m.data.reduce((c, v) => c + (v === 0 ? 1 : 0), 0);
+  const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments };
+  const o: RunOptions = { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd, holdOut: REFIT_HOLD_OUT };
+  const r = spec.method === 'gd' ? roundFactored(fp, relaxedMask(cache, key, () => Float64Array.from(descendFactored(fp, o).m)), o) : runFactored(fp, spec.method, o);
   return {
-    wMerged: merge(q, k),
-    override: { kind: 'factored', Wq: toF32(q), Wk: toF32(k) } as HeadOverride,
-    pruned: zerosIn(q) + zerosIn(k),
+    wMerged: merge(r.wq, r.wk),
+    override: { kind: 'factored', Wq: toF32(r.wq), Wk: toF32(r.wk) } as HeadOverride,
+    pruned: countZeros(r.maskQ) + countZeros(r.maskK),
     total: wq.data.length + wk.data.length,
-    notes,
+    notes: r.notes,
   };
 }
 

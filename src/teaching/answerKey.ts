@@ -8,7 +8,7 @@
  * The page (src/pages/handout-answers.astro) only lays these out.
  */
 import { GD_DEFAULTS } from '../core/gd.ts';
-import { PRUNING_METHOD_IDS } from '../core/methods.ts';
+import { PAPER_METHOD_IDS } from '../core/methods.ts';
 import { syntheticProblem } from '../core/synthetic.ts';
 import { type JobContext, runJob } from '../jobs/jobs.ts';
 import { judgeWinner } from './answers.ts';
@@ -29,14 +29,14 @@ export async function winnerKey() {
         spec: winnerSpec(p),
         sparsity: p.sparsity,
         granularity: { kind: 'unstructured' },
-        methods: [...PRUNING_METHOD_IDS],
+        methods: [...PAPER_METHOD_IDS],
         gd: { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters },
       },
       QUIET,
     );
     const scores = r.outcomes.flatMap((o) => (o.method === 'exhaustive' ? [] : [{ method: o.method, error: o.metrics.attentionError }]));
     // judgeWinner needs a pick; only its winners and ranking are read here.
-    const judged = judgeWinner(PRUNING_METHOD_IDS[0], scores);
+    const judged = judgeWinner(PAPER_METHOD_IDS[0], scores);
     const rows = judged.ranking.map((s) => {
       const o = r.outcomes.find((x) => x.method === s.method);
       if (!o) throw new Error(`the compare job returned no ${s.method}`);

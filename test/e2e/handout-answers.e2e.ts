@@ -12,7 +12,7 @@ import { launch, watchedPage } from './browser.ts';
 import { WINNER_PRESETS, GRADIENT_PROBLEMS, winnerSpec } from '../../src/teaching/presets.ts';
 import { syntheticProblem } from '../../src/core/synthetic.ts';
 import { solve } from '../../src/core/solve.ts';
-import { PRUNING_METHOD_IDS } from '../../src/core/methods.ts';
+import { PAPER_METHOD_IDS } from '../../src/core/methods.ts';
 import { GD_DEFAULTS } from '../../src/core/gd.ts';
 import { AttentionObjective } from '../../src/core/objective.ts';
 import { fromNested } from '../../src/core/matrix.ts';
@@ -58,7 +58,7 @@ describe('the answer key', () => {
   it('names, for every preset, the winner solve() gives in Node', async () => {
     for (const p of WINNER_PRESETS) {
       const problem = syntheticProblem(winnerSpec(p));
-      const ranked = PRUNING_METHOD_IDS.map((method) => ({
+      const ranked = PAPER_METHOD_IDS.map((method) => ({
         method,
         error: solve(problem, method, { sparsity: p.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_DEFAULTS } }).metrics.attentionError,
       })).sort((a, b) => a.error - b.error);

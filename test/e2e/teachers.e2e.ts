@@ -11,7 +11,7 @@ import { launch, watchedPage, widgetStatus } from './browser.ts';
 import { WINNER_PRESETS, GRADIENT_PROBLEMS, DIVERGENCE_PRESET, divergenceSpec, winnerSpec } from '../../src/teaching/presets.ts';
 import { syntheticProblem } from '../../src/core/synthetic.ts';
 import { solve } from '../../src/core/solve.ts';
-import { PRUNING_METHOD_IDS } from '../../src/core/methods.ts';
+import { PAPER_METHOD_IDS } from '../../src/core/methods.ts';
 import { DivergenceError, GD_DEFAULTS, GradientDescent } from '../../src/core/gd.ts';
 import { AttentionObjective } from '../../src/core/objective.ts';
 import { fromNested } from '../../src/core/matrix.ts';
@@ -60,7 +60,7 @@ describe('exercise (a): predict the winner', () => {
     expect(await widgetStatus(page, 'exercise-winner')).toBe('done');
     for (const preset of WINNER_PRESETS) {
       const problem = syntheticProblem(winnerSpec(preset));
-      const errors = PRUNING_METHOD_IDS.map((method) => ({
+      const errors = PAPER_METHOD_IDS.map((method) => ({
         method,
         error: solve(problem, method, { sparsity: preset.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_DEFAULTS } }).metrics.attentionError,
       })).sort((a, b) => a.error - b.error);

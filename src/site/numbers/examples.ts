@@ -16,7 +16,7 @@ import { type Matrix, fromNested, filled, zeros, frobeniusNorm, maxAbs } from '.
 import type { Problem } from '../../core/problem.ts';
 import { syntheticProblem } from '../../core/synthetic.ts';
 import { solve, type SolveResult } from '../../core/solve.ts';
-import { PRUNING_METHOD_IDS } from '../../core/methods.ts';
+import { PAPER_METHOD_IDS } from '../../core/methods.ts';
 import { attention, compareAttention, logits } from '../../core/attention.ts';
 import { applyMask, prunedCount, type Granularity } from '../../core/mask.ts';
 import { createObjective } from '../../core/objectiveFactory.ts';
@@ -28,7 +28,7 @@ import { mulberry32 } from '../../core/random.ts';
 import { spearman as spearmanCorrelation } from '../../core/stats.ts';
 import { methodLabel } from '../../core/methods.ts';
 
-export type PruningMethod = (typeof PRUNING_METHOD_IDS)[number];
+export type PruningMethod = (typeof PAPER_METHOD_IDS)[number];
 
 /** Display names, shared by every chapter. */
 function claim(ok: boolean, what: string): void {
@@ -62,7 +62,7 @@ function xw(X: Matrix, W: Matrix): number {
 
 function runAll(problem: Problem, sparsity: number, granularity: Granularity = UNSTRUCTURED): Record<PruningMethod, SolveResult> {
   const out = {} as Record<PruningMethod, SolveResult>;
-  for (const m of PRUNING_METHOD_IDS) out[m] = solve(problem, m, { sparsity, granularity });
+  for (const m of PAPER_METHOD_IDS) out[m] = solve(problem, m, { sparsity, granularity });
   return out;
 }
 
@@ -98,7 +98,7 @@ export function linearView() {
   const sparsity = 0.5;
   const runs = runAll(problem, sparsity);
   const base = xw(problem.X, problem.W);
-  const rows = PRUNING_METHOD_IDS.map((m) => ({
+  const rows = PAPER_METHOD_IDS.map((m) => ({
     method: m,
     name: methodLabel(m),
     linear: linearError(problem.X, problem.W, runs[m].wPruned) / base,
@@ -149,7 +149,7 @@ export function tinyExample() {
   claim(single[1].linear > single[2].linear && single[2].attention > 0, 'W₁₂ has the larger linear error, W₂₁ the larger attention error');
   const runs = runAll(problem, 0.5);
   const ex = solve(problem, 'exhaustive', { sparsity: 0.5, granularity: UNSTRUCTURED });
-  const methods = PRUNING_METHOD_IDS.map((m) => ({
+  const methods = PAPER_METHOD_IDS.map((m) => ({
     method: m,
     name: methodLabel(m),
     kept: names.filter((_, i) => runs[m].mask.data[i] === 1).join(', '),
@@ -352,20 +352,20 @@ export function nearOptimal(seeds = 10) {
   };
   const one = detail(EXHAUSTIVE_PROBLEM.seed);
   const losses = Float64Array.from(one.ex.losses).sort();
-  const rows = PRUNING_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
+  const rows = PAPER_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
   const stats: Record<PruningMethod, { optimal: number; ranks: number[] }> = { gd: { optimal: 0, ranks: [] }, magnitude: { optimal: 0, ranks: [] }, wanda: { optimal: 0, ranks: [] }, sparsegpt: { optimal: 0, ranks: [] } };
   let sparsegptBelow = 0;
   let gdBeaten = 0;
   for (let seed = 1; seed <= seeds; seed++) {
     const r = seed === EXHAUSTIVE_PROBLEM.seed ? one : detail(seed);
-    for (const m of PRUNING_METHOD_IDS) {
+    for (const m of PAPER_METHOD_IDS) {
       stats[m].ranks.push(r.ex.rankOf[m]);
       if (r.ex.rankOf[m] === 0) stats[m].optimal++;
     }
-    if (PRUNING_METHOD_IDS.some((m) => r.ex.rankOf[m] < r.ex.rankOf.gd)) gdBeaten++;
+    if (PAPER_METHOD_IDS.some((m) => r.ex.rankOf[m] < r.ex.rankOf.gd)) gdBeaten++;
     if (r.runs.sparsegpt.metrics.attentionLoss < r.ex.optimum) sparsegptBelow++;
   }
-  const summary = PRUNING_METHOD_IDS.map((m) => {
+  const summary = PAPER_METHOD_IDS.map((m) => {
     const s = [...stats[m].ranks].sort((a, b) => a - b);
     return { method: m, name: methodLabel(m), optimal: stats[m].optimal, median: median(s), worst: s[s.length - 1] };
   });
@@ -410,17 +410,17 @@ export function headToHead(scale: number, seeds = 10, spec = { n: 64, d: 16 }) {
   const rows = H2H_SETTINGS.map((s) => {
     const mean: Record<string, number> = {};
     const wins: Record<string, number> = {};
-    for (const m of PRUNING_METHOD_IDS) {
+    for (const m of PAPER_METHOD_IDS) {
       mean[m] = 0;
       wins[m] = 0;
     }
     for (let seed = 1; seed <= seeds; seed++) {
       const problem = syntheticProblem({ ...spec, seed, scale });
-      const results = PRUNING_METHOD_IDS.map((m) => solve(problem, m, { sparsity: s.sparsity, granularity: s.granularity }));
+      const results = PAPER_METHOD_IDS.map((m) => solve(problem, m, { sparsity: s.sparsity, granularity: s.granularity }));
       claim(results.every((r) => r.pruned === results[0].pruned), 'every method prunes the same number of weights');
       const errs = results.map((r) => r.metrics.attentionError);
-      PRUNING_METHOD_IDS.forEach((m, i) => (mean[m] += errs[i] / seeds));
-      wins[PRUNING_METHOD_IDS[errs.indexOf(Math.min(...errs))]]++;
+      PAPER_METHOD_IDS.forEach((m, i) => (mean[m] += errs[i] / seeds));
+      wins[PAPER_METHOD_IDS[errs.indexOf(Math.min(...errs))]]++;
     }
     return { label: s.label, mean: mean as Record<PruningMethod, number>, wins: wins as Record<PruningMethod, number> };
   });
@@ -444,7 +444,7 @@ export function headToHeadStudy() {
     const q = at(r, '25 %');
     claim(q.mean.sparsegpt < q.mean.gd && q.mean.magnitude < q.mean.gd, 'at 25 % SparseGPT and even magnitude beat gradient descent on average');
     const h = at(r, '75 %');
-    claim(PRUNING_METHOD_IDS.every((m) => m === 'gd' || h.mean.gd < h.mean[m]), 'at 75 % gradient descent has the lowest mean error');
+    claim(PAPER_METHOD_IDS.every((m) => m === 'gd' || h.mean.gd < h.mean[m]), 'at 75 % gradient descent has the lowest mean error');
     claim(at(r, '4:8').wins.gd >= 6, 'with 4:8 gradient descent wins most heads');
     const two = at(r, '2:4');
     claim(Math.abs(two.mean.gd - two.mean.sparsegpt) < 0.05 * two.mean.sparsegpt, '2:4 is the closest race');

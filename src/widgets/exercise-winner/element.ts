@@ -14,10 +14,10 @@ import { table } from '../../ui/table.ts';
 import { methodLabel } from '../../core/methods.ts';
 import { SolverClient } from '../../worker/client.ts';
 import type { CompareResult } from '../../jobs/protocol.ts';
-import { PRUNING_METHOD_IDS } from '../../core/methods.ts';
+import { PAPER_METHOD_IDS } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
 
-type PruningMethod = (typeof PRUNING_METHOD_IDS)[number];
+type PruningMethod = (typeof PAPER_METHOD_IDS)[number];
 
 const schema = {
   problem: { kind: 'enum', label: 'Problem', default: WINNER_PRESETS[0].id, options: WINNER_PRESETS.map((p) => p.id) },
@@ -54,7 +54,7 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
     const legend = document.createElement('legend');
     legend.textContent = 'Your prediction';
     methods.append(legend);
-    for (const m of PRUNING_METHOD_IDS) {
+    for (const m of PAPER_METHOD_IDS) {
       const label = document.createElement('label');
       const radio = document.createElement('input');
       radio.type = 'radio';
@@ -89,7 +89,7 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
           spec: winnerSpec(p),
           sparsity: p.sparsity,
           granularity: { kind: 'unstructured' },
-          methods: [...PRUNING_METHOD_IDS],
+          methods: [...PAPER_METHOD_IDS],
           gd: { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters },
         },
         (progress) => {

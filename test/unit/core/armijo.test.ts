@@ -104,7 +104,7 @@ describe('binarisation scores', () => {
   it('relaxed equals maskFromScores(M_T); magnitude-weighted ranks |M∘W|; counts are exact', () => {
     const p = problem(20, 6, 5, true, 2);
     for (const score of ['relaxed', 'magnitude-weighted', 'wanda-weighted'] as const) {
-      const r = gradientDescentPrune(p, 0.5, U, { step: 'armijo', iters: 30 }, undefined, score);
+      const r = gradientDescentPrune(p, 0.5, U, { step: 'armijo', iters: 30, score });
       expect(countPruned(r.mask)).toBe(18);
       expect(r.convergenceReport.stepsRaisedL).toBe(0);
       expect(Array.from(binariseMerged(r.relaxed, p, 0.5, U, score).data)).toEqual(Array.from(r.mask.data));

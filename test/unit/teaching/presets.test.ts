@@ -3,13 +3,13 @@ import { WINNER_PRESETS, winnerSpec } from '../../../src/teaching/presets.ts';
 import { judgeWinner } from '../../../src/teaching/answers.ts';
 import { syntheticProblem } from '../../../src/core/synthetic.ts';
 import { solve } from '../../../src/core/solve.ts';
-import { PRUNING_METHOD_IDS } from '../../../src/core/methods.ts';
+import { PAPER_METHOD_IDS } from '../../../src/core/methods.ts';
 import { GD_DEFAULTS } from '../../../src/core/gd.ts';
 
 describe('the heads of "predict the winner"', () => {
   const results = WINNER_PRESETS.map((p) => {
     const problem = syntheticProblem(winnerSpec(p));
-    const scores = PRUNING_METHOD_IDS.map((method) => ({
+    const scores = PAPER_METHOD_IDS.map((method) => ({
       method,
       error: solve(problem, method, { sparsity: p.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_DEFAULTS } }).metrics.attentionError,
     }));
