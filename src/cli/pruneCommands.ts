@@ -7,23 +7,26 @@
  *               [--mode merged|factored] [--format json|csv] [same calibration options]
  *   generate ... [--prune R.json]    (continue a prompt with the pruned model)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { mulberry32, subSeed } from '../core/random.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
-import { GD_DEFAULTS } from '../core/gd.ts';
+import { GD_DEFAULTS, type GdSettings, gdSettings } from '../core/gd.ts';
+import { gdRuleFlags } from './solveCommand.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { HeadOverride } from '../model/transformer.ts';
 import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
 import { captureCalibration, headLogitsOf, pruneModel, weightAccounting, type ModelPruneResult, type PruneMode } from '../model/prune.ts';
-import { MODEL_METHOD_IDS, type ModelMethodId } from '../core/methods.ts';
+import { MODEL_METHOD_IDS, type ModelMethodId, methodInfo } from '../core/methods.ts';
 import { sweepModel, type SweepResult, type SweepRow } from '../model/sweep.ts';
 export type { SweepResult } from '../model/sweep.ts';
 import { randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
-import { GENERATE_VALUE_FLAGS, generateWith, loadShippedModel, modelFlag } from './modelCommands.ts';
+import { GENERATE_VALUE_FLAGS, generateWith, loadShippedModel, modelFlag, shippedModelInfo } from './modelCommands.ts';
+import { checkOutputPath, precheckInputFile, readInputFile, stringifyFinite, writeOutputFile } from './io.ts';
+import { FILE_MAX_BYTES } from './limits.ts';
+import { readPruneFile } from './pruneFile.ts';
 
-const COMMON_VALUES = ['model', 'mode', 'nm', 'calib-seqs', 'calib-text', 'eval-seqs', 'seed', 'lambda', 'eta', 'iters'] as const;
+const COMMON_VALUES = ['model', 'mode', 'nm', 'calib-seqs', 'calib-text', 'eval-seqs', 'seed', 'lambda', 'eta', 'iters', 'step', 'score'] as const;
 
 interface Setup {
   name: ModelName;
@@ -31,7 +34,7 @@ interface Setup {
   mode: PruneMode;
   granularity: Granularity;
   nm?: string;
-  gd: { lambda: number; eta: number; iters: number };
+  gd: GdSettings;
   calibration: Int32Array[];
   calibrationSource: string;
   evalSet: EvalSet;
@@ -48,7 +51,7 @@ export interface ModelRunOptions {
   calibText?: string;
   evalSeqs?: number;
   seed?: number;
-  gd?: Partial<{ lambda: number; eta: number; iters: number }>;
+  gd?: Partial<GdSettings>;
 }
 
 /** The flags shared by model-prune and sweep, as typed options. */
@@ -60,13 +63,14 @@ function modelRunOptions(args: ParsedArgs): ModelRunOptions {
     mode,
     nm: args.values.get('nm'),
     calibSeqs: integerFlag(args, 'calib-seqs', 8, 1),
-    calibText: args.values.get('calib-text'),
+    calibText: precheckInputFile(args.values.get('calib-text'), '--calib-text', FILE_MAX_BYTES['calib-text']),
     evalSeqs: args.values.has('eval-seqs') ? integerFlag(args, 'eval-seqs', 1, 1) : undefined,
     seed: integerFlag(args, 'seed', 1, 0),
     gd: {
       lambda: numberFlag(args, 'lambda', GD_DEFAULTS.lambda, (v) => (v >= 0 ? null : 'must be >= 0')),
       eta: numberFlag(args, 'eta', GD_DEFAULTS.eta, (v) => (v > 0 ? null : 'must be > 0')),
       iters: integerFlag(args, 'iters', GD_DEFAULTS.iters),
+      ...gdRuleFlags(args),
     },
   };
 }
@@ -76,7 +80,7 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
   const mode = o.mode ?? 'merged';
   const calibSeqs = o.calibSeqs ?? 8;
   const seed = o.seed ?? 1;
-  const gd = { lambda: o.gd?.lambda ?? GD_DEFAULTS.lambda, eta: o.gd?.eta ?? GD_DEFAULTS.eta, iters: o.gd?.iters ?? GD_DEFAULTS.iters };
+  const gd = gdSettings(o.gd);
   const model = await loadShippedModel(name);
   const nm = o.nm;
   let granularity: Granularity = { kind: 'unstructured' };
@@ -96,12 +100,7 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
   if (name === 'brown-char') {
     const { brownText, evalWindows } = await import('../model/data/brown.ts');
     if (calibText) {
-      let text: string;
-      try {
-        text = readFileSync(calibText, 'utf8');
-      } catch {
-        throw new UsageError(`calibration text not found: ${calibText}`);
-      }
+      const text = readInputFile(calibText, `--calib-text ${calibText}`, FILE_MAX_BYTES['calib-text']);
       try {
         const c = calibrationFromText(model.tokenizer, text, T, calibSeqs);
         calibration = c.windows;
@@ -159,6 +158,7 @@ function overridesJson(r: ModelPruneResult) {
 export async function modelPruneCommand(argv: readonly string[]): Promise<string> {
   const args = parseArgs(argv, { values: [...COMMON_VALUES, 'method', 'sparsity', 'out'], booleans: [] });
   const method = methodFlag(args.values.get('method'));
+  if (args.values.has('out')) checkOutputPath(args.values.get('out') ?? '', [args.values.get('calib-text')]);
   const s = await setup(modelRunOptions(args));
   const sparsity = sparsityFlag(args, s.granularity);
   const t0 = performance.now();
@@ -186,7 +186,7 @@ export async function modelPruneCommand(argv: readonly string[]): Promise<string
     mode: s.mode,
     sparsity,
     ...(s.nm ? { nm: s.nm } : {}),
-    gd: method === 'gd' ? s.gd : undefined,
+    gd: methodInfo(method).options.includes('gd') ? s.gd : undefined,
     calibration: { sequences: s.calibration.length, tokens: s.calibration.length * s.calibration[0].length, source: s.calibrationSource },
     evaluation: { description: s.evalSet.description, tokens: dense.tokens },
     dense: metricOf(s.name, dense),
@@ -197,10 +197,10 @@ export async function modelPruneCommand(argv: readonly string[]): Promise<string
     time_ms: { prune: t1 - t0, evaluate: t2 - t1 },
     overrides: overridesJson(result),
   };
-  const text = JSON.stringify(json);
+  const text = stringifyFinite(json);
   const out = args.values.get('out');
   if (out) {
-    writeFileSync(out, text + '\n');
+    writeOutputFile(out, text + '\n', [args.values.get('calib-text')]);
     return '';
   }
   return text;
@@ -271,7 +271,7 @@ export async function sweepCommand(argv: readonly string[]): Promise<string> {
     const cols = ['method', 'sparsity', result.metric, 'mean_attention_error', 'time_ms'] as const;
     return [cols.join(','), ...result.rows.map((r) => cols.map((c) => String(r[c])).join(','))].join('\n');
   }
-  return JSON.stringify(result);
+  return stringifyFinite(result);
 }
 
 /** `generate`, with `--prune R.json` (the output of model-prune) to continue a prompt with the pruned model. */
@@ -279,18 +279,7 @@ export async function generatePrunedCommand(argv: readonly string[]): Promise<st
   const args = parseArgs(argv, { values: [...GENERATE_VALUE_FLAGS, 'prune'], booleans: [] });
   const file = args.values.get('prune');
   if (!file) return generateWith(args);
-  let json: { model?: string; overrides?: { layer: number; head: number; kind: string; W?: number[]; Wq?: number[]; Wk?: number[] }[] };
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--prune ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'not valid JSON'}`);
-  }
-  if (!Array.isArray(json.overrides)) throw new UsageError(`--prune ${file}: no "overrides" (write it with model-prune --out)`);
-  if (json.model !== modelFlag(args)) throw new UsageError(`--prune ${file} was made for model "${json.model}", not "${modelFlag(args)}"`);
-  const heads = json.overrides.map((o) => ({
-    layer: o.layer,
-    head: o.head,
-    override: (o.kind === 'merged' ? { kind: 'merged', W: Float32Array.from(o.W ?? []) } : { kind: 'factored', Wq: Float32Array.from(o.Wq ?? []), Wk: Float32Array.from(o.Wk ?? []) }) as HeadOverride,
-  }));
+  // The file's schema is validated fully against the model's configuration, before the weights load (src/cli/pruneFile.ts).
+  const heads = readPruneFile(file, modelFlag(args), shippedModelInfo(modelFlag(args)).config);
   return generateWith(args, headLogitsOf({ heads }));
 }

@@ -88,3 +88,7 @@ function requireX(X: Matrix | undefined, score: BinariseScore): Matrix {
   if (!X) throw new Error(`the ${score} score needs the calibration X`);
   return X;
 }
+
+export function isBinariseScore(s: string): s is BinariseScore {
+  return (BINARISE_SCORES as readonly string[]).includes(s);
+}

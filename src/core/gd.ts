@@ -59,17 +59,24 @@ export interface GdOptions {
 
 export type StepRule = 'fixed' | 'armijo';
 
+/**
+ * Our defaults for Algorithm 1, chosen from the ablation in docs/ablation.json and
+ * docs/ablation-armijo.json (scripts/ablation.ts; held-out windows, never the evaluation
+ * data): Armijo steps (every step lowers L: inside the theorem's descent hypothesis),
+ * λ = 0.001, T = 60, rounding by |M_T ∘ W|·‖X_i‖. The paper's text fixes none of these.
+ * A fixed η (step: 'fixed') stays available: the divergence lesson needs it.
+ */
 export const GD_DEFAULTS: Readonly<Required<GdOptions>> = {
   eta: 0.05,
-  iters: 300,
-  lambda: 0.1,
+  iters: 60,
+  lambda: 0.001,
   clip: false,
   tolerance: 0,
-  step: 'fixed',
+  step: 'armijo',
   armijoC: 1e-4,
   armijoGrowth: 2,
   gradTolerance: 0,
-  score: 'relaxed',
+  score: 'wanda-weighted',
 };
 
 /**
@@ -458,4 +465,12 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/** The settings of Algorithm 1 a model run reports and reproduces (the CLI's --lambda --eta --iters --step --score). */
+export type GdSettings = Pick<Required<GdOptions>, 'lambda' | 'eta' | 'iters' | 'step' | 'score'>;
+
+/** Fill a partial setting from the defaults. */
+export function gdSettings(o: Partial<GdSettings> = {}): GdSettings {
+  return { lambda: o.lambda ?? GD_DEFAULTS.lambda, eta: o.eta ?? GD_DEFAULTS.eta, iters: o.iters ?? GD_DEFAULTS.iters, step: o.step ?? GD_DEFAULTS.step, score: o.score ?? GD_DEFAULTS.score };
 }

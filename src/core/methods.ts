@@ -181,3 +181,10 @@ export function methodInfo(id: MethodId): MethodInfo {
 export const methodLabel = (id: MethodId): string => methodInfo(id).label;
 export const methodShort = (id: MethodId): string => methodInfo(id).short;
 export const methodColour = (id: MethodId): string => methodInfo(id).colour;
+
+/**
+ * The methods the page's model widgets run by default: the paper's, the three
+ * baselines and our best (swap search + reconstruction). The others are a click away;
+ * all of them together take several times longer on a laptop.
+ */
+export const PAGE_DEFAULT_METHODS = 'gd,magnitude,wanda,sparsegpt,swap-recon';

@@ -10,7 +10,8 @@ import { createObjective } from '../core/objectiveFactory.ts';
 import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
 import { effectiveSparsity, solve } from '../core/solve.ts';
 import { type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
-import { exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
+import { EXHAUSTIVE_LIMIT, exhaustiveCount, exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
+import { binariseMerged } from '../core/binarise.ts';
 import { linearError } from '../core/linear.ts';
 import { gaussian, mulberry32, subSeed } from '../core/random.ts';
 import { AttentionObjective } from '../core/objective.ts';
@@ -118,9 +119,27 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
     const f0 = attention(problem.X, problem.W, problem.causal);
     const fPruned = attention(problem.X, r.wPruned, problem.causal);
     const metrics = compareAttention(problem, r.wPruned);
+    const granularity: Granularity = { kind: 'unstructured' };
+    const roundedError = snapshots.map((sn) => ({
+      iteration: sn.iteration,
+      error: compareAttention(problem, applyMask(binariseMerged(sn.m, problem, job.sparsity, granularity, gd.options.score), problem.W)).attentionError,
+    }));
+    const references: { method: MethodId; error: number }[] = (['magnitude', 'wanda', 'sparsegpt'] as const).map((method) => ({
+      method,
+      error: solve(problem, method, { sparsity: job.sparsity, granularity }).metrics.attentionError,
+    }));
+    if (exhaustiveCount(d, job.sparsity, granularity) <= EXHAUSTIVE_LIMIT) {
+      const ex = exhaustiveSearch(problem, job.sparsity, granularity);
+      references.push({ method: 'exhaustive', error: compareAttention(problem, applyMask(ex.mask, problem.W)).attentionError });
+    }
+    const raisedAt = r.lossHistory.flatMap((l, t) => (t > 0 && l > r.lossHistory[t - 1] ? [t] : []));
     return {
       d,
       n,
+      roundedError,
+      references,
+      raisedAt,
+      convergence: r.convergenceReport,
       lossHistory: r.lossHistory,
       attentionLossHistory: r.attentionLossHistory,
       snapshots,

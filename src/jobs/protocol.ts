@@ -5,7 +5,7 @@
  */
 import type { SyntheticSpec } from '../core/synthetic.ts';
 import type { Granularity } from '../core/mask.ts';
-import type { GdOptions } from '../core/gd.ts';
+import type { ConvergenceReport, GdOptions } from '../core/gd.ts';
 import type { MethodId, ModelMethodId } from '../core/methods.ts';
 import type { AttentionMetrics } from '../core/attention.ts';
 import type { ModelName } from '../model/config.ts';
@@ -162,6 +162,13 @@ export interface LabResult {
   metrics: AttentionMetrics;
   safeEta: number;
   engine: string;
+  /** The relative attention error of the mask rounded at each snapshot's iteration (the same rounding as at T). */
+  roundedError: { iteration: number; error: number }[];
+  /** Reference lines: the baselines' errors at the same sparsity, and the exhaustive optimum where d is small enough. */
+  references: { method: MethodId; error: number }[];
+  /** Iterations t at which L(M_t) > L(M_{t−1}): outside the theorem's descent hypothesis (none under Armijo steps). */
+  raisedAt: number[];
+  convergence: ConvergenceReport;
   timeMs: number;
 }
 

@@ -8,7 +8,7 @@
  */
 import type { ModelMethodId } from '../core/methods.ts';
 import type { Granularity } from '../core/mask.ts';
-import type { GdOptions } from '../core/gd.ts';
+import type { GdOptions, GdSettings } from '../core/gd.ts';
 import type { ModelPruneResult, ModelPruneSpec, PruneMode } from './prune.ts';
 
 export interface SweepPlan {
@@ -90,7 +90,7 @@ export interface SweepResult {
   metric: 'accuracy' | 'perplexity';
   calibration: string;
   evaluation: string;
-  gd: { lambda: number; eta: number; iters: number };
+  gd: GdSettings;
   rows: SweepRow[];
 }
 

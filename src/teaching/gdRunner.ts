@@ -59,9 +59,10 @@ export async function createGdRunner(problem: Problem, options: { lambda: number
   };
 }
 
-/** Run T steps of Algorithm 1 with step η; a DivergenceError becomes `diverged: true`. */
+/** Run T steps of Algorithm 1 with the fixed step η; a DivergenceError becomes `diverged: true`. */
 export function runGradientDescent(problem: Problem, objective: Objective, options: { eta: number; lambda: number; iters: number }): GdOutcome {
-  const gd = new GradientDescent(problem, options, objective);
+  // The divergence lesson is about the paper's fixed step η, not the Armijo default.
+  const gd = new GradientDescent(problem, { ...options, step: 'fixed' }, objective);
   const startLoss = gd.lossHistory[0];
   try {
     const p = gd.advance();

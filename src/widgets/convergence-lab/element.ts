@@ -1,8 +1,9 @@
 /**
  * Convergence lab (chapter 5): Algorithm 1 live on a synthetic head. The loss curve
- * is drawn while gradient descent runs; afterwards a slider scrubs the relaxed mask
- * through the iterations, next to the binarised mask and the attention matrices
- * before and after pruning.
+ * is drawn while gradient descent runs; afterwards the attention error of the mask
+ * rounded at each iteration, against the baselines (and the exhaustive optimum for
+ * small d), steps that raised L flagged; a slider scrubs the relaxed mask through the
+ * iterations, next to the binarised mask and the attention matrices before and after.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
 import type { Schema } from '../../ui/state.ts';
@@ -11,7 +12,9 @@ import { heatmap } from '../../ui/charts/heatmap.ts';
 import { logLines } from '../../ui/charts/lines.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { LabProgress, LabResult } from '../../jobs/protocol.ts';
-import { PROBLEM_FIELDS, GD_FIELDS, specOf } from '../../ui/fields.ts';
+import { PROBLEM_FIELDS, GD_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
+import { roundedErrorChart } from '../../ui/charts/rounded.ts';
+import { methodLabel } from '../../core/methods.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 256 },
@@ -30,7 +33,8 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   override readonly hints = {
     scale: { help: 'Larger weights make attention rows more peaked.' },
     engine: { help: 'f64: float64 WebAssembly (the reference). tfjs: TensorFlow.js float32 (WebGL, else WASM, else CPU).' },
-    eta: { help: 'Too large a step diverges; the message then quotes the step the smoothness bound allows.' },
+    eta: { help: 'With the fixed rule, too large a step diverges (the message quotes the step the smoothness bound allows); with Armijo it is only the first trial step.' },
+    ...GD_HINTS,
   };
   private last: LabResult | undefined;
 
@@ -56,7 +60,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         kind: 'lab',
         spec: specOf(s),
         sparsity: s.sparsity,
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, clip: s.clip },
+        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, clip: s.clip, step: s.step, score: s.score },
         engine: s.engine === 'tfjs' ? 'tfjs' : 'f64',
         snapshots: 30,
       },
@@ -92,10 +96,31 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       filename: 'convergence-loss',
     });
 
+    const rounded = document.createElement('div');
+    const best = [...r.references].sort((a, b) => a.error - b.error)[0];
+    const end = r.roundedError[r.roundedError.length - 1];
+    const lowest = r.roundedError.reduce((a, b) => (b.error < a.error ? b : a), r.roundedError[0]);
+    const c = r.convergence;
+    renderFigure(rounded, {
+      title: 'Attention error of the mask rounded at each iteration',
+      summary:
+        `Rounding M_t at iteration t and pruning with that mask gives a relative attention error of ${num(r.roundedError[0].error, 3)} at t = 0 and ${num(end.error, 3)} at t = ${end.iteration} (lowest ${num(lowest.error, 3)} at t = ${lowest.iteration}). ` +
+        (best ? `Reference lines: ${r.references.map((x) => `${methodLabel(x.method)} ${num(x.error, 3)}`).join(', ')}. ` : '') +
+        (r.raisedAt.length
+          ? `${r.raisedAt.length} of ${c.iterations} steps raised L (red ticks): those steps are outside the convergence guarantee, which assumes every step lowers L.`
+          : `No step raised L: every one of the ${c.iterations} steps was a descent step, inside the convergence guarantee${c.step === 'armijo' ? ' (Armijo steps)' : ''}.`),
+      plot: () => roundedErrorChart({ curve: r.roundedError, references: r.references, raisedAt: r.raisedAt, method: 'gd', width: this.chartWidth() }),
+      rows: () => r.roundedError.map((p) => ({ iteration: p.iteration, rounded_attention_error: p.error })),
+      filename: 'convergence-rounded-error',
+    });
+
     const numbers = numbersList([
       ['Relative attention error of the pruned head', num(r.metrics.attentionError, 4)],
       ['Mean row KL(F₀ ‖ F′)', num(r.metrics.meanRowKL, 4)],
       ['Step the smoothness bound guarantees (η ≤ 1/β)', num(r.safeEta, 3)],
+      ['Steps that raised L (outside the guarantee)', `${r.raisedAt.length} of ${c.iterations}`],
+      ['Observed linear rate of L(M_t) − L*', Number.isFinite(c.observedRate) ? `${num(c.observedRate, 3)} per step (over the first ${c.rateWindow} steps)` : 'not measurable (L did not move)'],
+      ['Rate the PL bound guarantees, 1 − λ/β', Number.isFinite(c.plRate) ? num(c.plRate, 6) : 'no bound (λ = 0)'],
       ['Arithmetic', r.engine],
       ['Time in the worker', `${num(r.timeMs, 3)} ms`],
     ]);
@@ -140,7 +165,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     const binary = document.createElement('div');
     renderFigure(binary, {
       title: 'Binarised mask B',
-      summary: `${r.d * r.d - kept} of ${r.d * r.d} entries pruned (sparsity ${num(s.sparsity, 3)}): the largest entries of M_T are kept.`,
+      summary: `${r.d * r.d - kept} of ${r.d * r.d} entries pruned (sparsity ${num(s.sparsity, 3)}): the entries with the largest ${s.score === 'relaxed' ? 'M_T' : s.score === 'magnitude-weighted' ? '|M_T ∘ W|' : '|M_T ∘ W|·‖X_i‖'} are kept.`,
       plot: () => heatmap(r.mask, { rows: r.d, cols: r.d, domain: [0, 1], scheme: 'greys', label: 'kept' }),
       rows: () => matrixRows(r.mask, r.d, r.d),
       filename: 'binary-mask',
@@ -163,7 +188,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     const col1 = document.createElement('div');
     col1.append(scrub, relaxed);
     grid.append(col1, binary, before, after);
-    this.output.replaceChildren(curve, numbers, grid);
+    this.output.replaceChildren(curve, rounded, numbers, grid);
   }
 
   protected override doneText(): string {

@@ -67,7 +67,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
       kind: 'exhaustive',
       spec: { n: s.n, d: D, seed: s.seed, scale: s.scale, causal: s.causal },
       sparsity: s.k / ENTRIES,
-      gd: { lambda: s.lambda, eta: s.eta, iters: s.iters },
+      gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
     });
     if (signal.stale) return;
     if (r.losses.length === 0 || !Number.isFinite(r.optimum)) {

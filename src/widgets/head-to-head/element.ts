@@ -80,7 +80,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
   }
 
   private sweepKey(s: State): string {
-    return JSON.stringify([s.n, s.d, s.scale, s.seed, s.causal, s.lambda, s.eta, s.iters]);
+    return JSON.stringify([s.n, s.d, s.scale, s.seed, s.causal, s.lambda, s.eta, s.iters, s.step, s.score]);
   }
 
   /** The sweep for these settings: the one running or done already, or a new one. */
@@ -94,7 +94,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         sparsities: SWEEP_SPARSITIES,
         methods: [...PRUNING_METHOD_IDS],
         patterns: patternsFor(s.d),
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters },
+        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
       },
       (p) => {
         if ('total' in p) onProgress(p.done, p.total);
@@ -150,7 +150,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         sparsity: s.sparsity,
         granularity: granularity(s.pattern),
         methods: [...PRUNING_METHOD_IDS],
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters },
+        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
       },
       (p) => {
         if ('total' in p) {
