@@ -7,6 +7,7 @@
  * start without TensorFlow.js or the models.
  */
 import { InputError, NumericalError } from '../core/errors.ts';
+import { limitsText } from './limits.ts';
 
 type Command = (argv: readonly string[]) => string | Promise<string>;
 
@@ -42,7 +43,7 @@ const COMMANDS: Record<string, Entry> = {
 };
 
 export function usage(): string {
-  return ['usage: npm run --silent cli -- <command> [options]', ...Object.values(COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+  return ['usage: npm run --silent cli -- <command> [options]', ...Object.values(COMMANDS).map((c) => `  ${c.help}`), limitsText()].join('\n');
 }
 
 /** Where the CLI writes: the process's streams, or a test's buffers. */
@@ -66,11 +67,15 @@ export async function exitCodeOf(e: unknown): Promise<1 | 2 | 3> {
 /** Run one command line; returns the exit code. */
 export async function runCli(argv: readonly string[], io: Io = PROCESS_IO): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === 'help') {
-    // Asked for: usage on stdout, success. Missing: usage is the error message, on stderr.
-    if (command) io.stdout(usage() + '\n');
-    else io.stderr(`error: no command given\n${usage()}\n`);
-    return command ? 0 : 1;
+  if (command === undefined || command.trim() === '') {
+    // Missing (or an empty argument, `cli -- ''`): usage is the error message, on stderr.
+    io.stderr(`error: no command given\n${usage()}\n`);
+    return 1;
+  }
+  if (command === '--help' || command === 'help') {
+    // Asked for: usage on stdout, success.
+    io.stdout(usage() + '\n');
+    return 0;
   }
   const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!entry) {

@@ -13,11 +13,15 @@
  */
 import { initBackend } from '../core/tf/backend.ts';
 import { subSeed, mulberry32 } from '../core/random.ts';
-import { MODEL_NAMES, type ModelName } from '../model/config.ts';
-import { loadModelNode, type Model } from '../model/weights.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MODEL_NAMES, validateConfig, type ModelConfig, type ModelName } from '../model/config.ts';
+import { defaultModelsDir, loadModelNode, type Manifest, type Model } from '../model/weights.ts';
 import { crossEntropy, generate, type HeadLogitsFn } from '../model/transformer.ts';
 import { UnknownCharactersError } from '../model/tokenizer.ts';
+import { showCharacter, unknownCharacters } from '../model/calibrationText.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
+import { stringifyFinite } from './io.ts';
 
 export function modelFlag(args: ParsedArgs): ModelName {
   const m = args.values.get('model');
@@ -40,6 +44,34 @@ export async function loadShippedModel(name: ModelName): Promise<Model> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/**
+ * A shipped model's configuration and vocabulary from its manifest alone (no weights, no
+ * backend): enough to validate a prompt or a --prune file before any work.
+ */
+export function shippedModelInfo(name: ModelName): { config: ModelConfig; vocabulary: readonly string[] } {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(defaultModelsDir(), name, 'manifest.json'), 'utf8')) as Manifest;
+    validateConfig(manifest.config);
+  } catch (e) {
+    throw new UsageError(`no usable trained model "${name}" (${(e as Error).message}; run: npm run train -- --model ${name})`);
+  }
+  return { config: manifest.config, vocabulary: manifest.vocabulary };
+}
+
+/** Refuse a prompt with characters the model does not know, named by code point (an emoji is one character). */
+export function checkPrompt(name: ModelName, vocabulary: readonly string[], prompt: string): void {
+  const known = new Set(vocabulary);
+  // An empty prompt starts from a newline, if the model has one.
+  if (prompt === '' && !known.has('\n')) throw new UsageError(`--prompt is empty: give ${name} at least one character to continue`);
+  const unknown = unknownCharacters({ has: (ch) => known.has(ch) }, prompt);
+  const n = unknown.length;
+  if (n === 0) return;
+  throw new UsageError(
+    `--prompt has ${n} character${n === 1 ? '' : 's'} the model does not know: ${unknown.slice(0, 12).map(showCharacter).join(', ')}${n > 12 ? ', …' : ''} (${name} knows ${vocabulary.length} characters); remove or replace ${n === 1 ? 'it' : 'them'}`,
+  );
 }
 
 /** The induction sequences of a split: val = the fixed validation set; train = the first 512 sequences of the seed-1 training stream. */
@@ -80,12 +112,12 @@ export async function evalCommand(argv: readonly string[]): Promise<string> {
     let windows = evalWindows(model.tokenizer.encode(brownText(split)), model.config.contextLength);
     if (limit > 0) windows = windows.slice(0, limit);
     const r = crossEntropy(model, windows);
-    return JSON.stringify({ model: name, split, cross_entropy: r.crossEntropy, perplexity: r.perplexity, bits_per_char: r.crossEntropy / Math.LN2, tokens: r.tokens, sequences: windows.length });
+    return stringifyFinite({ model: name, split, cross_entropy: r.crossEntropy, perplexity: r.perplexity, bits_per_char: r.crossEntropy / Math.LN2, tokens: r.tokens, sequences: windows.length });
   }
   const data = await inductionSplit(split);
   const n = limit > 0 ? Math.min(limit, data.sequences.length) : data.sequences.length;
   const r = crossEntropy(model, data.sequences.slice(0, n), { scored: data.scored.slice(0, n) });
-  return JSON.stringify({ model: name, split, cross_entropy: r.crossEntropy, accuracy: r.accuracy, tokens: r.tokens, sequences: n, scored: 'the repeated part: predictions whose current token occurred earlier, so the next token is determined' });
+  return stringifyFinite({ model: name, split, cross_entropy: r.crossEntropy, accuracy: r.accuracy, tokens: r.tokens, sequences: n, scored: 'the repeated part: predictions whose current token occurred earlier, so the next token is determined' });
 }
 
 export const GENERATE_VALUE_FLAGS = ['model', 'prompt', 'tokens', 'seed', 'temperature'] as const;
@@ -94,15 +126,17 @@ export const GENERATE_VALUE_FLAGS = ['model', 'prompt', 'tokens', 'seed', 'tempe
 export async function generateWith(args: ParsedArgs, headLogits?: HeadLogitsFn, loaded?: Model): Promise<string> {
   const name = modelFlag(args);
   const prompt = args.values.get('prompt') ?? '';
+  // --tokens has a documented upper limit (limits.ts FLAG_MAX), checked by the flag parser.
   const tokens = integerFlag(args, 'tokens', 200, 0);
   const seed = integerFlag(args, 'seed', 1, 0);
   const temperature = numberFlag(args, 'temperature', 0.8, (v) => (v >= 0 && v <= 100 ? null : 'must be in [0, 100]'));
+  checkPrompt(name, loaded ? loaded.tokenizer.vocabulary : shippedModelInfo(name).vocabulary, prompt);
   const model = loaded ?? (await loadShippedModel(name));
   try {
     const r = generate(model, prompt, tokens, seed, temperature, { headLogits });
     return r.prompt + r.continuation;
   } catch (e) {
-    if (e instanceof UnknownCharactersError) throw new UsageError(`--prompt: ${e.message}`);
+    if (e instanceof UnknownCharactersError) checkPrompt(name, model.tokenizer.vocabulary, prompt);
     throw e;
   }
 }

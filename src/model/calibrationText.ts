@@ -22,12 +22,30 @@ export interface TextCalibration {
   description: string;
 }
 
-function show(ch: string): string {
-  if (ch === '\t') return 'tab';
-  if (ch === '\r') return 'carriage return';
+/**
+ * A character as a reader can identify it, named by its code point (so an emoji is one
+ * character, U+1F600, not two halves): “é” (U+00E9), tab (U+0009), U+0007.
+ */
+export function showCharacter(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
-  if (code < 32 || (code >= 0x7f && code < 0xa0)) return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  return `“${ch}”`;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (ch === '\t') return `tab (${hex})`;
+  if (ch === '\r') return `carriage return (${hex})`;
+  if (code < 32 || (code >= 0x7f && code < 0xa0) || (code >= 0xd800 && code <= 0xdfff)) return hex;
+  return code < 0x80 ? `“${ch}”` : `“${ch}” (${hex})`;
+}
+
+/** The distinct characters of `text` the tokenizer does not know, by code point, in order of first appearance. */
+export function unknownCharacters(tokenizer: Pick<CharTokenizer, 'has'>, text: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const ch of text) {
+    if (!tokenizer.has(ch) && !seen.has(ch)) {
+      seen.add(ch);
+      out.push(ch);
+    }
+  }
+  return out;
 }
 
 export function calibrationFromText(tokenizer: CharTokenizer, text: string, contextLength: number, count: number, maxChars = Infinity): TextCalibration {
@@ -37,9 +55,9 @@ export function calibrationFromText(tokenizer: CharTokenizer, text: string, cont
       `the calibration text is too long: ${text.length.toLocaleString('en-US')} characters, and at most ${maxChars.toLocaleString('en-US')} are accepted (only the first ${count} windows of ${contextLength} characters, ${count * contextLength} characters, are used anyway)`,
     );
   }
-  const unknown = tokenizer.findUnknown(text);
+  const unknown = unknownCharacters(tokenizer, text);
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, 12).map(show).join(', ');
+    const shown = unknown.slice(0, 12).map(showCharacter).join(', ');
     throw new CalibrationTextError(
       `the calibration text has ${unknown.length} character${unknown.length === 1 ? '' : 's'} the model never saw in training: ${shown}${unknown.length > 12 ? ', …' : ''}. Remove or replace ${unknown.length === 1 ? 'it' : 'them'} (the model knows the ${tokenizer.size} characters of the Brown corpus: letters, digits, common punctuation, space and newline)`,
     );

@@ -101,7 +101,7 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     ['N:M not dividing d', ['--problem', write('ok6.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '2:4'], /multiple of M/, 1],
     ['unknown flag', ['--problem', write('ok7.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--fast'], /unknown option/, 1],
     ['exhaustive too large', ['--problem', write('big.json', JSON.stringify({ X: [Array(8).fill(1)], W: Array.from({ length: 8 }, () => Array(8).fill(0.1)) })), '--method', 'exhaustive', '--sparsity', '0.5'], /refused/, 2],
-    ['divergence', ['--problem', write('div.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--eta', '1e6'], /diverged.*eta <=/, 2],
+    ['divergence', ['--problem', write('div.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--eta', '1e6', '--step', 'fixed'], /diverged.*eta <=/, 2],
   ];
   for (const [name, args, message, code] of cases) {
     it(`${name}: exit ${code}`, async () => {
@@ -120,7 +120,7 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     const r = cli('solve', '--problem', join(dir, 'nope.json'), '--method', 'gd', '--sparsity', '0.5');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim()).toMatch(/^error: problem file not found/);
+    expect(r.stderr.trim()).toMatch(/^error: --problem \S*nope\.json: file not found$/);
   });
 
   it('an unknown command is an error too (exit 1)', async () => {
