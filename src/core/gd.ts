@@ -474,3 +474,11 @@ export type GdSettings = Pick<Required<GdOptions>, 'lambda' | 'eta' | 'iters' | 
 export function gdSettings(o: Partial<GdSettings> = {}): GdSettings {
   return { lambda: o.lambda ?? GD_DEFAULTS.lambda, eta: o.eta ?? GD_DEFAULTS.eta, iters: o.iters ?? GD_DEFAULTS.iters, step: o.step ?? GD_DEFAULTS.step, score: o.score ?? GD_DEFAULTS.score };
 }
+
+/**
+ * Algorithm 1 in the paper's form, as this site ran it before the ablation: a fixed
+ * step η = 0.05 (far above the 1/β the theorem needs), λ = 0.1, T = 300, rounding by
+ * M_T itself. The chapters on the paper (2–7) show it under this name; "Making
+ * attention-aware pruning win" measures how far it is from our defaults.
+ */
+export const GD_PAPER_FORM: Readonly<Required<GdOptions>> = { ...GD_DEFAULTS, eta: 0.05, iters: 300, lambda: 0.1, step: 'fixed', score: 'relaxed' };

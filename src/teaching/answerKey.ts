@@ -7,7 +7,7 @@
  * (c) the divergence search of divergenceThreshold.ts on the same GD runner.
  * The page (src/pages/handout-answers.astro) only lays these out.
  */
-import { GD_DEFAULTS } from '../core/gd.ts';
+import { GD_PAPER_FORM } from '../core/gd.ts';
 import { PAPER_METHOD_IDS } from '../core/methods.ts';
 import { syntheticProblem } from '../core/synthetic.ts';
 import { type JobContext, runJob } from '../jobs/jobs.ts';
@@ -30,7 +30,7 @@ export async function winnerKey() {
         sparsity: p.sparsity,
         granularity: { kind: 'unstructured' },
         methods: [...PAPER_METHOD_IDS],
-        gd: { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters },
+        gd: { ...GD_PAPER_FORM },
       },
       QUIET,
     );

@@ -7,9 +7,9 @@
  * Preset links open a chapter's widget with its URL state set (see state.ts: keys are
  * `<element id>.<field>`), so a class can look at the same problem in the full widget.
  */
-import { GD_DEFAULTS } from '../core/gd.ts';
 import type { SyntheticSpec } from '../core/synthetic.ts';
 import { GD_FIELDS } from '../ui/fields.ts';
+import { withBase } from '../site/base.ts';
 
 /** A synthetic head for "predict the winner": the head-to-head widget's problem fields. */
 export interface WinnerPreset {
@@ -76,15 +76,16 @@ export const GRADIENT_TOLERANCE = 1e-3;
 
 /**
  * The convergence lab's problem for "find a diverging step": the lab's default head,
- * with λ and T the project's defaults (the same run the lab shows on first load).
+ * run with the paper's fixed step (the lab's "divergence" preset).
  */
 export const DIVERGENCE_PRESET = {
   n: 64,
   d: 16,
   seed: 1,
   scale: 3,
-  lambda: GD_DEFAULTS.lambda,
-  iters: GD_DEFAULTS.iters,
+  // The paper-style run of the fixed-step lesson (chapter 5): λ = 0.1, T = 300.
+  lambda: 0.1,
+  iters: 300,
 } as const;
 
 export function divergenceSpec(): SyntheticSpec {
@@ -104,7 +105,7 @@ function presetLink(target: { path: string; id: string }, fields: Record<string,
   const query = Object.entries(fields)
     .map(([k, v]) => `${target.id}.${k}=${encodeURIComponent(String(v))}`)
     .join('&');
-  return `${target.path}?${query}#${target.id}`;
+  return withBase(`${target.path}?${query}#${target.id}`);
 }
 
 /** The head-to-head widget (chapter 7) on a winner preset. */

@@ -13,7 +13,7 @@ import { WINNER_PRESETS, GRADIENT_PROBLEMS, winnerSpec } from '../../src/teachin
 import { syntheticProblem } from '../../src/core/synthetic.ts';
 import { solve } from '../../src/core/solve.ts';
 import { PAPER_METHOD_IDS } from '../../src/core/methods.ts';
-import { GD_DEFAULTS } from '../../src/core/gd.ts';
+import { GD_PAPER_FORM } from '../../src/core/gd.ts';
 import { AttentionObjective } from '../../src/core/objective.ts';
 import { fromNested } from '../../src/core/matrix.ts';
 
@@ -60,7 +60,7 @@ describe('the answer key', () => {
       const problem = syntheticProblem(winnerSpec(p));
       const ranked = PAPER_METHOD_IDS.map((method) => ({
         method,
-        error: solve(problem, method, { sparsity: p.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_DEFAULTS } }).metrics.attentionError,
+        error: solve(problem, method, { sparsity: p.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_PAPER_FORM } }).metrics.attentionError,
       })).sort((a, b) => a.error - b.error);
       const named = await page.locator(`.winner[data-preset="${p.id}"]`).getAttribute('data-winner');
       expect(named, `problem ${p.id}`).toBe(ranked[0].method);

@@ -12,7 +12,7 @@ import { WINNER_PRESETS, GRADIENT_PROBLEMS, DIVERGENCE_PRESET, divergenceSpec, w
 import { syntheticProblem } from '../../src/core/synthetic.ts';
 import { solve } from '../../src/core/solve.ts';
 import { PAPER_METHOD_IDS } from '../../src/core/methods.ts';
-import { DivergenceError, GD_DEFAULTS, GradientDescent } from '../../src/core/gd.ts';
+import { DivergenceError, GD_PAPER_FORM, GradientDescent } from '../../src/core/gd.ts';
 import { AttentionObjective } from '../../src/core/objective.ts';
 import { fromNested } from '../../src/core/matrix.ts';
 import { createObjective } from '../../src/core/objectiveFactory.ts';
@@ -62,7 +62,7 @@ describe('exercise (a): predict the winner', () => {
       const problem = syntheticProblem(winnerSpec(preset));
       const errors = PAPER_METHOD_IDS.map((method) => ({
         method,
-        error: solve(problem, method, { sparsity: preset.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_DEFAULTS } }).metrics.attentionError,
+        error: solve(problem, method, { sparsity: preset.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_PAPER_FORM } }).metrics.attentionError,
       })).sort((a, b) => a.error - b.error);
       await root.getByLabel('Problem', { exact: true }).selectOption(preset.id);
       await root.locator(`input[name="method"][value="${errors[0].method}"]`).check();
@@ -191,11 +191,11 @@ describe('exercise (c): find a diverging step', () => {
   it('accepts a step the core sees diverge, rejects one it sees converge, and reports the threshold', async () => {
     // Four times the first doubling of the default step that diverges: well inside the
     // range where every step diverges, not at its ragged edge.
-    let first = GD_DEFAULTS.eta;
+    let first = GD_PAPER_FORM.eta;
     while (outcomes(first).some((o) => o === undefined)) first *= 2;
     const diverging = 4 * first;
     expect(divergesAt(diverging)).toBeDefined();
-    const converging = GD_DEFAULTS.eta;
+    const converging = GD_PAPER_FORM.eta;
     expect(divergesAt(converging)).toBeUndefined();
 
     const { page, consoleErrors } = await openChapter();

@@ -15,7 +15,7 @@ import { methodLabel } from '../../core/methods.ts';
 import { SolverClient } from '../../worker/client.ts';
 import type { CompareResult } from '../../jobs/protocol.ts';
 import { PAPER_METHOD_IDS } from '../../core/methods.ts';
-import { GD_DEFAULTS } from '../../core/gd.ts';
+import { GD_PAPER_FORM } from '../../core/gd.ts';
 
 type PruningMethod = (typeof PAPER_METHOD_IDS)[number];
 
@@ -90,7 +90,7 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
           sparsity: p.sparsity,
           granularity: { kind: 'unstructured' },
           methods: [...PAPER_METHOD_IDS],
-          gd: { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters },
+          gd: { ...GD_PAPER_FORM },
         },
         (progress) => {
           if ('total' in progress) this.progress(`Running the comparison: ${progress.done} of ${progress.total} methods…`);

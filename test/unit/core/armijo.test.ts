@@ -48,9 +48,10 @@ describe('Armijo step rule', () => {
 
   it('the fixed rule is unchanged by the new options and counts its rising steps', () => {
     const p = problem(24, 6, 1, false, 3);
-    const a = new GradientDescent(p, { eta: 0.05, iters: 50 });
+    const a = new GradientDescent(p, { eta: 0.05, iters: 50, step: 'fixed' });
     a.advance();
-    const b = new GradientDescent(p, { eta: 0.05, iters: 50, step: 'fixed' });
+    // Armijo's own options must not touch a fixed-step run.
+    const b = new GradientDescent(p, { eta: 0.05, iters: 50, step: 'fixed', armijoC: 0.3, armijoGrowth: 3, gradTolerance: 1 });
     b.advance();
     expect(b.lossHistory).toEqual(a.lossHistory);
     const r = a.convergenceReport();
@@ -109,7 +110,7 @@ describe('binarisation scores', () => {
       expect(r.convergenceReport.stepsRaisedL).toBe(0);
       expect(Array.from(binariseMerged(r.relaxed, p, 0.5, U, score).data)).toEqual(Array.from(r.mask.data));
     }
-    const r = gradientDescentPrune(p, 0.5, U, { iters: 30 });
+    const r = gradientDescentPrune(p, 0.5, U, { iters: 30, score: 'relaxed' });
     expect(Array.from(r.mask.data)).toEqual(Array.from(maskFromScores(r.relaxed, 0.5, U).data));
     const mw = relaxedScores(r.relaxed, p.W, 'magnitude-weighted');
     for (let i = 0; i < 36; i++) expect(mw.data[i]).toBeCloseTo(Math.abs(r.relaxed.data[i] * p.W.data[i]), 15);

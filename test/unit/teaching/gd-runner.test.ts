@@ -22,7 +22,7 @@ describe('gradient descent for the divergence exercise', () => {
     expect(huge.diverged).toBe(true);
     let thrown: DivergenceError | undefined;
     try {
-      new GradientDescent(problem, { ...opts, eta: 900 }).advance();
+      new GradientDescent(problem, { ...opts, eta: 900, step: 'fixed' }).advance();
     } catch (e) {
       thrown = e as DivergenceError;
     }

@@ -4,14 +4,14 @@ import { judgeWinner } from '../../../src/teaching/answers.ts';
 import { syntheticProblem } from '../../../src/core/synthetic.ts';
 import { solve } from '../../../src/core/solve.ts';
 import { PAPER_METHOD_IDS } from '../../../src/core/methods.ts';
-import { GD_DEFAULTS } from '../../../src/core/gd.ts';
+import { GD_PAPER_FORM } from '../../../src/core/gd.ts';
 
 describe('the heads of "predict the winner"', () => {
   const results = WINNER_PRESETS.map((p) => {
     const problem = syntheticProblem(winnerSpec(p));
     const scores = PAPER_METHOD_IDS.map((method) => ({
       method,
-      error: solve(problem, method, { sparsity: p.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_DEFAULTS } }).metrics.attentionError,
+      error: solve(problem, method, { sparsity: p.sparsity, granularity: { kind: 'unstructured' }, gd: { ...GD_PAPER_FORM } }).metrics.attentionError,
     }));
     return { id: p.id, judged: judgeWinner(scores[0].method, scores) };
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaults, readState, writeState, type Schema } from '../../../src/ui/state.ts';
+import { defaults, fitsInLink, linkLength, parseDecimal, readState, writeState, type Schema } from '../../../src/ui/state.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 512 },
@@ -34,5 +34,105 @@ describe('URL state', () => {
     expect(state.n).toBe(64);
     expect(notes[0]).toMatch(/whole number/);
     expect(readState(schema, params, 'other').state.n).toBe(7);
+  });
+});
+
+describe('strict numbers in the URL', () => {
+  it.each([
+    ['0x10', /only decimal/],
+    ['0b11', /only decimal/],
+    ['0o7', /only decimal/],
+    [' 8 ', /spaces/],
+    ['8 ', /spaces/],
+    ['1e', /not a number/],
+    ['1e+', /not a number/],
+    ['e5', /not a number/],
+    ['.', /not a number/],
+    ['Infinity', /not a number/],
+    ['-Infinity', /not a number/],
+    ['NaN', /not a number/],
+    ['1e999', /too large/],
+    ['', /empty/],
+    ['8%', /not a number/],
+    ['1,5', /not a number/],
+    ['٣', /not a number/],
+    ['８', /not a number/],
+    ['1_000', /not a number/],
+    ['+-1', /not a number/],
+  ])('rejects %j with a note and keeps the default', (raw, why) => {
+    const params = new URLSearchParams();
+    params.set('lab.n', raw);
+    params.set('lab.eta', raw);
+    const { state, notes } = readState(schema, params, 'lab');
+    expect(state.n).toBe(64);
+    expect(state.eta).toBe(0.05);
+    expect(notes).toHaveLength(2);
+    for (const n of notes) expect(n).toMatch(why);
+  });
+
+  it.each([
+    ['8', 8],
+    ['+8', 8],
+    ['64.0', 64],
+    ['1e2', 100],
+    ['2E+2', 200],
+    ['5e1', 50],
+  ])('accepts the decimal %j as %d', (raw, value) => {
+    const { state, notes } = readState(schema, new URLSearchParams(`lab.n=${encodeURIComponent(raw)}`), 'lab');
+    expect(notes).toEqual([]);
+    expect(state.n).toBe(value);
+  });
+
+  it.each([
+    ['.5', 0.5],
+    ['0.25', 0.25],
+    ['1e-3', 0.001],
+    ['5.', 5],
+    ['-0', -0],
+  ])('parseDecimal reads %j as %d', (raw, value) => {
+    expect(parseDecimal(raw)).toBe(value);
+  });
+
+  it('keeps the existing checks: range, whole numbers, notes naming the field', () => {
+    const { notes } = readState(schema, new URLSearchParams('lab.n=1e9&lab.eta=0.5%25'), 'lab');
+    expect(notes[0]).toMatch(/tokens n.*outside 2…512/);
+    expect(notes[1]).toMatch(/step η = "0\.5%".*not a number/);
+  });
+
+  it('malformed escapes and markup in a link are values, not errors', () => {
+    // URLSearchParams decodes leniently: "%ff" and a lone "%" stay as text, and fall back with a note.
+    const { state, notes } = readState(schema, new URLSearchParams('lab.n=%ff&lab.eta=0.5%&lab.method=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E'), 'lab');
+    expect(state).toEqual(defaults(schema));
+    expect(notes).toHaveLength(3);
+    expect(notes[2]).toContain('"<img src=x onerror=alert…"');
+  });
+});
+
+describe('text that does not travel in the link', () => {
+  const textSchema = {
+    prompt: { kind: 'text', label: 'prompt', default: '', maxLength: 64 },
+    pasted: { kind: 'text', label: 'pasted', default: '', maxLength: 20_000, linkMaxLength: 100 },
+  } as const satisfies Schema;
+
+  it('writes short text, leaves out text longer than linkMaxLength (as written in a link)', () => {
+    const params = new URLSearchParams();
+    writeState(textSchema, { prompt: 'a b', pasted: 'x'.repeat(100) }, params, 'p');
+    expect(params.get('p.pasted')).toBe('x'.repeat(100));
+    writeState(textSchema, { prompt: 'a b', pasted: 'x'.repeat(101) }, params, 'p');
+    expect(params.has('p.pasted')).toBe(false);
+    // 34 "é" are 34 characters but 204 in a link.
+    writeState(textSchema, { prompt: 'a b', pasted: 'é'.repeat(34) }, params, 'p');
+    expect(params.has('p.pasted')).toBe(false);
+    expect(linkLength('é'.repeat(34))).toBe(204);
+    expect(fitsInLink(textSchema.pasted, 'é'.repeat(16))).toBe(true);
+    expect(fitsInLink(textSchema.prompt, 'x'.repeat(10_000))).toBe(true);
+  });
+});
+
+describe('notes', () => {
+  it('cut a long value between code points, never inside an emoji', () => {
+    const { notes } = readState(schema, new URLSearchParams({ 'lab.method': `${'a'.repeat(23)}🙂🙂` }), 'lab');
+    expect(notes[0]).toContain(`"${'a'.repeat(23)}🙂…"`);
+    expect(notes[0]).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });
