@@ -43,6 +43,22 @@ describe("the worker's modelPrune job", () => {
     expect(result.backend).toMatch(/wasm|cpu/);
   });
 
+  // Our methods and Algorithm 1's defaults (Armijo, wanda-weighted rounding) go through the same runners in both.
+  for (const [method, mode] of [['gd', 'factored'], ['swap-recon', 'merged'], ['gradual', 'merged']] as const) {
+    it(`equals cli model-prune on induction, ${method}, ${mode}, sparsity 0.7`, async () => {
+      const r = cli('model-prune', '--model', 'induction', '--method', method, '--mode', mode, '--sparsity', '0.7', '--eval-seqs', '32');
+      expect(r.code, r.stderr).toBe(0);
+      const ref = JSON.parse(r.stdout);
+      const result = await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, mode }), methods: [method] }, ctx);
+      const run = result.runs[0];
+      for (const [i, h] of run.heads.entries()) {
+        expect(Math.abs(h.attentionError - ref.heads[i].attention_error), `head ${i}`).toBeLessThanOrEqual(1e-6);
+        expect(h.pruned).toBe(ref.heads[i].pruned);
+      }
+      expect(Math.abs(run.pruned.accuracy! - ref.pruned.accuracy)).toBeLessThanOrEqual(1e-6);
+    });
+  }
+
   it('equals cli model-prune on brown-char (the exported calibration and evaluation windows), wanda, sparsity 0.7', async () => {
     const r = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.7', '--eval-seqs', '32');
     expect(r.code, r.stderr).toBe(0);

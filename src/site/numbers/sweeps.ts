@@ -12,7 +12,7 @@ import sweepsFile from '../../../public/data/sweeps.json';
 import brownManifest from '../../../public/models/brown-char/manifest.json';
 import inductionManifest from '../../../public/models/induction/manifest.json';
 import { fixed, percent } from '../../ui/format.ts';
-import type { ModelMethodId } from '../../core/methods.ts';
+import { type ModelMethodId, PAPER_METHOD_IDS } from '../../core/methods.ts';
 import { rowMetric, type SavedSweep as Sweep, type SweepRow } from '../../model/sweep.ts';
 
 export type SweepModel = 'brown-char' | 'induction';
@@ -25,7 +25,8 @@ interface SweepsFile {
 }
 
 const DATA = sweepsFile as unknown as SweepsFile;
-export const SWEEP_METHODS: readonly ModelMethodId[] = DATA.methods;
+/** The paper's comparison: Algorithm 1 and the three baselines (chapter 10 shows our methods from the same file). */
+export const SWEEP_METHODS: readonly ModelMethodId[] = PAPER_METHOD_IDS.filter((m) => DATA.methods.includes(m));
 export const SWEEP_SPARSITIES: readonly number[] = DATA.sparsities;
 
 /** Short names for table headers. */
