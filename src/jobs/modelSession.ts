@@ -14,6 +14,7 @@ import type { ModelMethodId } from '../core/methods.ts';
 import type { EvalSet, Score } from '../model/evaluate.ts';
 import type { HeadLogitsFn } from '../model/transformer.ts';
 import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, StepProgress } from './protocol.ts';
+import { withBase } from '../site/base.ts';
 
 /** What a model job needs from its host (the worker, or a test in Node). */
 export interface ModelHost {
@@ -113,8 +114,8 @@ async function createSession(host: ModelHost, name: ModelName, calibText?: strin
     import('../model/weights.ts'),
     import('../model/calibrationText.ts'),
   ]);
-  const loadModel = host.loadModel ?? ((n: ModelName) => loadModelUrl(`/models/${n}/`));
-  const loadData = host.loadData ?? ((file: string) => fetchJson(`/data/${file}`));
+  const loadModel = host.loadModel ?? ((n: ModelName) => loadModelUrl(withBase(`/models/${n}/`)));
+  const loadData = host.loadData ?? ((file: string) => fetchJson(withBase(`/data/${file}`)));
   const [model, data] = await Promise.all([loadModel(name), loadData(MODEL_PAGE_DATA[name])]);
   await host.pause();
   let calibration: Int32Array[];
@@ -165,6 +166,9 @@ export interface PruneRequest {
   gd: Partial<GdOptions>;
 }
 
+/** How many gradient-descent settings (mode, λ, η, T, …) keep their relaxed masks per session. */
+export const RELAXED_CACHE_SETTINGS = 8;
+
 function runKey(r: PruneRequest): string {
   return JSON.stringify([r.method, r.sparsity, r.granularity, r.mode, r.method === 'gd' ? r.gd : null]);
 }
@@ -183,10 +187,12 @@ export async function pruneInSession(session: ModelSession, req: PruneRequest, h
   const { pruneModelSteps } = await import('../model/prune.ts');
   const gdKey = `${req.mode}\u0000${JSON.stringify(req.gd)}`;
   let cache = session.relaxed.get(gdKey);
-  if (!cache) {
-    cache = new Map();
-    session.relaxed.set(gdKey, cache);
-  }
+  // Least recently used first: a hit moves to the end; beyond the cap the oldest setting is
+  // dropped (each holds every head's relaxed mask, ~0.25 MB for brown-char), as the results cache does.
+  if (cache) session.relaxed.delete(gdKey);
+  else cache = new Map();
+  session.relaxed.set(gdKey, cache);
+  while (session.relaxed.size > RELAXED_CACHE_SETTINGS) session.relaxed.delete(session.relaxed.keys().next().value as string);
   const start = performance.now();
   const heads: PrunedHead[] = [];
   const spec = { method: req.method, sparsity: req.sparsity, mode: req.mode, granularity: req.granularity, gd: req.gd };

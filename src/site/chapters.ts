@@ -1,5 +1,6 @@
 /** The chapters in reading order, with the checks the schema cannot make on its own. */
 import { getCollection, type CollectionEntry } from 'astro:content';
+import { withBase } from './base.ts';
 
 export type ChapterEntry = CollectionEntry<'chapters'>;
 
@@ -14,5 +15,5 @@ export async function sortedChapters(): Promise<ChapterEntry[]> {
 }
 
 export function chapterUrl(entry: ChapterEntry): string {
-  return `/chapters/${entry.id}/`;
+  return withBase(`/chapters/${entry.id}/`);
 }

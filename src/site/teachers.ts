@@ -102,6 +102,21 @@ export const WIDGET_GUIDE: Readonly<Record<string, WidgetInfo>> = {
     shows: 'Every attention head of one of the project’s small transformers pruned in the browser, with the dense and pruned perplexity (or copying accuracy).',
     embedHeight: 1100,
   },
+  'generated-text': {
+    name: 'Generated text',
+    shows: 'One prompt continued by the dense model and by the model pruned with each method, with the same random draws, side by side: where each pruned text first departs from the dense one, and its perplexity.',
+    embedHeight: 1300,
+  },
+  'model-sweep': {
+    name: 'Sparsity sweep on the model',
+    shows: 'Perplexity (or copying accuracy) against sparsity for every method, with the dense model as a reference line; it opens on the sweep the command line computed, and a rerun in the browser checks it cell by cell.',
+    embedHeight: 1200,
+  },
+  'induction-heads': {
+    name: 'Induction heads under pruning',
+    shows: 'The attention of the heads that copy a repeated segment, dense and after each method, with the positions they should attend to marked: which method keeps the induction heads working, and the copying accuracy that follows.',
+    embedHeight: 1300,
+  },
   'exercise-winner': {
     name: 'Exercise: predict the winner',
     shows: 'Students predict which method keeps the attention closest on a fixed head; the check runs the real comparison.',

@@ -7,6 +7,7 @@
  */
 import { sortedChapters, chapterUrl } from './chapters.ts';
 import { WIDGET_GUIDE, widgetName, type WidgetInfo } from './teachers.ts';
+import { withBase } from './base.ts';
 
 export type WidgetComponent = (props: Record<string, never>) => unknown;
 type Loader = () => Promise<{ default: WidgetComponent }>;
@@ -46,7 +47,7 @@ export async function siteWidgets(): Promise<SiteWidget[]> {
         name: widgetName(id),
         info: WIDGET_GUIDE[id],
         chapter: { slug: c.id, title: c.data.title, order: c.data.order, url: chapterUrl(c) },
-        embedUrl: `/embed/${id}/`,
+        embedUrl: withBase(`/embed/${id}/`),
       });
     }
   }

@@ -39,6 +39,7 @@ export abstract class ExerciseBase<S extends Schema = Schema> extends HTMLElemen
   protected verdictLine!: HTMLElement;
   protected explanation!: HTMLElement;
   private errorBox!: HTMLElement;
+  private notesBox!: HTMLElement;
   private checks = 0;
 
   /** Add the answer inputs to the form's fieldset. */
@@ -53,9 +54,12 @@ export abstract class ExerciseBase<S extends Schema = Schema> extends HTMLElemen
   connectedCallback(): void {
     if (this.form) return;
     this.classList.add('widget', 'exercise');
-    this.state = readState(this.schema, new URLSearchParams(location.search), this.id || this.localName).state;
+    const { state, notes } = readState(this.schema, new URLSearchParams(location.search), this.id || this.localName);
+    this.state = state;
     for (const el of this.querySelectorAll('.exercise-fallback')) el.remove();
     this.build();
+    // A link's value that was ignored (an unknown problem, say) is explained, not dropped silently.
+    this.notesBox.replaceChildren(...notes.map((n) => Object.assign(document.createElement('p'), { textContent: n })));
     void this.start();
   }
 
@@ -90,8 +94,10 @@ export abstract class ExerciseBase<S extends Schema = Schema> extends HTMLElemen
     this.errorBox.setAttribute('role', 'alert');
     this.explanation = document.createElement('div');
     this.explanation.className = 'exercise-explanation';
+    this.notesBox = document.createElement('div');
+    this.notesBox.className = 'widget-notes';
     const anchor = this.querySelector('.exercise-after-form');
-    const parts = [this.form, this.verdictLine, this.errorBox, this.explanation];
+    const parts = [this.form, this.notesBox, this.verdictLine, this.errorBox, this.explanation];
     if (anchor) anchor.before(...parts);
     else this.append(...parts);
   }
@@ -178,6 +184,7 @@ export abstract class ExerciseBase<S extends Schema = Schema> extends HTMLElemen
     select.value = String(state.problem);
     select.addEventListener('change', () => {
       state.problem = select.value;
+      this.notesBox.replaceChildren();
       this.persist();
       onChange();
       this.clearVerdict();

@@ -15,8 +15,13 @@ export type FieldSpec =
   | { kind: 'enum'; label: string; default: string; options: readonly string[] }
   /** A non-empty subset of options, kept in the options' order; in the URL as "a,b". */
   | { kind: 'set'; label: string; default: string; options: readonly string[] }
-  /** Free text (a prompt, pasted calibration text); `multiline` shows a text area. */
-  | { kind: 'text'; label: string; default: string; maxLength: number; multiline?: boolean };
+  /**
+   * Free text (a prompt, pasted calibration text); `multiline` shows a text area.
+   * `linkMaxLength`: the longest value (as written in a link, percent-encoded) that is
+   * put into the shareable link; a longer one is used on the page but left out of the
+   * link, because servers refuse long addresses (HTTP 414/431 from about 8 000 characters).
+   */
+  | { kind: 'text'; label: string; default: string; maxLength: number; multiline?: boolean; linkMaxLength?: number };
 
 export type Schema = Readonly<Record<string, FieldSpec>>;
 
@@ -60,13 +65,37 @@ export function coerce(spec: FieldSpec, raw: string): { ok: true; value: number 
       return raw.length <= spec.maxLength ? { ok: true, value: raw } : { ok: false, why: `longer than ${spec.maxLength} characters` };
     case 'int':
     case 'float': {
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) return { ok: false, why: 'not a number' };
+      const v = parseDecimal(raw);
+      if (v === undefined) return { ok: false, why: numberProblem(raw) };
       if (spec.kind === 'int' && !Number.isInteger(v)) return { ok: false, why: 'not a whole number' };
       if (v < spec.min || v > spec.max) return { ok: false, why: `outside ${spec.min}…${spec.max}` };
       return { ok: true, value: v };
     }
   }
+}
+
+/**
+ * A number written the way the page writes numbers: decimal digits with an optional sign,
+ * point and exponent ("8", "-0.5", ".5", "1e-3", "2E+2"). `Number()` alone would also take
+ * "0x10", "0b11", "0o7", " 8 ", "" and "Infinity"; a link holding those is garbled, so it
+ * falls back to the default with a note. Returns undefined when `raw` is not such a number
+ * or is not finite.
+ */
+export function parseDecimal(raw: string): number | undefined {
+  if (!DECIMAL.test(raw)) return undefined;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Why `raw` is not a number, in words. */
+function numberProblem(raw: string): string {
+  if (raw.trim() === '') return 'not a number: empty';
+  if (raw.trim() !== raw) return 'not a number: spaces around it';
+  if (/^[+-]?0[xXbBoO]/.test(raw)) return 'not a number: only decimal numbers are accepted';
+  if (DECIMAL.test(raw)) return 'not a number: too large';
+  return 'not a number';
 }
 
 /** Read a widget's state from URL parameters; notes explain every value that was ignored. */
@@ -89,8 +118,19 @@ export function writeState<S extends Schema>(schema: S, state: StateOf<S>, param
     const name = `${prefix}.${key}`;
     const value = (state as Record<string, unknown>)[key];
     if (value === spec.default) params.delete(name);
+    else if (spec.kind === 'text' && !fitsInLink(spec, String(value))) params.delete(name);
     else params.set(name, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
   }
+}
+
+/** How many characters `value` takes in a link's query string (percent-encoded). */
+export function linkLength(value: string): number {
+  return new URLSearchParams({ x: value }).toString().length - 2;
+}
+
+/** Whether a text field's value is put into the shareable link (see `linkMaxLength`). */
+export function fitsInLink(spec: FieldSpec, value: string): boolean {
+  return spec.kind !== 'text' || spec.linkMaxLength === undefined || linkLength(value) <= spec.linkMaxLength;
 }
 
 /** A set field's value from picked options: the options' order, no duplicates. */
@@ -103,8 +143,10 @@ export function setItems(value: string): string[] {
   return value.split(',').filter((x) => x !== '');
 }
 
+/** The first 24 characters of a value for a note, cut between code points (an emoji stays whole). */
 function truncate(s: string): string {
-  return s.length > 24 ? `${s.slice(0, 24)}…` : s;
+  const chars = Array.from(s);
+  return chars.length > 24 ? `${chars.slice(0, 24).join('')}…` : s;
 }
 
 /** A set field's value as the options it picks, typed by the options (in their order). */

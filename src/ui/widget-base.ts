@@ -231,7 +231,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         if (spec.kind === 'text')
           return input.value.length <= spec.maxLength
             ? { ok: true, value: input.value }
-            : { ok: false, why: `${spec.label} is too long: ${input.value.length.toLocaleString('en-US')} characters, and this page keeps at most ${spec.maxLength.toLocaleString('en-US')} (they go into the shareable link); keeping the previous text` };
+            : { ok: false, why: `${spec.label} is too long: ${input.value.length.toLocaleString('en-US')} characters, and this page keeps at most ${spec.maxLength.toLocaleString('en-US')}${spec.linkMaxLength === undefined ? ' (they go into the shareable link)' : ''}; keeping the previous text` };
         const v = Number(input.value);
         const bad = input.value.trim() === '' || !Number.isFinite(v) || v < spec.min || v > spec.max || (spec.kind === 'int' && !Number.isInteger(v));
         if (bad) return { ok: false, why: `${spec.label} must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}; keeping ${String((this.state as Record<string, unknown>)[key])}` };

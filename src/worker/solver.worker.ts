@@ -11,6 +11,7 @@ import { initWasmObjective } from '../core/wasmObjective.ts';
 import { ensureModelBackend, tfObjectiveFactory } from './tfEngine.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
+import { withBase } from '../site/base.ts';
 
 // Each shipped model is fetched and parsed once per worker.
 const models = new Map<ModelName, Promise<Model>>();
@@ -18,7 +19,7 @@ function loadModel(name: ModelName): Promise<Model> {
   let m = models.get(name);
   if (!m) {
     m = Promise.all([import('../model/weights.ts'), import('./cachedFetch.ts')]).then(([{ loadModelUrl }, { cachedFetch }]) =>
-      loadModelUrl(`/models/${name}/`, cachedFetch as typeof fetch),
+      loadModelUrl(withBase(`/models/${name}/`), cachedFetch as typeof fetch),
     );
     m.catch(() => models.delete(name));
     models.set(name, m);

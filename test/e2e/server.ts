@@ -30,9 +30,25 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-export async function serveDist(root = DIST): Promise<SiteServer> {
+/**
+ * Serve `root` at `base` ("/" or a path such as "/course/pruning/", for a site built with
+ * BASE=…): a request outside the base path is answered 404, as on a host that serves only there.
+ */
+export async function serveDist(root = DIST, base = '/'): Promise<SiteServer> {
+  const prefix = `/${base.replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
   const server: Server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (!`${path}/`.startsWith(prefix)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found (outside the base path)');
+      return;
+    }
+    path = `/${path.slice(prefix.length)}`;
     let file = normalize(join(root, path));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();

@@ -27,16 +27,11 @@ import { binomial, exhaustiveCount } from '../../core/exhaustive.ts';
 import { mulberry32 } from '../../core/random.ts';
 import { spearman as spearmanCorrelation } from '../../core/stats.ts';
 import { methodLabel } from '../../core/methods.ts';
+import { claimsFor } from './claims.ts';
 
 export type PruningMethod = (typeof PAPER_METHOD_IDS)[number];
 
-/** Display names, shared by every chapter. */
-function claim(ok: boolean, what: string): void {
-  if (ok) return;
-  // CLAIMS_REPORT=1 lists every failing claim instead of stopping at the first (for rewriting prose).
-  if (typeof process !== 'undefined' && process.env?.CLAIMS_REPORT) console.error(`claim fails: ${what}`);
-  else throw new Error(`src/site/numbers/examples.ts: the prose says "${what}", but the code now disagrees`);
-}
+const claim = claimsFor('src/site/numbers/examples.ts');
 
 const UNSTRUCTURED: Granularity = { kind: 'unstructured' };
 

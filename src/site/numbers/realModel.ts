@@ -10,10 +10,9 @@ import brown from '../../../public/models/brown-char/manifest.json';
 import induction from '../../../public/models/induction/manifest.json';
 import pageData from '../../../public/data/brown-char-calibration.json';
 import pageSweeps from '../../../public/data/page-sweeps.json';
+import { claimsFor } from './claims.ts';
 
-function claim(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`chapter "Pruning a real transformer": the data no longer support the claim: ${what}`);
-}
+const claim = claimsFor('chapter "Pruning a real transformer" (src/site/numbers/realModel.ts)');
 
 export function realModel() {
   const c = brown.config;

@@ -13,6 +13,7 @@ import sweepsFile from '../../../public/data/sweeps.json';
 import { GD_DEFAULTS } from '../../core/gd.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
 import { rowMetric, type SavedSweep } from '../../model/sweep.ts';
+import { claimsFor } from './claims.ts';
 
 interface Row {
   mode: string;
@@ -48,9 +49,7 @@ export type Mode = 'merged' | 'factored';
 const FULL = full as unknown as Ablation;
 const FOLLOW = followUp as unknown as Ablation;
 
-function claim(ok: boolean, what: string): void {
-  if (!ok) throw new Error(`src/site/numbers/winning.ts: the chapter says "${what}", but docs/ablation*.json or public/data/sweeps.json now disagree`);
-}
+const claim = claimsFor('src/site/numbers/winning.ts (docs/ablation*.json, public/data/sweeps.json)');
 
 /** The ablation's name of a GD configuration. */
 export const gdName = (o: { lambda: number; iters: number; step: string; score: string }): string => `gd λ=${o.lambda} T=${o.iters} ${o.step} ${o.score}`;

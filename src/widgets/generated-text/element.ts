@@ -12,8 +12,10 @@ import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
-import { type ModelMethodId, MODEL_METHOD_IDS, methodLabel } from '../../core/methods.ts';
+import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, methodLabel } from '../../core/methods.ts';
 import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
+import { withBase } from '../../site/base.ts';
+import { tryShellCommand } from '../../ui/shell.ts';
 
 
 const schema = {
@@ -21,7 +23,7 @@ const schema = {
   chars: { kind: 'int', label: 'characters to generate', default: 120, min: 1, max: 400 },
   seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
   temperature: { kind: 'float', label: 'temperature', default: 0.8, min: 0, max: 5 },
-  methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
+  methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
@@ -30,7 +32,7 @@ const schema = {
 /** The model's characters, read from its manifest, so the prompt is checked before anything runs. */
 let vocabulary: Promise<readonly string[] | undefined> | undefined;
 function brownVocabulary(): Promise<readonly string[] | undefined> {
-  vocabulary ??= fetch('/models/brown-char/manifest.json')
+  vocabulary ??= fetch(withBase('/models/brown-char/manifest.json'))
     .then((r) => (r.ok ? (r.json() as Promise<{ vocabulary?: string[] }>) : {}))
     .then((m: { vocabulary?: string[] }) => (Array.isArray(m.vocabulary) ? m.vocabulary : undefined))
     // Without the manifest the worker's job still refuses unknown characters, in the same words.
@@ -135,9 +137,15 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       ['Time seen by the page', `${num(elapsedMs / 1000)} s`],
     ]);
 
+    // Every value is quoted for a POSIX shell (src/ui/shell.ts): the prompt comes from the link.
     const command = document.createElement('p');
     command.className = 'gen-command';
-    command.textContent = `The same texts on the command line: npm run --silent cli -- generate --model brown-char --prompt ${JSON.stringify(r.prompt)} --tokens ${r.tokens} --seed ${r.seed} --temperature ${r.temperature}; for a pruned model, first model-prune --model brown-char --method M ${r.pattern === 'unstructured' ? `--sparsity ${r.sparsity}` : `--nm ${r.pattern}`} --mode ${r.mode} --out R.json, then add --prune R.json.`;
+    const cli = ['npm', 'run', '--silent', 'cli', '--'];
+    const generate = tryShellCommand([...cli, 'generate', '--model', 'brown-char', '--prompt', r.prompt, '--tokens', r.tokens, '--seed', r.seed, '--temperature', r.temperature]);
+    const prune = tryShellCommand([...cli, 'model-prune', '--model', 'brown-char', '--method', 'M', ...(r.pattern === 'unstructured' ? ['--sparsity', r.sparsity] : ['--nm', r.pattern]), '--mode', r.mode, '--out', 'R.json']);
+    const code = (text: string): HTMLElement => Object.assign(document.createElement('code'), { textContent: text });
+    if (generate.ok && prune.ok) command.append('The same texts on the command line: ', code(generate.command), '. For a pruned model (M: one of the methods), first ', code(prune.command), ', then add ', code('--prune R.json'), ' to the first command.');
+    else command.textContent = `No command line is shown for this prompt: ${generate.ok ? '' : generate.why}${prune.ok ? '' : prune.why}.`;
 
     const result = document.createElement('div');
     result.className = 'gen-result';

@@ -18,7 +18,7 @@ import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
 import type { Job, ModelPruneJobResult, } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
@@ -30,7 +30,7 @@ const AUTO = 'most typical';
 
 const schema = {
   seed: { kind: 'int', label: 'sequence seed', default: 1, min: 0, max: 999999 },
-  methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
+  methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.9, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },

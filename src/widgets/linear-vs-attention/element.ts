@@ -14,6 +14,7 @@ import { renderFigure } from '../../ui/figure.ts';
 import type { ScatterResult } from '../../jobs/protocol.ts';
 import { spearman as spearmanCorrelation } from '../../core/stats.ts';
 import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
+import { JobError } from '../../worker/client.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 32, min: 2, max: 256 },
@@ -60,6 +61,11 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
+    // Nothing pruned: every mask is the dense matrix, and there is nothing to compare (it read "NaN %").
+    if (Math.floor(s.sparsity * s.d * s.d + 1e-9) === 0) {
+      this.output.replaceChildren();
+      throw new JobError(`at sparsity ${num(s.sparsity)} no weight of the ${s.d * s.d} is pruned (${num(s.sparsity)} × ${s.d * s.d} rounds down to 0), so every mask is the dense matrix; raise the sparsity to at least ${num(1 / (s.d * s.d), 3)}`, 'input');
+    }
     const r = await this.client.run(
       {
         kind: 'scatter',
@@ -89,7 +95,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     const s = this.state;
     const linear = r.random.map((p) => p.linear);
     const attention = r.random.map((p) => p.attention);
-    const { spearman, discordant } = agreement(linear, attention);
+    const { spearman, discordant, pairs } = agreement(linear, attention);
     this.last = { r, spearman };
     const bestLinear = r.methods.reduce((a, b) => (b.linear < a.linear ? b : a));
     const bestAttention = r.methods.reduce((a, b) => (b.attention < a.attention ? b : a));
@@ -98,7 +104,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     const summary =
       `${r.random.length} random masks each prune ${pruned} of the ${s.d * s.d} weights. ` +
       `Rank correlation (Spearman) between their linear and attention errors: ${describeCorrelation(spearman)}; ` +
-      `for ${percent(discordant, 0)} of the pairs of random masks, the two errors disagree about which mask is better. ` +
+      (pairs > 0 ? `for ${percent(discordant, 0)} of the pairs of random masks, the two errors disagree about which mask is better. ` : 'no two random masks differ in both errors, so none can disagree. ') +
       `Lowest linear error among the methods: ${methodLabel(bestLinear.method)} (${num(bestLinear.linear)}); ` +
       `lowest attention error: ${methodLabel(bestAttention.method)} (${num(bestAttention.attention)}).` +
       (bestLinear.method !== bestAttention.method ? ' The two views pick different winners.' : ' Here both views pick the same winner.') +

@@ -14,27 +14,37 @@ import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
 import { GD_FIELDS } from '../../ui/fields.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore, } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
 import { PAGE_MAX_CALIBRATION_CHARS } from '../../model/calibrationText.ts';
+import { JobError } from '../../worker/client.ts';
+import { fitsInLink, linkLength } from '../../ui/state.ts';
+import { modelVocabulary } from '../../ui/vocabulary.ts';
+import { unknownPromptMessage } from '../generated-text/compare.ts';
+
+/** Pasted text up to this many characters (percent-encoded) travels in the shareable link; servers refuse long addresses. */
+const CALIB_TEXT_IN_LINK = 4000;
 
 const schema = {
   model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'induction'] },
-  methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
+  // The default leaves out three of our slower methods (gradual GD, swap search alone, SparseGPT + refit): a reader adds them.
+  methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
   calibration: { kind: 'enum', label: 'calibration', default: 'training windows', options: ['training windows', 'my text'] },
-  calibText: { kind: 'text', label: 'your calibration text (brown-char)', default: '', maxLength: PAGE_MAX_CALIBRATION_CHARS, multiline: true },
+  calibText: { kind: 'text', label: 'your calibration text (brown-char)', default: '', maxLength: PAGE_MAX_CALIBRATION_CHARS, multiline: true, linkMaxLength: CALIB_TEXT_IN_LINK },
   prompt: { kind: 'text', label: 'prompt for the attention pattern (brown-char)', default: 'The jury said it did find that the city was well run.', maxLength: 64 },
   layer: { kind: 'int', label: 'layer shown', default: 1, min: 0, max: 1 },
   head: { kind: 'int', label: 'head shown', default: 0, min: 0, max: 3 },
   lambda: { ...GD_FIELDS.lambda, label: 'λ (gd)' },
   eta: { ...GD_FIELDS.eta, label: 'step η (gd)' },
   iters: { ...GD_FIELDS.iters, label: 'iterations T (gd)', max: 2000 },
+  step: { ...GD_FIELDS.step, label: 'step rule (gd)' },
+  score: { ...GD_FIELDS.score, label: 'rounding (gd)' },
 } as const satisfies Schema;
 
 /** The induction model's attention is shown on this seeded sequence (a segment, then its repeat). */
@@ -58,10 +68,10 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     model: { help: 'brown-char: a character model of the Brown corpus, scored by perplexity. induction: a model that copies repeated segments, scored by accuracy.' },
     methods: { help: 'Each method prunes its own copy of the model; gradient descent runs once per head and is reused when only the sparsity changes.' },
     sparsity: { help: 'The fraction of each head’s entries set to zero (ignored for 2:4 and 4:8, which prune N of every M).' },
-    pattern: { help: 'N:M keeps M − N of every M consecutive entries of a row, the structure sparse hardware accelerates.' },
+    pattern: { help: 'N:M prunes N of every M consecutive entries down each column (the inputs of one output), keeping M − N: the structure sparse hardware accelerates.' },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h (d² entries). factored: masks on W_Q and W_K themselves (2·d·d_h entries).' },
     calibration: { help: 'training windows: the 8 windows the command line uses with seed 1. my text: the first 8 windows of 64 characters of the text below (brown-char only).' },
-    calibText: { help: `Paste English prose, at least 64 characters, at most ${PAGE_MAX_CALIBRATION_CHARS.toLocaleString('en-US')}. Characters the model never saw are named, not dropped.` },
+    calibText: { help: `Paste English prose, at least 64 characters, at most ${PAGE_MAX_CALIBRATION_CHARS.toLocaleString('en-US')}. Characters the model never saw are named, not dropped. Only a short text (up to ${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} characters as written in a link, about ${Math.floor(CALIB_TEXT_IN_LINK / 3).toLocaleString('en-US')}–${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} letters) travels in the shareable link; a longer one is used here but not put into the link.` },
     prompt: { help: 'The attention pattern below is drawn on these characters (the induction model uses a seeded repeated sequence instead).' },
     layer: { help: 'Which head’s attention pattern to draw (this does not rerun anything).' },
     head: { help: 'Heads 0–3 of the chosen layer.' },
@@ -83,7 +93,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
         sparsity: s.sparsity,
         pattern: s.pattern,
         mode: s.mode,
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters },
+        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
         ...(useText ? { calibText: s.calibText } : {}),
       },
       methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
@@ -93,6 +103,17 @@ export class ModelPruner extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const job = this.job();
+    // Check the prompt before any work, as generated-text does (the worker would find out only after pruning every head).
+    if (job.view?.text !== undefined) {
+      const text = job.view.text;
+      const vocabulary = await modelVocabulary('brown-char');
+      if (signal.stale) return;
+      const why = text.length < 2 ? 'the prompt for the attention pattern must have at least 2 characters' : vocabulary ? unknownPromptMessage(vocabulary, text) : '';
+      if (why) {
+        this.output.replaceChildren();
+        throw new JobError(why, 'input');
+      }
+    }
     const key = JSON.stringify(job);
     if (this.last?.key === key) {
       this.draw(this.last.result);
@@ -171,6 +192,8 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     const ignoredText: HTMLElement[] = [];
     if (r.model === 'induction' && this.state.calibration === 'my text') {
       ignoredText.push(Object.assign(document.createElement('p'), { textContent: 'The induction model reads synthetic token sequences, not text: it is calibrated on its 8 training sequences (seed 1), and your text is not used.' }));
+    } else if (r.model === 'brown-char' && this.state.calibration === 'my text' && !fitsInLink(this.schema.calibText, this.state.calibText)) {
+      ignoredText.push(Object.assign(document.createElement('p'), { textContent: `Your calibration text (${count(this.state.calibText.length)} characters, ${count(linkLength(this.state.calibText))} as written in a link) is too long to travel in the shareable link (at most ${count(CALIB_TEXT_IN_LINK)}): whoever opens the link is asked to paste a text.` }));
     }
     this.output.replaceChildren(...ignoredText, numbers, results, words, errorMaps, pattern, extra);
   }

@@ -17,12 +17,13 @@ import { num, tick } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
+import { withBase } from '../../site/base.ts';
 import type { ModelSweepJobResult, } from '../../jobs/protocol.ts';
 import type { PruneMode } from '../../model/prune.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
 import type { ModelName } from '../../model/config.ts';
 
-const DATA_URL = '/data/page-sweeps.json';
+const DATA_URL = withBase('/data/page-sweeps.json');
 /** Used only when the precomputed file cannot be read (it lists its own sparsities). */
 const FALLBACK_SPARSITIES = [0.1, 0.3, 0.5, 0.7, 0.9];
 /**
