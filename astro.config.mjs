@@ -89,7 +89,11 @@ export default defineConfig({
     remarkPlugins: [remarkMath, remarkEquations, remarkCitations, remarkWidgetSlots],
     rehypePlugins: [[rehypeKatex, katexOptions], rehypeMathErrors, rehypeBaseLinks],
     // GFM footnotes carry each chapter's "how to reproduce this number" notes: give them a visible heading.
-    remarkRehype: { footnoteLabel: 'Notes', footnoteLabelProperties: { className: ['notes-heading'] }, footnoteBackLabel: (i) => `Back to note reference ${i + 1}` },
+    remarkRehype: {
+      footnoteLabel: 'Notes',
+      footnoteLabelProperties: { className: ['notes-heading'] },
+      footnoteBackLabel: (i) => `Back to note reference ${i + 1}`,
+    },
   },
   integrations: [mdx()],
   vite: {

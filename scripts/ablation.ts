@@ -61,8 +61,24 @@ const BUDGET = {
   factored: { swapEvals: 80, reconIters: 30, gradualStages: 2, gradualIters: 15 },
 };
 
-interface Row { mode: Mode; setting: string; method: string; heldOut: number; calibration: number }
-interface GdRun { mode: Mode; lambda: number; step: StepRule; T: number; stepsRaisedL: number; evaluations: number; meanObservedRate: number; plRate: number; diverged: number }
+interface Row {
+  mode: Mode;
+  setting: string;
+  method: string;
+  heldOut: number;
+  calibration: number;
+}
+interface GdRun {
+  mode: Mode;
+  lambda: number;
+  step: StepRule;
+  T: number;
+  stepsRaisedL: number;
+  evaluations: number;
+  meanObservedRate: number;
+  plRate: number;
+  diverged: number;
+}
 
 function matrix(rows: number, cols: number, data: ArrayLike<number>): Matrix {
   const m = zeros(rows, cols);
@@ -75,11 +91,12 @@ function merge(wq: Matrix, wk: Matrix): Matrix {
   const dh = wq.cols;
   const out = zeros(d, d);
   const s = 1 / Math.sqrt(dh);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    let acc = 0;
-    for (let k = 0; k < dh; k++) acc += wq.data[i * dh + k] * wk.data[j * dh + k];
-    out.data[i * d + j] = acc * s;
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let acc = 0;
+      for (let k = 0; k < dh; k++) acc += wq.data[i * dh + k] * wk.data[j * dh + k];
+      out.data[i * d + j] = acc * s;
+    }
   return out;
 }
 
@@ -98,7 +115,13 @@ async function sequences(name: string, model: Model) {
   }
   const ind = await import('../src/model/induction.ts');
   const batch = (tag: string) => ind.inductionBatch(rng(tag), 8).sequences.map((s) => s.slice(0, T));
-  return { calibration: batch('calibration'), stop: batch('stop'), heldOut: batch('heldout'), description: "induction training stream: calibration = the CLI's 8 sequences (seed 1); stop and held-out = 8 sequences each from the streams seeded 'stop', 'heldout'" };
+  return {
+    calibration: batch('calibration'),
+    stop: batch('stop'),
+    heldOut: batch('heldout'),
+    description:
+      "induction training stream: calibration = the CLI's 8 sequences (seed 1); stop and held-out = 8 sequences each from the streams seeded 'stop', 'heldout'",
+  };
 }
 
 async function runModel(name: string) {
@@ -143,9 +166,14 @@ async function runModel(name: string) {
         // Algorithm 1: one descent per (λ, rule), snapshots at each T.
         for (const lambda of GRID[mode].lambdas) {
           for (const st of STEPS) {
-            const gd = mode === 'merged'
-              ? new GradientDescent(cp, { lambda, eta: st.eta, iters: Math.max(...GRID[mode].snapshots), step: st.rule })
-              : new GradientDescent(undefined, { lambda, eta: st.eta, iters: Math.max(...GRID[mode].snapshots), step: st.rule }, new FactoredObjective(fp, lambda));
+            const gd =
+              mode === 'merged'
+                ? new GradientDescent(cp, { lambda, eta: st.eta, iters: Math.max(...GRID[mode].snapshots), step: st.rule })
+                : new GradientDescent(
+                    undefined,
+                    { lambda, eta: st.eta, iters: Math.max(...GRID[mode].snapshots), step: st.rule },
+                    new FactoredObjective(fp, lambda),
+                  );
             let done = 0;
             let elapsed = 0;
             for (const T of GRID[mode].snapshots) {
@@ -162,7 +190,18 @@ async function runModel(name: string) {
               done = T;
               const rep = gd.convergenceReport();
               const rk = `${mode}|${lambda}|${st.rule}|${T}`;
-              const r = gdRuns.get(rk) ?? { mode, lambda, step: st.rule, T, stepsRaisedL: 0, evaluations: 0, meanObservedRate: 0, plRate: 0, diverged: 0, rates: [] };
+              const r = gdRuns.get(rk) ?? {
+                mode,
+                lambda,
+                step: st.rule,
+                T,
+                stepsRaisedL: 0,
+                evaluations: 0,
+                meanObservedRate: 0,
+                plRate: 0,
+                diverged: 0,
+                rates: [],
+              };
               r.stepsRaisedL += rep.stepsRaisedL;
               r.evaluations += rep.evaluations;
               r.rates.push(rep.observedRate);
@@ -189,7 +228,11 @@ async function runModel(name: string) {
           const opts = { sparsity: s.sparsity, granularity: s.granularity };
           const tk = (k: string) => (timed && s.label === '0.5' ? k : `__${k}`);
           if (mode === 'merged') {
-            for (const [name, f] of [['magnitude', magnitudePrune], ['wanda', wandaPrune], ['sparsegpt', sparseGptPrune]] as const) {
+            for (const [name, f] of [
+              ['magnitude', magnitudePrune],
+              ['wanda', wandaPrune],
+              ['sparsegpt', sparseGptPrune],
+            ] as const) {
               add(mode, s.label, name, hp, cp, time(tk(name), () => f(cp, opts)).wPruned);
             }
             if (GD_ONLY) continue;
@@ -204,7 +247,11 @@ async function runModel(name: string) {
             add(mode, s.label, 'sparsegpt+recon', hp, cp, rg.wPruned);
           } else {
             const lin = (f: typeof magnitudePrune) => ({ q: f({ X: fp.X, W: fp.Wq, causal: true }, opts), k: f({ X: fp.X, W: fp.Wk, causal: true }, opts) });
-            for (const [name, f] of [['magnitude', magnitudePrune], ['wanda', wandaPrune], ['sparsegpt', sparseGptPrune]] as const) {
+            for (const [name, f] of [
+              ['magnitude', magnitudePrune],
+              ['wanda', wandaPrune],
+              ['sparsegpt', sparseGptPrune],
+            ] as const) {
               const r = lin(f);
               add(mode, s.label, name, hp, cp, merge(r.q.wPruned, r.k.wPruned));
             }
@@ -216,7 +263,11 @@ async function runModel(name: string) {
             add(mode, s.label, 'swap', hp, cp, merge(sw.wq, sw.wk));
             const rs = factoredReconstruct(fp, sw, { iters: B.reconIters, heldOut: stopSet });
             add(mode, s.label, 'swap+recon', hp, cp, merge(rs.wq, rs.wk));
-            const rg = factoredReconstruct(fp, { maskQ: sg.q.mask, maskK: sg.k.mask }, { iters: B.reconIters, heldOut: stopSet, init: { wq: sg.q.wPruned, wk: sg.k.wPruned } });
+            const rg = factoredReconstruct(
+              fp,
+              { maskQ: sg.q.mask, maskK: sg.k.mask },
+              { iters: B.reconIters, heldOut: stopSet, init: { wq: sg.q.wPruned, wk: sg.k.wPruned } },
+            );
             add(mode, s.label, 'sparsegpt+recon', hp, cp, merge(rg.wq, rg.wk));
           }
         }
@@ -230,7 +281,10 @@ async function runModel(name: string) {
   });
   const timings: Record<string, number> = {};
   for (const [k, v] of timing) if (!k.startsWith('__')) timings[k] = v / heads;
-  const gd = [...gdRuns.values()].map(({ rates, ...r }) => ({ ...r, meanObservedRate: rates.filter(Number.isFinite).reduce((a, b) => a + b, 0) / Math.max(1, rates.filter(Number.isFinite).length) }));
+  const gd = [...gdRuns.values()].map(({ rates, ...r }) => ({
+    ...r,
+    meanObservedRate: rates.filter(Number.isFinite).reduce((a, b) => a + b, 0) / Math.max(1, rates.filter(Number.isFinite).length),
+  }));
   return { model: name, data: seqs.description, heads, d, n: cal.xs[0].rows, rows, gd, timingsMsPerHead: timings };
 }
 
@@ -251,13 +305,28 @@ function chooseDefaults(results: ModelResult[]) {
     }
   }
   const full = Math.max(...[...byConfig.values()].map((v) => v.length));
-  const ranked = [...byConfig.entries()].filter(([, v]) => v.length === full).map(([k, v]) => ({ config: k, meanLogRatioToMagnitude: v.reduce((a, b) => a + b, 0) / v.length, worstLogRatio: Math.max(...v) }));
+  const ranked = [...byConfig.entries()]
+    .filter(([, v]) => v.length === full)
+    .map(([k, v]) => ({ config: k, meanLogRatioToMagnitude: v.reduce((a, b) => a + b, 0) / v.length, worstLogRatio: Math.max(...v) }));
   ranked.sort((a, b) => a.meanLogRatioToMagnitude - b.meanLogRatioToMagnitude);
   return ranked;
 }
 
 function targets(results: ModelResult[], gdMethod: string) {
-  const out: { model: string; mode: string; setting: string; gd: number; magnitude: number; wanda: number; sparsegpt: number; best: string; bestErr: number; gdWithin2pct: boolean; gdBeatsLinear: boolean | null; bestHalfOfSparseGpt: boolean | null }[] = [];
+  const out: {
+    model: string;
+    mode: string;
+    setting: string;
+    gd: number;
+    magnitude: number;
+    wanda: number;
+    sparsegpt: number;
+    best: string;
+    bestErr: number;
+    gdWithin2pct: boolean;
+    gdBeatsLinear: boolean | null;
+    bestHalfOfSparseGpt: boolean | null;
+  }[] = [];
   const ours = ['gradual', 'swap', 'swap+recon', 'sparsegpt+recon'];
   for (const r of results) {
     for (const mode of ['merged', 'factored'] as const) {
@@ -269,7 +338,15 @@ function targets(results: ModelResult[], gdMethod: string) {
         const cand = [...ours, gdm].map((m) => ({ m, e: get(m) })).sort((a, b) => a.e - b.e)[0];
         const high = s.label === '2:4' || s.sparsity >= 0.5;
         out.push({
-          model: r.model, mode, setting: s.label, gd: g, magnitude: mag, wanda: wan, sparsegpt: sg, best: cand.m, bestErr: cand.e,
+          model: r.model,
+          mode,
+          setting: s.label,
+          gd: g,
+          magnitude: mag,
+          wanda: wan,
+          sparsegpt: sg,
+          best: cand.m,
+          bestErr: cand.e,
           gdWithin2pct: g <= 1.02 * mag,
           gdBeatsLinear: high ? g < mag && g < wan : null,
           bestHalfOfSparseGpt: s.label === '2:4' || s.sparsity >= 0.3 ? cand.e <= 0.5 * sg : null,
@@ -292,10 +369,17 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   // One process per model: the two cores work in parallel.
   const files = MODELS.map((m) => join(tmpdir(), `ablation-${m}-${process.pid}.json`));
-  await Promise.all(MODELS.map((m, i) => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '--model', m, '--out', files[i]], { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ablation ${m} exited ${code}`))));
-  })));
+  await Promise.all(
+    MODELS.map(
+      (m, i) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '--model', m, '--out', files[i]], {
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ablation ${m} exited ${code}`))));
+        }),
+    ),
+  );
   const results: ModelResult[] = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
   const ranked = chooseDefaults(results);
   const chosen = ranked[0];
@@ -306,7 +390,11 @@ async function main(): Promise<void> {
     metric: 'mean over heads of the relative attention error on HELD-OUT windows (not calibration, not evaluation data)',
     grid: { settings: SETTINGS.map((s) => s.label), gd: GRID, steps: STEPS, scores: BINARISE_SCORES, budgets: BUDGET },
     wall_seconds: (performance.now() - t0) / 1000,
-    defaults: { chosen: chosen.config, rule: 'lowest mean log(held-out error / magnitude) over both models, both modes and every setting', ranked: ranked.slice(0, 12) },
+    defaults: {
+      chosen: chosen.config,
+      rule: 'lowest mean log(held-out error / magnitude) over both models, both modes and every setting',
+      ranked: ranked.slice(0, 12),
+    },
     targets: t,
     models: results,
   };
@@ -316,14 +404,22 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify(json, null, 1) + '\n');
   // Summary table.
   const methods = ['magnitude', 'wanda', 'sparsegpt', 'gd λ=0.1 T=300 fixed relaxed', gdMethod, 'gradual', 'swap', 'swap+recon', 'sparsegpt+recon'];
-  for (const r of results) for (const mode of ['merged', 'factored'] as const) {
-    console.log(`\n${r.model} ${mode} (held-out mean attention error)`);
-    console.log(['method'.padEnd(40), ...SETTINGS.map((s) => s.label.padStart(7))].join(''));
-    for (const m of methods) {
-      console.log([m.padEnd(40), ...SETTINGS.map((s) => (r.rows.find((x) => x.mode === mode && x.setting === s.label && x.method === m)?.heldOut ?? Number.NaN).toFixed(4).padStart(7))].join(''));
+  for (const r of results)
+    for (const mode of ['merged', 'factored'] as const) {
+      console.log(`\n${r.model} ${mode} (held-out mean attention error)`);
+      console.log(['method'.padEnd(40), ...SETTINGS.map((s) => s.label.padStart(7))].join(''));
+      for (const m of methods) {
+        console.log(
+          [
+            m.padEnd(40),
+            ...SETTINGS.map((s) =>
+              (r.rows.find((x) => x.mode === mode && x.setting === s.label && x.method === m)?.heldOut ?? Number.NaN).toFixed(4).padStart(7),
+            ),
+          ].join(''),
+        );
+      }
     }
-  }
-  console.log(`\nchosen default: ${chosen.config}; wall ${(performance.now() - t0) / 1000 | 0} s`);
+  console.log(`\nchosen default: ${chosen.config}; wall ${((performance.now() - t0) / 1000) | 0} s`);
 }
 
 main().catch((e) => {

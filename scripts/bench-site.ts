@@ -114,4 +114,10 @@ try {
   await browser.close();
   await site.close();
 }
-console.log(JSON.stringify({ runs: RUNS, budgets: { lab_ms: 1000, exhaustive_ms: 1000, chapter_gzip_bytes: 1.5e6, model_gd_prune_ms: 10000, model_bytes: 2e6 }, widgets: out }, null, 2));
+console.log(
+  JSON.stringify(
+    { runs: RUNS, budgets: { lab_ms: 1000, exhaustive_ms: 1000, chapter_gzip_bytes: 1.5e6, model_gd_prune_ms: 10000, model_bytes: 2e6 }, widgets: out },
+    null,
+    2,
+  ),
+);

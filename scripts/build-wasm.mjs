@@ -22,11 +22,14 @@ const SOURCE = 'src/core/wasm/objective.as.ts';
 const TARGET = 'src/core/wasm/objective.wasm.generated.ts';
 
 const ASC_FLAGS = [
-  '--enable', 'simd',
+  '--enable',
+  'simd',
   '-O3',
-  '--runtime', 'stub',
+  '--runtime',
+  'stub',
   '--noAssert',
-  '--use', 'abort=', // no imports at all: nothing can abort (raw loads and stores only)
+  '--use',
+  'abort=', // no imports at all: nothing can abort (raw loads and stores only)
 ];
 
 function ascVersion() {
@@ -48,7 +51,11 @@ export async function compileObjectiveWasm() {
     },
     listFiles: () => [],
     stdout: { write: () => {} },
-    stderr: { write: (s) => { errors.push(String(s)); } },
+    stderr: {
+      write: (s) => {
+        errors.push(String(s));
+      },
+    },
   });
   if (error) throw new Error(`asc failed: ${error.message}\n${errors.join('')}`);
   if (!binary) throw new Error('asc produced no binary');

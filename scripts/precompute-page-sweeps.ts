@@ -64,7 +64,10 @@ async function main(): Promise<void> {
     methods: MODEL_METHOD_IDS,
     sparsities: PAGE_SWEEP_SPARSITIES,
     settings: PAGE_SWEEP_SETTINGS,
-    metric: { 'brown-char': 'perplexity on held-out Brown text (lower is better)', induction: 'accuracy on the repeated half of the validation sequences (higher is better)' },
+    metric: {
+      'brown-char': 'perplexity on held-out Brown text (lower is better)',
+      induction: 'accuracy on the repeated half of the validation sequences (higher is better)',
+    },
     mean_attention_error: 'relative Frobenius error of each head’s attention matrix on the calibration sequences, averaged over the heads (lower is better)',
     sweeps,
   };

@@ -57,7 +57,10 @@ async function main(): Promise<void> {
       'computed by scripts/precompute-sweeps.ts (npm run precompute) with the code behind `npm run cli -- sweep`.',
     methods: MODEL_METHOD_IDS,
     sparsities: SWEEP_SPARSITIES,
-    metric: { 'brown-char': 'perplexity on held-out Brown text (lower is better)', induction: 'accuracy on the repeated half of the validation sequences (higher is better)' },
+    metric: {
+      'brown-char': 'perplexity on held-out Brown text (lower is better)',
+      induction: 'accuracy on the repeated half of the validation sequences (higher is better)',
+    },
     mean_attention_error: 'relative Frobenius error of each head’s attention matrix on the calibration sequences, averaged over the 8 heads (lower is better)',
     sweeps,
   };

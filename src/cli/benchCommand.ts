@@ -101,16 +101,16 @@ export async function benchCommand(argv: readonly string[]): Promise<string> {
   for (const [n, d] of [[128, 64]] as [number, number][]) {
     const p = syntheticProblem({ n, d, seed: 2 });
     for (const method of ['magnitude', 'wanda', 'sparsegpt'] as const) {
-      baselines[`solve ${method}, with attention metrics, n=${n},d=${d}`] = round(timeIt(() => solve(p, method, { sparsity: 0.5, granularity: U }), repeats, batchMs));
+      baselines[`solve ${method}, with attention metrics, n=${n},d=${d}`] = round(
+        timeIt(() => solve(p, method, { sparsity: 0.5, granularity: U }), repeats, batchMs),
+      );
     }
     baselines[`solve gd 300 iterations, with attention metrics, n=${n},d=${d}`] = round(
       timeIt(() => solve(p, 'gd', { sparsity: 0.5, granularity: U }), quick ? 1 : 3, 0),
     );
   }
   const small = syntheticProblem({ n: 32, d: 4, seed: 3 });
-  const exhaustiveMs = round(
-    timeIt(() => solve(small, 'exhaustive', { sparsity: 0.5, granularity: U, gd: { iters: 300 } }), quick ? 1 : 5, 0),
-  );
+  const exhaustiveMs = round(timeIt(() => solve(small, 'exhaustive', { sparsity: 0.5, granularity: U, gd: { iters: 300 } }), quick ? 1 : 5, 0));
   const wandaD4 = round(timeIt(() => solve(small, 'wanda', { sparsity: 0.5, granularity: U }), repeats, batchMs));
   const sparsegptD4 = round(timeIt(() => solve(small, 'sparsegpt', { sparsity: 0.5, granularity: U }), repeats, batchMs));
 

@@ -23,9 +23,15 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('./solveCommand.ts')).solveCommand,
     help: `solve --problem P.json --method ${METHOD_IDS.join('|')} --sparsity p [--nm N:M] [--lambda l] [--eta e] [--iters T] [--step armijo|fixed] [--score ${BINARISE_SCORES.join('|')}] [--tol t] [--clip] [--causal] [--out R.json]`,
   },
-  synth: { load: async () => (await import('./synthCommand.ts')).synthCommand, help: 'synth --n 64 --d 16 [--seed 1] [--scale 1] [--causal] [--out P.json]   (a Gaussian problem file)' },
+  synth: {
+    load: async () => (await import('./synthCommand.ts')).synthCommand,
+    help: 'synth --n 64 --d 16 [--seed 1] [--scale 1] [--causal] [--out P.json]   (a Gaussian problem file)',
+  },
   bench: { load: async () => (await import('./benchCommand.ts')).benchCommand, help: 'bench [--quick]   (JSON timings of the solvers)' },
-  data: { load: async () => (await import('./modelCommands.ts')).dataCommand, help: 'data --model brown-char|induction --split train|val   (the exact text of that split)' },
+  data: {
+    load: async () => (await import('./modelCommands.ts')).dataCommand,
+    help: 'data --model brown-char|induction --split train|val   (the exact text of that split)',
+  },
   eval: {
     load: async () => (await import('./modelCommands.ts')).evalCommand,
     help: 'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)',

@@ -112,12 +112,28 @@ export async function evalCommand(argv: readonly string[]): Promise<string> {
     let windows = evalWindows(model.tokenizer.encode(brownText(split)), model.config.contextLength);
     if (limit > 0) windows = windows.slice(0, limit);
     const r = crossEntropy(model, windows);
-    return stringifyFinite({ model: name, split, cross_entropy: r.crossEntropy, perplexity: r.perplexity, bits_per_char: r.crossEntropy / Math.LN2, tokens: r.tokens, sequences: windows.length });
+    return stringifyFinite({
+      model: name,
+      split,
+      cross_entropy: r.crossEntropy,
+      perplexity: r.perplexity,
+      bits_per_char: r.crossEntropy / Math.LN2,
+      tokens: r.tokens,
+      sequences: windows.length,
+    });
   }
   const data = await inductionSplit(split);
   const n = limit > 0 ? Math.min(limit, data.sequences.length) : data.sequences.length;
   const r = crossEntropy(model, data.sequences.slice(0, n), { scored: data.scored.slice(0, n) });
-  return stringifyFinite({ model: name, split, cross_entropy: r.crossEntropy, accuracy: r.accuracy, tokens: r.tokens, sequences: n, scored: 'the repeated part: predictions whose current token occurred earlier, so the next token is determined' });
+  return stringifyFinite({
+    model: name,
+    split,
+    cross_entropy: r.crossEntropy,
+    accuracy: r.accuracy,
+    tokens: r.tokens,
+    sequences: n,
+    scored: 'the repeated part: predictions whose current token occurred earlier, so the next token is determined',
+  });
 }
 
 export const GENERATE_VALUE_FLAGS = ['model', 'prompt', 'tokens', 'seed', 'temperature'] as const;
@@ -139,9 +155,4 @@ export async function generateWith(args: ParsedArgs, headLogits?: HeadLogitsFn, 
     if (e instanceof UnknownCharactersError) checkPrompt(name, model.tokenizer.vocabulary, prompt);
     throw e;
   }
-}
-
-export async function generateCommand(argv: readonly string[]): Promise<string> {
-  const args = parseArgs(argv, { values: [...GENERATE_VALUE_FLAGS], booleans: [] });
-  return generateWith(args);
 }

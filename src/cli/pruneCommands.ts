@@ -115,7 +115,10 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
     }
     const evalSeqs = o.evalSeqs ?? 128;
     const windows = evalWindows(model.tokenizer.encode(brownText('val')), T).slice(0, evalSeqs);
-    evalSet = { sequences: windows, description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)` };
+    evalSet = {
+      sequences: windows,
+      description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)`,
+    };
   } else {
     if (calibText) throw new UsageError('--calib-text applies to brown-char only (induction sequences are synthetic)');
     const ind = await import('../model/induction.ts');
@@ -145,13 +148,17 @@ function methodFlag(raw: string | undefined): ModelMethodId {
 }
 
 function metricOf(name: ModelName, s: Score): Record<string, number> {
-  return name === 'induction' ? { accuracy: s.accuracy ?? Number.NaN, cross_entropy: s.cross_entropy } : { perplexity: s.perplexity, cross_entropy: s.cross_entropy };
+  return name === 'induction'
+    ? { accuracy: s.accuracy ?? Number.NaN, cross_entropy: s.cross_entropy }
+    : { perplexity: s.perplexity, cross_entropy: s.cross_entropy };
 }
 
 function overridesJson(r: ModelPruneResult) {
   return r.heads.map((h) => {
     const o: HeadOverride = h.override;
-    return o.kind === 'merged' ? { layer: h.layer, head: h.head, kind: o.kind, W: Array.from(o.W) } : { layer: h.layer, head: h.head, kind: o.kind, Wq: Array.from(o.Wq), Wk: Array.from(o.Wk) };
+    return o.kind === 'merged'
+      ? { layer: h.layer, head: h.head, kind: o.kind, W: Array.from(o.W) }
+      : { layer: h.layer, head: h.head, kind: o.kind, Wq: Array.from(o.Wq), Wk: Array.from(o.Wk) };
   });
 }
 
@@ -252,14 +259,32 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
     {
       prune: (spec) => pruneModel(s.model, calib, spec, undefined, cache),
       score: (r) => score(s.model, s.evalSet, headLogitsOf(r)),
-      afterCell: (c) => log(`sweep: ${c.method} p=${c.sparsity}: ${metric} ${metricOf(s.name, c.score)[metric].toFixed(4)}, attention error ${c.meanAttentionError.toFixed(4)}\n`),
+      afterCell: (c) =>
+        log(
+          `sweep: ${c.method} p=${c.sparsity}: ${metric} ${metricOf(s.name, c.score)[metric].toFixed(4)}, attention error ${c.meanAttentionError.toFixed(4)}\n`,
+        ),
     },
   );
   const rows: SweepRow[] = [
     { method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 },
-    ...cells.map((c) => ({ method: c.method, sparsity: c.sparsity, [metric]: metricOf(s.name, c.score)[metric], mean_attention_error: c.meanAttentionError, time_ms: Math.round(c.timeMs) })),
+    ...cells.map((c) => ({
+      method: c.method,
+      sparsity: c.sparsity,
+      [metric]: metricOf(s.name, c.score)[metric],
+      mean_attention_error: c.meanAttentionError,
+      time_ms: Math.round(c.timeMs),
+    })),
   ];
-  return { model: s.name, mode: s.mode, ...(s.nm ? { nm: s.nm } : {}), metric, calibration: s.calibrationSource, evaluation: s.evalSet.description, gd: s.gd, rows };
+  return {
+    model: s.name,
+    mode: s.mode,
+    ...(s.nm ? { nm: s.nm } : {}),
+    metric,
+    calibration: s.calibrationSource,
+    evaluation: s.evalSet.description,
+    gd: s.gd,
+    rows,
+  };
 }
 
 export async function sweepCommand(argv: readonly string[]): Promise<string> {

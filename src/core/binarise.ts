@@ -62,7 +62,13 @@ export function mergedScores(m: Matrix | Float64Array, problem: { X: Matrix; W: 
 }
 
 /** Binary keep mask of a merged relaxed mask (d×d). */
-export function binariseMerged(m: Matrix | Float64Array, problem: { X: Matrix; W: Matrix }, sparsity: number, granularity: Granularity, score: BinariseScore): Matrix {
+export function binariseMerged(
+  m: Matrix | Float64Array,
+  problem: { X: Matrix; W: Matrix },
+  sparsity: number,
+  granularity: Granularity,
+  score: BinariseScore,
+): Matrix {
   return maskFromScores(mergedScores(m, problem, score), sparsity, granularity);
 }
 

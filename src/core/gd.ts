@@ -416,7 +416,9 @@ export function binariseRun(gd: GradientDescent, sparsity: number, granularity: 
   const mask = maskFromScores(score === 'relaxed' ? relaxed : mergedScores(relaxed, problem, score), sparsity, granularity);
   const notes: string[] = [];
   if (gd.options.lambda === 0) {
-    notes.push('lambda = 0: M = 1 is a stationary point (the attention term has zero gradient there), so the mask cannot move and ties are broken by index order.');
+    notes.push(
+      'lambda = 0: M = 1 is a stationary point (the attention term has zero gradient there), so the mask cannot move and ties are broken by index order.',
+    );
   }
   return {
     mask,
@@ -472,7 +474,13 @@ export type GdSettings = Pick<Required<GdOptions>, 'lambda' | 'eta' | 'iters' | 
 
 /** Fill a partial setting from the defaults. */
 export function gdSettings(o: Partial<GdSettings> = {}): GdSettings {
-  return { lambda: o.lambda ?? GD_DEFAULTS.lambda, eta: o.eta ?? GD_DEFAULTS.eta, iters: o.iters ?? GD_DEFAULTS.iters, step: o.step ?? GD_DEFAULTS.step, score: o.score ?? GD_DEFAULTS.score };
+  return {
+    lambda: o.lambda ?? GD_DEFAULTS.lambda,
+    eta: o.eta ?? GD_DEFAULTS.eta,
+    iters: o.iters ?? GD_DEFAULTS.iters,
+    step: o.step ?? GD_DEFAULTS.step,
+    score: o.score ?? GD_DEFAULTS.score,
+  };
 }
 
 /**

@@ -42,10 +42,22 @@ export interface GradualTrace {
   stages: { pruned: number; steps: number; evaluations: number; stepsRaisedL: number; binaryAttentionLoss: number }[];
 }
 
-const DEFAULTS = { stages: 4, itersPerStage: 100, lambda: 0.1, eta: 0.05, score: 'magnitude-weighted' as BinariseScore, schedule: 'linear' as 'linear' | 'cubic' };
+const DEFAULTS = {
+  stages: 4,
+  itersPerStage: 100,
+  lambda: 0.1,
+  eta: 0.05,
+  score: 'magnitude-weighted' as BinariseScore,
+  schedule: 'linear' as 'linear' | 'cubic',
+};
 
 /** The stage loop on any space; `exact` is the λ = 0 objective used to report each stage's binary loss. */
-export function gradualCore(space: MaskSpace, objective: Objective, exact: Objective, options: GradualOptions = {}): { mask: Float64Array; trace: GradualTrace } {
+export function gradualCore(
+  space: MaskSpace,
+  objective: Objective,
+  exact: Objective,
+  options: GradualOptions = {},
+): { mask: Float64Array; trace: GradualTrace } {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   if (!(Number.isInteger(o.stages) && o.stages >= 1)) throw new Error(`stages must be an integer >= 1 (got ${o.stages})`);
   let b: Float64Array = new Float64Array(space.size).fill(1);
@@ -73,7 +85,11 @@ export function gradualCore(space: MaskSpace, objective: Objective, exact: Objec
 }
 
 /** Merged gradual pruning of a problem's W. */
-export function gradualPrune(problem: Problem, opts: PruneOptions, options: GradualOptions = {}): { mask: Matrix; wPruned: Matrix; notes: string[]; trace: GradualTrace } {
+export function gradualPrune(
+  problem: Problem,
+  opts: PruneOptions,
+  options: GradualOptions = {},
+): { mask: Matrix; wPruned: Matrix; notes: string[]; trace: GradualTrace } {
   const space = mergedSpace(problem, opts.sparsity, opts.granularity);
   const lambda = options.lambda ?? DEFAULTS.lambda;
   const { mask, trace } = gradualCore(space, createObjective(problem, lambda, options.kernel), createObjective(problem, 0, options.kernel), options);

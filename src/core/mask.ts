@@ -36,7 +36,7 @@ function stableArgsort(values: Float64Array): Int32Array {
   for (let i = 0; i < idx.length; i++) idx[i] = i;
   // Array.prototype.sort is stable (ES2019); compare on value, then index, to be explicit.
   const arr = Array.from(idx);
-  arr.sort((a, b) => (values[a] - values[b]) || (a - b));
+  arr.sort((a, b) => values[a] - values[b] || a - b);
   return Int32Array.from(arr);
 }
 

@@ -134,19 +134,18 @@ export function fitToCounts(space: MaskSpace, mask: Float64Array, scores: Float6
     const order = sortByScore(idx, scores);
     let pruned = 0;
     for (const i of idx) if (out[i] === 0) pruned++;
-    for (let t = 0; t < order.length && pruned < space.prune[g]; t++) if (out[order[t]] !== 0) { out[order[t]] = 0; pruned++; }
-    for (let t = order.length - 1; t >= 0 && pruned > space.prune[g]; t--) if (out[order[t]] === 0) { out[order[t]] = 1; pruned--; }
+    for (let t = 0; t < order.length && pruned < space.prune[g]; t++)
+      if (out[order[t]] !== 0) {
+        out[order[t]] = 0;
+        pruned++;
+      }
+    for (let t = order.length - 1; t >= 0 && pruned > space.prune[g]; t--)
+      if (out[order[t]] === 0) {
+        out[order[t]] = 1;
+        pruned--;
+      }
   });
   return out;
-}
-
-/** Whether a binary mask prunes exactly the space's counts in every group. */
-export function hasExactCounts(space: MaskSpace, mask: Float64Array): boolean {
-  return space.groups.every((idx, g) => {
-    let pruned = 0;
-    for (const i of idx) if (mask[i] === 0) pruned++;
-    return pruned === space.prune[g];
-  });
 }
 
 /** Matrix view helpers: a mask vector's slice as a rows×cols matrix (copy). */

@@ -29,18 +29,6 @@ export function identity(n: number): Matrix {
   return m;
 }
 
-export function clone(m: Matrix): Matrix {
-  return { rows: m.rows, cols: m.cols, data: new Float64Array(m.data) };
-}
-
-export function get(m: Matrix, i: number, j: number): number {
-  return m.data[i * m.cols + j];
-}
-
-export function set(m: Matrix, i: number, j: number, v: number): void {
-  m.data[i * m.cols + j] = v;
-}
-
 /** Build from nested arrays; throws a readable error on ragged or non-numeric input. */
 export function fromNested(rows: readonly (readonly number[])[], name = 'matrix'): Matrix {
   if (!Array.isArray(rows) || rows.length === 0) throw new InputError(`${name} must be a non-empty array of rows`);
@@ -115,9 +103,4 @@ export function assertSameShape(a: Matrix, b: Matrix, what: string): void {
   if (a.rows !== b.rows || a.cols !== b.cols) {
     throw new InputError(`${what}: shape mismatch ${a.rows}x${a.cols} vs ${b.rows}x${b.cols}`);
   }
-}
-
-export function allFinite(m: Matrix): boolean {
-  for (let i = 0; i < m.data.length; i++) if (!Number.isFinite(m.data[i])) return false;
-  return true;
 }

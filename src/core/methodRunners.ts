@@ -7,7 +7,7 @@
  */
 import type { Matrix } from './matrix.ts';
 import { type Granularity, applyMask } from './mask.ts';
-import { type Problem, rowSlice, segmentsOf } from './problem.ts';
+import { type Problem, rowSlice } from './problem.ts';
 import type { PruningMethodId } from './methods.ts';
 import { type ConvergenceReport, type GdOptions, GD_DEFAULTS, GradientDescent } from './gd.ts';
 import { createObjective, type KernelName } from './objectiveFactory.ts';
@@ -93,7 +93,10 @@ export interface FactoredOutcome extends MethodExtras {
   notes: string[];
 }
 
-const gdOptions = (o: RunOptions): Required<GdOptions> => ({ ...GD_DEFAULTS, ...Object.fromEntries(Object.entries(o.gd ?? {}).filter(([, v]) => v !== undefined)) });
+const gdOptions = (o: RunOptions): Required<GdOptions> => ({
+  ...GD_DEFAULTS,
+  ...Object.fromEntries(Object.entries(o.gd ?? {}).filter(([, v]) => v !== undefined)),
+});
 const budgets = (o: RunOptions, mode: 'merged' | 'factored'): MethodBudgets => ({ ...METHOD_BUDGETS[mode], ...o.budgets });
 
 /** Algorithm 1 on a merged head from a relaxed mask already computed (a sweep reuses M_T across sparsities). */
@@ -125,7 +128,10 @@ const MERGED: { [K in PruningMethodId]: MergedRunner } = {
   gd: (problem, o) => {
     const gd = descendMerged(problem, o);
     const extras = gdExtras(gd);
-    const notes = gd.options.lambda === 0 ? ['lambda = 0: M = 1 is a stationary point (the attention term has zero gradient there), so the mask cannot move and ties are broken by index order.'] : [];
+    const notes =
+      gd.options.lambda === 0
+        ? ['lambda = 0: M = 1 is a stationary point (the attention term has zero gradient there), so the mask cannot move and ties are broken by index order.']
+        : [];
     return { ...roundMerged(problem, extras.relaxed ?? gd.m, o), ...extras, notes };
   },
   magnitude: (problem, o) => magnitudePrune(problem, o),
@@ -134,7 +140,14 @@ const MERGED: { [K in PruningMethodId]: MergedRunner } = {
   gradual: (problem, o) => {
     const b = budgets(o, 'merged');
     const g = gdOptions(o);
-    const r = gradualPrune(problem, o, { stages: b.gradualStages, itersPerStage: b.gradualIters, lambda: g.lambda, eta: g.eta, score: g.score, kernel: o.kernel });
+    const r = gradualPrune(problem, o, {
+      stages: b.gradualStages,
+      itersPerStage: b.gradualIters,
+      lambda: g.lambda,
+      eta: g.eta,
+      score: g.score,
+      kernel: o.kernel,
+    });
     return { mask: r.mask, wPruned: r.wPruned, notes: r.notes };
   },
   swap: (problem, o) => {
@@ -210,7 +223,11 @@ const FACTORED: { [K in PruningMethodId]: FactoredRunner } = {
   'sparsegpt-recon': (fp, o) => {
     const s = linearFactored(fp, o, sparseGptPrune);
     const { fit, heldOut } = splitForRefit(fp, o.holdOut);
-    const r = factoredReconstruct(fit, { maskQ: s.maskQ, maskK: s.maskK }, { iters: budgets(o, 'factored').reconstructIters, heldOut, init: { wq: s.wq, wk: s.wk } });
+    const r = factoredReconstruct(
+      fit,
+      { maskQ: s.maskQ, maskK: s.maskK },
+      { iters: budgets(o, 'factored').reconstructIters, heldOut, init: { wq: s.wq, wk: s.wk } },
+    );
     return { maskQ: r.maskQ, maskK: r.maskK, wq: r.wq, wk: r.wk, notes: [...s.notes, ...r.notes], reconstruction: r.report };
   },
 };

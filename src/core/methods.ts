@@ -105,7 +105,8 @@ export const METHOD_REGISTRY = [
     colour: '#0c8599',
     options: ['budget'],
     model: true,
-    summary: 'starts from the best linear mask and swaps a kept and a pruned entry where ∂L/∂B suggests, keeping a swap only if the exact attention error falls',
+    summary:
+      'starts from the best linear mask and swaps a kept and a pruned entry where ∂L/∂B suggests, keeping a swap only if the exact attention error falls',
   },
   {
     id: 'swap-recon',
@@ -154,8 +155,6 @@ export const MODEL_METHOD_IDS = METHOD_REGISTRY.filter((m) => m.model).map((m) =
 /** The paper's Algorithm 1 and the three baselines it is compared with (the chapters on the paper use these). */
 export type PaperMethodId = Extract<(typeof METHOD_REGISTRY)[number], { origin: 'paper' | 'baseline' }>['id'];
 export const PAPER_METHOD_IDS = METHOD_REGISTRY.filter((m) => m.origin !== 'ours').map((m) => m.id) as readonly PaperMethodId[];
-/** This project's attention-aware methods (labelled "ours" wherever shown). */
-export const OUR_METHOD_IDS = METHOD_REGISTRY.filter((m) => m.origin === 'ours' && m.family !== 'reference').map((m) => m.id) as readonly PruningMethodId[];
 
 /** Methods that change the kept weights (so their loss can beat every enumerated mask). */
 export function updatesWeights(id: MethodId): boolean {
@@ -166,10 +165,6 @@ const BY_ID = new Map<string, MethodInfo>(METHOD_REGISTRY.map((m) => [m.id, m]))
 
 export function isMethodId(s: string): s is MethodId {
   return BY_ID.has(s);
-}
-
-export function isModelMethodId(s: string): s is ModelMethodId {
-  return BY_ID.get(s)?.model === true;
 }
 
 export function methodInfo(id: MethodId): MethodInfo {

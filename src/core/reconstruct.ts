@@ -66,7 +66,7 @@ export interface ReconstructReport {
 const DEFAULTS = { iters: 200, eta: 1, checkEvery: 10, patience: 3, tolerance: 1e-7 };
 
 /** The fit on any objective over a vector x (weights or mask), support = x's entries not frozen. */
-function fit(
+function refit(
   objective: Objective & { relErr(x: Float64Array): number; f0Norm2: number },
   heldOut: { relErr(x: Float64Array): number } | undefined,
   x0: Float64Array,
@@ -161,8 +161,10 @@ export function attentionReconstruct(problem: Problem, mask: Matrix, options: Re
   const src = options.init ?? W;
   for (let i = 0; i < x0.length; i++) x0[i] = mask.data[i] === 0 ? 0 : src.data[i];
   const objective = new MergedFit(new WeightSpaceObjective(problem, options.kernel));
-  const held = options.heldOut ? new MergedFit(new WeightSpaceObjective({ X: options.heldOut.X, W, causal: problem.causal, segments: options.heldOut.segments }, options.kernel)) : undefined;
-  const { x, report } = fit(objective, held, x0, frozenOf(mask.data), options);
+  const held = options.heldOut
+    ? new MergedFit(new WeightSpaceObjective({ X: options.heldOut.X, W, causal: problem.causal, segments: options.heldOut.segments }, options.kernel))
+    : undefined;
+  const { x, report } = refit(objective, held, x0, frozenOf(mask.data), options);
   for (let i = 0; i < x.length; i++) if (mask.data[i] === 0) x[i] = 0; // the support, exactly
   return { mask, wPruned: { rows: W.rows, cols: W.cols, data: x }, notes: [noteOf(report)], report };
 }
@@ -226,7 +228,7 @@ export function factoredReconstruct(
   mask.set(masks.maskK.data, dd);
   const objective = new FactoredFit(fp);
   const held = options.heldOut ? new FactoredFit({ ...fp, X: options.heldOut.X, segments: options.heldOut.segments }) : undefined;
-  const { x, report } = fit(objective, held, x0, frozenOf(mask), options);
+  const { x, report } = refit(objective, held, x0, frozenOf(mask), options);
   const wq = { rows: fp.Wq.rows, cols: fp.Wq.cols, data: new Float64Array(dd) };
   const wk = { rows: fp.Wk.rows, cols: fp.Wk.cols, data: new Float64Array(dd) };
   for (let i = 0; i < dd; i++) {
@@ -237,7 +239,9 @@ export function factoredReconstruct(
 }
 
 function noteOf(r: ReconstructReport): string {
-  const held = Number.isFinite(r.heldOutBefore) ? `; held-out ${r.heldOutBefore.toPrecision(3)} → ${r.heldOutAfter.toPrecision(3)} (best at step ${r.bestStep}, ${r.stopped})` : '';
+  const held = Number.isFinite(r.heldOutBefore)
+    ? `; held-out ${r.heldOutBefore.toPrecision(3)} → ${r.heldOutAfter.toPrecision(3)} (best at step ${r.bestStep}, ${r.stopped})`
+    : '';
   return `ours: attention-aware reconstruction, support fixed: calibration error ${r.calibrationBefore.toPrecision(3)} → ${r.calibrationAfter.toPrecision(3)} in ${r.steps} Armijo steps${held}`;
 }
 

@@ -57,7 +57,12 @@ export interface SwapTrace {
 const SWAP_DEFAULTS = { maxEvaluations: 300, maxRounds: Infinity, perGroup: 4, candidates: 24 };
 
 /** The search itself, on any mask space and objective (λ must be 0: the attention loss alone). */
-export function swapSearchCore(space: MaskSpace, objective: Objective, start: Float64Array, options: SwapSearchOptions = {}): { mask: Float64Array; trace: Omit<SwapTrace, 'start'> } {
+export function swapSearchCore(
+  space: MaskSpace,
+  objective: Objective,
+  start: Float64Array,
+  options: SwapSearchOptions = {},
+): { mask: Float64Array; trace: Omit<SwapTrace, 'start'> } {
   const o = { ...SWAP_DEFAULTS, ...stripUndefined(options) };
   if (!(o.maxEvaluations >= 1)) throw new Error(`maxEvaluations must be >= 1 (got ${o.maxEvaluations})`);
   const b = Float64Array.from(start);
@@ -174,7 +179,10 @@ export function attentionSwapSearch(problem: Problem, opts: PruneOptions, option
   if (typeof start === 'string') chosen = bestStart(objective, linearStarts(problem, opts, space, 0, start));
   else if ('data' in start) chosen = { name: 'given', mask: fitToCounts(space, start.data, new Float64Array(space.size)), evaluations: 0 };
   else throw new Error('a merged swap search starts from one mask, not a factored pair');
-  const { mask, trace } = swapSearchCore(space, objective, chosen.mask, { ...options, maxEvaluations: Math.max(1, (options.maxEvaluations ?? SWAP_DEFAULTS.maxEvaluations) - chosen.evaluations) });
+  const { mask, trace } = swapSearchCore(space, objective, chosen.mask, {
+    ...options,
+    maxEvaluations: Math.max(1, (options.maxEvaluations ?? SWAP_DEFAULTS.maxEvaluations) - chosen.evaluations),
+  });
   const m = sliceMatrix(mask, 0, problem.W.rows, problem.W.cols);
   const notes = [
     `ours: swap search from ${chosen.name}'s mask, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); attention loss ${trace.lossHistory[0].toPrecision(4)} → ${trace.lossHistory[trace.lossHistory.length - 1].toPrecision(4)}; no weight updated`,
@@ -214,13 +222,23 @@ export function factoredSwapSearch(fp: FactoredProblem, opts: PruneOptions, opti
     mask.set(start.maskK.data, dd);
     chosen = { name: 'given', mask: fitToCounts(space, mask, new Float64Array(space.size)), evaluations: 0 };
   } else throw new Error('a factored swap search starts from a {maskQ, maskK} pair');
-  const { mask, trace } = swapSearchCore(space, objective, chosen.mask, { ...options, maxEvaluations: Math.max(1, (options.maxEvaluations ?? SWAP_DEFAULTS.maxEvaluations) - chosen.evaluations) });
+  const { mask, trace } = swapSearchCore(space, objective, chosen.mask, {
+    ...options,
+    maxEvaluations: Math.max(1, (options.maxEvaluations ?? SWAP_DEFAULTS.maxEvaluations) - chosen.evaluations),
+  });
   const maskQ = sliceMatrix(mask, 0, fp.Wq.rows, fp.Wq.cols);
   const maskK = sliceMatrix(mask, dd, fp.Wk.rows, fp.Wk.cols);
   const notes = [
     `ours: factored swap search from ${chosen.name}'s masks, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); no weight updated`,
   ];
-  return { maskQ, maskK, wq: applyMask(maskQ, fp.Wq), wk: applyMask(maskK, fp.Wk), notes, trace: { ...trace, evaluations: trace.evaluations + chosen.evaluations, start: chosen.name } };
+  return {
+    maskQ,
+    maskK,
+    wq: applyMask(maskQ, fp.Wq),
+    wk: applyMask(maskK, fp.Wk),
+    notes,
+    trace: { ...trace, evaluations: trace.evaluations + chosen.evaluations, start: chosen.name },
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

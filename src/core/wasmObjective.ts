@@ -31,9 +31,7 @@ interface ObjectiveExports {
 }
 
 /** A minimal module using one SIMD instruction (i8x16.popcnt of a splat), as wasm-feature-detect does. */
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
 let simdSupported: boolean | undefined;
 
@@ -114,7 +112,9 @@ export class WasmAttentionObjective {
     const ex = inst.exports as unknown as ObjectiveExports;
     this.ex = ex;
     if (ex.setup(n, d, this.causal ? 1 : 0, this.lambda) !== 1) {
-      throw new Error(`WasmAttentionObjective: cannot set up n = ${n}, d = ${d} (empty, or the wasm memory, 4 GiB at most, cannot grow to ~${Math.ceil((24 * n * n + 32 * n * d + 40 * d * d) / 2 ** 20)} MiB)`);
+      throw new Error(
+        `WasmAttentionObjective: cannot set up n = ${n}, d = ${d} (empty, or the wasm memory, 4 GiB at most, cannot grow to ~${Math.ceil((24 * n * n + 32 * n * d + 40 * d * d) / 2 ** 20)} MiB)`,
+      );
     }
     // The memory never grows after setup, so these views stay valid.
     const buf = ex.memory.buffer;

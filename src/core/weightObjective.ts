@@ -33,7 +33,10 @@ export class WeightSpaceObjective implements Objective {
     const ones = filled(d, d, 1);
     let norm2 = 0;
     const parts = sequenceBlocks(problem).map((X) => {
-      const part = kernel === 'wasm-simd-f64' ? new WasmAttentionObjective(X, ones, { causal: problem.causal, lambda: 0 }) : new AttentionObjective(X, ones, { causal: problem.causal, lambda: 0 });
+      const part =
+        kernel === 'wasm-simd-f64'
+          ? new WasmAttentionObjective(X, ones, { causal: problem.causal, lambda: 0 })
+          : new AttentionObjective(X, ones, { causal: problem.causal, lambda: 0 });
       const f0 = attention(X, problem.W, problem.causal);
       part.f0.set(f0.data);
       for (let i = 0; i < f0.data.length; i++) norm2 += f0.data[i] * f0.data[i];

@@ -206,10 +206,24 @@ async function runSweep(job: Extract<Job, { kind: 'sweep' }>, ctx: JobContext): 
       const r = binariseRun(gd, p, granularityOf(pattern, problem.W.rows));
       const metrics = compareAttention(problem, r.wPruned);
       const sparsity = pattern === 'unstructured' ? p : effectiveSparsity({ sparsity: p, granularity: granularityOf(pattern, problem.W.rows) });
-      rows.push({ method, pattern, sparsity, attentionError: metrics.attentionError, meanRowKL: metrics.meanRowKL, linearError: linearError(problem.X, problem.W, r.wPruned) });
+      rows.push({
+        method,
+        pattern,
+        sparsity,
+        attentionError: metrics.attentionError,
+        meanRowKL: metrics.meanRowKL,
+        linearError: linearError(problem.X, problem.W, r.wPruned),
+      });
     } else {
       const o = outcome(problem, method, pattern, p, job.gd);
-      rows.push({ method, pattern, sparsity: o.sparsity, attentionError: o.metrics.attentionError, meanRowKL: o.metrics.meanRowKL, linearError: o.linearError });
+      rows.push({
+        method,
+        pattern,
+        sparsity: o.sparsity,
+        attentionError: o.metrics.attentionError,
+        meanRowKL: o.metrics.meanRowKL,
+        linearError: o.linearError,
+      });
     }
     ctx.progress({ done: i + 1, total: tasks.length });
     await ctx.pause();
@@ -298,7 +312,8 @@ const maxAbs = (a: Float64Array): number => a.reduce((m, v) => Math.max(m, Math.
 async function runGradcheck(job: Extract<Job, { kind: 'gradcheck' }>, ctx: JobContext): Promise<GradcheckResult> {
   const start = performance.now();
   const { n, d } = job.spec;
-  if (!(Number.isInteger(d) && d >= 1 && d <= 8)) throw new Error(`the gradient check needs d from 1 to 8 (got ${d}): d must be small, every entry is probed twice`);
+  if (!(Number.isInteger(d) && d >= 1 && d <= 8))
+    throw new Error(`the gradient check needs d from 1 to 8 (got ${d}): d must be small, every entry is probed twice`);
   if (!(Number.isInteger(n) && n >= 1 && n <= 256)) throw new Error(`the gradient check needs n from 1 to 256 (got ${n})`);
   if (!(Number.isFinite(job.h) && job.h > 0)) throw new Error(`the step h must be a positive number (got ${job.h})`);
   if (!(Number.isFinite(job.spread) && job.spread >= 0)) throw new Error(`the spread must be a number >= 0 (got ${job.spread})`);

@@ -80,14 +80,17 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   const s = job.settings;
   checkSettings(s);
   checkMethods(job.methods, MODEL_METHOD_IDS);
-  if (!(Number.isInteger(job.tokens) && job.tokens >= 1 && job.tokens <= 1000)) throw new Error(`the number of characters to generate must be an integer from 1 to 1000 (got ${job.tokens})`);
-  if (!(Number.isFinite(job.temperature) && job.temperature >= 0 && job.temperature <= 10)) throw new Error(`the temperature must be a number in [0, 10] (got ${job.temperature})`);
+  if (!(Number.isInteger(job.tokens) && job.tokens >= 1 && job.tokens <= 1000))
+    throw new Error(`the number of characters to generate must be an integer from 1 to 1000 (got ${job.tokens})`);
+  if (!(Number.isFinite(job.temperature) && job.temperature >= 0 && job.temperature <= 10))
+    throw new Error(`the temperature must be a number in [0, 10] (got ${job.temperature})`);
   if (!(Number.isInteger(job.seed) && job.seed >= 0)) throw new Error(`the seed must be an integer ≥ 0 (got ${job.seed})`);
   // Refused before anything loads: the induction model's tokens are not text.
   if (s.model !== 'brown-char') throw new Error('text generation applies to brown-char (the induction model has no text)');
   const session = await openSession(host, s.model, s.calibText);
   const unknown = session.model.tokenizer.findUnknown(job.prompt);
-  if (unknown.length) throw new Error(`the prompt has ${unknown.length} character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
+  if (unknown.length)
+    throw new Error(`the prompt has ${unknown.length} character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
   const [{ generate }, { headLogitsOf }] = await Promise.all([import('../model/transformer.ts'), import('../model/prune.ts')]);

@@ -73,8 +73,10 @@ export function asScore(s: Score): ModelScore {
 export function checkSettings(s: Partial<ModelSettings>): void {
   if (s.model !== 'brown-char' && s.model !== 'induction') throw new Error(`unknown model "${String(s.model)}": it must be brown-char or induction`);
   if (s.mode !== 'merged' && s.mode !== 'factored') throw new Error(`the mode must be merged or factored (got "${String(s.mode)}")`);
-  if (s.sparsity !== undefined && !(Number.isFinite(s.sparsity) && s.sparsity >= 0 && s.sparsity < 1)) throw new Error(`the sparsity must be a number in [0, 1) (got ${s.sparsity})`);
-  if (s.calibText !== undefined && s.model !== 'brown-char') throw new Error('pasted calibration text applies to brown-char only: the induction model reads synthetic token sequences, not text');
+  if (s.sparsity !== undefined && !(Number.isFinite(s.sparsity) && s.sparsity >= 0 && s.sparsity < 1))
+    throw new Error(`the sparsity must be a number in [0, 1) (got ${s.sparsity})`);
+  if (s.calibText !== undefined && s.model !== 'brown-char')
+    throw new Error('pasted calibration text applies to brown-char only: the induction model reads synthetic token sequences, not text');
 }
 
 export function checkMethods(methods: readonly string[], known: readonly string[]): void {

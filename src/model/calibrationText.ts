@@ -49,7 +49,8 @@ export function unknownCharacters(tokenizer: Pick<CharTokenizer, 'has'>, text: s
 }
 
 export function calibrationFromText(tokenizer: CharTokenizer, text: string, contextLength: number, count: number, maxChars = Infinity): TextCalibration {
-  if (text.trim() === '') throw new CalibrationTextError('the calibration text is empty: paste some English prose (at least one window of ' + contextLength + ' characters)');
+  if (text.trim() === '')
+    throw new CalibrationTextError('the calibration text is empty: paste some English prose (at least one window of ' + contextLength + ' characters)');
   if (text.length > maxChars) {
     throw new CalibrationTextError(
       `the calibration text is too long: ${text.length.toLocaleString('en-US')} characters, and at most ${maxChars.toLocaleString('en-US')} are accepted (only the first ${count} windows of ${contextLength} characters, ${count * contextLength} characters, are used anyway)`,
@@ -63,7 +64,8 @@ export function calibrationFromText(tokenizer: CharTokenizer, text: string, cont
     );
   }
   const ids = tokenizer.encode(text);
-  if (ids.length < contextLength) throw new CalibrationTextError(`the calibration text is too short: ${ids.length} characters, and one window of the model's context needs ${contextLength}`);
+  if (ids.length < contextLength)
+    throw new CalibrationTextError(`the calibration text is too short: ${ids.length} characters, and one window of the model's context needs ${contextLength}`);
   const windows = leadingWindows(ids, contextLength, count);
   const description = `the first ${windows.length} window${windows.length === 1 ? '' : 's'} of ${contextLength} characters of the given text (${ids.length.toLocaleString('en-US')} characters${windows.length < count ? `; ${count} windows need ${count * contextLength}` : ''})`;
   return { windows, description };

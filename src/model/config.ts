@@ -41,7 +41,8 @@ export function validateConfig(c: ModelConfig): void {
   const ints: (keyof ModelConfig)[] = ['vocabSize', 'contextLength', 'dModel', 'nLayers', 'nHeads', 'dMlp'];
   for (const k of ints) {
     const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < (k === 'dMlp' ? 0 : 1)) throw new Error(`model config: ${k} must be a positive integer (got ${String(v)})`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (k === 'dMlp' ? 0 : 1))
+      throw new Error(`model config: ${k} must be a positive integer (got ${String(v)})`);
   }
   if (c.dModel % c.nHeads !== 0) throw new Error(`model config: dModel ${c.dModel} is not divisible by nHeads ${c.nHeads}`);
   if (c.activation !== 'relu') throw new Error(`model config: unknown activation ${String(c.activation)}`);
@@ -75,7 +76,31 @@ export function defaultModelConfig(name: ModelName, vocabSize: number): ModelCon
 
 export function defaultTrainConfig(name: ModelName): TrainConfig {
   if (name === 'brown-char') {
-    return { steps: 1200, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 300 };
+    return {
+      steps: 1200,
+      batchSize: 32,
+      learningRate: 3e-3,
+      warmupSteps: 100,
+      minLrFraction: 0.1,
+      weightDecay: 0.01,
+      beta1: 0.9,
+      beta2: 0.99,
+      gradClip: 1,
+      seed: 1,
+      evalEvery: 300,
+    };
   }
-  return { steps: 1500, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, minLrFraction: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.99, gradClip: 1, seed: 1, evalEvery: 250 };
+  return {
+    steps: 1500,
+    batchSize: 32,
+    learningRate: 3e-3,
+    warmupSteps: 100,
+    minLrFraction: 0.1,
+    weightDecay: 0.01,
+    beta1: 0.9,
+    beta2: 0.99,
+    gradClip: 1,
+    seed: 1,
+    evalEvery: 250,
+  };
 }

@@ -91,6 +91,7 @@ export function previousTokenScore(pattern: ArrayLike<number>, T: number): numbe
 export function headPattern(all: Float32Array, T: number, nHeads: number, layer: number, head: number): Float32Array {
   const size = T * T;
   const start = (layer * nHeads + head) * size;
-  if (!(head >= 0 && head < nHeads && layer >= 0 && start + size <= all.length)) throw new Error(`no head ${head} in layer ${layer} of these attention patterns`);
+  if (!(head >= 0 && head < nHeads && layer >= 0 && start + size <= all.length))
+    throw new Error(`no head ${head} in layer ${layer} of these attention patterns`);
   return all.subarray(start, start + size);
 }

@@ -88,11 +88,12 @@ function merge(wq: Matrix, wk: Matrix): Matrix {
   const dh = wq.cols;
   const out = zeros(d, d);
   const s = 1 / Math.sqrt(dh);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    let acc = 0;
-    for (let k = 0; k < dh; k++) acc += wq.data[i * dh + k] * wk.data[j * dh + k];
-    out.data[i * d + j] = acc * s;
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let acc = 0;
+      for (let k = 0; k < dh; k++) acc += wq.data[i * dh + k] * wk.data[j * dh + k];
+      out.data[i * d + j] = acc * s;
+    }
   return out;
 }
 
@@ -121,14 +122,34 @@ const countZeros = (m: Matrix): number => m.data.reduce((c, v) => c + (v === 0 ?
 
 function pruneMergedHead(problem: Problem, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
   const o: RunOptions = { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd, holdOut: REFIT_HOLD_OUT };
-  const r = spec.method === 'gd' ? roundMerged(problem, relaxedMask(cache, key, () => Float64Array.from(descendMerged(problem, o).m)), o) : runMerged(problem, spec.method, o);
-  return { wPruned: r.wPruned, override: { kind: 'merged', W: toF32(r.wPruned) } as HeadOverride, pruned: countZeros(r.mask), total: problem.W.data.length, notes: r.notes };
+  const r =
+    spec.method === 'gd'
+      ? roundMerged(
+          problem,
+          relaxedMask(cache, key, () => Float64Array.from(descendMerged(problem, o).m)),
+          o,
+        )
+      : runMerged(problem, spec.method, o);
+  return {
+    wPruned: r.wPruned,
+    override: { kind: 'merged', W: toF32(r.wPruned) } as HeadOverride,
+    pruned: countZeros(r.mask),
+    total: problem.W.data.length,
+    notes: r.notes,
+  };
 }
 
 function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
   const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments };
   const o: RunOptions = { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd, holdOut: REFIT_HOLD_OUT };
-  const r = spec.method === 'gd' ? roundFactored(fp, relaxedMask(cache, key, () => Float64Array.from(descendFactored(fp, o).m)), o) : runFactored(fp, spec.method, o);
+  const r =
+    spec.method === 'gd'
+      ? roundFactored(
+          fp,
+          relaxedMask(cache, key, () => Float64Array.from(descendFactored(fp, o).m)),
+          o,
+        )
+      : runFactored(fp, spec.method, o);
   return {
     wMerged: merge(r.wq, r.wk),
     override: { kind: 'factored', Wq: toF32(r.wq), Wk: toF32(r.wk) } as HeadOverride,
@@ -211,4 +232,3 @@ export function weightAccounting(model: Model, result: ModelPruneResult) {
     break_even_sparsity_merged: 1 - (2 * dh) / d,
   };
 }
-

@@ -25,7 +25,8 @@ export class CharTokenizer {
   constructor(vocabulary: readonly string[]) {
     const seen = new Set<string>();
     for (const ch of vocabulary) {
-      if (typeof ch !== 'string' || ch.length !== 1) throw new Error(`tokenizer: vocabulary entries must be single UTF-16 characters (got ${JSON.stringify(ch)})`);
+      if (typeof ch !== 'string' || ch.length !== 1)
+        throw new Error(`tokenizer: vocabulary entries must be single UTF-16 characters (got ${JSON.stringify(ch)})`);
       if (seen.has(ch)) throw new Error(`tokenizer: duplicate vocabulary entry ${JSON.stringify(ch)}`);
       seen.add(ch);
     }

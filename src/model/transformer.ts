@@ -22,8 +22,8 @@ import { getParam, type Model } from './weights.ts';
 
 /** A replacement for one head's attention logits. Matrices are row-major float32. */
 export type HeadOverride =
-  | { kind: 'merged'; /** d×d, W_h = W_Q^h W_K^hᵀ/√d_h (possibly pruned) */ W: Float32Array }
-  | { kind: 'factored'; /** d×d_h */ Wq: Float32Array; /** d×d_h */ Wk: Float32Array };
+  | { kind: 'merged' /** d×d, W_h = W_Q^h W_K^hᵀ/√d_h (possibly pruned) */; W: Float32Array }
+  | { kind: 'factored' /** d×d_h */; Wq: Float32Array /** d×d_h */; Wk: Float32Array };
 
 export type HeadLogitsFn = (layer: number, head: number) => HeadOverride | undefined;
 

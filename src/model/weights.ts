@@ -106,12 +106,13 @@ export function parameterShapes(c: ModelConfig): { name: string; shape: number[]
       );
     }
   }
-  out.push({ name: 'ln_f.g', shape: [d] }, { name: 'ln_f.b', shape: [d] }, { name: 'unembed.w', shape: [d, c.vocabSize] }, { name: 'unembed.b', shape: [c.vocabSize] });
+  out.push(
+    { name: 'ln_f.g', shape: [d] },
+    { name: 'ln_f.b', shape: [d] },
+    { name: 'unembed.w', shape: [d, c.vocabSize] },
+    { name: 'unembed.b', shape: [c.vocabSize] },
+  );
   return out;
-}
-
-export function parameterCount(c: ModelConfig): number {
-  return parameterShapes(c).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 export function getParam(model: Model, name: string): NamedTensor {
@@ -123,12 +124,14 @@ export function getParam(model: Model, name: string): NamedTensor {
 /** Build a Model from a config, vocabulary and named tensors (checks every name and shape). */
 export function makeModel(config: ModelConfig, vocabulary: string[], params: Map<string, NamedTensor>, manifest?: Manifest): Model {
   validateConfig(config);
-  if (vocabulary.length !== config.vocabSize) throw new Error(`model ${config.name}: vocabulary has ${vocabulary.length} entries, config says ${config.vocabSize}`);
+  if (vocabulary.length !== config.vocabSize)
+    throw new Error(`model ${config.name}: vocabulary has ${vocabulary.length} entries, config says ${config.vocabSize}`);
   for (const { name, shape } of parameterShapes(config)) {
     const t = params.get(name);
     if (!t) throw new Error(`model ${config.name}: missing tensor "${name}"`);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (t.shape.join('x') !== shape.join('x') || t.data.length !== n) throw new Error(`model ${config.name}: tensor "${name}" has shape [${t.shape}] (expected [${shape}])`);
+    if (t.shape.join('x') !== shape.join('x') || t.data.length !== n)
+      throw new Error(`model ${config.name}: tensor "${name}" has shape [${t.shape}] (expected [${shape}])`);
   }
   return { config, vocabulary, tokenizer: new CharTokenizer(vocabulary), params, manifest };
 }
@@ -169,14 +172,17 @@ export function buildManifest(model: Model, tensors: TensorEntry[], bytes: numbe
  */
 export function parseModel(manifestJson: string | unknown, weights: ArrayBuffer | ArrayBufferView): Model {
   const manifest = (typeof manifestJson === 'string' ? JSON.parse(manifestJson) : manifestJson) as Manifest;
-  if (!manifest || typeof manifest !== 'object' || manifest.format !== MANIFEST_FORMAT) throw new Error(`model manifest: unknown format ${JSON.stringify((manifest as { format?: unknown })?.format)}`);
+  if (!manifest || typeof manifest !== 'object' || manifest.format !== MANIFEST_FORMAT)
+    throw new Error(`model manifest: unknown format ${JSON.stringify((manifest as { format?: unknown })?.format)}`);
   const bytes = ArrayBuffer.isView(weights) ? new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) : new Uint8Array(weights);
-  if (bytes.byteLength !== manifest.weights.bytes) throw new Error(`model ${manifest.name}: weights file has ${bytes.byteLength} bytes, manifest says ${manifest.weights.bytes}`);
+  if (bytes.byteLength !== manifest.weights.bytes)
+    throw new Error(`model ${manifest.name}: weights file has ${bytes.byteLength} bytes, manifest says ${manifest.weights.bytes}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const params = new Map<string, NamedTensor>();
   for (const t of manifest.tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.length || t.offset < 0 || t.offset + 4 * n > bytes.byteLength || t.offset % 4 !== 0) throw new Error(`model ${manifest.name}: tensor "${t.name}" does not fit the weights file`);
+    if (n !== t.length || t.offset < 0 || t.offset + 4 * n > bytes.byteLength || t.offset % 4 !== 0)
+      throw new Error(`model ${manifest.name}: tensor "${t.name}" does not fit the weights file`);
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = view.getFloat32(t.offset + 4 * i, true);
     params.set(t.name, { shape: [...t.shape], data });

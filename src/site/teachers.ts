@@ -74,22 +74,26 @@ export interface WidgetInfo {
 export const WIDGET_GUIDE: Readonly<Record<string, WidgetInfo>> = {
   'linear-vs-attention': {
     name: 'Linear error against attention error',
-    shows: 'Hundreds of random masks and each method’s mask, placed by linear error and by attention error: where the two disagree, the linear view is the wrong guide.',
+    shows:
+      'Hundreds of random masks and each method’s mask, placed by linear error and by attention error: where the two disagree, the linear view is the wrong guide.',
     embedHeight: 1000,
   },
   'gradient-check': {
     name: 'Gradient check',
-    shows: 'The closed-form gradient against central finite differences on a problem you choose, and how the difference depends on the step h (truncation against round-off).',
+    shows:
+      'The closed-form gradient against central finite differences on a problem you choose, and how the difference depends on the step h (truncation against round-off).',
     embedHeight: 1000,
   },
   'convergence-lab': {
     name: 'Convergence lab',
-    shows: 'Algorithm 1 running live: the loss curve, the relaxed mask at any iteration, the binary mask and the attention before and after pruning. Too large a step is reported as divergence, with the bound 1/β.',
+    shows:
+      'Algorithm 1 running live: the loss curve, the relaxed mask at any iteration, the binary mask and the attention before and after pruning. Too large a step is reported as divergence, with the bound 1/β.',
     embedHeight: 1300,
   },
   exhaustive: {
     name: 'Exhaustive search',
-    shows: 'Every mask of a 4×4 weight: the distribution of their attention losses, where each method’s mask ranks, and SparseGPT beating the best mask by updating weights.',
+    shows:
+      'Every mask of a 4×4 weight: the distribution of their attention losses, where each method’s mask ranks, and SparseGPT beating the best mask by updating weights.',
     embedHeight: 1000,
   },
   'head-to-head': {
@@ -104,17 +108,20 @@ export const WIDGET_GUIDE: Readonly<Record<string, WidgetInfo>> = {
   },
   'generated-text': {
     name: 'Generated text',
-    shows: 'One prompt continued by the dense model and by the model pruned with each method, with the same random draws, side by side: where each pruned text first departs from the dense one, and its perplexity.',
+    shows:
+      'One prompt continued by the dense model and by the model pruned with each method, with the same random draws, side by side: where each pruned text first departs from the dense one, and its perplexity.',
     embedHeight: 1300,
   },
   'model-sweep': {
     name: 'Sparsity sweep on the model',
-    shows: 'Perplexity (or copying accuracy) against sparsity for every method, with the dense model as a reference line; it opens on the sweep the command line computed, and a rerun in the browser checks it cell by cell.',
+    shows:
+      'Perplexity (or copying accuracy) against sparsity for every method, with the dense model as a reference line; it opens on the sweep the command line computed, and a rerun in the browser checks it cell by cell.',
     embedHeight: 1200,
   },
   'induction-heads': {
     name: 'Induction heads under pruning',
-    shows: 'The attention of the heads that copy a repeated segment, dense and after each method, with the positions they should attend to marked: which method keeps the induction heads working, and the copying accuracy that follows.',
+    shows:
+      'The attention of the heads that copy a repeated segment, dense and after each method, with the positions they should attend to marked: which method keeps the induction heads working, and the copying accuracy that follows.',
     embedHeight: 1300,
   },
   'exercise-winner': {

@@ -20,7 +20,10 @@ const squash = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 /** The wrapper component of a widget id, if the site has one. */
 export function wrapperOf(id: string): Loader | undefined {
   for (const [path, load] of Object.entries(WRAPPERS)) {
-    const parts = path.replace(/^\.\.\/widgets\//, '').replace(/\.astro$/, '').split('/');
+    const parts = path
+      .replace(/^\.\.\/widgets\//, '')
+      .replace(/\.astro$/, '')
+      .split('/');
     const name = parts.length === 2 && parts[1] === 'index' ? parts[0] : parts.length === 1 ? parts[0] : '';
     if (name && squash(name) === squash(id)) return load;
   }

@@ -12,7 +12,10 @@ export type ParsedNumber = { ok: true; value: number } | { ok: false; why: strin
  * there is no point. Everything else is refused with the reason in words.
  */
 export function parseReaderNumber(raw: string): ParsedNumber {
-  let s = raw.trim().replace(/[\u2212\u2013\u2012]/g, '-').replace(/\s+/g, '');
+  let s = raw
+    .trim()
+    .replace(/[\u2212\u2013\u2012]/g, '-')
+    .replace(/\s+/g, '');
   if (s === '') return { ok: false, why: 'is empty: enter a number such as -0.125' };
   if (!s.includes('.') && /^[+-]?\d*,\d+(e[+-]?\d+)?$/i.test(s)) s = s.replace(',', '.');
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) {
@@ -52,7 +55,13 @@ export interface MatrixJudgement {
  * |given − expected| ≤ tol. `withoutRegulariser` is the gradient with λ = 0, to
  * recognise an answer that left out the λM term.
  */
-export function judgeMatrix(given: readonly number[], expected: ArrayLike<number>, cols: number, tol: number, withoutRegulariser?: ArrayLike<number>): MatrixJudgement {
+export function judgeMatrix(
+  given: readonly number[],
+  expected: ArrayLike<number>,
+  cols: number,
+  tol: number,
+  withoutRegulariser?: ArrayLike<number>,
+): MatrixJudgement {
   if (given.length !== expected.length) throw new Error(`expected ${expected.length} entries, got ${given.length}`);
   const close = (a: number, b: number): boolean => Math.abs(a - b) <= tol;
   const entries: EntryJudgement[] = [];

@@ -67,8 +67,22 @@ const PRUNED_OFF_DIAGONAL = {
  * softmax and P; the second keeps every step of the derivation busy.
  */
 export const GRADIENT_PROBLEMS: readonly GradientProblem[] = [
-  { id: '1', X: [[1, 0], [0, 1]], ...PRUNED_OFF_DIAGONAL },
-  { id: '2', X: [[1, -1], [0, 1]], ...PRUNED_OFF_DIAGONAL },
+  {
+    id: '1',
+    X: [
+      [1, 0],
+      [0, 1],
+    ],
+    ...PRUNED_OFF_DIAGONAL,
+  },
+  {
+    id: '2',
+    X: [
+      [1, -1],
+      [0, 1],
+    ],
+    ...PRUNED_OFF_DIAGONAL,
+  },
 ];
 
 /** An entry of the reader's gradient counts as right within this absolute difference. */

@@ -161,7 +161,8 @@ export abstract class ExerciseBase<S extends Schema = Schema> extends HTMLElemen
 
   private fail(e: unknown): void {
     const p = document.createElement('p');
-    p.textContent = e instanceof InputProblem ? e.message : `The check could not run: ${e instanceof Error ? e.message : String(e)}. Reload the page and try again.`;
+    p.textContent =
+      e instanceof InputProblem ? e.message : `The check could not run: ${e instanceof Error ? e.message : String(e)}. Reload the page and try again.`;
     this.errorBox.replaceChildren(p);
     this.setStatus('error', e instanceof InputProblem ? 'Not checked: see the message below.' : 'Stopped: see the message below.');
   }

@@ -23,7 +23,9 @@ export const GD_FIELDS = {
 
 /** Hints for the step rule and the rounding score, shared by the widgets that show them. */
 export const GD_HINTS = {
-  step: { help: 'armijo: each step is halved until L falls (inside the convergence guarantee; η is only the first trial step). fixed: the paper’s M − η∇L, which can raise L or diverge.' },
+  step: {
+    help: 'armijo: each step is halved until L falls (inside the convergence guarantee; η is only the first trial step). fixed: the paper’s M − η∇L, which can raise L or diverge.',
+  },
   score: { help: 'relaxed: M_T, the paper’s rounding. magnitude-weighted: |M_T ∘ W|. wanda-weighted: |M_T ∘ W|·‖X_i‖ (our default, chosen by an ablation).' },
 } as const;
 

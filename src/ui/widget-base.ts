@@ -122,7 +122,10 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   }
 
   /** Each field's control: how to show a value, and how to read one (or explain why not). */
-  private readonly fields = new Map<string, { show(value: unknown): void; read(): { ok: true; value: unknown } | { ok: false; why: string }; mark(bad: boolean): void }>();
+  private readonly fields = new Map<
+    string,
+    { show(value: unknown): void; read(): { ok: true; value: unknown } | { ok: false; why: string }; mark(bad: boolean): void }
+  >();
 
   private control(key: string, spec: FieldSpec): HTMLElement {
     const id = `${this.urlPrefix}-${key}`;
@@ -165,7 +168,9 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         },
         read: () => {
           const picked = boxes.filter((b) => b.checked).map((b) => b.value);
-          return picked.length ? { ok: true, value: setValue(spec.options, picked) } : { ok: false, why: `choose at least one ${spec.label.replace(/s$/, '')}` };
+          return picked.length
+            ? { ok: true, value: setValue(spec.options, picked) }
+            : { ok: false, why: `choose at least one ${spec.label.replace(/s$/, '')}` };
         },
         mark: (bad) => (bad ? group.setAttribute('aria-invalid', 'true') : group.removeAttribute('aria-invalid')),
       });
@@ -231,10 +236,17 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         if (spec.kind === 'text')
           return input.value.length <= spec.maxLength
             ? { ok: true, value: input.value }
-            : { ok: false, why: `${spec.label} is too long: ${input.value.length.toLocaleString('en-US')} characters, and this page keeps at most ${spec.maxLength.toLocaleString('en-US')}${spec.linkMaxLength === undefined ? ' (they go into the shareable link)' : ''}; keeping the previous text` };
+            : {
+                ok: false,
+                why: `${spec.label} is too long: ${input.value.length.toLocaleString('en-US')} characters, and this page keeps at most ${spec.maxLength.toLocaleString('en-US')}${spec.linkMaxLength === undefined ? ' (they go into the shareable link)' : ''}; keeping the previous text`,
+              };
         const v = Number(input.value);
         const bad = input.value.trim() === '' || !Number.isFinite(v) || v < spec.min || v > spec.max || (spec.kind === 'int' && !Number.isInteger(v));
-        if (bad) return { ok: false, why: `${spec.label} must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}; keeping ${String((this.state as Record<string, unknown>)[key])}` };
+        if (bad)
+          return {
+            ok: false,
+            why: `${spec.label} must be ${spec.kind === 'int' ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}; keeping ${String((this.state as Record<string, unknown>)[key])}`,
+          };
         return { ok: true, value: v };
       },
       mark: (bad) => (bad ? input.setAttribute('aria-invalid', 'true') : input.removeAttribute('aria-invalid')),

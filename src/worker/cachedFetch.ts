@@ -21,7 +21,8 @@ export async function cachedFetch(input: string): Promise<Response> {
   if (res.ok) {
     const path = input.replace(/\?v=[0-9a-f]+$/, '');
     try {
-      for (const old of await cache.keys()) if (old.url !== new URL(input, location.href).href && old.url.startsWith(new URL(path, location.href).href)) await cache.delete(old);
+      for (const old of await cache.keys())
+        if (old.url !== new URL(input, location.href).href && old.url.startsWith(new URL(path, location.href).href)) await cache.delete(old);
       await cache.put(input, res.clone());
     } catch {
       /* a full or unavailable cache only costs a download next time */

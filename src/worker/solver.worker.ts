@@ -38,7 +38,8 @@ function classify(e: unknown): { message: string; kind: ErrorKind } {
   const message = e instanceof Error ? e.message : String(e);
   if (/Cholesky|not finite|NaN/i.test(message)) return { message, kind: 'numerical' };
   if (e instanceof Error && (e.name === 'CalibrationTextError' || e.name === 'UnknownCharactersError')) return { message, kind: 'input' };
-  if (/must be|bad N:M|refused|shape|outside|choose at least|does not know|applies to|too short|too long|is empty/i.test(message)) return { message, kind: 'input' };
+  if (/must be|bad N:M|refused|shape|outside|choose at least|does not know|applies to|too short|too long|is empty/i.test(message))
+    return { message, kind: 'input' };
   return { message, kind: 'bug' };
 }
 
@@ -54,10 +55,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     progress: (progress) => {
       if (current === id) post({ type: 'progress', id, progress });
     },
-    pause: () =>
-      new Promise((resolve, reject) =>
-        setTimeout(() => (current === id ? resolve() : reject(new Cancelled('superseded'))), 0),
-      ),
+    pause: () => new Promise((resolve, reject) => setTimeout(() => (current === id ? resolve() : reject(new Cancelled('superseded'))), 0)),
     tfObjective: tfObjectiveFactory,
     tfBackend: ensureModelBackend,
     loadModel,

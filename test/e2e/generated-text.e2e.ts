@@ -50,12 +50,38 @@ const SETTINGS = { prompt: 'The jury said', tokens: 120, seed: 1, temperature: 0
  * another (one core for the CLI, the other for the browser, which is timed meanwhile).
  */
 async function cliTexts(): Promise<Map<string, { text: string; perplexity: number }>> {
-  const gen = ['generate', '--model', 'brown-char', '--prompt', SETTINGS.prompt, '--tokens', String(SETTINGS.tokens), '--seed', String(SETTINGS.seed), '--temperature', String(SETTINGS.temperature)];
+  const gen = [
+    'generate',
+    '--model',
+    'brown-char',
+    '--prompt',
+    SETTINGS.prompt,
+    '--tokens',
+    String(SETTINGS.tokens),
+    '--seed',
+    String(SETTINGS.seed),
+    '--temperature',
+    String(SETTINGS.temperature),
+  ];
   const out = new Map<string, { text: string; perplexity: number }>();
   const dense = await cliAsync(...gen);
   for (const method of SETTINGS.methods) {
     const file = join(TMP, `${method}.json`);
-    await cliAsync('model-prune', '--model', 'brown-char', '--method', method, '--sparsity', String(SETTINGS.sparsity), '--mode', 'merged', '--eval-seqs', '32', '--out', file);
+    await cliAsync(
+      'model-prune',
+      '--model',
+      'brown-char',
+      '--method',
+      method,
+      '--sparsity',
+      String(SETTINGS.sparsity),
+      '--mode',
+      'merged',
+      '--eval-seqs',
+      '32',
+      '--out',
+      file,
+    );
     const report = JSON.parse(readFileSync(file, 'utf8'));
     out.set('dense', { text: dense, perplexity: report.dense.perplexity });
     out.set(method, { text: await cliAsync(...gen, '--prune', file), perplexity: report.pruned.perplexity });
@@ -77,7 +103,9 @@ describe('generated text', () => {
     expect(await widgetStatus(page, GEN, 110_000)).toBe('done');
     const pageSeconds = (Date.now() - tVisible) / 1000;
     const widgetMs = Number(await page.locator(`${GEN} .gen-result`).getAttribute('data-elapsed-ms'));
-    console.log(`generated-text: done ${pageSeconds.toFixed(1)} s after scrolling into view (${((Date.now() - t0) / 1000).toFixed(1)} s after navigation); the widget measured ${(widgetMs / 1000).toFixed(1)} s for its job; backend ${await page.locator(`${GEN} dt:has-text("TensorFlow.js backend") + dd`).textContent()}`);
+    console.log(
+      `generated-text: done ${pageSeconds.toFixed(1)} s after scrolling into view (${((Date.now() - t0) / 1000).toFixed(1)} s after navigation); the widget measured ${(widgetMs / 1000).toFixed(1)} s for its job; backend ${await page.locator(`${GEN} dt:has-text("TensorFlow.js backend") + dd`).textContent()}`,
+    );
 
     const ref = await reference;
     let worst = 0;
@@ -125,7 +153,9 @@ describe('generated text', () => {
     const prompt = page.locator(`${GEN} input[name=prompt]`);
     await prompt.fill('naïve');
     await prompt.press('Tab');
-    await expect.poll(async () => (await page.locator(`${GEN} [role=alert]`).textContent()) ?? '', { timeout: 30_000 }).toMatch(/"ï" \(U\+00EF\) at character 3/);
+    await expect
+      .poll(async () => (await page.locator(`${GEN} [role=alert]`).textContent()) ?? '', { timeout: 30_000 })
+      .toMatch(/"ï" \(U\+00EF\) at character 3/);
     expect(await page.locator(GEN).getAttribute('data-status')).toBe('error');
     // The reader fixes the prompt: the message goes, the job starts and reports its stage…
     await prompt.fill('The jury ');

@@ -40,7 +40,11 @@ const read = (s: string | null): number => Number((s ?? '').trim().replace('\u22
 describe('the answer key', () => {
   it('renders the three exercises; the teachers’ chapter links to it, the students’ handout does not', async () => {
     expect(await page.locator('h1').textContent()).toBe('Pruning attention: answer key');
-    expect(await page.locator('section.key-exercise h2').allTextContents()).toEqual(['(a) Predict the winner', '(b) A 2×2 gradient by hand', '(c) Find a diverging step']);
+    expect(await page.locator('section.key-exercise h2').allTextContents()).toEqual([
+      '(a) Predict the winner',
+      '(b) A 2×2 gradient by hand',
+      '(c) Find a diverging step',
+    ]);
     expect(await page.locator('.katex').count()).toBeGreaterThan(10);
     expect(await page.locator('[data-key="threshold"]').textContent()).toMatch(/η\* ≈ [0-9.]+/);
     expect(await page.locator('[data-key="safe-eta"]').textContent()).toMatch(/^1\/β = /);

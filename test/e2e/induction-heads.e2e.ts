@@ -74,7 +74,13 @@ describe('induction heads under pruning', () => {
     expect(Math.abs(accuracyOf(rows[0].accuracy) - ref[0].dense.accuracy)).toBeLessThanOrEqual(1e-3);
     METHODS.forEach((m, i) => expect(Math.abs(accuracyOf(rows[1 + i].accuracy) - ref[i].pruned.accuracy), m).toBeLessThanOrEqual(1e-3));
     // The full-precision numbers on the rows agree too.
-    const precise = await root.locator('.induction-scores tbody tr[data-method]').evaluateAll((trs) => trs.map((tr) => ({ method: (tr as HTMLElement).dataset.method, accuracy: Number((tr as HTMLElement).dataset.accuracy), scores: ((tr as HTMLElement).dataset.inductionScores ?? '').split(',').map(Number) })));
+    const precise = await root.locator('.induction-scores tbody tr[data-method]').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        method: (tr as HTMLElement).dataset.method,
+        accuracy: Number((tr as HTMLElement).dataset.accuracy),
+        scores: ((tr as HTMLElement).dataset.inductionScores ?? '').split(',').map(Number),
+      })),
+    );
     expect(precise.map((p) => p.method)).toEqual(['dense', ...METHODS]);
     METHODS.forEach((m, i) => expect(Math.abs(precise[1 + i].accuracy - ref[i].pruned.accuracy), m).toBeLessThanOrEqual(1e-3));
 

@@ -53,7 +53,11 @@ describe('convergence lab', () => {
     await page.keyboard.type('7');
     await page.keyboard.press('Tab');
     await expect.poll(() => page.evaluate(() => location.search)).toContain('lab.seed=7');
-    await expect.poll(async () => (await page.locator(LAB).getAttribute('data-status')) === 'done' && (await number(page, 'Relative attention error')) !== before, { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(async () => (await page.locator(LAB).getAttribute('data-status')) === 'done' && (await number(page, 'Relative attention error')) !== before, {
+        timeout: 30_000,
+      })
+      .toBe(true);
     // ArrowUp on a number input steps it: the widget follows.
     const iters = page.getByLabel('iterations T');
     await iters.focus();
@@ -80,7 +84,10 @@ describe('convergence lab', () => {
     const { page } = await watchedPage(browser, site.url);
     await page.goto(site.url + path);
     await widgetStatus(page, LAB);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the data as CSV: Loss during gradient descent' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the data as CSV: Loss during gradient descent' }).click(),
+    ]);
     const text = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
     const lines = text.trim().split('\n');
     expect(lines[0]).toBe('iteration,loss,attention_loss');

@@ -42,7 +42,11 @@ const ctx = siteSession(TAG);
 
 describe('model pruner', () => {
   it('by default prunes brown-char with all four methods, and agrees with cli model-prune', async () => {
-    const refs = Promise.all(['gd', 'magnitude', 'wanda', 'sparsegpt'].map((m) => cliJson('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32')));
+    const refs = Promise.all(
+      ['gd', 'magnitude', 'wanda', 'sparsegpt'].map((m) =>
+        cliJson('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32'),
+      ),
+    );
     const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(ctx.site.url + ctx.path);
     const t0 = Date.now();
@@ -69,7 +73,9 @@ describe('model pruner', () => {
   });
 
   it('prunes the induction model to 2:4 from a shared link, as cli model-prune --nm 2:4', async () => {
-    const refs = Promise.all(['magnitude', 'sparsegpt'].map((m) => cliJson('model-prune', '--model', 'induction', '--method', m, '--nm', '2:4', '--eval-seqs', '32')));
+    const refs = Promise.all(
+      ['magnitude', 'sparsegpt'].map((m) => cliJson('model-prune', '--model', 'induction', '--method', m, '--nm', '2:4', '--eval-seqs', '32')),
+    );
     const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(`${ctx.site.url}${ctx.path}?pruner.model=induction&pruner.pattern=2%3A4&pruner.methods=magnitude,sparsegpt#pruner`);
     expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
@@ -89,7 +95,19 @@ describe('model pruner', () => {
       'how the city would pay for it. The vote will be held next month, after a second public hearing.';
     const dir = mkdtempSync(join(tmpdir(), 'calib-'));
     writeFileSync(join(dir, 'calib.txt'), text);
-    const ref = cliJson('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.5', '--eval-seqs', '32', '--calib-text', join(dir, 'calib.txt'));
+    const ref = cliJson(
+      'model-prune',
+      '--model',
+      'brown-char',
+      '--method',
+      'wanda',
+      '--sparsity',
+      '0.5',
+      '--eval-seqs',
+      '32',
+      '--calib-text',
+      join(dir, 'calib.txt'),
+    );
 
     const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(`${ctx.site.url}${ctx.path}?pruner.methods=wanda&pruner.calibration=my%20text#pruner`);

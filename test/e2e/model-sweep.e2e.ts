@@ -97,36 +97,53 @@ describe('sparsity sweep on the model', () => {
     // Changing a control shows that setting's precomputed sweep, without a run.
     await root.getByLabel('mask on').selectOption('merged');
     await expect.poll(() => page.evaluate(() => location.search)).not.toContain('msweep.mode=');
-    await expect.poll(async () => (await root.getAttribute('data-status')) === 'done' && (await root.locator('.widget-footnote code').textContent())?.includes('--mode merged'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await root.getAttribute('data-status')) === 'done' && (await root.locator('.widget-footnote code').textContent())?.includes('--mode merged'),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     expect(worstDifference(await cells(page), saved('induction', 'merged'), ['gd', 'wanda'])).toBe(0);
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   });
 
-  it('"Rerun in your browser" recomputes induction, merged, and says it matches the file', async () => {
-    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
-    // Two methods keep it short: the paper's gradient descent and magnitude.
-    const methods = ['gd', 'magnitude'];
-    await page.goto(`${ctx.site.url}${ctx.path}?msweep.model=induction&msweep.methods=${methods.join(',')}`);
-    expect(await widgetStatus(page, TAG, 10_000)).toBe('done');
-    const root = page.locator(TAG);
-    const t0 = Date.now();
-    await root.getByRole('button', { name: 'Rerun in your browser' }).click();
-    await expect.poll(() => root.getAttribute('data-status'), { timeout: 5_000, interval: 50 }).toBe('running');
-    await expect.poll(async () => (await root.getAttribute('data-status')) !== 'running' && (await root.getAttribute('data-source')) === 'live', { timeout: LIVE_TIMEOUT, interval: 250 }).toBe(true);
-    const seconds = (Date.now() - t0) / 1000;
-    expect(await root.getAttribute('data-status'), (await root.locator('[role=alert]').textContent()) ?? '').toBe('done');
-    const verdict = root.locator('.msweep-verdict');
-    expect(await verdict.getAttribute('data-match')).toBe('true');
-    const words = (await verdict.textContent()) ?? '';
-    expect(words).toMatch(new RegExp(`^All ${methods.length * data.sparsities.length} accuracies match the precomputed ones to within 10⁻⁴ relative`));
-    const worst = worstDifference(await cells(page), saved('induction', 'merged'), methods);
-    expect(worst).toBeLessThanOrEqual(TOLERANCE);
-    expect(await root.locator('.widget-footnote').textContent()).toMatch(/^Recomputed in your browser in [0-9.]+ s/);
-    console.log(`model-sweep: live rerun of induction, merged, ${methods.join('+')}: ${seconds.toFixed(1)} s in the test; largest relative difference from the file ${worst.toExponential(1)}; ${await root.locator('.widget-footnote').textContent()}`);
-    expect(consoleErrors).toEqual([]);
-    await page.context().close();
-  }, LIVE_TIMEOUT + 30_000);
+  it(
+    '"Rerun in your browser" recomputes induction, merged, and says it matches the file',
+    async () => {
+      const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
+      // Two methods keep it short: the paper's gradient descent and magnitude.
+      const methods = ['gd', 'magnitude'];
+      await page.goto(`${ctx.site.url}${ctx.path}?msweep.model=induction&msweep.methods=${methods.join(',')}`);
+      expect(await widgetStatus(page, TAG, 10_000)).toBe('done');
+      const root = page.locator(TAG);
+      const t0 = Date.now();
+      await root.getByRole('button', { name: 'Rerun in your browser' }).click();
+      await expect.poll(() => root.getAttribute('data-status'), { timeout: 5_000, interval: 50 }).toBe('running');
+      await expect
+        .poll(async () => (await root.getAttribute('data-status')) !== 'running' && (await root.getAttribute('data-source')) === 'live', {
+          timeout: LIVE_TIMEOUT,
+          interval: 250,
+        })
+        .toBe(true);
+      const seconds = (Date.now() - t0) / 1000;
+      expect(await root.getAttribute('data-status'), (await root.locator('[role=alert]').textContent()) ?? '').toBe('done');
+      const verdict = root.locator('.msweep-verdict');
+      expect(await verdict.getAttribute('data-match')).toBe('true');
+      const words = (await verdict.textContent()) ?? '';
+      expect(words).toMatch(new RegExp(`^All ${methods.length * data.sparsities.length} accuracies match the precomputed ones to within 10⁻⁴ relative`));
+      const worst = worstDifference(await cells(page), saved('induction', 'merged'), methods);
+      expect(worst).toBeLessThanOrEqual(TOLERANCE);
+      expect(await root.locator('.widget-footnote').textContent()).toMatch(/^Recomputed in your browser in [0-9.]+ s/);
+      console.log(
+        `model-sweep: live rerun of induction, merged, ${methods.join('+')}: ${seconds.toFixed(1)} s in the test; largest relative difference from the file ${worst.toExponential(1)}; ${await root.locator('.widget-footnote').textContent()}`,
+      );
+      expect(consoleErrors).toEqual([]);
+      await page.context().close();
+    },
+    LIVE_TIMEOUT + 30_000,
+  );
 
   it('Stop ends a live rerun and leaves the precomputed numbers', async () => {
     const { page } = await watchedPage(ctx.browser, ctx.site.url);

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** The built site: dist/, or SITE_DIST (a build made with `astro build --outDir <dir>`, so parallel builds do not collide). */
-export const DIST = process.env.SITE_DIST ? new URL(`${process.env.SITE_DIST.replace(/\/?$/, '/')}`, `file://${process.cwd()}/`).pathname : new URL('../../dist/', import.meta.url).pathname;
+export const DIST = process.env.SITE_DIST
+  ? new URL(`${process.env.SITE_DIST.replace(/\/?$/, '/')}`, `file://${process.cwd()}/`).pathname
+  : new URL('../../dist/', import.meta.url).pathname;
 
 export function builtPages(root = DIST): string[] {
   const out: string[] = [];
@@ -13,7 +15,11 @@ export function builtPages(root = DIST): string[] {
       if (statSync(path).isDirectory()) {
         if (name !== '_astro' && name !== 'models') walk(path);
       } else if (name.endsWith('.html')) {
-        const rel = '/' + relative(root, path).replace(/index\.html$/, '').replace(/\.html$/, '');
+        const rel =
+          '/' +
+          relative(root, path)
+            .replace(/index\.html$/, '')
+            .replace(/\.html$/, '');
         out.push(rel);
       }
     }

@@ -44,9 +44,7 @@ describe('every page', () => {
       for (let i = 0; i < count; i++) {
         const widget = widgets.nth(i);
         await widget.scrollIntoViewIfNeeded();
-        await expect
-          .poll(async () => widget.getAttribute('data-status'), { timeout: 60_000, interval: 200 })
-          .toMatch(/^(done|error)$/);
+        await expect.poll(async () => widget.getAttribute('data-status'), { timeout: 60_000, interval: 200 }).toMatch(/^(done|error)$/);
         const status = await widget.getAttribute('data-status');
         const text = (await widget.textContent()) ?? '';
         expect(status, `${await widget.evaluate((e) => e.localName)}: ${await widget.locator('[role=alert]').textContent()}`).toBe('done');

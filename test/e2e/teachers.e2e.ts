@@ -35,10 +35,13 @@ async function check(root: Locator, enterIn?: Locator): Promise<{ status: string
   if (enterIn) await enterIn.press('Enter');
   else await root.getByRole('button', { name: 'Check' }).click();
   await expect
-    .poll(async () => {
-      const status = await root.getAttribute('data-status');
-      return status === 'error' || (status === 'done' && (await root.getAttribute('data-verdict')) !== null);
-    }, { timeout: 90_000, interval: 100 })
+    .poll(
+      async () => {
+        const status = await root.getAttribute('data-status');
+        return status === 'error' || (status === 'done' && (await root.getAttribute('data-verdict')) !== null);
+      },
+      { timeout: 90_000, interval: 100 },
+    )
     .toBe(true);
   return {
     status: (await root.getAttribute('data-status')) ?? '',
@@ -118,7 +121,10 @@ describe('exercise (b): a 2×2 gradient by hand', () => {
     expect(await widgetStatus(page, 'exercise-gradient')).toBe('done');
     const right = answer(GRADIENT_PROBLEMS[0].id);
     // A typographic minus is read as a minus.
-    await fill(root, right.map((v) => v.replace('-', '−')));
+    await fill(
+      root,
+      right.map((v) => v.replace('-', '−')),
+    );
     // From the keyboard: Enter in the last field checks.
     expect((await check(root, root.getByLabel(fields[3], { exact: true }))).verdict).toBe('right');
 
@@ -235,7 +241,11 @@ describe('handout', () => {
     const { page, consoleErrors } = await watchedPage(browser, site.url);
     await page.goto(`${site.url}/handout/`);
     expect(await page.locator('h1').count()).toBe(1);
-    expect(await page.locator('section.handout-exercise h2').allTextContents()).toEqual(['(a) Predict the winner', '(b) A 2×2 gradient by hand', '(c) Find a diverging step']);
+    expect(await page.locator('section.handout-exercise h2').allTextContents()).toEqual([
+      '(a) Predict the winner',
+      '(b) A 2×2 gradient by hand',
+      '(c) Find a diverging step',
+    ]);
     expect(await page.locator('.handout-item').count()).toBe(WINNER_PRESETS.length + GRADIENT_PROBLEMS.length);
     const urls = await page.locator('[data-absolute-href]').allTextContents();
     expect(urls.length).toBeGreaterThanOrEqual(WINNER_PRESETS.length + 3);
@@ -283,7 +293,14 @@ describe('embedding', () => {
     await host.setContent(`<!doctype html><html lang="en"><title>Course page</title><body>${code}</body></html>`);
     const frame = host.frameLocator('iframe');
     await expect
-      .poll(async () => frame.locator('exercise-gradient').getAttribute('data-status').catch(() => null), { timeout: 30_000 })
+      .poll(
+        async () =>
+          frame
+            .locator('exercise-gradient')
+            .getAttribute('data-status')
+            .catch(() => null),
+        { timeout: 30_000 },
+      )
       .toBe('done');
     await host.close();
     await page.context().close();

@@ -28,8 +28,8 @@ let at90: ModelPruneJobResult;
 let at0: ModelPruneJobResult;
 
 beforeAll(async () => {
-  at90 = (await runJob({ kind: 'modelPrune', settings: settings(0.9), methods: METHOD_IDS, view: { tokens } }, ctx));
-  at0 = (await runJob({ kind: 'modelPrune', settings: settings(0), methods: METHOD_IDS, view: { tokens } }, ctx));
+  at90 = await runJob({ kind: 'modelPrune', settings: settings(0.9), methods: METHOD_IDS, view: { tokens } }, ctx);
+  at0 = await runJob({ kind: 'modelPrune', settings: settings(0), methods: METHOD_IDS, view: { tokens } }, ctx);
 }, 300_000);
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

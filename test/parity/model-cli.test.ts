@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, cliInProcess } from '../helpers/cli.ts';
 
-
 describe('model commands', () => {
   const dir = mkdtempSync(join(tmpdir(), 'model-cli-'));
 
@@ -49,7 +48,11 @@ describe('model commands', () => {
     ['unknown method', ['model-prune', '--model', 'induction', '--method', 'obs', '--sparsity', '0.5'], /unknown method/],
     ['sparsity out of range', ['model-prune', '--model', 'induction', '--method', 'gd', '--sparsity', '1.5'], /\[0, 1\)/],
     ['bad mode', ['model-prune', '--model', 'induction', '--method', 'gd', '--sparsity', '0.5', '--mode', 'both'], /--mode/],
-    ['calibration text with unknown characters', ['model-prune', '--model', 'brown-char', '--method', 'gd', '--sparsity', '0.5', '--calib-text', 'UNKNOWN'], /--calib-text \S+: the calibration text has \d+ characters? the model never saw in training/],
+    [
+      'calibration text with unknown characters',
+      ['model-prune', '--model', 'brown-char', '--method', 'gd', '--sparsity', '0.5', '--calib-text', 'UNKNOWN'],
+      /--calib-text \S+: the calibration text has \d+ characters? the model never saw in training/,
+    ],
     ['empty calibration text', ['model-prune', '--model', 'brown-char', '--method', 'gd', '--sparsity', '0.5', '--calib-text', 'EMPTY'], /empty/],
     ['missing prune file', ['generate', '--model', 'induction', '--prompt', 'abc', '--prune', 'nope.json'], /file not found/],
   ];
@@ -70,7 +73,10 @@ describe('model commands', () => {
       });
       const r = await cliInProcess(...resolved);
       expect(r.code).toBe(1);
-      const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
+      const lines = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('error:'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);

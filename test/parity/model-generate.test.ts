@@ -35,8 +35,22 @@ interface Case {
 }
 
 /** The CLI's dense text, and for each method its pruned text and model-prune's JSON. */
-async function cliReference(c: Case): Promise<{ dense: string; pruned: Map<ModelMethodId, { text: string; report: { pruned: { perplexity: number }; dense: { perplexity: number } } }> }> {
-  const gen = ['generate', '--model', 'brown-char', '--prompt', c.prompt, '--tokens', String(c.tokens), '--seed', String(c.seed), '--temperature', String(c.temperature)];
+async function cliReference(
+  c: Case,
+): Promise<{ dense: string; pruned: Map<ModelMethodId, { text: string; report: { pruned: { perplexity: number }; dense: { perplexity: number } } }> }> {
+  const gen = [
+    'generate',
+    '--model',
+    'brown-char',
+    '--prompt',
+    c.prompt,
+    '--tokens',
+    String(c.tokens),
+    '--seed',
+    String(c.seed),
+    '--temperature',
+    String(c.temperature),
+  ];
   const patternFlags = c.pattern === 'unstructured' ? ['--sparsity', String(c.sparsity)] : ['--nm', c.pattern];
   const densePromise = cliAsync(...gen);
   const prunedPromises = c.methods.map(async (method) => {
@@ -51,7 +65,10 @@ async function cliReference(c: Case): Promise<{ dense: string; pruned: Map<Model
 async function compare(c: Case): Promise<ModelGenerateJobResult> {
   const reference = cliReference(c);
   const settings: ModelSettings = { model: 'brown-char', sparsity: c.sparsity, pattern: c.pattern, mode: c.mode, gd: {} };
-  const job = (await runJob({ kind: 'modelGenerate', settings, methods: c.methods, prompt: c.prompt, tokens: c.tokens, seed: c.seed, temperature: c.temperature }, ctx));
+  const job = await runJob(
+    { kind: 'modelGenerate', settings, methods: c.methods, prompt: c.prompt, tokens: c.tokens, seed: c.seed, temperature: c.temperature },
+    ctx,
+  );
   const ref = await reference;
   // The CLI prints the prompt followed by the continuation; the job returns the continuation.
   expect(c.prompt + job.denseText).toBe(ref.dense);
@@ -68,7 +85,16 @@ async function compare(c: Case): Promise<ModelGenerateJobResult> {
 
 describe("the worker's modelGenerate job", () => {
   it('equals cli generate and generate --prune: gd and wanda, sparsity 0.5, merged, sampled at temperature 0.8', async () => {
-    const job = await compare({ prompt: 'The jury said', tokens: 80, seed: 7, temperature: 0.8, sparsity: 0.5, pattern: 'unstructured', mode: 'merged', methods: ['gd', 'wanda'] });
+    const job = await compare({
+      prompt: 'The jury said',
+      tokens: 80,
+      seed: 7,
+      temperature: 0.8,
+      sparsity: 0.5,
+      pattern: 'unstructured',
+      mode: 'merged',
+      methods: ['gd', 'wanda'],
+    });
     expect(job.sparsity).toBe(0.5);
     // What the widget downloads is the same text, and its "first differs at" is where the strings part.
     const rows = generatedRows(job);
@@ -85,13 +111,33 @@ describe("the worker's modelGenerate job", () => {
   }, 60_000);
 
   it('equals the CLI with a 2:4 pattern on factored masks, greedy (magnitude)', async () => {
-    const job = await compare({ prompt: 'It was', tokens: 40, seed: 1, temperature: 0, sparsity: 0.5, pattern: '2:4', mode: 'factored', methods: ['magnitude'] });
+    const job = await compare({
+      prompt: 'It was',
+      tokens: 40,
+      seed: 1,
+      temperature: 0,
+      sparsity: 0.5,
+      pattern: '2:4',
+      mode: 'factored',
+      methods: ['magnitude'],
+    });
     expect(job.pattern).toBe('2:4');
     expect(job.sparsity).toBe(0.5);
   }, 60_000);
 
   it('refuses a prompt with characters the model does not know, naming them', async () => {
-    const job = runJob({ kind: 'modelGenerate', settings: { model: 'brown-char', sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {} }, methods: ['magnitude'], prompt: 'Café costs 3 €', tokens: 10, seed: 1, temperature: 0.8 }, ctx);
+    const job = runJob(
+      {
+        kind: 'modelGenerate',
+        settings: { model: 'brown-char', sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {} },
+        methods: ['magnitude'],
+        prompt: 'Café costs 3 €',
+        tokens: 10,
+        seed: 1,
+        temperature: 0.8,
+      },
+      ctx,
+    );
     await expect(job).rejects.toThrow(/does not know: "é" "€"/);
     // The widget checks before running, with the same vocabulary, and says where the characters are.
     const model = await loadModelNode('brown-char');

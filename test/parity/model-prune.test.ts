@@ -8,12 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { Cancelled, runJob, type JobContext } from '../../src/jobs/jobs.ts';
 import type { Job, ModelSettings } from '../../src/jobs/protocol.ts';
 
-const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): ModelSettings => ({ sparsity: 0.5, pattern: 'unstructured', mode: 'merged', gd: {}, ...s });
+const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): ModelSettings => ({
+  sparsity: 0.5,
+  pattern: 'unstructured',
+  mode: 'merged',
+  gd: {},
+  ...s,
+});
 import { cli } from '../helpers/cli.ts';
 import { modelContext } from '../helpers/modelContext.ts';
 
 const ctx = modelContext();
-
 
 describe("the worker's modelPrune job", () => {
   it('equals cli model-prune on induction, magnitude, sparsity 0.5, 32 evaluation sequences', async () => {
@@ -24,7 +29,7 @@ describe("the worker's modelPrune job", () => {
     expect(ref.evaluation.description).toMatch(/^32 validation sequences/);
     expect(ref.calibration.sequences).toBe(8);
 
-    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.5 }), methods: ['magnitude'] }, ctx));
+    const result = await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.5 }), methods: ['magnitude'] }, ctx);
     const job = result.runs[0];
     expect(result.metric).toBe('accuracy');
     expect(job.heads).toHaveLength(ref.heads.length);
@@ -44,7 +49,11 @@ describe("the worker's modelPrune job", () => {
   });
 
   // Our methods and Algorithm 1's defaults (Armijo, wanda-weighted rounding) go through the same runners in both.
-  for (const [method, mode] of [['gd', 'factored'], ['swap-recon', 'merged'], ['gradual', 'merged']] as const) {
+  for (const [method, mode] of [
+    ['gd', 'factored'],
+    ['swap-recon', 'merged'],
+    ['gradual', 'merged'],
+  ] as const) {
     it(`equals cli model-prune on induction, ${method}, ${mode}, sparsity 0.7`, async () => {
       const r = cli('model-prune', '--model', 'induction', '--method', method, '--mode', mode, '--sparsity', '0.7', '--eval-seqs', '32');
       expect(r.code, r.stderr).toBe(0);
@@ -63,7 +72,7 @@ describe("the worker's modelPrune job", () => {
     const r = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.7', '--eval-seqs', '32');
     expect(r.code, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout);
-    const result = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0.7 }), methods: ['wanda'] }, ctx));
+    const result = await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0.7 }), methods: ['wanda'] }, ctx);
     const job = result.runs[0];
     expect(result.metric).toBe('perplexity');
     expect(result.dense.tokens).toBe(ref.evaluation.tokens);
@@ -73,13 +82,16 @@ describe("the worker's modelPrune job", () => {
   });
 
   it('refuses a sparsity outside [0, 1) in words', async () => {
-    await expect(runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 1.5 }), methods: ['magnitude'] }, ctx)).rejects.toThrow(/sparsity must be/);
+    await expect(runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 1.5 }), methods: ['magnitude'] }, ctx)).rejects.toThrow(
+      /sparsity must be/,
+    );
   });
 });
 
 describe('model jobs: calibration text, views and cancelling', () => {
   it('refuses bad calibration text and a calibration text for induction, in words', async () => {
-    const run = (calibText: string, model: 'brown-char' | 'induction' = 'brown-char') => runJob({ kind: 'modelPrune', settings: settings({ model, calibText }), methods: ['magnitude'] }, ctx);
+    const run = (calibText: string, model: 'brown-char' | 'induction' = 'brown-char') =>
+      runJob({ kind: 'modelPrune', settings: settings({ model, calibText }), methods: ['magnitude'] }, ctx);
     await expect(run('')).rejects.toThrow(/calibration text is empty/);
     await expect(run('The price was 5 € a pound, and it rose again on the next day of trading at the market.')).rejects.toThrow(/never saw in training: “€”/);
     await expect(run('Too short.')).rejects.toThrow(/too short: 10 characters/);
@@ -88,7 +100,10 @@ describe('model jobs: calibration text, views and cancelling', () => {
   });
 
   it('returns every head’s attention on the prompt: causal rows summing to 1; at sparsity 0 the pruned pattern is the dense one', async () => {
-    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0 }), methods: ['wanda'], view: { text: 'The jury said' } }, ctx));
+    const r = await runJob(
+      { kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0 }), methods: ['wanda'], view: { text: 'The jury said' } },
+      ctx,
+    );
     const v = r.view!;
     expect(v.tokens.join('')).toBe('The jury said');
     expect(v.dense).toHaveLength(v.nLayers * v.nHeads * v.T * v.T);
@@ -103,15 +118,22 @@ describe('model jobs: calibration text, views and cancelling', () => {
         expect(sum).toBeCloseTo(1, 5);
       }
     for (let k = 0; k < v.dense.length; k++) expect(Math.abs(v.pruned[0][k] - v.dense[k])).toBeLessThan(1e-5);
-    await expect(runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char' }), methods: ['wanda'], view: { text: 'price in €' } }, ctx)).rejects.toThrow(/does not know: "€"/);
+    await expect(
+      runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char' }), methods: ['wanda'], view: { text: 'price in €' } }, ctx),
+    ).rejects.toThrow(/does not know: "€"/);
   });
 
   it('a cancel mid-prune stops between heads, and the next run gives the full result', async () => {
     const job: Job = { kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, gd: { iters: 50 } }), methods: ['gd'] };
     let pauses = 0;
-    const cancelling: JobContext = { ...ctx, pause: async () => { if (++pauses > 3) throw new Cancelled('superseded'); } };
+    const cancelling: JobContext = {
+      ...ctx,
+      pause: async () => {
+        if (++pauses > 3) throw new Cancelled('superseded');
+      },
+    };
     await expect(runJob(job, cancelling)).rejects.toBeInstanceOf(Cancelled);
-    const full = (await runJob(job, ctx));
+    const full = await runJob(job, ctx);
     expect(full.runs[0].heads).toHaveLength(full.nLayers * full.nHeads);
     const ref = cli('model-prune', '--model', 'induction', '--method', 'gd', '--sparsity', '0.7', '--iters', '50', '--eval-seqs', '32');
     expect(ref.code, ref.stderr).toBe(0);
@@ -124,7 +146,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
     const ref = cli('model-prune', '--model', 'induction', '--method', 'wanda', '--nm', '2:4', '--mode', 'factored', '--eval-seqs', '32');
     expect(ref.code, ref.stderr).toBe(0);
     const refJson = JSON.parse(ref.stdout);
-    const r = (await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', pattern: '2:4', mode: 'factored' }), methods: ['wanda'] }, ctx));
+    const r = await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', pattern: '2:4', mode: 'factored' }), methods: ['wanda'] }, ctx);
     expect(r.sparsity).toBe(0.5);
     r.runs[0].heads.forEach((h, i) => {
       expect(h.pruned).toBe(refJson.heads[i].pruned);

@@ -17,7 +17,15 @@ import type { ModelName } from '../../src/model/config.ts';
 import { GD_DEFAULTS } from '../../src/core/gd.ts';
 import { loadModelNode } from '../../src/model/weights.ts';
 import { initBackend } from '../../src/core/tf/backend.ts';
-import { PAGE_SWEEP_MODELS, PAGE_SWEEP_MODES, PAGE_SWEEP_OUT, PAGE_SWEEP_SETTINGS, PAGE_SWEEP_SPARSITIES, commandOf, pageSweepRuns } from '../../scripts/precompute-page-sweeps.ts';
+import {
+  PAGE_SWEEP_MODELS,
+  PAGE_SWEEP_MODES,
+  PAGE_SWEEP_OUT,
+  PAGE_SWEEP_SETTINGS,
+  PAGE_SWEEP_SPARSITIES,
+  commandOf,
+  pageSweepRuns,
+} from '../../scripts/precompute-page-sweeps.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -54,7 +62,7 @@ const ctx: JobContext = {
 
 async function workerSweep(model: ModelName, mode: PruneMode, methods: ModelMethodId[], sparsities: number[]): Promise<ModelSweepJobResult> {
   const gd = { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters };
-  return (await runJob({ kind: 'modelSweep', settings: { model, mode, gd }, methods, sparsities }, ctx));
+  return await runJob({ kind: 'modelSweep', settings: { model, mode, gd }, methods, sparsities }, ctx);
 }
 
 describe('public/data/page-sweeps.json', () => {

@@ -58,7 +58,10 @@ describe('public/data/sweeps.json', () => {
   it('equals a fresh run of the sweep code (induction, magnitude, 50 %, merged) to 1e-9', async () => {
     const fresh = await runSweep({ model: 'induction', methods: ['magnitude'], sparsities: [0.5], mode: 'merged' }, () => {});
     const saved = find('induction', 'merged');
-    for (const [method, p] of [['dense', 0], ['magnitude', 0.5]] as const) {
+    for (const [method, p] of [
+      ['dense', 0],
+      ['magnitude', 0.5],
+    ] as const) {
       const a = fresh.rows.find((r) => r.method === method && r.sparsity === p)!;
       const b = saved.rows.find((r) => r.method === method && r.sparsity === p)!;
       expect(Math.abs((a.accuracy as number) - (b.accuracy as number))).toBeLessThanOrEqual(1e-9);

@@ -110,7 +110,8 @@ export function sparseGptPrune(problem: Problem, opts: PruneOptions, options: Sp
       dead++;
     }
   }
-  if (dead > 0) notes.push(`SparseGPT: ${dead} input feature(s) are zero on every calibration token (H_jj = 0); their weights were set to 0, as in the official code.`);
+  if (dead > 0)
+    notes.push(`SparseGPT: ${dead} input feature(s) are zero on every calibration token (H_jj = 0); their weights were set to 0, as in the official code.`);
 
   // Steps 2–3: damping and U = upper Cholesky factor of H⁻¹.
   const U = dampedInverseFactor(h, percdamp, notes).data;

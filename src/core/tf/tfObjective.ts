@@ -33,9 +33,7 @@ export class TfAttentionObjective {
     this.d = X.cols;
     this.x = tf.tensor2d(Float32Array.from(X.data), [X.rows, X.cols]);
     this.w = tf.tensor2d(Float32Array.from(W.data), [W.rows, W.cols]);
-    this.causalBias = opts.causal
-      ? tf.tidy(() => tf.mul(tf.sub(tf.linalg.bandPart(tf.ones([this.n, this.n]), -1, 0), 1), 1e30) as tf.Tensor2D)
-      : null;
+    this.causalBias = opts.causal ? tf.tidy(() => tf.mul(tf.sub(tf.linalg.bandPart(tf.ones([this.n, this.n]), -1, 0), 1), 1e30) as tf.Tensor2D) : null;
     this.f0 = tf.tidy(() => tf.softmax(maskedLogits(this.x, this.w, this.causalBias)));
   }
 

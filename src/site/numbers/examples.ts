@@ -35,11 +35,10 @@ const claim = claimsFor('src/site/numbers/examples.ts');
 
 const UNSTRUCTURED: Granularity = { kind: 'unstructured' };
 
-
 // ---------------------------------------------------------------- helpers
 
 /** ‖X W − X W'‖_F: the error the linear view measures. */
-export function linearError(X: Matrix, W: Matrix, Wp: Matrix): number {
+function linearErrorAbs(X: Matrix, W: Matrix, Wp: Matrix): number {
   const n = X.rows;
   const d = X.cols;
   const dout = W.cols;
@@ -55,7 +54,7 @@ export function linearError(X: Matrix, W: Matrix, Wp: Matrix): number {
 }
 
 function xw(X: Matrix, W: Matrix): number {
-  return linearError(X, W, zeros(W.rows, W.cols));
+  return linearErrorAbs(X, W, zeros(W.rows, W.cols));
 }
 
 function runAll(problem: Problem, sparsity: number, granularity: Granularity = UNSTRUCTURED): Record<PruningMethod, SolveResult> {
@@ -99,16 +98,25 @@ export function linearView() {
   const rows = PAPER_METHOD_IDS.map((m) => ({
     method: m,
     name: methodLabel(m),
-    linear: linearError(problem.X, problem.W, runs[m].wPruned) / base,
+    linear: linearErrorAbs(problem.X, problem.W, runs[m].wPruned) / base,
     attention: runs[m].metrics.attentionError,
     pruned: runs[m].pruned,
   }));
   const by = Object.fromEntries(rows.map((r) => [r.method, r])) as Record<PruningMethod, (typeof rows)[number]>;
-  claim(by.sparsegpt.linear < by.wanda.linear && by.sparsegpt.linear < by.magnitude.linear && by.sparsegpt.linear < by.gd.linear, 'SparseGPT has the smallest linear error');
-  claim(by.gd.linear > by.sparsegpt.linear && by.gd.attention < by.sparsegpt.attention, 'gd has a larger linear error than SparseGPT but a smaller attention error');
+  claim(
+    by.sparsegpt.linear < by.wanda.linear && by.sparsegpt.linear < by.magnitude.linear && by.sparsegpt.linear < by.gd.linear,
+    'SparseGPT has the smallest linear error',
+  );
+  claim(
+    by.gd.linear > by.sparsegpt.linear && by.gd.attention < by.sparsegpt.attention,
+    'gd has a larger linear error than SparseGPT but a smaller attention error',
+  );
   const ratio = by.gd.linear / by.sparsegpt.linear;
   claim(ratio > 1.6 && ratio < 2.6, "gd's linear error is about twice SparseGPT's");
-  claim(rows.every((r) => r.method === 'gd' || r.attention > by.gd.attention), 'gd has the smallest attention error of the four');
+  claim(
+    rows.every((r) => r.method === 'gd' || r.attention > by.gd.attention),
+    'gd has the smallest attention error of the four',
+  );
   // Wanda's per-column count: ⌊p·d⌋ per column versus ⌊p·d²⌋ overall.
   const d = HOME_PROBLEM.d;
   const p3 = 0.3;
@@ -128,11 +136,27 @@ export function linearView() {
  * A hand-made problem small enough to read: three tokens, two features, the
  * second feature equal to 1 on every token.
  */
-export const TINY = { X: [[1, 1], [0, 1], [-1, 1]], W: [[1.5, 2], [1, 0.8]] } as const;
+export const TINY = {
+  X: [
+    [1, 1],
+    [0, 1],
+    [-1, 1],
+  ],
+  W: [
+    [1.5, 2],
+    [1, 0.8],
+  ],
+} as const;
 
 export function tinyExample() {
-  const X = fromNested(TINY.X.map((r) => [...r]), 'X');
-  const W = fromNested(TINY.W.map((r) => [...r]), 'W');
+  const X = fromNested(
+    TINY.X.map((r) => [...r]),
+    'X',
+  );
+  const W = fromNested(
+    TINY.W.map((r) => [...r]),
+    'W',
+  );
   const problem: Problem = { X, W, causal: false };
   const base = xw(X, W);
   const names = ['W₁₁', 'W₁₂', 'W₂₁', 'W₂₂'];
@@ -141,7 +165,14 @@ export function tinyExample() {
     mask.data[e] = 0;
     const wp = applyMask(mask, W);
     const m = compareAttention(problem, wp);
-    return { entry: names[e], weight: W.data[e], linear: linearError(X, W, wp), linearRel: linearError(X, W, wp) / base, attention: m.attentionError, attentionLoss: m.attentionLoss };
+    return {
+      entry: names[e],
+      weight: W.data[e],
+      linear: linearErrorAbs(X, W, wp),
+      linearRel: linearErrorAbs(X, W, wp) / base,
+      attention: m.attentionError,
+      attentionLoss: m.attentionLoss,
+    };
   });
   claim(single[1].attentionLoss === 0 && single[3].attentionLoss === 0, 'pruning W₁₂ or W₂₂ leaves the attention exactly unchanged');
   claim(single[1].linear > single[2].linear && single[2].attention > 0, 'W₁₂ has the larger linear error, W₂₁ the larger attention error');
@@ -152,7 +183,7 @@ export function tinyExample() {
     name: methodLabel(m),
     kept: names.filter((_, i) => runs[m].mask.data[i] === 1).join(', '),
     pruned: names.filter((_, i) => runs[m].mask.data[i] === 0).join(', '),
-    linearRel: linearError(X, W, runs[m].wPruned) / base,
+    linearRel: linearErrorAbs(X, W, runs[m].wPruned) / base,
     attention: runs[m].metrics.attentionError,
     rank: ex.exhaustive!.rankOf[m],
   }));
@@ -198,7 +229,7 @@ export function disagreement(seeds = 10, spec = { n: 32, d: 4, scale: 2 }) {
     for (let e = 0; e < d * d; e++) {
       const mask = filled(d, d, 1);
       mask.data[e] = 0;
-      lin.push(linearError(X, W, applyMask(mask, W)));
+      lin.push(linearErrorAbs(X, W, applyMask(mask, W)));
       att.push(objective.evaluate(mask.data).attentionLoss);
     }
     for (let a = 0; a < lin.length; a++) {
@@ -215,7 +246,7 @@ export function disagreement(seeds = 10, spec = { n: 32, d: 4, scale: 2 }) {
     for (const c of combinations(d * d, k)) {
       m.fill(1);
       for (const t of c) m[t] = 0;
-      linAll.push(linearError(X, W, applyMask({ rows: d, cols: d, data: m }, W)));
+      linAll.push(linearErrorAbs(X, W, applyMask({ rows: d, cols: d, data: m }, W)));
       attAll.push(objective.evaluate(m).attentionLoss);
     }
     const best = linAll.indexOf(Math.min(...linAll));
@@ -299,12 +330,20 @@ export function stepRuleStudy(seeds = 20) {
       }
       return { raised: g.convergenceReport().stepsRaisedL, diverged: false };
     };
-    runs.push({ seed, fixed: raised(GD_PAPER_FORM), armijo: raised(GD_DEFAULTS), armijoLong: raised({ ...GD_DEFAULTS, iters: GD_PAPER_FORM.iters, lambda: GD_PAPER_FORM.lambda }) });
+    runs.push({
+      seed,
+      fixed: raised(GD_PAPER_FORM),
+      armijo: raised(GD_DEFAULTS),
+      armijoLong: raised({ ...GD_DEFAULTS, iters: GD_PAPER_FORM.iters, lambda: GD_PAPER_FORM.lambda }),
+    });
   }
   const fixedRaising = runs.filter((r) => r.fixed.diverged || r.fixed.raised > 0);
   const worst = runs.reduce((a, b) => (b.fixed.raised > a.fixed.raised ? b : a));
   claim(fixedRaising.length > 0, 'the fixed step raises L on some heads');
-  claim(runs.every((r) => !r.armijo.diverged && r.armijo.raised === 0 && !r.armijoLong.diverged && r.armijoLong.raised === 0), 'Armijo steps never raise L');
+  claim(
+    runs.every((r) => !r.armijo.diverged && r.armijo.raised === 0 && !r.armijoLong.diverged && r.armijoLong.raised === 0),
+    'Armijo steps never raise L',
+  );
   const home = runs.find((r) => r.seed === HOME_PROBLEM.seed);
   return {
     seeds,
@@ -350,7 +389,10 @@ export function convergence() {
   // λ = 0: nothing moves.
   const still = new GradientDescent(problem, { eta, iters, lambda: 0, step: 'fixed' });
   still.advance();
-  claim(still.m.every((v) => v === 1), 'with λ = 0 the mask never leaves M = 1');
+  claim(
+    still.m.every((v) => v === 1),
+    'with λ = 0 the mask never leaves M = 1',
+  );
   const gd = def.g;
   const T = iters;
   return {
@@ -406,8 +448,19 @@ export function rankAtEveryK() {
   const worstGd = rows.reduce((a, b) => (b.gd > a.gd ? b : a));
   const worstSwap = rows.reduce((a, b) => (b.swap > a.swap ? b : a));
   claim(worstPaper.paper < worstGd.gd, 'on this synthetic head the paper-form run’s worst rank over k is better than our defaults’');
-  claim(rows.filter((r) => r.swap === 0).length >= rows.length - 1 && worstSwap.swap < 0.5, 'the swap search finds an optimal mask at all but at most one k, and is never worse than 0.5 %');
-  return { rows, worstPaper: { k: worstPaper.k, rank: worstPaper.paper }, worstGd: { k: worstGd.k, rank: worstGd.gd }, worstSwap: { k: worstSwap.k, rank: worstSwap.swap }, optimalPaper: rows.filter((r) => r.paper === 0).length, optimalGd: rows.filter((r) => r.gd === 0).length, optimalSwap: rows.filter((r) => r.swap === 0).length };
+  claim(
+    rows.filter((r) => r.swap === 0).length >= rows.length - 1 && worstSwap.swap < 0.5,
+    'the swap search finds an optimal mask at all but at most one k, and is never worse than 0.5 %',
+  );
+  return {
+    rows,
+    worstPaper: { k: worstPaper.k, rank: worstPaper.paper },
+    worstGd: { k: worstGd.k, rank: worstGd.gd },
+    worstSwap: { k: worstSwap.k, rank: worstSwap.swap },
+    optimalPaper: rows.filter((r) => r.paper === 0).length,
+    optimalGd: rows.filter((r) => r.gd === 0).length,
+    optimalSwap: rows.filter((r) => r.swap === 0).length,
+  };
 }
 
 /** Exhaustive search at d = 4, k = 8: one problem in detail, then ten seeds. */
@@ -421,7 +474,12 @@ export function nearOptimal(seeds = 10) {
   const one = detail(EXHAUSTIVE_PROBLEM.seed);
   const losses = Float64Array.from(one.ex.losses).sort();
   const rows = PAPER_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
-  const stats: Record<PruningMethod, { optimal: number; ranks: number[] }> = { gd: { optimal: 0, ranks: [] }, magnitude: { optimal: 0, ranks: [] }, wanda: { optimal: 0, ranks: [] }, sparsegpt: { optimal: 0, ranks: [] } };
+  const stats: Record<PruningMethod, { optimal: number; ranks: number[] }> = {
+    gd: { optimal: 0, ranks: [] },
+    magnitude: { optimal: 0, ranks: [] },
+    wanda: { optimal: 0, ranks: [] },
+    sparsegpt: { optimal: 0, ranks: [] },
+  };
   let sparsegptBelow = 0;
   let gdBeaten = 0;
   for (let seed = 1; seed <= seeds; seed++) {
@@ -438,8 +496,14 @@ export function nearOptimal(seeds = 10) {
     return { method: m, name: methodLabel(m), optimal: stats[m].optimal, median: median(s), worst: s[s.length - 1] };
   });
   const gdSummary = summary.find((x) => x.method === 'gd')!;
-  claim(summary.every((x) => x.median >= gdSummary.median), 'gradient descent has the best median rank');
-  claim(summary.every((x) => x.optimal <= gdSummary.optimal), 'gradient descent finds an optimal mask as often as any other method');
+  claim(
+    summary.every((x) => x.median >= gdSummary.median),
+    'gradient descent has the best median rank',
+  );
+  claim(
+    summary.every((x) => x.optimal <= gdSummary.optimal),
+    'gradient descent finds an optimal mask as often as any other method',
+  );
   claim(gdBeaten > 0, 'on some heads a linear method ranks better than gradient descent');
   claim(sparsegptBelow > 0, 'SparseGPT sometimes goes below the best mask');
   const medianLoss = median(Array.from(losses));
@@ -486,7 +550,10 @@ export function headToHead(scale: number, seeds = 10, spec = { n: 64, d: 16 }) {
     for (let seed = 1; seed <= seeds; seed++) {
       const problem = syntheticProblem({ ...spec, seed, scale });
       const results = PAPER_METHOD_IDS.map((m) => solve(problem, m, { sparsity: s.sparsity, granularity: s.granularity, gd: GD_PAPER_FORM }));
-      claim(results.every((r) => r.pruned === results[0].pruned), 'every method prunes the same number of weights');
+      claim(
+        results.every((r) => r.pruned === results[0].pruned),
+        'every method prunes the same number of weights',
+      );
       const errs = results.map((r) => r.metrics.attentionError);
       PAPER_METHOD_IDS.forEach((m, i) => (mean[m] += errs[i] / seeds));
       wins[PAPER_METHOD_IDS[errs.indexOf(Math.min(...errs))]]++;
@@ -516,12 +583,19 @@ export function headToHeadStudy() {
     const q = at(r, '25 %');
     claim(q.mean.sparsegpt < q.mean.gd && q.mean.magnitude < q.mean.gd, 'at 25 % SparseGPT and even magnitude beat gradient descent on average');
     const h = at(r, '75 %');
-    claim(PAPER_METHOD_IDS.every((m) => m === 'gd' || h.mean.gd < h.mean[m]), 'at 75 % gradient descent has the lowest mean error');
+    claim(
+      PAPER_METHOD_IDS.every((m) => m === 'gd' || h.mean.gd < h.mean[m]),
+      'at 75 % gradient descent has the lowest mean error',
+    );
     claim(at(r, '4:8').wins.gd >= 6, 'with 4:8 gradient descent wins most heads');
     const two = at(r, '2:4');
     claim(Math.abs(two.mean.gd - two.mean.sparsegpt) < 0.05 * two.mean.sparsegpt, '2:4 is the closest race');
   }
-  for (const r of [...low.rows, ...high.rows]) claim(r.ours.swapRecon < Math.min(r.ours.gd, ...PAPER_METHOD_IDS.map((m) => r.mean[m])), 'swap search with reconstruction has the lowest mean error in every row');
+  for (const r of [...low.rows, ...high.rows])
+    claim(
+      r.ours.swapRecon < Math.min(r.ours.gd, ...PAPER_METHOD_IDS.map((m) => r.mean[m])),
+      'swap search with reconstruction has the lowest mean error in every row',
+    );
   for (const r of [low, high]) claim(at(r, '25 %').ours.gd < at(r, '25 %').mean.gd, 'at 25 % our defaults beat the paper form on average');
   claim(at(high, '50 %').wins.gd > at(low, '50 %').wins.gd, 'at 50 % gradient descent wins more heads at the larger weight scale');
   claim(high.peak > low.peak, 'a larger weight scale gives more peaked attention');

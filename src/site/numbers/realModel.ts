@@ -59,7 +59,6 @@ export function realModel() {
   };
 }
 
-
 /**
  * What the page's precomputed sweep (brown-char, merged; `npm run precompute:page`)
  * says about gradient descent against the baselines, for the sentence under the

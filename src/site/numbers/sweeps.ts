@@ -30,9 +30,6 @@ const DATA = sweepsFile as unknown as SweepsFile;
 export const SWEEP_METHODS: readonly ModelMethodId[] = PAPER_METHOD_IDS.filter((m) => DATA.methods.includes(m));
 export const SWEEP_SPARSITIES: readonly number[] = DATA.sparsities;
 
-/** Short names for table headers. */
-export const MODEL_LABEL: Record<SweepModel, string> = { 'brown-char': 'brown-char', induction: 'induction' };
-
 const claim = claimsFor('src/site/numbers/sweeps.ts (public/data/sweeps.json)');
 
 export function sweep(model: SweepModel, mode: SweepMode, nm?: string): Sweep {
@@ -149,7 +146,18 @@ export function finding(model: SweepModel, mode: SweepMode): Finding {
     `; the smallest mean attention error at ${sparsityList(gdBestError)}` +
     (worstErr.length ? ` and the largest at ${sparsityList(worstErr)}` : '') +
     '.';
-  return { model, mode, metric: t.metric, gdBestMetric, gdWorstMetric, gdBestError, gdWorstError: worstErr, gdError: range(errs('gd')), sparsegptError: range(errs('sparsegpt')), sentence };
+  return {
+    model,
+    mode,
+    metric: t.metric,
+    gdBestMetric,
+    gdWorstMetric,
+    gdBestError,
+    gdWorstError: worstErr,
+    gdError: range(errs('gd')),
+    sparsegptError: range(errs('sparsegpt')),
+    sentence,
+  };
 }
 
 /** Everything the chapter's prose quotes, with the qualitative claims checked. */
@@ -174,13 +182,21 @@ export function reproduction() {
   // The chapter's summary, with Algorithm 1 at our defaults (Armijo, rounding |M_T∘W|·‖X_i‖).
   const lowest = Math.min(...SWEEP_SPARSITIES);
   claim(f.brownMerged.gdBestMetric.length === 0, 'on brown-char (merged) Algorithm 1 has the best perplexity at no sparsity');
-  claim(SWEEP_SPARSITIES.every((p) => at(brown, p, 'gd').metric < at(brown, p, 'magnitude').metric), 'on brown-char (merged) Algorithm 1 has a lower perplexity than magnitude pruning at every sparsity');
-  claim(at(brown, top, 'gd').metric > Math.min(at(brown, top, 'wanda').metric, at(brown, top, 'sparsegpt').metric), `at ${percent(top, 0)} on brown-char (merged) Wanda or SparseGPT beats Algorithm 1`);
+  claim(
+    SWEEP_SPARSITIES.every((p) => at(brown, p, 'gd').metric < at(brown, p, 'magnitude').metric),
+    'on brown-char (merged) Algorithm 1 has a lower perplexity than magnitude pruning at every sparsity',
+  );
+  claim(
+    at(brown, top, 'gd').metric > Math.min(at(brown, top, 'wanda').metric, at(brown, top, 'sparsegpt').metric),
+    `at ${percent(top, 0)} on brown-char (merged) Wanda or SparseGPT beats Algorithm 1`,
+  );
   const low = SWEEP_SPARSITIES.filter((p) => p < top);
   const gdWinsLow = all.filter((x) => x.gdBestMetric.some((p) => low.includes(p)));
 
   // Where the smallest attention error did not give the best model metric.
-  const errorNotMetric = all.flatMap((x) => x.gdBestError.filter((p) => !x.gdBestMetric.includes(p)).map((p) => ({ model: x.model, mode: x.mode, sparsity: p })));
+  const errorNotMetric = all.flatMap((x) =>
+    x.gdBestError.filter((p) => !x.gdBestMetric.includes(p)).map((p) => ({ model: x.model, mode: x.mode, sparsity: p })),
+  );
   // The 2:4 row (merged): gradient descent's place among the four methods, 1 = best.
   const nmPlace = (model: SweepModel) => {
     const row = sweepTable(model, 'merged', true).rows.at(-1)!;
@@ -219,7 +235,13 @@ export function reproduction() {
     top,
     lowest,
     gdWinsLow: gdWinsLow.map((x) => `${x.model} ${x.mode}`),
-    brownTop: { gd: at(brown, top, 'gd').metric, magnitude: at(brown, top, 'magnitude').metric, wanda: at(brown, top, 'wanda').metric, sparsegpt: at(brown, top, 'sparsegpt').metric, dense: brown.dense },
+    brownTop: {
+      gd: at(brown, top, 'gd').metric,
+      magnitude: at(brown, top, 'magnitude').metric,
+      wanda: at(brown, top, 'wanda').metric,
+      sparsegpt: at(brown, top, 'sparsegpt').metric,
+      dense: brown.dense,
+    },
     brownLow: { gd: at(brown, lowest, 'gd').metric, sparsegpt: at(brown, lowest, 'sparsegpt').metric },
   };
 }

@@ -149,14 +149,37 @@ export function raisedSteps() {
 
 /** The chapter's targets, checked cell by cell; the chapter prints what holds and what misses. */
 export function targets() {
-  const cells: { model: Model; mode: Mode; setting: Setting; gd: number; magnitude: number; wanda: number; sparsegpt: number; best: number; bestMethod: string }[] = [];
+  const cells: {
+    model: Model;
+    mode: Mode;
+    setting: Setting;
+    gd: number;
+    magnitude: number;
+    wanda: number;
+    sparsegpt: number;
+    best: number;
+    bestMethod: string;
+  }[] = [];
   for (const model of ['brown-char', 'induction'] as const) {
     for (const mode of ['merged', 'factored'] as const) {
       for (const setting of SETTINGS) {
         const get = (m: string) => heldOut(model, mode, setting, m);
-        const ours = TABLE_METHODS.filter((m) => ['gd', 'gradual', 'swap', 'swap-recon', 'sparsegpt-recon'].includes(m.key)).map((m) => ({ label: m.label, e: get(m.ablation) }));
+        const ours = TABLE_METHODS.filter((m) => ['gd', 'gradual', 'swap', 'swap-recon', 'sparsegpt-recon'].includes(m.key)).map((m) => ({
+          label: m.label,
+          e: get(m.ablation),
+        }));
         const best = ours.reduce((a, b) => (b.e < a.e ? b : a));
-        cells.push({ model, mode, setting, gd: get(gdName(DEFAULT_GD)), magnitude: get('magnitude'), wanda: get('wanda'), sparsegpt: get('sparsegpt'), best: best.e, bestMethod: best.label });
+        cells.push({
+          model,
+          mode,
+          setting,
+          gd: get(gdName(DEFAULT_GD)),
+          magnitude: get('magnitude'),
+          wanda: get('wanda'),
+          sparsegpt: get('sparsegpt'),
+          best: best.e,
+          bestMethod: best.label,
+        });
       }
     }
   }
@@ -203,7 +226,8 @@ export function modelResults() {
   const table = (model: Model, mode: Mode) => methods.map((m) => ({ method: m, values: sparsities.map((p) => metricAt(model, mode, m, p)) }));
   const brownDense = metricAt('brown-char', 'merged', 'dense', 0);
   const bestBaseline = (p: number) => Math.min(...(['magnitude', 'wanda', 'sparsegpt'] as const).map((m) => metricAt('brown-char', 'merged', m, p)));
-  const bestOurs = (p: number) => Math.min(...(['swap-recon', 'sparsegpt-recon', 'swap', 'gradual', 'gd'] as const).map((m) => metricAt('brown-char', 'merged', m, p)));
+  const bestOurs = (p: number) =>
+    Math.min(...(['swap-recon', 'sparsegpt-recon', 'swap', 'gradual', 'gd'] as const).map((m) => metricAt('brown-char', 'merged', m, p)));
   return {
     sparsities,
     brown: table('brown-char', 'merged'),

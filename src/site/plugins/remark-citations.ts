@@ -30,7 +30,10 @@ export default function remarkCitations() {
       const where = location(file, node);
       const text = stringAttribute(node, 'key', where) ?? stringAttribute(node, 'keys', where);
       if (!text) throw new Error(`${where}: <Cite> needs key="…"`);
-      const keys = text.split(',').map((k) => k.trim()).filter(Boolean);
+      const keys = text
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
       if (keys.length === 0) throw new Error(`${where}: <Cite key="${text}"> names no work`);
       const nums = keys.map((k) => {
         if (!Object.hasOwn(REFERENCES, k)) {

@@ -104,7 +104,11 @@ export default function remarkEquations() {
     visit(tree, (node) => {
       if (node.type === 'math' || node.type === 'inlineMath') {
         const m = node as MathNode;
-        if (m.value.includes('\\eqref')) setMathValue(m, m.value.replace(EQREF, (_, label: string) => `\\href{#${equationId(label.trim())}}{(${resolve(label, location(file, node))})}`));
+        if (m.value.includes('\\eqref'))
+          setMathValue(
+            m,
+            m.value.replace(EQREF, (_, label: string) => `\\href{#${equationId(label.trim())}}{(${resolve(label, location(file, node))})}`),
+          );
         return;
       }
       if (isJsxElement(node) && node.name === 'Eq') {

@@ -16,16 +16,18 @@ export interface HeatmapOptions {
 /** A matrix as a raster image: row 0 at the top, column 0 at the left. */
 export function heatmap(values: ArrayLike<number>, o: HeatmapOptions): Element {
   const width = o.width ?? 260;
-  return quietMarks(Plot.plot({
-    width,
-    height: Math.max(80, Math.round((width * o.rows) / o.cols)),
-    marginLeft: 36,
-    marginBottom: 28,
-    x: { domain: [0, o.cols], label: 'column', ticks: 4 },
-    y: { domain: [o.rows, 0], label: 'row', ticks: 4 },
-    color: { type: 'linear', scheme: o.scheme ?? 'viridis', domain: o.domain, legend: true, label: o.label },
-    marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height: Math.max(80, Math.round((width * o.rows) / o.cols)),
+      marginLeft: 36,
+      marginBottom: 28,
+      x: { domain: [0, o.cols], label: 'column', ticks: 4 },
+      y: { domain: [o.rows, 0], label: 'row', ticks: 4 },
+      color: { type: 'linear', scheme: o.scheme ?? 'viridis', domain: o.domain, legend: true, label: o.label },
+      marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
+    }),
+  );
 }
 
 export interface MatrixCellsOptions {
@@ -58,20 +60,30 @@ export function matrixCells(values: ArrayLike<number>, o: MatrixCellsOptions): E
   const marks: Plot.Markish[] = [Plot.cell(data, { x: 'j', y: 'i', fill: 'value', inset: 0.5 })];
   if (o.format) {
     const format = o.format;
-    marks.push(Plot.text(data, { x: 'j', y: 'i', text: (d: { value: number }) => format(d.value), fill: (d: { value: number }) => (dark(d.value) ? 'white' : 'black'), fontSize }));
+    marks.push(
+      Plot.text(data, {
+        x: 'j',
+        y: 'i',
+        text: (d: { value: number }) => format(d.value),
+        fill: (d: { value: number }) => (dark(d.value) ? 'white' : 'black'),
+        fontSize,
+      }),
+    );
   }
-  return quietMarks(Plot.plot({
-    width,
-    height: Math.round(marginTop + marginBottom + size * o.rows),
-    marginLeft,
-    marginRight,
-    marginTop,
-    marginBottom,
-    x: { type: 'band', domain: Array.from({ length: o.cols }, (_, j) => j), axis: 'top', label: 'column j' },
-    y: { type: 'band', domain: Array.from({ length: o.rows }, (_, i) => i), label: 'row i' },
-    color: { type: o.type ?? 'diverging', scheme: o.scheme ?? 'rdbu', domain: o.domain, legend: true, label: o.label, tickFormat: compact, ticks: 3 },
-    marks,
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height: Math.round(marginTop + marginBottom + size * o.rows),
+      marginLeft,
+      marginRight,
+      marginTop,
+      marginBottom,
+      x: { type: 'band', domain: Array.from({ length: o.cols }, (_, j) => j), axis: 'top', label: 'column j' },
+      y: { type: 'band', domain: Array.from({ length: o.rows }, (_, i) => i), label: 'row i' },
+      color: { type: o.type ?? 'diverging', scheme: o.scheme ?? 'rdbu', domain: o.domain, legend: true, label: o.label, tickFormat: compact, ticks: 3 },
+      marks,
+    }),
+  );
 }
 
 export interface HeatmapPlainOptions {
@@ -85,21 +97,30 @@ export interface HeatmapPlainOptions {
 /** A matrix as a raster image without its own legend (row 0 at the top). */
 export function heatmapPlain(values: ArrayLike<number>, o: HeatmapPlainOptions): SVGSVGElement | HTMLElement {
   const width = o.width ?? 200;
-  return quietMarks(Plot.plot({
-    width,
-    height: Math.max(80, Math.round(((width - 32) * o.rows) / o.cols) + 46),
-    marginLeft: 28,
-    marginRight: 4,
-    marginTop: 18,
-    marginBottom: 28,
-    x: { domain: [0, o.cols], label: 'key j', ticks: 3 },
-    y: { domain: [o.rows, 0], label: 'query i', ticks: 3 },
-    color: { type: 'linear', scheme: o.scheme ?? 'blues', domain: o.domain },
-    marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height: Math.max(80, Math.round(((width - 32) * o.rows) / o.cols) + 46),
+      marginLeft: 28,
+      marginRight: 4,
+      marginTop: 18,
+      marginBottom: 28,
+      x: { domain: [0, o.cols], label: 'key j', ticks: 3 },
+      y: { domain: [o.rows, 0], label: 'query i', ticks: 3 },
+      color: { type: 'linear', scheme: o.scheme ?? 'blues', domain: o.domain },
+      marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
+    }),
+  );
 }
 
 /** The colour ramp that several heatmaps share. */
 export function colorLegend(o: { domain: [number, number]; scheme?: Plot.ColorScheme; label: string; width?: number }): SVGSVGElement | HTMLElement {
-  return quietMarks(Plot.legend({ color: { type: 'linear', scheme: o.scheme ?? 'blues', domain: o.domain, label: o.label }, width: o.width ?? 240, marginLeft: 12, marginRight: 12 }));
+  return quietMarks(
+    Plot.legend({
+      color: { type: 'linear', scheme: o.scheme ?? 'blues', domain: o.domain, label: o.label },
+      width: o.width ?? 240,
+      marginLeft: 12,
+      marginRight: 12,
+    }),
+  );
 }

@@ -60,14 +60,16 @@ export function logHistogram(values: ArrayLike<number>, markers: Marker[], o: { 
       }),
     );
   });
-  return quietMarks(Plot.plot({
-    width,
-    height: 280,
-    marginLeft: 50,
-    marginTop: 26,
-    marginBottom: 36,
-    x: { type: 'log', domain, label: o.xLabel, ticks: width < 480 ? 4 : 8, tickFormat: tick },
-    y: { type: 'sqrt', label: 'masks per bin (√ scale)', grid: true, ticks: 5 },
-    marks,
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height: 280,
+      marginLeft: 50,
+      marginTop: 26,
+      marginBottom: 36,
+      x: { type: 'log', domain, label: o.xLabel, ticks: width < 480 ? 4 : 8, tickFormat: tick },
+      y: { type: 'sqrt', label: 'masks per bin (√ scale)', grid: true, ticks: 5 },
+      marks,
+    }),
+  );
 }

@@ -11,15 +11,17 @@ export interface Series {
 /** Lines on a log-y axis (loss curves), one colour per series. */
 export function logLines(series: Series[], o: { xLabel: string; yLabel: string; width?: number }): Element {
   const data = series.flatMap((s) => s.points.filter((p) => p.y > 0 && Number.isFinite(p.y)).map((p) => ({ ...p, series: s.name })));
-  return quietMarks(Plot.plot({
-    width: o.width ?? 640,
-    height: 260,
-    marginLeft: 60,
-    x: { label: o.xLabel },
-    y: { type: 'log', label: o.yLabel, grid: true },
-    color: { legend: true },
-    marks: [Plot.line(data, { x: 'x', y: 'y', stroke: 'series' })],
-  }));
+  return quietMarks(
+    Plot.plot({
+      width: o.width ?? 640,
+      height: 260,
+      marginLeft: 60,
+      x: { label: o.xLabel },
+      y: { type: 'log', label: o.yLabel, grid: true },
+      color: { legend: true },
+      marks: [Plot.line(data, { x: 'x', y: 'y', stroke: 'series' })],
+    }),
+  );
 }
 
 /** Powers of ten spanning the positive values, every k-th decade so that at most `most` remain. */
@@ -35,10 +37,7 @@ function decades(values: number[], most: number): number[] {
 }
 
 /** Lines with dots on log–log axes (error against step size); optional vertical markers. */
-export function logLogLines(
-  series: Series[],
-  o: { xLabel: string; yLabel: string; width?: number; markers?: { x: number; label: string }[] },
-): Element {
+export function logLogLines(series: Series[], o: { xLabel: string; yLabel: string; width?: number; markers?: { x: number; label: string }[] }): Element {
   // Values ≤ 0 cannot be drawn on a log axis: they become gaps in the line.
   const data = series.flatMap((s) => s.points.map((p) => ({ x: p.x, y: p.y > 0 && Number.isFinite(p.y) ? p.y : Number.NaN, series: s.name })));
   const width = o.width ?? 640;
@@ -54,21 +53,41 @@ export function logLogLines(
       markers.filter((m) => m.anchor === anchor),
       { x: 'x', frameAnchor: 'top', dy: -14, dx: anchor === 'end' ? 4 : anchor === 'start' ? -4 : 0, textAnchor: anchor, text: 'label', fontSize: 11 },
     );
-  return quietMarks(Plot.plot({
-    width,
-    height: 260,
-    marginLeft: 60,
-    marginTop: markers.length ? 24 : 20,
-    x: { type: 'log', label: o.xLabel, grid: true, ticks: decades(data.map((p) => p.x), Math.max(3, Math.floor((width - 80) / 55))), tickFormat: powerOfTenTick },
-    y: { type: 'log', label: o.yLabel, grid: true, ticks: decades(data.map((p) => p.y), 6), tickFormat: powerOfTenTick },
-    color: series.length > 1 ? { legend: true } : undefined,
-    marks: [
-      Plot.ruleX(markers, { x: 'x', stroke: 'currentColor', strokeDasharray: '4 3', strokeOpacity: 0.6 }),
-      markerText('start'),
-      markerText('middle'),
-      markerText('end'),
-      Plot.line(data, { x: 'x', y: 'y', stroke: series.length > 1 ? 'series' : 'currentColor' }),
-      Plot.dot(data, { x: 'x', y: 'y', fill: series.length > 1 ? 'series' : 'currentColor', r: 2.5 }),
-    ],
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height: 260,
+      marginLeft: 60,
+      marginTop: markers.length ? 24 : 20,
+      x: {
+        type: 'log',
+        label: o.xLabel,
+        grid: true,
+        ticks: decades(
+          data.map((p) => p.x),
+          Math.max(3, Math.floor((width - 80) / 55)),
+        ),
+        tickFormat: powerOfTenTick,
+      },
+      y: {
+        type: 'log',
+        label: o.yLabel,
+        grid: true,
+        ticks: decades(
+          data.map((p) => p.y),
+          6,
+        ),
+        tickFormat: powerOfTenTick,
+      },
+      color: series.length > 1 ? { legend: true } : undefined,
+      marks: [
+        Plot.ruleX(markers, { x: 'x', stroke: 'currentColor', strokeDasharray: '4 3', strokeOpacity: 0.6 }),
+        markerText('start'),
+        markerText('middle'),
+        markerText('end'),
+        Plot.line(data, { x: 'x', y: 'y', stroke: series.length > 1 ? 'series' : 'currentColor' }),
+        Plot.dot(data, { x: 'x', y: 'y', fill: series.length > 1 ? 'series' : 'currentColor', r: 2.5 }),
+      ],
+    }),
+  );
 }

@@ -23,18 +23,20 @@ export function parityScatter(points: { x: number; y: number }[], o: { xLabel: s
   const pad = (hi - lo) * 0.06;
   const domain: [number, number] = [lo - pad, hi + pad];
   const width = o.width ?? 300;
-  return quietMarks(Plot.plot({
-    width,
-    height: width,
-    marginLeft: 60,
-    marginBottom: 40,
-    x: { domain, label: o.xLabel, grid: true, ticks: 4, tickFormat: compact },
-    y: { domain, label: o.yLabel, grid: true, ticks: 5, tickFormat: compact },
-    marks: [
-      Plot.line([{ v: domain[0] }, { v: domain[1] }], { x: 'v', y: 'v', stroke: 'currentColor', strokeOpacity: 0.4, strokeDasharray: '4 3' }),
-      Plot.dot(points, { x: 'x', y: 'y', r: 4, stroke: 'currentColor', fill: 'currentColor', fillOpacity: 0.35 }),
-    ],
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height: width,
+      marginLeft: 60,
+      marginBottom: 40,
+      x: { domain, label: o.xLabel, grid: true, ticks: 4, tickFormat: compact },
+      y: { domain, label: o.yLabel, grid: true, ticks: 5, tickFormat: compact },
+      marks: [
+        Plot.line([{ v: domain[0] }, { v: domain[1] }], { x: 'v', y: 'v', stroke: 'currentColor', strokeOpacity: 0.4, strokeDasharray: '4 3' }),
+        Plot.dot(points, { x: 'x', y: 'y', r: 4, stroke: 'currentColor', fill: 'currentColor', fillOpacity: 0.35 }),
+      ],
+    }),
+  );
 }
 
 export interface ScatterPoint {
@@ -77,7 +79,10 @@ export function labelledScatter(
   const dots: Box[] = points.map((p) => ({ x0: p.x - 7, x1: p.x + 7, y0: p.y - 7, y1: p.y + 7 }));
   const placed: Box[] = [];
   // Try beside the point (right, then left), then one or two lines above or below.
-  const candidates: [boolean, number][] = [0, -1, 1, -2, 2].flatMap((k) => [[false, k * lineHeight] as [boolean, number], [true, k * lineHeight] as [boolean, number]]);
+  const candidates: [boolean, number][] = [0, -1, 1, -2, 2].flatMap((k) => [
+    [false, k * lineHeight] as [boolean, number],
+    [true, k * lineHeight] as [boolean, number],
+  ]);
   const labels = highlights
     .map((h, index) => ({ h, index, ...points[index], w: h.label.length * fontSize * 0.62 }))
     .sort((a, b) => a.y - b.y)
@@ -97,37 +102,39 @@ export function labelledScatter(
       placed.push(boxOf(left, dy));
       return { ...l, left, dy };
     });
-  return quietMarks(Plot.plot({
-    width,
-    height,
-    marginLeft: margin.left,
-    marginRight: margin.right,
-    marginTop: margin.top,
-    marginBottom: margin.bottom,
-    inset,
-    x: { label: o.xLabel, grid: true, domain: xDomain },
-    y: { label: o.yLabel, grid: true, domain: yDomain },
-    color: { domain: highlights.map((h) => h.label), range: highlights.map((h) => h.colour) },
-    symbol: { legend: true, domain: highlights.map((h) => h.label) },
-    marks: [
-      Plot.dot(background, { x: 'x', y: 'y', r: 2.5, fill: 'gray', fillOpacity: 0.45 }),
-      Plot.dot(highlights, { x: 'x', y: 'y', r: 6, stroke: 'label', fill: 'label', symbol: 'label', strokeWidth: 1.5 }),
-      ...labels.map((l) =>
-        Plot.text([l.h], {
-          x: 'x',
-          y: 'y',
-          text: 'label',
-          dx: l.left ? -9 : 9,
-          dy: l.dy,
-          textAnchor: l.left ? 'end' : 'start',
-          fontSize,
-          fontWeight: 600,
-          stroke: 'var(--bg, white)',
-          strokeWidth: 3,
-          paintOrder: 'stroke',
-          fill: 'currentColor',
-        }),
-      ),
-    ],
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height,
+      marginLeft: margin.left,
+      marginRight: margin.right,
+      marginTop: margin.top,
+      marginBottom: margin.bottom,
+      inset,
+      x: { label: o.xLabel, grid: true, domain: xDomain },
+      y: { label: o.yLabel, grid: true, domain: yDomain },
+      color: { domain: highlights.map((h) => h.label), range: highlights.map((h) => h.colour) },
+      symbol: { legend: true, domain: highlights.map((h) => h.label) },
+      marks: [
+        Plot.dot(background, { x: 'x', y: 'y', r: 2.5, fill: 'gray', fillOpacity: 0.45 }),
+        Plot.dot(highlights, { x: 'x', y: 'y', r: 6, stroke: 'label', fill: 'label', symbol: 'label', strokeWidth: 1.5 }),
+        ...labels.map((l) =>
+          Plot.text([l.h], {
+            x: 'x',
+            y: 'y',
+            text: 'label',
+            dx: l.left ? -9 : 9,
+            dy: l.dy,
+            textAnchor: l.left ? 'end' : 'start',
+            fontSize,
+            fontWeight: 600,
+            stroke: 'var(--bg, white)',
+            strokeWidth: 3,
+            paintOrder: 'stroke',
+            fill: 'currentColor',
+          }),
+        ),
+      ],
+    }),
+  );
 }

@@ -26,33 +26,41 @@ export function sweepChart(points: SweepPoint[], o: { yLabel: string; width?: nu
   const nmPatterns = patterns.filter((p) => p !== 'unstructured');
   const symbols: Record<string, Plot.SymbolType> = { unstructured: 'circle', '2:4': 'triangle', '4:8': 'square' };
   const width = o.width ?? 640;
-  return quietMarks(Plot.plot({
-    width,
-    height: 300,
-    marginLeft: 56,
-    marginRight: 12,
-    x: { label: 'sparsity p (share of W pruned)', domain: [0.05, 0.95], ticks: width < 480 ? [0.1, 0.3, 0.5, 0.7, 0.9] : [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] },
-    y: { type: logY ? 'log' : 'linear', label: o.yLabel, grid: true, tickFormat: tick },
-    color: {
-      legend: true,
-      domain: methods.map((m) => methodLabel(m)),
-      range: methods.map((m) => methodColour(m)),
-    },
-    symbol: { legend: true, domain: patterns, range: patterns.map((p) => symbols[p] ?? 'diamond') },
-    marks: [
-      Plot.line(unstructured, { x: 'sparsity', y: 'value', stroke: 'name', strokeWidth: 1.5 }),
-      Plot.dot(unstructured, { x: 'sparsity', y: 'value', stroke: 'name', fill: 'name', symbol: 'pattern', r: 2.5 }),
-      // N:M points sit at p = N/M; they are spread a little sideways (by pattern, then by
-      // method) so they neither hide each other nor the unstructured point at the same p.
-      Plot.dot(nm, {
-        x: (p: SweepPoint) =>
-          p.sparsity + (nmPatterns.indexOf(p.pattern) % 2 === 0 ? -1 : 1) * (0.03 + 0.012 * Math.floor(nmPatterns.indexOf(p.pattern) / 2)) + 0.008 * (methods.indexOf(p.method) - (methods.length - 1) / 2),
-        y: 'value',
-        stroke: 'name',
-        symbol: 'pattern',
-        r: 5,
-        strokeWidth: 2,
-      }),
-    ],
-  }));
+  return quietMarks(
+    Plot.plot({
+      width,
+      height: 300,
+      marginLeft: 56,
+      marginRight: 12,
+      x: {
+        label: 'sparsity p (share of W pruned)',
+        domain: [0.05, 0.95],
+        ticks: width < 480 ? [0.1, 0.3, 0.5, 0.7, 0.9] : [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+      },
+      y: { type: logY ? 'log' : 'linear', label: o.yLabel, grid: true, tickFormat: tick },
+      color: {
+        legend: true,
+        domain: methods.map((m) => methodLabel(m)),
+        range: methods.map((m) => methodColour(m)),
+      },
+      symbol: { legend: true, domain: patterns, range: patterns.map((p) => symbols[p] ?? 'diamond') },
+      marks: [
+        Plot.line(unstructured, { x: 'sparsity', y: 'value', stroke: 'name', strokeWidth: 1.5 }),
+        Plot.dot(unstructured, { x: 'sparsity', y: 'value', stroke: 'name', fill: 'name', symbol: 'pattern', r: 2.5 }),
+        // N:M points sit at p = N/M; they are spread a little sideways (by pattern, then by
+        // method) so they neither hide each other nor the unstructured point at the same p.
+        Plot.dot(nm, {
+          x: (p: SweepPoint) =>
+            p.sparsity +
+            (nmPatterns.indexOf(p.pattern) % 2 === 0 ? -1 : 1) * (0.03 + 0.012 * Math.floor(nmPatterns.indexOf(p.pattern) / 2)) +
+            0.008 * (methods.indexOf(p.method) - (methods.length - 1) / 2),
+          y: 'value',
+          stroke: 'name',
+          symbol: 'pattern',
+          r: 5,
+          strokeWidth: 2,
+        }),
+      ],
+    }),
+  );
 }

@@ -26,14 +26,15 @@ const schema = {
   engine: { kind: 'enum', label: 'arithmetic', default: 'f64', options: ['f64', 'tfjs'] },
 } as const satisfies Schema;
 
-
 export class ConvergenceLab extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Problem and gradient descent';
   override readonly hints = {
     scale: { help: 'Larger weights make attention rows more peaked.' },
     engine: { help: 'f64: float64 WebAssembly (the reference). tfjs: TensorFlow.js float32 (WebGL, else WASM, else CPU).' },
-    eta: { help: 'With the fixed rule, too large a step diverges (the message quotes the step the smoothness bound allows); with Armijo it is only the first trial step.' },
+    eta: {
+      help: 'With the fixed rule, too large a step diverges (the message quotes the step the smoothness bound allows); with Armijo it is only the first trial step.',
+    },
     ...GD_HINTS,
   };
   private last: LabResult | undefined;
@@ -119,7 +120,10 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       ['Mean row KL(F₀ ‖ F′)', num(r.metrics.meanRowKL, 4)],
       ['Step the smoothness bound guarantees (η ≤ 1/β)', num(r.safeEta, 3)],
       ['Steps that raised L (outside the guarantee)', `${r.raisedAt.length} of ${c.iterations}`],
-      ['Observed linear rate of L(M_t) − L*', Number.isFinite(c.observedRate) ? `${num(c.observedRate, 3)} per step (over the first ${c.rateWindow} steps)` : 'not measurable (L did not move)'],
+      [
+        'Observed linear rate of L(M_t) − L*',
+        Number.isFinite(c.observedRate) ? `${num(c.observedRate, 3)} per step (over the first ${c.rateWindow} steps)` : 'not measurable (L did not move)',
+      ],
       ['Rate the PL bound guarantees, 1 − λ/β', Number.isFinite(c.plRate) ? num(c.plRate, 6) : 'no bound (λ = 0)'],
       ['Arithmetic', r.engine],
       ['Time in the worker', `${num(r.timeMs, 3)} ms`],

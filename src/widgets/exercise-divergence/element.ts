@@ -142,8 +142,14 @@ function explain(o: GdOutcome, runner: GdRunner, r: ThresholdReport): Node[] {
     } else if (above) {
       out.push(paragraph(`Every one of ${above.tried} steps tried between η* and 3η* diverged too.`));
     }
-    if (!o.diverged && o.eta > t.eta) out.push(paragraph('Your η is above η* and still did not diverge: it is one of the steps whose oscillating run happens to end below its start.'));
-    if (o.diverged && o.eta < t.below) out.push(paragraph('Your η diverged below the first diverging step the search found: the search tests a grid of steps, and divergence here is not monotone in η.'));
+    if (!o.diverged && o.eta > t.eta)
+      out.push(paragraph('Your η is above η* and still did not diverge: it is one of the steps whose oscillating run happens to end below its start.'));
+    if (o.diverged && o.eta < t.below)
+      out.push(
+        paragraph(
+          'Your η diverged below the first diverging step the search found: the search tests a grid of steps, and divergence here is not monotone in η.',
+        ),
+      );
   }
   if (r.blowUp) {
     const twoOverLambda = 2 / runner.lambda;

@@ -119,9 +119,18 @@ function explain(p: GradientProblem, j: MatrixJudgement): Node[] {
     out.push(list);
     if (j.overall) out.push(paragraph(j.overall));
     const right = j.entries.filter((e) => e.ok).length;
-    out.push(paragraph(`${right} of ${j.entries.length} entries are right. The worked solution below shows every intermediate matrix, if you want to compare step by step.`));
+    out.push(
+      paragraph(
+        `${right} of ${j.entries.length} entries are right. The worked solution below shows every intermediate matrix, if you want to compare step by step.`,
+      ),
+    );
   }
-  out.push(paragraph('The same formula, checked against finite differences on a random problem of this size:', { href: gradientCheckLink(p), text: 'the gradient check (chapter 4)' }));
+  out.push(
+    paragraph('The same formula, checked against finite differences on a random problem of this size:', {
+      href: gradientCheckLink(p),
+      text: 'the gradient check (chapter 4)',
+    }),
+  );
   return out;
 }
 

@@ -71,7 +71,11 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
     const p = this.preset;
     this.link.href = headToHeadLink(p);
     this.link.textContent = 'open it in the head-to-head widget';
-    this.describe.replaceChildren(`Problem ${p.id}: ${describeWinnerPreset(p)}; every method prunes the same share of the weights (Wanda, counting per column and rounding down, may remove a few fewer). Once you have checked, `, this.link, ' to see the attention maps.');
+    this.describe.replaceChildren(
+      `Problem ${p.id}: ${describeWinnerPreset(p)}; every method prunes the same share of the weights (Wanda, counting per column and rounding down, may remove a few fewer). Once you have checked, `,
+      this.link,
+      ' to see the attention maps.',
+    );
   }
 
   private pick(): PruningMethod {
@@ -121,7 +125,11 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
     const second = j.ranking[1];
     const notes: Node[] = [];
     if (second) {
-      notes.push(paragraph(`${methodLabel(best.method)}'s attention error ${num(best.error)} is ${num(second.error / best.error, 3)} times smaller than the next best (${methodLabel(second.method)}, ${num(second.error)}).`));
+      notes.push(
+        paragraph(
+          `${methodLabel(best.method)}'s attention error ${num(best.error)} is ${num(second.error / best.error, 3)} times smaller than the next best (${methodLabel(second.method)}, ${num(second.error)}).`,
+        ),
+      );
     }
     if (byLinear) {
       const agree = j.winners.includes(byLinear.method as PruningMethod);
@@ -154,7 +162,9 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
 function headline(pick: PruningMethod, j: WinnerJudgement<PruningMethod>): string {
   const names = j.winners.map((m) => methodLabel(m)).join(' and ');
   if (j.verdict === 'right') {
-    return j.winners.length > 1 ? `Right: ${methodLabel(pick)} ties for the lowest attention error with ${names}.` : `Right: ${methodLabel(pick)} gives the lowest attention error on this head.`;
+    return j.winners.length > 1
+      ? `Right: ${methodLabel(pick)} ties for the lowest attention error with ${names}.`
+      : `Right: ${methodLabel(pick)} gives the lowest attention error on this head.`;
   }
   const place = j.pickPlace ? `it comes ${ordinal(j.pickPlace)} of ${j.ranking.length}` : 'it did not produce a finite error';
   return `Not quite: ${methodLabel(pick)} is not the winner (${place}); the lowest attention error comes from ${names}.`;

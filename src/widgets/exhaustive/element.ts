@@ -112,7 +112,10 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     if (gd) sentences.push(this.describe(gd, total, r.optimum));
     if (gd && bestOther && Number.isFinite(gd.loss)) {
       if (bestOther.better === 0) sentences.push(`${label(bestOther.method)} finds an optimal mask${gd.better === 0 ? ' too' : ''}.`);
-      else if (bestOther.loss < gd.loss) sentences.push(`${label(bestOther.method)} does better here: ${count(bestOther.better)} ${bestOther.better === 1 ? 'mask is' : 'masks are'} better than its mask.`);
+      else if (bestOther.loss < gd.loss)
+        sentences.push(
+          `${label(bestOther.method)} does better here: ${count(bestOther.better)} ${bestOther.better === 1 ? 'mask is' : 'masks are'} better than its mask.`,
+        );
     }
     sentences.push(`The best of the ${count(total)} masks has loss ${num(r.optimum, 4)}, the median ${num(median, 4)}, the worst ${num(worst, 4)}.`);
 

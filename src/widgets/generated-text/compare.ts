@@ -43,7 +43,11 @@ export function describeVocabulary(vocabulary: readonly string[]): string {
   const has = new Set(vocabulary);
   const parts: string[] = [];
   const covered = new Set<string>();
-  for (const [from, to] of [['A', 'Z'], ['a', 'z'], ['0', '9']] as const) {
+  for (const [from, to] of [
+    ['A', 'Z'],
+    ['a', 'z'],
+    ['0', '9'],
+  ] as const) {
     const run: string[] = [];
     for (let c = from.charCodeAt(0); c <= to.charCodeAt(0); c++) run.push(String.fromCharCode(c));
     if (run.every((c) => has.has(c))) {
@@ -111,7 +115,8 @@ export function settingsLine(r: ModelGenerateJobResult): string {
 export function generatedTxt(r: ModelGenerateJobResult): string {
   const blocks = generatedRows(r).map((row) => {
     const title = row.model === 'dense' ? 'dense model' : `pruned with ${row.method}`;
-    const diff = row.model === 'dense' ? '' : row.first_difference === 0 ? ', same text as the dense model' : `, first differs at character ${row.first_difference}`;
+    const diff =
+      row.model === 'dense' ? '' : row.first_difference === 0 ? ', same text as the dense model' : `, first differs at character ${row.first_difference}`;
     return `== ${title} (perplexity ${row.perplexity}${diff}) ==\n${row.text}\n`;
   });
   return `Generated text: ${settingsLine(r)}\n\n${blocks.join('\n')}`;

@@ -6,7 +6,7 @@
  * `cli -- generate` and `cli -- model-prune … --out R.json; cli -- generate … --prune R.json`.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { numbersList, toCsv } from '../../ui/figure.ts';
 import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
@@ -16,7 +16,6 @@ import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, methodLabel
 import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
 import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
-
 
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
@@ -117,7 +116,9 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       rows: rows.map((row) => [
         row.model === 'dense' ? 'dense' : `pruned with ${row.method}`,
         num(row.perplexity, 5),
-        row.model === 'dense' ? '—' : `${row.perplexity >= r.dense.perplexity ? '+' : '−'}${num((Math.abs(row.perplexity - r.dense.perplexity) / r.dense.perplexity) * 100, 3)} %`,
+        row.model === 'dense'
+          ? '—'
+          : `${row.perplexity >= r.dense.perplexity ? '+' : '−'}${num((Math.abs(row.perplexity - r.dense.perplexity) / r.dense.perplexity) * 100, 3)} %`,
         row.model === 'dense' ? '—' : row.first_difference === 0 ? 'never: the same text' : `at character ${row.first_difference}`,
       ]),
     });
@@ -129,11 +130,19 @@ export class GeneratedText extends WidgetBase<typeof schema> {
 
     const w = r.timeMs;
     const numbers = numbersList([
-      ['Pruning', r.pattern === 'unstructured' ? `sparsity ${num(r.sparsity)}, unstructured, ${r.mode} masks` : `${r.pattern} pattern (sparsity ${num(r.sparsity)}), ${r.mode} masks`],
+      [
+        'Pruning',
+        r.pattern === 'unstructured'
+          ? `sparsity ${num(r.sparsity)}, unstructured, ${r.mode} masks`
+          : `${r.pattern} pattern (sparsity ${num(r.sparsity)}), ${r.mode} masks`,
+      ],
       ['Calibration', r.calibration],
       ['Evaluation (perplexity)', `${r.evaluation}, ${r.dense.tokens.toLocaleString('en-US')} predictions`],
       ['TensorFlow.js backend (forward passes)', r.backend],
-      ['Time in the worker', `${num(w.total / 1000)} s (loading ${num(w.load / 1000)} s, pruning ${num(w.prune / 1000)} s, writing ${num(w.generate / 1000)} s)`],
+      [
+        'Time in the worker',
+        `${num(w.total / 1000)} s (loading ${num(w.load / 1000)} s, pruning ${num(w.prune / 1000)} s, writing ${num(w.generate / 1000)} s)`,
+      ],
       ['Time seen by the page', `${num(elapsedMs / 1000)} s`],
     ]);
 
@@ -141,10 +150,44 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const command = document.createElement('p');
     command.className = 'gen-command';
     const cli = ['npm', 'run', '--silent', 'cli', '--'];
-    const generate = tryShellCommand([...cli, 'generate', '--model', 'brown-char', '--prompt', r.prompt, '--tokens', r.tokens, '--seed', r.seed, '--temperature', r.temperature]);
-    const prune = tryShellCommand([...cli, 'model-prune', '--model', 'brown-char', '--method', 'M', ...(r.pattern === 'unstructured' ? ['--sparsity', r.sparsity] : ['--nm', r.pattern]), '--mode', r.mode, '--out', 'R.json']);
+    const generate = tryShellCommand([
+      ...cli,
+      'generate',
+      '--model',
+      'brown-char',
+      '--prompt',
+      r.prompt,
+      '--tokens',
+      r.tokens,
+      '--seed',
+      r.seed,
+      '--temperature',
+      r.temperature,
+    ]);
+    const prune = tryShellCommand([
+      ...cli,
+      'model-prune',
+      '--model',
+      'brown-char',
+      '--method',
+      'M',
+      ...(r.pattern === 'unstructured' ? ['--sparsity', r.sparsity] : ['--nm', r.pattern]),
+      '--mode',
+      r.mode,
+      '--out',
+      'R.json',
+    ]);
     const code = (text: string): HTMLElement => Object.assign(document.createElement('code'), { textContent: text });
-    if (generate.ok && prune.ok) command.append('The same texts on the command line: ', code(generate.command), '. For a pruned model (M: one of the methods), first ', code(prune.command), ', then add ', code('--prune R.json'), ' to the first command.');
+    if (generate.ok && prune.ok)
+      command.append(
+        'The same texts on the command line: ',
+        code(generate.command),
+        '. For a pruned model (M: one of the methods), first ',
+        code(prune.command),
+        ', then add ',
+        code('--prune R.json'),
+        ' to the first command.',
+      );
     else command.textContent = `No command line is shown for this prompt: ${generate.ok ? '' : generate.why}${prune.ok ? '' : prune.why}.`;
 
     const result = document.createElement('div');

@@ -27,7 +27,6 @@ const schema = {
   logh: { kind: 'float', label: 'step h = 10^k: k', default: -5, min: -15, max: -1 },
 } as const satisfies Schema;
 
-
 /** h as text: 10⁻⁵, or 3.2×10⁻⁷ between whole powers. */
 function hText(h: number): string {
   const k = Math.log10(h);
@@ -85,7 +84,10 @@ export class GradientCheck extends WidgetBase<typeof schema> {
       `largest entry difference ${num(r.maxAbsDiff)} at h = ${h}` +
       (digits >= 2 ? `, about ${digits} matching significant digits.` : '.');
     if (rel >= 1e-6) {
-      text += r.h > r.bestH ? ' The step h is too large: truncation error dominates; try a smaller h.' : ' The step h is too small: round-off dominates; try a larger h.';
+      text +=
+        r.h > r.bestH
+          ? ' The step h is too large: truncation error dominates; try a smaller h.'
+          : ' The step h is too small: round-off dominates; try a larger h.';
     }
     if (this.state.spread === 0 && this.state.lambda > 0) {
       text += ` At M = 1 only the pull toward 0 is left: every entry of the closed form is exactly λ = ${num(this.state.lambda)}.`;

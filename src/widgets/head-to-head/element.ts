@@ -114,7 +114,10 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     const g = nm(s.pattern);
     if (g && s.d % g.m !== 0) {
       const fits = [g.m, 2 * g.m, 4 * g.m].filter((x) => x <= 64).join(', ');
-      throw new JobError(`the ${s.pattern} pattern groups ${g.m} consecutive weights of each column, so d must be a multiple of ${g.m}, and d = ${s.d} is not (try d = ${fits}, or the unstructured pattern)`, 'input');
+      throw new JobError(
+        `the ${s.pattern} pattern groups ${g.m} consecutive weights of each column, so d must be a multiple of ${g.m}, and d = ${s.d} is not (try d = ${fits}, or the unstructured pattern)`,
+        'input',
+      );
     }
     const compareBox = document.createElement('section');
     const sweepBox = document.createElement('section');
@@ -241,7 +244,9 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       const runnerUp = others.reduce<MethodOutcome | undefined>((a, b) => (!a || b.metrics.attentionError < a.metrics.attentionError ? b : a), undefined);
       parts.push(
         `${methodLabel(best.method)} has the smallest attention error, ${num(best.metrics.attentionError, 3)}` +
-          (runnerUp && best.metrics.attentionError > 0 ? `, ${lowerBy(best.metrics.attentionError, runnerUp.metrics.attentionError)} the next best (${methodLabel(runnerUp.method)}, ${num(runnerUp.metrics.attentionError, 3)}).` : '.'),
+          (runnerUp && best.metrics.attentionError > 0
+            ? `, ${lowerBy(best.metrics.attentionError, runnerUp.metrics.attentionError)} the next best (${methodLabel(runnerUp.method)}, ${num(runnerUp.metrics.attentionError, 3)}).`
+            : '.'),
       );
     }
     if (bestLinear && best && bestLinear !== best) {
@@ -337,8 +342,16 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       const b = bestOf(cells);
       tableRows.push([label, ...cells.map((c, i) => (c ? num(c.attentionError, 3) + (i === b ? ' ◆' : '') : '—'))]);
     };
-    for (const p of SWEEP_SPARSITIES) line(num(p, 2), PRUNING_METHOD_IDS.map((m) => at(m, 'unstructured', p)));
-    for (const pattern of patterns.filter((p) => p !== 'unstructured')) line(pattern, PRUNING_METHOD_IDS.map((m) => at(m, pattern, 0)));
+    for (const p of SWEEP_SPARSITIES)
+      line(
+        num(p, 2),
+        PRUNING_METHOD_IDS.map((m) => at(m, 'unstructured', p)),
+      );
+    for (const pattern of patterns.filter((p) => p !== 'unstructured'))
+      line(
+        pattern,
+        PRUNING_METHOD_IDS.map((m) => at(m, pattern, 0)),
+      );
     const numbers = table({
       caption: `Attention error ‖F′ − F₀‖_F / ‖F₀‖_F by sparsity p and method; ◆ marks the smallest in each row${patterns.length > 1 ? `, and the ${patterns.filter((p) => p !== 'unstructured').join(' and ')} row${patterns.length > 2 ? 's have' : ' has'} p = 0.5` : ''}.`,
       head: ['p', ...PRUNING_METHOD_IDS.map((m) => methodLabel(m))],

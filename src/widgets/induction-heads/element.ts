@@ -12,14 +12,14 @@
  */
 import * as Plot from '@observablehq/plot';
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { table } from '../../ui/table.ts';
 import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
-import type { Job, ModelPruneJobResult, } from '../../jobs/protocol.ts';
+import type { Job, ModelPruneJobResult } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
 import { headPattern, inductionQueryCount, inductionScore, inductionTargets, previousTokenScore } from '../../model/inductionScore.ts';
@@ -98,7 +98,15 @@ function patternChart(pattern: ArrayLike<number>, tokens: number[], targets: num
       marginBottom: margin.bottom,
       padding: 0,
       style: { fontSize: '7px' },
-      x: { type: 'band', domain: positions, tickFormat: (i: number) => String(tokens[i]), tickRotate: -90, tickSize: 0, label: 'key: token id at position →', labelAnchor: 'left' },
+      x: {
+        type: 'band',
+        domain: positions,
+        tickFormat: (i: number) => String(tokens[i]),
+        tickRotate: -90,
+        tickSize: 0,
+        label: 'key: token id at position →',
+        labelAnchor: 'left',
+      },
       y: { type: 'band', domain: positions, tickFormat: (i: number) => String(tokens[i]), tickSize: 0, label: '↓ query: token id', labelAnchor: 'top' },
       color: { type: 'linear', scheme: 'blues', domain: o.domain },
       marks: [
@@ -162,7 +170,10 @@ export class InductionHeads extends WidgetBase<typeof schema> {
       const started = performance.now();
       const promise = this.client.run(job, (p) => {
         const step = p;
-        if ('done' in step) this.progress(`${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`);
+        if ('done' in step)
+          this.progress(
+            `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`,
+          );
       });
       const entry = { key, promise };
       this.pending = entry;
@@ -234,13 +245,21 @@ export class InductionHeads extends WidgetBase<typeof schema> {
       head: ['model', 'accuracy', ...heads.map((h) => `L${last} H${h}${layer === last && h === head ? ' (shown)' : ''}`), 'mean'],
       rows: [
         ['Dense', percent(r.dense.accuracy), ...s.dense.induction[last].map(score3), score3(mean(s.dense.induction[last]))],
-        ...r.runs.map((run, i) => [methodLabel(run.method), percent(run.pruned.accuracy), ...s.pruned[i].induction[last].map(score3), score3(mean(s.pruned[i].induction[last]))]),
+        ...r.runs.map((run, i) => [
+          methodLabel(run.method),
+          percent(run.pruned.accuracy),
+          ...s.pruned[i].induction[last].map(score3),
+          score3(mean(s.pruned[i].induction[last])),
+        ]),
         ['Uniform attention', '—', ...heads.map(() => score3(chance)), score3(chance)],
       ],
     });
     inductionTable.classList.add('induction-scores');
     // Full-precision numbers for scripts and tests, on the rows themselves.
-    const rowData = [{ method: 'dense', accuracy: r.dense.accuracy, scores: s.dense.induction[last] }, ...r.runs.map((run, i) => ({ method: run.method, accuracy: run.pruned.accuracy, scores: s.pruned[i].induction[last] }))];
+    const rowData = [
+      { method: 'dense', accuracy: r.dense.accuracy, scores: s.dense.induction[last] },
+      ...r.runs.map((run, i) => ({ method: run.method, accuracy: run.pruned.accuracy, scores: s.pruned[i].induction[last] })),
+    ];
     inductionTable.querySelectorAll('tbody tr').forEach((tr, i) => {
       const d = rowData[i];
       if (!d) return;
@@ -271,9 +290,16 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     let hi = 0;
     for (const p of [dense, ...pruned]) for (const x of p) hi = Math.max(hi, x);
     const domain: [number, number] = [0, Math.max(hi, 1e-12)];
-    const legend = colorLegend({ domain, label: 'attention probability (same scale in every map); circles: induction targets', width: Math.max(200, Math.min(340, this.clientWidth - 24)) });
+    const legend = colorLegend({
+      domain,
+      label: 'attention probability (same scale in every map); circles: induction targets',
+      width: Math.max(200, Math.min(340, this.clientWidth - 24)),
+    });
     legend.setAttribute('role', 'img');
-    legend.setAttribute('aria-label', `Colour scale of the attention maps below: from 0 (light) to ${num(hi, 3)} (dark blue). Orange circles mark the induction targets.`);
+    legend.setAttribute(
+      'aria-label',
+      `Colour scale of the attention maps below: from 0 (light) to ${num(hi, 3)} (dark blue). Orange circles mark the induction targets.`,
+    );
     const targets = inductionTargets(s.tokens);
     const maps = document.createElement('div');
     maps.className = 'induction-maps';
@@ -296,7 +322,15 @@ export class InductionHeads extends WidgetBase<typeof schema> {
         rows: () => {
           const out: Record<string, number>[] = [];
           for (let t = 0; t < v.T; t++)
-            for (let k = 0; k <= t; k++) out.push({ query_position: t, query_token: s.tokens[t], key_position: k, key_token: s.tokens[k], attention: p[t * v.T + k], induction_target: targets[t].includes(k) ? 1 : 0 });
+            for (let k = 0; k <= t; k++)
+              out.push({
+                query_position: t,
+                query_token: s.tokens[t],
+                key_position: k,
+                key_token: s.tokens[k],
+                attention: p[t * v.T + k],
+                induction_target: targets[t].includes(k) ? 1 : 0,
+              });
           return out;
         },
         filename: `induction-L${layer}H${head}-seed${this.state.seed}-${file}`,
@@ -305,7 +339,13 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     };
     map(dense, 'Dense', s.dense, '', 'dense');
     r.runs.forEach((run, i) =>
-      map(pruned[i], methodLabel(run.method), s.pruned[i], `; relative difference from the dense pattern ${num(diff(pruned[i]))}`, `${run.method}-${r.mode}-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}`),
+      map(
+        pruned[i],
+        methodLabel(run.method),
+        s.pruned[i],
+        `; relative difference from the dense pattern ${num(diff(pruned[i]))}`,
+        `${run.method}-${r.mode}-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}`,
+      ),
     );
     box.append(heading, legend, maps);
     return box;
@@ -326,7 +366,8 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     if (!s) return 'Done.';
     const r = s.result;
     const layer = Math.min(this.state.layer, r.nLayers - 1);
-    if (this.redrawn) return `Done: showing layer ${layer}, head ${this.shownHead(s, layer)} from the last run (no new job: the sequence and the pruning settings are unchanged).`;
+    if (this.redrawn)
+      return `Done: showing layer ${layer}, head ${this.shownHead(s, layer)} from the last run (no new job: the sequence and the pruning settings are unchanged).`;
     const parts = r.runs.map((run) => `${methodLabel(run.method)} ${percent(run.pruned.accuracy)}`);
     return `Done: every head pruned by ${r.runs.length} method${r.runs.length === 1 ? '' : 's'} in ${num(r.timeMs.total / 1000)} s; accuracy ${percent(r.dense.accuracy)} dense, ${parts.join(', ')}.`;
   }

@@ -24,7 +24,6 @@ const schema = {
   samples: { kind: 'int', label: 'random masks', default: 200, min: 10, max: 2000 },
 } as const satisfies Schema;
 
-
 export function agreement(linear: number[], attention: number[]): { spearman: number; discordant: number; pairs: number } {
   const spearman = spearmanCorrelation(linear, attention);
   let discordant = 0;
@@ -64,7 +63,10 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     // Nothing pruned: every mask is the dense matrix, and there is nothing to compare (it read "NaN %").
     if (Math.floor(s.sparsity * s.d * s.d + 1e-9) === 0) {
       this.output.replaceChildren();
-      throw new JobError(`at sparsity ${num(s.sparsity)} no weight of the ${s.d * s.d} is pruned (${num(s.sparsity)} × ${s.d * s.d} rounds down to 0), so every mask is the dense matrix; raise the sparsity to at least ${num(1 / (s.d * s.d), 3)}`, 'input');
+      throw new JobError(
+        `at sparsity ${num(s.sparsity)} no weight of the ${s.d * s.d} is pruned (${num(s.sparsity)} × ${s.d * s.d} rounds down to 0), so every mask is the dense matrix; raise the sparsity to at least ${num(1 / (s.d * s.d), 3)}`,
+        'input',
+      );
     }
     const r = await this.client.run(
       {
@@ -104,7 +106,9 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     const summary =
       `${r.random.length} random masks each prune ${pruned} of the ${s.d * s.d} weights. ` +
       `Rank correlation (Spearman) between their linear and attention errors: ${describeCorrelation(spearman)}; ` +
-      (pairs > 0 ? `for ${percent(discordant, 0)} of the pairs of random masks, the two errors disagree about which mask is better. ` : 'no two random masks differ in both errors, so none can disagree. ') +
+      (pairs > 0
+        ? `for ${percent(discordant, 0)} of the pairs of random masks, the two errors disagree about which mask is better. `
+        : 'no two random masks differ in both errors, so none can disagree. ') +
       `Lowest linear error among the methods: ${methodLabel(bestLinear.method)} (${num(bestLinear.linear)}); ` +
       `lowest attention error: ${methodLabel(bestAttention.method)} (${num(bestAttention.attention)}).` +
       (bestLinear.method !== bestAttention.method ? ' The two views pick different winners.' : ' Here both views pick the same winner.') +
@@ -129,7 +133,8 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     });
     const legend = document.createElement('p');
     legend.className = 'lva-key';
-    legend.textContent = 'Grey dots: random masks at the same sparsity. Coloured marks: the methods (attention GD is Algorithm 1, the paper\'s method; SparseGPT also updates the kept weights).';
+    legend.textContent =
+      "Grey dots: random masks at the same sparsity. Coloured marks: the methods (attention GD is Algorithm 1, the paper's method; SparseGPT also updates the kept weights).";
 
     const table = document.createElement('table');
     table.className = 'lva-table';

@@ -8,7 +8,7 @@
  * each method. Choosing another head to look at redraws without rerunning.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
@@ -16,7 +16,7 @@ import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
 import { GD_FIELDS } from '../../ui/fields.ts';
-import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore, } from '../../jobs/protocol.ts';
+import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
 import { PAGE_MAX_CALIBRATION_CHARS } from '../../model/calibrationText.ts';
@@ -36,8 +36,20 @@ const schema = {
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
   calibration: { kind: 'enum', label: 'calibration', default: 'training windows', options: ['training windows', 'my text'] },
-  calibText: { kind: 'text', label: 'your calibration text (brown-char)', default: '', maxLength: PAGE_MAX_CALIBRATION_CHARS, multiline: true, linkMaxLength: CALIB_TEXT_IN_LINK },
-  prompt: { kind: 'text', label: 'prompt for the attention pattern (brown-char)', default: 'The jury said it did find that the city was well run.', maxLength: 64 },
+  calibText: {
+    kind: 'text',
+    label: 'your calibration text (brown-char)',
+    default: '',
+    maxLength: PAGE_MAX_CALIBRATION_CHARS,
+    multiline: true,
+    linkMaxLength: CALIB_TEXT_IN_LINK,
+  },
+  prompt: {
+    kind: 'text',
+    label: 'prompt for the attention pattern (brown-char)',
+    default: 'The jury said it did find that the city was well run.',
+    maxLength: 64,
+  },
   layer: { kind: 'int', label: 'layer shown', default: 1, min: 0, max: 1 },
   head: { kind: 'int', label: 'head shown', default: 0, min: 0, max: 3 },
   lambda: { ...GD_FIELDS.lambda, label: 'λ (gd)' },
@@ -65,13 +77,21 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   protected override readonly stoppable = true;
   protected readonly legend = 'Model, methods, sparsity and calibration';
   override readonly hints = {
-    model: { help: 'brown-char: a character model of the Brown corpus, scored by perplexity. induction: a model that copies repeated segments, scored by accuracy.' },
+    model: {
+      help: 'brown-char: a character model of the Brown corpus, scored by perplexity. induction: a model that copies repeated segments, scored by accuracy.',
+    },
     methods: { help: 'Each method prunes its own copy of the model; gradient descent runs once per head and is reused when only the sparsity changes.' },
     sparsity: { help: 'The fraction of each head’s entries set to zero (ignored for 2:4 and 4:8, which prune N of every M).' },
-    pattern: { help: 'N:M prunes N of every M consecutive entries down each column (the inputs of one output), keeping M − N: the structure sparse hardware accelerates.' },
+    pattern: {
+      help: 'N:M prunes N of every M consecutive entries down each column (the inputs of one output), keeping M − N: the structure sparse hardware accelerates.',
+    },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h (d² entries). factored: masks on W_Q and W_K themselves (2·d·d_h entries).' },
-    calibration: { help: 'training windows: the 8 windows the command line uses with seed 1. my text: the first 8 windows of 64 characters of the text below (brown-char only).' },
-    calibText: { help: `Paste English prose, at least 64 characters, at most ${PAGE_MAX_CALIBRATION_CHARS.toLocaleString('en-US')}. Characters the model never saw are named, not dropped. Only a short text (up to ${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} characters as written in a link, about ${Math.floor(CALIB_TEXT_IN_LINK / 3).toLocaleString('en-US')}–${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} letters) travels in the shareable link; a longer one is used here but not put into the link.` },
+    calibration: {
+      help: 'training windows: the 8 windows the command line uses with seed 1. my text: the first 8 windows of 64 characters of the text below (brown-char only).',
+    },
+    calibText: {
+      help: `Paste English prose, at least 64 characters, at most ${PAGE_MAX_CALIBRATION_CHARS.toLocaleString('en-US')}. Characters the model never saw are named, not dropped. Only a short text (up to ${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} characters as written in a link, about ${Math.floor(CALIB_TEXT_IN_LINK / 3).toLocaleString('en-US')}–${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} letters) travels in the shareable link; a longer one is used here but not put into the link.`,
+    },
     prompt: { help: 'The attention pattern below is drawn on these characters (the induction model uses a seeded repeated sequence instead).' },
     layer: { help: 'Which head’s attention pattern to draw (this does not rerun anything).' },
     head: { help: 'Heads 0–3 of the chosen layer.' },
@@ -108,7 +128,8 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       const text = job.view.text;
       const vocabulary = await modelVocabulary('brown-char');
       if (signal.stale) return;
-      const why = text.length < 2 ? 'the prompt for the attention pattern must have at least 2 characters' : vocabulary ? unknownPromptMessage(vocabulary, text) : '';
+      const why =
+        text.length < 2 ? 'the prompt for the attention pattern must have at least 2 characters' : vocabulary ? unknownPromptMessage(vocabulary, text) : '';
       if (why) {
         this.output.replaceChildren();
         throw new JobError(why, 'input');
@@ -122,7 +143,10 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     const started = performance.now();
     const result = await this.client.run(job, (p) => {
       const step = p;
-      if ('done' in step) this.progress(`${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`);
+      if ('done' in step)
+        this.progress(
+          `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`,
+        );
     });
     if (signal.stale) return;
     this.last = { key, result };
@@ -143,7 +167,10 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       ['Calibration', r.calibration],
       ['Evaluation', `${r.evaluation}, ${count(r.dense.tokens)} predictions`],
       ['TensorFlow.js backend (forward passes)', r.backend],
-      ['Time in the worker', `${num(r.timeMs.total / 1000)} s (loading and calibrating ${num(r.timeMs.load / 1000)} s, pruning ${num(r.timeMs.prune / 1000)} s, scoring ${num(r.timeMs.evaluate / 1000)} s)`],
+      [
+        'Time in the worker',
+        `${num(r.timeMs.total / 1000)} s (loading and calibrating ${num(r.timeMs.load / 1000)} s, pruning ${num(r.timeMs.prune / 1000)} s, scoring ${num(r.timeMs.evaluate / 1000)} s)`,
+      ],
     ]);
 
     const results = table({
@@ -184,16 +211,32 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       model: r.model,
       metric: r.metric,
       dense: denseValue,
-      runs: r.runs.map((run) => ({ method: run.method, value: metricValue(r.metric, run.pruned), crossEntropy: run.pruned.crossEntropy, headErrors: run.heads.map((h) => h.attentionError), kept: run.weights.kept_entries, pruneMs: run.pruneMs })),
+      runs: r.runs.map((run) => ({
+        method: run.method,
+        value: metricValue(r.metric, run.pruned),
+        crossEntropy: run.pruned.crossEntropy,
+        headErrors: run.heads.map((h) => h.attentionError),
+        kept: run.weights.kept_entries,
+        pruneMs: run.pruneMs,
+      })),
       backend: r.backend,
       timeMs: r.timeMs,
     });
     // "my text" applies to brown-char only: say so rather than ignore the choice silently.
     const ignoredText: HTMLElement[] = [];
     if (r.model === 'induction' && this.state.calibration === 'my text') {
-      ignoredText.push(Object.assign(document.createElement('p'), { textContent: 'The induction model reads synthetic token sequences, not text: it is calibrated on its 8 training sequences (seed 1), and your text is not used.' }));
+      ignoredText.push(
+        Object.assign(document.createElement('p'), {
+          textContent:
+            'The induction model reads synthetic token sequences, not text: it is calibrated on its 8 training sequences (seed 1), and your text is not used.',
+        }),
+      );
     } else if (r.model === 'brown-char' && this.state.calibration === 'my text' && !fitsInLink(this.schema.calibText, this.state.calibText)) {
-      ignoredText.push(Object.assign(document.createElement('p'), { textContent: `Your calibration text (${count(this.state.calibText.length)} characters, ${count(linkLength(this.state.calibText))} as written in a link) is too long to travel in the shareable link (at most ${count(CALIB_TEXT_IN_LINK)}): whoever opens the link is asked to paste a text.` }));
+      ignoredText.push(
+        Object.assign(document.createElement('p'), {
+          textContent: `Your calibration text (${count(this.state.calibText.length)} characters, ${count(linkLength(this.state.calibText))} as written in a link) is too long to travel in the shareable link (at most ${count(CALIB_TEXT_IN_LINK)}): whoever opens the link is asked to paste a text.`,
+        }),
+      );
     }
     this.output.replaceChildren(...ignoredText, numbers, results, words, errorMaps, pattern, extra);
   }
@@ -213,8 +256,20 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       renderFigure(el, {
         title: `${methodLabel(run.method)}: attention error by layer (row) and head (column)`,
         summary: `Relative attention error ‖F′ − F₀‖/‖F₀‖ of each head on the calibration sequences: from ${num(best.attentionError)} (layer ${best.layer}, head ${best.head}) to ${num(worst.attentionError)} (layer ${worst.layer}, head ${worst.head}).`,
-        plot: () => heatmap(run.heads.map((h) => h.attentionError), { rows: r.nLayers, cols: r.nHeads, scheme: 'oranges', domain, label: 'attention error', width: cell }),
-        rows: () => run.heads.map((h) => ({ layer: h.layer, head: h.head, attention_error: h.attentionError, mean_row_kl: h.meanRowKL, pruned: h.pruned, total: h.total })),
+        plot: () =>
+          heatmap(
+            run.heads.map((h) => h.attentionError),
+            { rows: r.nLayers, cols: r.nHeads, scheme: 'oranges', domain, label: 'attention error', width: cell },
+          ),
+        rows: () =>
+          run.heads.map((h) => ({
+            layer: h.layer,
+            head: h.head,
+            attention_error: h.attentionError,
+            mean_row_kl: h.meanRowKL,
+            pruned: h.pruned,
+            total: h.total,
+          })),
         filename: `model-pruner-errors-${r.model}-${run.method}-${r.mode}-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}`,
       });
       maps.append(el);
@@ -254,7 +309,13 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     const cell = Math.min(220, Math.max(150, Math.floor((this.width() - 16) / 3)));
     const map = (data: Float32Array, title: string, summary: string, file: string): void => {
       const el = document.createElement('div');
-      renderFigure(el, { title, summary, plot: () => heatmapPlain(data, { rows: T, cols: T, domain, width: cell }), rows: () => matrixRows(data, T, T), filename: file });
+      renderFigure(el, {
+        title,
+        summary,
+        plot: () => heatmapPlain(data, { rows: T, cols: T, domain, width: cell }),
+        rows: () => matrixRows(data, T, T),
+        filename: file,
+      });
       maps.append(el);
     };
     const frob = (a: Float32Array, b?: Float32Array): number => {
@@ -263,10 +324,20 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       return Math.sqrt(s);
     };
     const base = `${r.model}-L${layer}H${head}`;
-    map(dense, 'Dense', `Layer ${layer}, head ${head} of the unpruned model on the prompt; each row sums to 1; largest weight ${num(Math.max(...dense), 3)}.`, `attention-${base}-dense`);
+    map(
+      dense,
+      'Dense',
+      `Layer ${layer}, head ${head} of the unpruned model on the prompt; each row sums to 1; largest weight ${num(Math.max(...dense), 3)}.`,
+      `attention-${base}-dense`,
+    );
     r.runs.forEach((run, i) => {
       const p = slice(v.pruned[i]);
-      map(p, methodLabel(run.method), `The same head after ${methodLabel(run.method)}: relative difference from the dense pattern on this prompt ${num(frob(p, dense) / frob(dense))}.`, `attention-${base}-${run.method}`);
+      map(
+        p,
+        methodLabel(run.method),
+        `The same head after ${methodLabel(run.method)}: relative difference from the dense pattern on this prompt ${num(frob(p, dense) / frob(dense))}.`,
+        `attention-${base}-${run.method}`,
+      );
     });
     box.append(heading, tokens, legend, maps);
     return box;

@@ -10,7 +10,7 @@
 import { rowMetric, type SavedSweep } from '../../model/sweep.ts';
 import * as Plot from '@observablehq/plot';
 import { WidgetBase } from '../../ui/widget-base.ts';
-import { type Schema , pickedOptions } from '../../ui/state.ts';
+import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { num, tick } from '../../ui/format.ts';
@@ -18,7 +18,7 @@ import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
 import { withBase } from '../../site/base.ts';
-import type { ModelSweepJobResult, } from '../../jobs/protocol.ts';
+import type { ModelSweepJobResult } from '../../jobs/protocol.ts';
 import type { PruneMode } from '../../model/prune.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
 import type { ModelName } from '../../model/config.ts';
@@ -58,9 +58,19 @@ interface Sweep {
 
 function fromFile(f: SavedSweep, methods: readonly ModelMethodId[]): Sweep {
   const dense = f.rows.find((r) => r.method === 'dense');
-  const cells = f.rows
-    .flatMap((r) => (r.method !== 'dense' && methods.includes(r.method) ? [{ method: r.method, sparsity: r.sparsity, metric: rowMetric(f, r), attention: r.mean_attention_error }] : []));
-  return { model: f.model, mode: f.mode, metric: f.metric, dense: dense ? rowMetric(f, dense) : Number.NaN, sparsities: [...new Set(cells.map((c) => c.sparsity))].sort((a, b) => a - b), cells };
+  const cells = f.rows.flatMap((r) =>
+    r.method !== 'dense' && methods.includes(r.method)
+      ? [{ method: r.method, sparsity: r.sparsity, metric: rowMetric(f, r), attention: r.mean_attention_error }]
+      : [],
+  );
+  return {
+    model: f.model,
+    mode: f.mode,
+    metric: f.metric,
+    dense: dense ? rowMetric(f, dense) : Number.NaN,
+    sparsities: [...new Set(cells.map((c) => c.sparsity))].sort((a, b) => a - b),
+    cells,
+  };
 }
 
 function fromJob(r: ModelSweepJobResult, sparsities: number[]): Sweep {
@@ -197,13 +207,10 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     this.progress(`Loading ${s.model} in your browser…`);
     let result: ModelSweepJobResult;
     try {
-      result = await this.client.run(
-        { kind: 'modelSweep', settings: { model: s.model, mode: s.mode, gd }, methods, sparsities },
-        (p) => {
-          const step = p;
-          if ('done' in step) this.progress(`Recomputing in your browser: ${step.stage ?? 'working'} (step ${step.done} of ${step.total})…`);
-        },
-      );
+      result = await this.client.run({ kind: 'modelSweep', settings: { model: s.model, mode: s.mode, gd }, methods, sparsities }, (p) => {
+        const step = p;
+        if ('done' in step) this.progress(`Recomputing in your browser: ${step.stage ?? 'working'} (step ${step.done} of ${step.total})…`);
+      });
     } finally {
       if (!signal.stale) this.liveRunning = false;
     }
@@ -217,8 +224,14 @@ export class ModelSweep extends WidgetBase<typeof schema> {
       : saved
         ? 'The precomputed sweep used other gradient-descent settings, so these live numbers are not compared with it.'
         : `There is no precomputed sweep to compare with${fileError ? ` (${(fileError as Error).message.replace(/; press.*$/, '')})` : ''}: these are the live numbers.`;
-    this.draw(sweep, { source: 'live', verdict, check, timing: `Recomputed in your browser in ${seconds} s (TensorFlow.js backend for the forward passes: ${result.backend}; model loading ${num(result.timeMs.load / 1000)} s).` });
-    this.doneMessage = `Done: recomputed in your browser in ${seconds} s. ${check ? (check.mismatches.length === 0 ? 'It matches the precomputed sweep.' : 'Some numbers differ from the precomputed sweep: see below.') : ''}`.trim();
+    this.draw(sweep, {
+      source: 'live',
+      verdict,
+      check,
+      timing: `Recomputed in your browser in ${seconds} s (TensorFlow.js backend for the forward passes: ${result.backend}; model loading ${num(result.timeMs.load / 1000)} s).`,
+    });
+    this.doneMessage =
+      `Done: recomputed in your browser in ${seconds} s. ${check ? (check.mismatches.length === 0 ? 'It matches the precomputed sweep.' : 'Some numbers differ from the precomputed sweep: see below.') : ''}`.trim();
   }
 
   protected override doneText(): string {
@@ -255,14 +268,29 @@ export class ModelSweep extends WidgetBase<typeof schema> {
         `${methods.length} method${methods.length === 1 ? '' : 's'}, ${sweep.mode} masks, ${o.source === 'live' ? 'computed in your browser' : 'precomputed by the command line'}. Dense model: ${show(sweep.dense)} (dashed line). ` +
         (top.length ? `At sparsity ${atTop}: ${top.map((c) => `${methodLabel(c.method)} ${show(c.metric)}`).join(', ')}.` : ''),
       plot: () => sweepLines(sweep, { yLabel: acc ? 'accuracy (%)' : 'perplexity', percent: acc, width: Math.max(300, Math.min(640, this.clientWidth - 24)) }),
-      rows: () => sweep.cells.map((c) => ({ method: c.method, sparsity: c.sparsity, [metricName]: c.metric, mean_attention_error: c.attention, source: o.source })),
+      rows: () =>
+        sweep.cells.map((c) => ({ method: c.method, sparsity: c.sparsity, [metricName]: c.metric, mean_attention_error: c.attention, source: o.source })),
       filename: `model-sweep-${sweep.model}-${sweep.mode}-${o.source}`,
     });
     parts.push(chart);
     const differs = new Set((o.check?.mismatches ?? []).map((m) => `${m.what}|${m.method}|${m.sparsity}`));
     parts.push(
-      this.grid(sweep, methods, 'metric', show, differs, `${acc ? 'Accuracy' : 'Perplexity'} by method (rows) and sparsity p (columns), ${o.source}. Dense model: ${show(sweep.dense)}.`),
-      this.grid(sweep, methods, 'attention', (v) => (Number.isFinite(v) && v >= 1e-3 ? v.toFixed(4) : num(v, 2)), differs, `Mean relative attention error over the heads, on the calibration sequences (lower is better), ${o.source}.`),
+      this.grid(
+        sweep,
+        methods,
+        'metric',
+        show,
+        differs,
+        `${acc ? 'Accuracy' : 'Perplexity'} by method (rows) and sparsity p (columns), ${o.source}. Dense model: ${show(sweep.dense)}.`,
+      ),
+      this.grid(
+        sweep,
+        methods,
+        'attention',
+        (v) => (Number.isFinite(v) && v >= 1e-3 ? v.toFixed(4) : num(v, 2)),
+        differs,
+        `Mean relative attention error over the heads, on the calibration sequences (lower is better), ${o.source}.`,
+      ),
     );
     const foot = document.createElement('p');
     foot.className = 'widget-footnote';
@@ -277,7 +305,14 @@ export class ModelSweep extends WidgetBase<typeof schema> {
   }
 
   /** A method × sparsity table whose cells carry their exact values for tests and copy-paste. */
-  private grid(sweep: Sweep, methods: readonly ModelMethodId[], what: 'metric' | 'attention', show: (v: number) => string, differs: Set<string>, caption: string): HTMLElement {
+  private grid(
+    sweep: Sweep,
+    methods: readonly ModelMethodId[],
+    what: 'metric' | 'attention',
+    show: (v: number) => string,
+    differs: Set<string>,
+    caption: string,
+  ): HTMLElement {
     const value = (m: ModelMethodId, p: number): number => sweep.cells.find((c) => c.method === m && c.sparsity === p)?.[what] ?? Number.NaN;
     const el = table({
       caption,
@@ -311,7 +346,10 @@ export function verdictText(a: Agreement, metric: 'perplexity' | 'accuracy'): st
     return `All ${a.compared} ${plural} match the precomputed ones to within ${tol} (largest difference ${num(a.worstMetric, 1)}), and so do the ${a.compared} mean attention errors (largest difference ${num(a.worstAttention, 1)}).${dense}`;
   const listed = bad
     .slice(0, 6)
-    .map((m) => `${methodLabel(m.method)} at p = ${m.sparsity}, ${m.what === 'metric' ? metric : 'attention error'} ${num(m.live, 5)} live vs ${num(m.saved, 5)} precomputed (relative difference ${num(m.diff, 2)})`);
+    .map(
+      (m) =>
+        `${methodLabel(m.method)} at p = ${m.sparsity}, ${m.what === 'metric' ? metric : 'attention error'} ${num(m.live, 5)} live vs ${num(m.saved, 5)} precomputed (relative difference ${num(m.diff, 2)})`,
+    );
   const metricBad = bad.filter((m) => m.what === 'metric').length;
   const attBad = bad.length - metricBad;
   return (
@@ -342,7 +380,16 @@ function sweepLines(sweep: Sweep, o: { yLabel: string; percent: boolean; width: 
         ...(Number.isFinite(dense)
           ? [
               Plot.ruleY([dense], { stroke: 'currentColor', strokeDasharray: '4 3', strokeOpacity: 0.7 }),
-              Plot.text([dense], { x: 0, y: (d: number) => d, text: () => 'dense model', textAnchor: 'start', dx: 4, dy: -7, fontSize: 11, fill: 'currentColor' }),
+              Plot.text([dense], {
+                x: 0,
+                y: (d: number) => d,
+                text: () => 'dense model',
+                textAnchor: 'start',
+                dx: 4,
+                dy: -7,
+                fontSize: 11,
+                fill: 'currentColor',
+              }),
             ]
           : []),
         Plot.line(points, { x: 'sparsity', y: 'value', stroke: 'name', strokeWidth: 1.5 }),

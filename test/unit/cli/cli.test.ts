@@ -25,7 +25,12 @@ function expectClose(actual: unknown, expected: unknown, path = '$'): void {
     expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, `${path}[${i}]`));
   } else if (expected && typeof expected === 'object') {
     const keys = Object.keys(expected).filter((k) => k !== 'time_ms');
-    expect(Object.keys(actual as object).filter((k) => k !== 'time_ms').sort(), path).toEqual(keys.sort());
+    expect(
+      Object.keys(actual as object)
+        .filter((k) => k !== 'time_ms')
+        .sort(),
+      path,
+    ).toEqual(keys.sort());
     for (const k of keys) expectClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${path}.${k}`);
   } else {
     expect(actual, path).toEqual(expected);
@@ -82,17 +87,53 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     writeFileSync(f, text);
     return f;
   };
-  const good = { X: [[1, 2], [3, 4], [5, 6]], W: [[0.1, 0.2], [0.3, 0.4]] };
+  const good = {
+    X: [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+    W: [
+      [0.1, 0.2],
+      [0.3, 0.4],
+    ],
+  };
   // [name, arguments, message, exit code]
   const cases: [string, string[], RegExp, 1 | 2][] = [
     ['missing file', ['--problem', join(dir, 'nope.json'), '--method', 'gd', '--sparsity', '0.5'], /not found/, 1],
     ['malformed JSON', ['--problem', write('bad.json', '{"X": [[1,2]'), '--method', 'gd', '--sparsity', '0.5'], /not valid JSON/, 1],
     ['no W', ['--problem', write('now.json', JSON.stringify({ X: good.X })), '--method', 'gd', '--sparsity', '0.5'], /no "W"/, 1],
     ['ragged X', ['--problem', write('ragged.json', JSON.stringify({ ...good, X: [[1, 2], [3]] })), '--method', 'gd', '--sparsity', '0.5'], /ragged/, 1],
-    ['mismatched shapes', ['--problem', write('shape.json', JSON.stringify({ ...good, X: [[1, 2, 3]] })), '--method', 'gd', '--sparsity', '0.5'], /shape mismatch/, 1],
+    [
+      'mismatched shapes',
+      ['--problem', write('shape.json', JSON.stringify({ ...good, X: [[1, 2, 3]] })), '--method', 'gd', '--sparsity', '0.5'],
+      /shape mismatch/,
+      1,
+    ],
     ['non-square W', ['--problem', write('square.json', JSON.stringify({ ...good, W: [[1, 2]] })), '--method', 'gd', '--sparsity', '0.5'], /square/, 1],
     ['infinite value', ['--problem', write('inf.json', '{"X": [[1, 2]], "W": [[1e999, 0], [0, 1]]}'), '--method', 'gd', '--sparsity', '0.5'], /not finite/, 1],
-    ['non-number', ['--problem', write('str.json', JSON.stringify({ ...good, W: [['a', 0], [0, 1]] })), '--method', 'gd', '--sparsity', '0.5'], /not a number/, 1],
+    [
+      'non-number',
+      [
+        '--problem',
+        write(
+          'str.json',
+          JSON.stringify({
+            ...good,
+            W: [
+              ['a', 0],
+              [0, 1],
+            ],
+          }),
+        ),
+        '--method',
+        'gd',
+        '--sparsity',
+        '0.5',
+      ],
+      /not a number/,
+      1,
+    ],
     ['sparsity 1', ['--problem', write('ok1.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '1'], /\[0, 1\)/, 1],
     ['negative sparsity', ['--problem', write('ok2.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '-0.1'], /\[0, 1\)/, 1],
     ['sparsity not a number', ['--problem', write('ok3.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', 'half'], /finite number/, 1],
@@ -100,15 +141,35 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     ['bad N:M', ['--problem', write('ok5.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '3:2'], /bad N:M/, 1],
     ['N:M not dividing d', ['--problem', write('ok6.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '2:4'], /multiple of M/, 1],
     ['unknown flag', ['--problem', write('ok7.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--fast'], /unknown option/, 1],
-    ['exhaustive too large', ['--problem', write('big.json', JSON.stringify({ X: [Array(8).fill(1)], W: Array.from({ length: 8 }, () => Array(8).fill(0.1)) })), '--method', 'exhaustive', '--sparsity', '0.5'], /refused/, 2],
-    ['divergence', ['--problem', write('div.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--eta', '1e6', '--step', 'fixed'], /diverged.*eta <=/, 2],
+    [
+      'exhaustive too large',
+      [
+        '--problem',
+        write('big.json', JSON.stringify({ X: [Array(8).fill(1)], W: Array.from({ length: 8 }, () => Array(8).fill(0.1)) })),
+        '--method',
+        'exhaustive',
+        '--sparsity',
+        '0.5',
+      ],
+      /refused/,
+      2,
+    ],
+    [
+      'divergence',
+      ['--problem', write('div.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--eta', '1e6', '--step', 'fixed'],
+      /diverged.*eta <=/,
+      2,
+    ],
   ];
   for (const [name, args, message, code] of cases) {
     it(`${name}: exit ${code}`, async () => {
       const r = await cliInProcess('solve', ...args);
       expect(r.code).toBe(code);
       expect(r.stdout).toBe('');
-      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('solve:'));
+      const lines = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('solve:'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^error: /);
       expect(lines[0]).toMatch(message);

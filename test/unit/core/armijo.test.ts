@@ -125,11 +125,13 @@ describe('binarisation scores', () => {
       expect(countPruned(maskQ)).toBe(16);
       expect(countPruned(maskK)).toBe(16);
       const nm = binariseFactored(m, fp, 0.5, { kind: 'nm', n: 2, m: 4 }, score);
-      for (const mk of [nm.maskQ, nm.maskK]) for (let j = 0; j < 4; j++) for (let g = 0; g < 8; g += 4) {
-        let pruned = 0;
-        for (let t = 0; t < 4; t++) if (mk.data[(g + t) * 4 + j] === 0) pruned++;
-        expect(pruned).toBe(2);
-      }
+      for (const mk of [nm.maskQ, nm.maskK])
+        for (let j = 0; j < 4; j++)
+          for (let g = 0; g < 8; g += 4) {
+            let pruned = 0;
+            for (let t = 0; t < 4; t++) if (mk.data[(g + t) * 4 + j] === 0) pruned++;
+            expect(pruned).toBe(2);
+          }
     }
   });
 });

@@ -20,16 +20,23 @@ function gaussianMatrix(rows: number, cols: number, std: number, seed: number): 
 }
 
 function nmOk(mask: Matrix, n: number, m: number): boolean {
-  for (let j = 0; j < mask.cols; j++) for (let g = 0; g < mask.rows; g += m) {
-    let pruned = 0;
-    for (let t = 0; t < m; t++) if (mask.data[(g + t) * mask.cols + j] === 0) pruned++;
-    if (pruned !== n) return false;
-  }
+  for (let j = 0; j < mask.cols; j++)
+    for (let g = 0; g < mask.rows; g += m) {
+      let pruned = 0;
+      for (let t = 0; t < m; t++) if (mask.data[(g + t) * mask.cols + j] === 0) pruned++;
+      if (pruned !== n) return false;
+    }
   return true;
 }
 
 const merged = (seed: number, causal = true) => ({ ...problem(24, 8, seed, causal, 3), segments: [10, 14] });
-const factored = (seed: number) => ({ X: gaussianMatrix(24, 8, 1, seed), Wq: gaussianMatrix(8, 4, 1.3, seed + 1), Wk: gaussianMatrix(8, 4, 1.3, seed + 2), causal: true, segments: [10, 14] });
+const factored = (seed: number) => ({
+  X: gaussianMatrix(24, 8, 1, seed),
+  Wq: gaussianMatrix(8, 4, 1.3, seed + 1),
+  Wk: gaussianMatrix(8, 4, 1.3, seed + 2),
+  causal: true,
+  segments: [10, 14],
+});
 
 describe('weight-space gradient G = XᵀPX', () => {
   for (const kernel of ['js-f64', 'wasm-simd-f64'] as const) {
@@ -93,7 +100,10 @@ describe('reconstruction', () => {
     const held = { X: gaussianMatrix(24, 8, 1, 55), segments: [12, 12] };
     const mag = magnitudePrune(p, { sparsity: 0.5, granularity: U });
     const sg = sparseGptPrune(p, { sparsity: 0.5, granularity: U });
-    for (const [mask, init] of [[mag.mask, undefined], [sg.mask, sg.wPruned]] as const) {
+    for (const [mask, init] of [
+      [mag.mask, undefined],
+      [sg.mask, sg.wPruned],
+    ] as const) {
       const r = attentionReconstruct(p, mask, { iters: 60, init });
       for (let i = 0; i < 64; i++) if (mask.data[i] === 0) expect(r.wPruned.data[i]).toBe(0);
       expect(r.report.calibrationAfter).toBeLessThan(r.report.calibrationBefore);

@@ -9,7 +9,6 @@ import { sparseGptPrune } from '../../../src/core/baselines/sparsegpt.ts';
 
 // ---------- helpers ----------
 
-
 /** X (n×din) with unequal feature scales, so that Wanda's scores differ from magnitude's; W (din×dout). */
 function randomProblem(n: number, din: number, seed: number, dout = din): Problem {
   const u = mulberry32(seed);
@@ -178,18 +177,13 @@ function stableOrder(values: number[]): number[] {
  * δ_R = H_RR⁻¹ H_Rj · w_j, applied to *all* later columns at once; the saliency is
  * w_j² / [(H_{j:,j:})⁻¹]_00 (= w_j²/U_jj²). The mask follows the same block/group rules.
  */
-function obsReference(
-  p: Problem,
-  cfg: { sparsity: number; nm?: [number, number]; blockSize: number; percdamp: number },
-): { mask: number[][]; w: number[][] } {
+function obsReference(p: Problem, cfg: { sparsity: number; nm?: [number, number]; blockSize: number; percdamp: number }): { mask: number[][]; w: number[][] } {
   const X = toNested(p.X);
   const W = toNested(p.W);
   const n = X.length;
   const din = W.length;
   const dout = W[0].length;
-  const H = Array.from({ length: din }, (_, i) =>
-    Array.from({ length: din }, (_, j) => (2 / n) * X.reduce((s, row) => s + row[i] * row[j], 0)),
-  );
+  const H = Array.from({ length: din }, (_, i) => Array.from({ length: din }, (_, j) => (2 / n) * X.reduce((s, row) => s + row[i] * row[j], 0)));
   const wt = Array.from({ length: dout }, (_, r) => Array.from({ length: din }, (_, c) => W[c][r]));
   for (let j = 0; j < din; j++) {
     if (H[j][j] === 0) {
@@ -257,9 +251,24 @@ describe('sparsegpt against OBS by hand', () => {
     // k = ⌊0.5·4⌋ = 2 → prune output 1's input 0 and output 0's input 1.
     // Output 1 loses input 0, so input 1 compensates: w₁ += w₀·H_10/H_11 = 2 + (−0.5)(2/3) = 5/3.
     // Output 0 loses its last input: nothing later is left to compensate, input 0 stays 1.
-    const p: Problem = { X: fromNested([[1, 2], [0, 1], [1, 0], [2, 1]]), W: fromNested([[1, -0.5], [0.6, 2]]), causal: false };
+    const p: Problem = {
+      X: fromNested([
+        [1, 2],
+        [0, 1],
+        [1, 0],
+        [2, 1],
+      ]),
+      W: fromNested([
+        [1, -0.5],
+        [0.6, 2],
+      ]),
+      causal: false,
+    };
     const res = sparseGptPrune(p, unstructured(0.5), { percdamp: 0 });
-    expect(toNested(res.mask)).toEqual([[1, 0], [0, 1]]);
+    expect(toNested(res.mask)).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     const w = toNested(res.wPruned);
     expect(w[0][0]).toBeCloseTo(1, 12);
     expect(w[0][1]).toBe(0);
@@ -324,7 +333,10 @@ describe('pruned counts', () => {
     }
   });
 
-  for (const [n, m] of [[2, 4], [4, 8]] as const) {
+  for (const [n, m] of [
+    [2, 4],
+    [4, 8],
+  ] as const) {
     it(`${n}:${m}: every group of ${m} inputs in every output column has exactly ${n} zeros`, () => {
       for (const d of [8, 24]) {
         const p = randomProblem(3 * d, d, 200 + d);

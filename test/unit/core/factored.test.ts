@@ -33,11 +33,12 @@ describe('factored objective (masks on W_Q and W_K)', () => {
   it('with all-ones masks its attention equals the merged head W = W_Q W_Kᵀ/√d_h', () => {
     const p = factored(11, true);
     const W = zeros(6, 6);
-    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) {
-      let s = 0;
-      for (let k = 0; k < 3; k++) s += p.Wq.data[i * 3 + k] * p.Wk.data[j * 3 + k];
-      W.data[i * 6 + j] = s / Math.sqrt(3);
-    }
+    for (let i = 0; i < 6; i++)
+      for (let j = 0; j < 6; j++) {
+        let s = 0;
+        for (let k = 0; k < 3; k++) s += p.Wq.data[i * 3 + k] * p.Wk.data[j * 3 + k];
+        W.data[i * 6 + j] = s / Math.sqrt(3);
+      }
     // Same loss at a pruned point: zero the same "effective" weights by pruning W_Q row 2 entirely.
     const mf = new Float64Array(36).fill(1);
     for (let k = 0; k < 3; k++) mf[2 * 3 + k] = 0;

@@ -24,7 +24,14 @@ function randomSpd(n: number, seed: number): Matrix {
 
 describe('cholesky', () => {
   it('factors random SPD matrices: L lower, positive diagonal, L·Lᵀ = A to 1e-10', () => {
-    for (const [n, seed] of [[1, 1], [2, 2], [5, 3], [17, 4], [40, 5], [64, 6]]) {
+    for (const [n, seed] of [
+      [1, 1],
+      [2, 2],
+      [5, 3],
+      [17, 4],
+      [40, 5],
+      [64, 6],
+    ]) {
       const a = randomSpd(n, seed);
       const l = cholesky(a);
       expect(l).not.toBeNull();
@@ -38,9 +45,23 @@ describe('cholesky', () => {
   });
 
   it('returns null for indefinite, negative, NaN and (with a tolerance) singular matrices', () => {
-    expect(cholesky(fromNested([[1, 2], [2, 1]]))).toBeNull(); // eigenvalues 3 and −1
+    expect(
+      cholesky(
+        fromNested([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toBeNull(); // eigenvalues 3 and −1
     expect(cholesky(fromNested([[-1]]))).toBeNull();
-    expect(cholesky(fromNested([[1, 0], [0, 0]]))).toBeNull(); // zero pivot
+    expect(
+      cholesky(
+        fromNested([
+          [1, 0],
+          [0, 0],
+        ]),
+      ),
+    ).toBeNull(); // zero pivot
     const nan = zeros(2, 2);
     nan.data.set([1, 0, 0, Number.NaN]);
     expect(cholesky(nan)).toBeNull();
@@ -64,7 +85,14 @@ describe('choleskyInverse, upperCholesky, solveSym', () => {
     const u = upperCholesky(a) as Matrix;
     for (let i = 0; i < 12; i++) for (let j = 0; j < i; j++) expect(u.data[i * 12 + j]).toBe(0);
     expect(maxAbs(sub(matmul(transpose(u), u), a)) / maxAbs(a)).toBeLessThan(1e-10);
-    expect(upperCholesky(fromNested([[1, 2], [2, 1]]))).toBeNull();
+    expect(
+      upperCholesky(
+        fromNested([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toBeNull();
   });
 
   it('solveSym solves A·Z = B for several right-hand sides', () => {
@@ -72,7 +100,15 @@ describe('choleskyInverse, upperCholesky, solveSym', () => {
     const b = gaussian(10, 3, 10);
     const z = solveSym(a, b) as Matrix;
     expect(maxAbs(sub(matmul(a, z), b))).toBeLessThan(1e-9);
-    expect(solveSym(fromNested([[1, 2], [2, 1]]), fromNested([[1], [1]]))).toBeNull();
+    expect(
+      solveSym(
+        fromNested([
+          [1, 2],
+          [2, 1],
+        ]),
+        fromNested([[1], [1]]),
+      ),
+    ).toBeNull();
   });
 });
 
@@ -87,7 +123,15 @@ describe('gram', () => {
 
 describe('spectralNormSquared', () => {
   it('matches closed forms: a diagonal X and a 2-column X', () => {
-    expect(spectralNormSquared(fromNested([[1, 0, 0], [0, 3, 0], [0, 0, 2]]))).toBeCloseTo(9, 12);
+    expect(
+      spectralNormSquared(
+        fromNested([
+          [1, 0, 0],
+          [0, 3, 0],
+          [0, 0, 2],
+        ]),
+      ),
+    ).toBeCloseTo(9, 12);
     const x = gaussian(7, 2, 13);
     const g = gram(x).data;
     const [a, b, c] = [g[0], g[1], g[3]];
@@ -97,7 +141,11 @@ describe('spectralNormSquared', () => {
   });
 
   it('brackets λ_max(XᵀX) to 1e-9: λ(1+1e-9)·I − XᵀX is PD, λ(1−1e-9)·I − XᵀX is not', () => {
-    for (const [n, d, seed] of [[30, 10, 14], [5, 12, 15], [64, 32, 16]]) {
+    for (const [n, d, seed] of [
+      [30, 10, 14],
+      [5, 12, 15],
+      [64, 32, 16],
+    ]) {
       const x = gaussian(n, d, seed);
       const lam = spectralNormSquared(x);
       const g = gram(x);
@@ -113,9 +161,25 @@ describe('spectralNormSquared', () => {
   });
 
   it('handles equal and nearly equal top eigenvalues (error below the gap, never above λ_max)', () => {
-    expect(Math.abs(spectralNormSquared(fromNested([[1, 0, 0], [0, 1, 0], [0, 0, 0.5]])) - 1)).toBeLessThan(1e-12);
+    expect(
+      Math.abs(
+        spectralNormSquared(
+          fromNested([
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 0, 0.5],
+          ]),
+        ) - 1,
+      ),
+    ).toBeLessThan(1e-12);
     // λ₁ = 1, λ₂ = (1 − 1e-7)² ≈ 1 − 2e-7: power iteration is slow here, but ρ stays within the gap.
-    const rho = spectralNormSquared(fromNested([[1, 0, 0], [0, 1 - 1e-7, 0], [0, 0, 0.5]]));
+    const rho = spectralNormSquared(
+      fromNested([
+        [1, 0, 0],
+        [0, 1 - 1e-7, 0],
+        [0, 0, 0.5],
+      ]),
+    );
     expect(rho).toBeLessThanOrEqual(1 + 1e-15);
     expect(1 - rho).toBeLessThan(2e-7);
   });

@@ -33,7 +33,11 @@ describe('masks', () => {
 
   it('N:M masks have N zeros in every group of M consecutive rows of every column', () => {
     const rows = Array.from({ length: 8 }, (_, i) => Array.from({ length: 3 }, (_, j) => Math.sin(7 * i + 3 * j)));
-    for (const [n, m] of [[2, 4], [4, 8], [1, 2]]) {
+    for (const [n, m] of [
+      [2, 4],
+      [4, 8],
+      [1, 2],
+    ]) {
       const mask = maskPruneNM(fromNested(rows), n, m);
       for (let j = 0; j < 3; j++) {
         for (let g = 0; g < 8; g += m) {

@@ -5,10 +5,9 @@ import type { GradcheckResult } from '../../../src/jobs/protocol.ts';
 import { syntheticProblem } from '../../../src/core/synthetic.ts';
 import { AttentionObjective } from '../../../src/core/objective.ts';
 
-
 const spec = { n: 5, d: 3, seed: 1, scale: 3, causal: false };
 const check = async (job: Partial<Extract<Parameters<typeof runJob>[0], { kind: 'gradcheck' }>> = {}): Promise<GradcheckResult> =>
-  (await runJob({ kind: 'gradcheck', spec, lambda: 0, spread: 0.5, h: 1e-5, ...job }, jobContext()));
+  await runJob({ kind: 'gradcheck', spec, lambda: 0, spread: 0.5, h: 1e-5, ...job }, jobContext());
 
 describe('gradcheck job: closed-form gradient vs central finite differences', () => {
   it('agrees to a relative error below 1e-6 at the default h = 1e-5', async () => {
@@ -30,7 +29,7 @@ describe('gradcheck job: closed-form gradient vs central finite differences', ()
       [{ n: 12, d: 6, scale: 1 }, 0.5, 1],
       [{ n: 2, d: 1 }, 0, 2],
     ] as const) {
-      const r = (await runJob({ kind: 'gradcheck', spec: { ...spec, ...extra }, lambda, spread, h: 1e-5 }, jobContext()));
+      const r = await runJob({ kind: 'gradcheck', spec: { ...spec, ...extra }, lambda, spread, h: 1e-5 }, jobContext());
       expect(r.relativeError!).toBeLessThan(1e-6);
     }
   });

@@ -7,14 +7,13 @@ import { DivergenceError } from '../../../src/core/gd.ts';
 import { solve } from '../../../src/core/solve.ts';
 import { syntheticProblem } from '../../../src/core/synthetic.ts';
 
-
 const spec = { n: 32, d: 8, seed: 4, scale: 2, causal: false };
 
 describe('solver worker jobs (the same code the page runs)', () => {
   it('lab: the run equals solve() and reports progress and snapshots', async () => {
     const ctx = jobContext();
     const gd = { lambda: 0.1, eta: 0.05, iters: 120 };
-    const r = (await runJob({ kind: 'lab', spec, sparsity: 0.5, gd, engine: 'f64', snapshots: 12 }, ctx));
+    const r = await runJob({ kind: 'lab', spec, sparsity: 0.5, gd, engine: 'f64', snapshots: 12 }, ctx);
     const direct = solve(syntheticProblem(spec), 'gd', { sparsity: 0.5, granularity: { kind: 'unstructured' }, gd });
     expect(r.lossHistory).toEqual(direct.lossHistory);
     expect(Array.from(r.mask)).toEqual(Array.from(direct.mask.data));
@@ -39,10 +38,10 @@ describe('solver worker jobs (the same code the page runs)', () => {
   });
 
   it('compare: every method, with attention and linear errors', async () => {
-    const r = (await runJob(
+    const r = await runJob(
       { kind: 'compare', spec, sparsity: 0.5, granularity: { kind: 'unstructured' }, methods: ['gd', 'magnitude', 'wanda', 'sparsegpt'], gd: {} },
       jobContext(),
-    ));
+    );
     expect(r.outcomes.map((o) => o.method)).toEqual(['gd', 'magnitude', 'wanda', 'sparsegpt']);
     for (const o of r.outcomes) {
       expect(o.pruned).toBe(32);
@@ -79,14 +78,14 @@ describe('solver worker jobs (the same code the page runs)', () => {
   });
 
   it('exhaustive: 12870 masks at d = 4, every method ranked', async () => {
-    const r = (await runJob({ kind: 'exhaustive', spec: { n: 16, d: 4, seed: 1, scale: 3 }, sparsity: 0.5, gd: {} }, jobContext()));
+    const r = await runJob({ kind: 'exhaustive', spec: { n: 16, d: 4, seed: 1, scale: 3 }, sparsity: 0.5, gd: {} }, jobContext());
     expect(r.masks).toBe(12870);
     expect(r.losses.length).toBe(12870);
     for (const m of r.methods) if (!updatesWeights(m.method)) expect(m.attentionLoss).toBeGreaterThanOrEqual(r.optimum - 1e-15);
   });
 
   it('scatter: random masks and every method, in both errors', async () => {
-    const r = (await runJob({ kind: 'scatter', spec, sparsity: 0.5, samples: 120, seed: 9, gd: {} }, jobContext()));
+    const r = await runJob({ kind: 'scatter', spec, sparsity: 0.5, samples: 120, seed: 9, gd: {} }, jobContext());
     expect(r.random).toHaveLength(120);
     expect(r.methods).toHaveLength(PRUNING_METHOD_IDS.length);
     expect(r.random.every((p) => Number.isFinite(p.linear) && Number.isFinite(p.attention))).toBe(true);

@@ -33,7 +33,10 @@ describe('the lab job’s rounded-error curve', () => {
   }
 
   it('adds the exhaustive optimum as a reference where d is small enough', async () => {
-    const r = await runJob({ kind: 'lab', spec: { ...spec, d: 4, n: 12 }, sparsity: 0.5, gd: { ...GD_DEFAULTS, iters: 10 }, engine: 'f64', snapshots: 5 }, jobContext());
+    const r = await runJob(
+      { kind: 'lab', spec: { ...spec, d: 4, n: 12 }, sparsity: 0.5, gd: { ...GD_DEFAULTS, iters: 10 }, engine: 'f64', snapshots: 5 },
+      jobContext(),
+    );
     const opt = r.references.find((x) => x.method === 'exhaustive');
     expect(opt).toBeDefined();
     for (const x of r.references) expect(opt!.error).toBeLessThanOrEqual(x.method === 'sparsegpt' ? Infinity : x.error + 1e-12);

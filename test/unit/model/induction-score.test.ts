@@ -63,10 +63,20 @@ describe('induction score', () => {
   it('is undefined (NaN, with no query to average over) when no token repeats, without throwing', () => {
     const distinct = [0, 1, 2, 3, 4];
     expect(inductionQueryCount(distinct)).toBe(0);
-    expect(inductionScore(pattern(distinct.length, () => 1), distinct)).toBeNaN();
+    expect(
+      inductionScore(
+        pattern(distinct.length, () => 1),
+        distinct,
+      ),
+    ).toBeNaN();
     // An immediate repeat (s + 1 = t) is not an induction target: the target would be the query itself.
     expect(inductionTargets([5, 5])).toEqual([[], []]);
-    expect(inductionScore(pattern(2, () => 1), [5, 5])).toBeNaN();
+    expect(
+      inductionScore(
+        pattern(2, () => 1),
+        [5, 5],
+      ),
+    ).toBeNaN();
     // One token has no previous token.
     expect(previousTokenScore([1], 1)).toBeNaN();
   });

@@ -238,7 +238,9 @@ describe('merged and factored head logits', () => {
       expect(maxAbsDiff(m, dense) / scale).toBeLessThanOrEqual(1e-5);
       expect(maxAbsDiff(f, dense) / scale).toBeLessThanOrEqual(1e-5);
       // An override of one head only changes that head: zeroing it changes the output.
-      const zero = forward(model, seqs, { headLogits: (l, h) => (l === 0 && h === 0 ? { kind: 'merged', W: new Float32Array(model.config.dModel ** 2) } : undefined) }).logits;
+      const zero = forward(model, seqs, {
+        headLogits: (l, h) => (l === 0 && h === 0 ? { kind: 'merged', W: new Float32Array(model.config.dModel ** 2) } : undefined),
+      }).logits;
       expect(maxAbsDiff(zero, dense)).toBeGreaterThan(1e-4);
     }
   });
@@ -272,7 +274,8 @@ describe('shipped metrics', () => {
     expect(a.continuation.length).toBe(30);
     const g = generate(brown, 'The jury', 20, 1, 0);
     const over = new Map<string, HeadOverride>();
-    for (let l = 0; l < brown.config.nLayers; l++) for (let h = 0; h < brown.config.nHeads; h++) over.set(`${l}/${h}`, { kind: 'factored', ...headQK(brown, l, h) });
+    for (let l = 0; l < brown.config.nLayers; l++)
+      for (let h = 0; h < brown.config.nHeads; h++) over.set(`${l}/${h}`, { kind: 'factored', ...headQK(brown, l, h) });
     const g2 = generate(brown, 'The jury', 20, 2, 0, { headLogits: (l, h) => over.get(`${l}/${h}`) });
     expect(g2.continuation).toBe(g.continuation);
     expect(() => generate(brown, 'naïve', 5, 1, 0)).toThrow(UnknownCharactersError);

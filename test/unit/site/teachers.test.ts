@@ -51,7 +51,13 @@ describe('preset links', () => {
     const url = new URL(headToHeadLink(p), 'http://x');
     expect(url.pathname).toBe('/chapters/head-to-head/');
     expect(url.hash).toBe('#h2h');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ 'h2h.n': String(p.n), 'h2h.d': String(p.d), 'h2h.seed': String(p.seed), 'h2h.scale': String(p.scale), 'h2h.sparsity': String(p.sparsity) });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      'h2h.n': String(p.n),
+      'h2h.d': String(p.d),
+      'h2h.seed': String(p.seed),
+      'h2h.scale': String(p.scale),
+      'h2h.sparsity': String(p.sparsity),
+    });
     expect(new URL(labLink(0.25), 'http://x').searchParams.get('lab.eta')).toBe('0.25');
     expect(new URL(labLink(), 'http://x').searchParams.has('lab.eta')).toBe(false);
   });

@@ -3,7 +3,12 @@ import { matrixRows, toCsv } from '../../../src/ui/figure.ts';
 
 describe('figure data', () => {
   it('CSV quotes what needs quoting and leaves no NaN', () => {
-    expect(toCsv([{ method: 'gd', error: 0.25 }, { method: 'a,"b"', error: Number.NaN }])).toBe('method,error\ngd,0.25\n"a,""b""",\n');
+    expect(
+      toCsv([
+        { method: 'gd', error: 0.25 },
+        { method: 'a,"b"', error: Number.NaN },
+      ]),
+    ).toBe('method,error\ngd,0.25\n"a,""b""",\n');
     expect(toCsv([])).toBe('');
   });
 
