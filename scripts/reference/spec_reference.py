@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of /work/shared/SPEC.md (sections 1-6, 8).
+"""Independent reference implementation of docs/SPEC.md (sections 1-6, 8; §3 amended step rule and
+binarisation scores; the promises of §9).
 
 Written from the SPEC alone (not from the project's TypeScript sources), in plain
 numpy float64, for cross-checking the project's CLI (see compare.py).
@@ -145,6 +146,103 @@ def gradient_descent(X, W, lam, eta, T, causal=False, clip=False) -> GDResult:
             raise Diverged(f"non-finite loss at iteration {t}")
         hist.append(L)
     return GDResult(M=M, loss_history=hist)
+
+
+ARMIJO_C = 1e-4
+ARMIJO_TRIES = 61
+GD_DEFAULTS = dict(lam=0.001, eta=0.05, iters=60, step="armijo", score="wanda-weighted")
+
+
+def gradient_descent_armijo(X, W, lam, eta, T, causal=False, clip=False) -> GDResult:
+    """Algorithm 1 with Armijo (backtracking) steps, SPEC §3 "Step rule (amended)", as
+    described in the brief:
+
+      M_0 = 1.  For t = 1..T, with g = grad L(M_{t-1}):
+        if g is exactly 0: stop;
+        trial s = eta on the first iteration, else 2 x the last accepted step;
+        up to 61 tries s, s/2, s/4, ...: M' = M - s g (clipped to [0,1] with clip);
+          accept the first M' with L(M') <= L(M) - 1e-4 <g, M - M'>;
+        if none is accepted: stop.
+        Record L(M_t).
+
+    loss_history[t] = L(M_t) for the iterations actually taken (length <= T+1).
+    Extra attributes on the result: steps (accepted s per iteration), stopped
+    ("iterations" | "zero-gradient" | "no-step"), margin (the smallest relative distance
+    |L(M') - threshold| / |L(M)| over all acceptance tests, i.e. how close a round-off
+    error would come to flipping a decision), evaluations (loss evaluations incl. M_0).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    F0 = attention(X, W, causal)
+    M = np.ones_like(W)
+    L, G = loss_and_grad(M, X, W, F0, lam, causal)
+    hist, steps, margin, evals, stopped = [L], [], math.inf, 1, "iterations"
+    last = None
+    for t in range(1, T + 1):
+        if not np.any(G != 0):
+            stopped = "zero-gradient"
+            break
+        s = eta if last is None else 2.0 * last
+        accepted = None
+        for _ in range(ARMIJO_TRIES):
+            Mn = M - s * G
+            if clip:
+                Mn = np.clip(Mn, 0.0, 1.0)
+            Ln = loss(Mn, X, W, F0, lam, causal)
+            evals += 1
+            thr = L - ARMIJO_C * float(np.sum(G * (M - Mn)))
+            if math.isfinite(Ln):
+                margin = min(margin, abs(Ln - thr) / max(abs(L), 1e-300))
+            if Ln <= thr:
+                accepted = s
+                break
+            s = s / 2.0
+        if accepted is None:
+            stopped = "no-step"
+            break
+        last = accepted
+        M = Mn
+        L, G = loss_and_grad(M, X, W, F0, lam, causal)
+        if not (math.isfinite(L) and np.all(np.isfinite(M))):
+            raise Diverged(f"non-finite loss at iteration {t}")
+        hist.append(L)
+        steps.append(accepted)
+    r = GDResult(M=M, loss_history=hist)
+    r.steps, r.stopped, r.margin, r.evaluations = steps, stopped, margin, evals
+    return r
+
+
+def gd_run(X, W, lam, eta, T, causal=False, clip=False, step="fixed") -> GDResult:
+    if step == "fixed":
+        return gradient_descent(X, W, lam, eta, T, causal, clip)
+    if step == "armijo":
+        return gradient_descent_armijo(X, W, lam, eta, T, causal, clip)
+    raise ValueError(step)
+
+
+SCORES = ("relaxed", "magnitude-weighted", "wanda-weighted")
+
+
+def gd_scores(M, X, W, score):
+    """Binarisation scores of the relaxed mask (SPEC §3 amended, `--score`):
+      relaxed:            M_T
+      magnitude-weighted: |M_T o W|
+      wanda-weighted:     |M_T,ij W_ij| * ||X[:, i]||_2   (i = row of W = input feature)."""
+    M = np.asarray(M, dtype=np.float64)
+    if score == "relaxed":
+        return M
+    A = np.abs(M * np.asarray(W, dtype=np.float64))
+    if score == "magnitude-weighted":
+        return A
+    if score == "wanda-weighted":
+        return A * np.linalg.norm(np.asarray(X, dtype=np.float64), axis=0)[:, None]
+    raise ValueError(score)
+
+
+def gd_binarise(M, X, W, p, score="relaxed", nm=None):
+    """Global stable rule (k = floor(p d^2) lowest scores pruned) or N:M within groups."""
+    S = gd_scores(M, X, W, score)
+    return nm_mask(S, *nm) if nm is not None else binarise(S, p)
 
 
 # ---------------------------------------------------------------------------
@@ -342,7 +440,8 @@ def metrics(X, W, W_pruned, causal=False):
 # The `solve` command, reference version (SPEC §8 fields)
 # ---------------------------------------------------------------------------
 
-def solve(X, W, method, sparsity, causal=False, nm=None, lam=0.0, eta=0.05, iters=300, clip=False):
+def solve(X, W, method, sparsity, causal=False, nm=None, lam=0.0, eta=0.05, iters=300, clip=False,
+          step="fixed", score="relaxed"):
     """Returns a dict with the SPEC §8 output fields that compare.py checks.
 
     CHOICE: with nm given, `sparsity` is ignored for the selection (N:M fixes it at N/M).
@@ -360,17 +459,109 @@ def solve(X, W, method, sparsity, causal=False, nm=None, lam=0.0, eta=0.05, iter
         r = sparsegpt(X, W, sparsity, nm)
         mask, Wp = r.mask, r.W_pruned
     elif method == "gd":
-        r = gradient_descent(X, W, lam, eta, iters, causal, clip)
-        mask = nm_mask(r.M, *nm) if nm is not None else binarise(r.M, sparsity)
+        r = gd_run(X, W, lam, eta, iters, causal, clip, step)
+        mask = gd_binarise(r.M, X, W, sparsity, score, nm)
         Wp = mask * W
         out["loss_history"] = r.loss_history
         out["M"] = r.M
     else:
+        # gradual, swap, swap-recon, sparsegpt-recon: the SPEC (§9) fixes their promises,
+        # not their search paths; compare.py checks those promises (see linear_masks).
         raise ValueError(method)
     out["mask"] = mask
     out["W_pruned"] = Wp
     out.update(metrics(X, W, Wp, causal))
     return out
+
+
+def linear_masks(X, W, p, causal=False, nm=None):
+    """The three linear-approximation masks (SPEC §4) applied as mask o W (no weight update),
+    with their pruned counts and attention losses: {name: (mask, pruned, loss)}.  Used for
+    the SPEC §9 promise that the swap search (which starts from the best linear mask and
+    accepts only exact improvements) ends no worse than the best of them.  SparseGPT's
+    *mask* is used (its weight update is not part of a mask)."""
+    out = {}
+    for name in ("magnitude", "wanda", "sparsegpt"):
+        if name == "magnitude":
+            m = magnitude_mask(W, p, nm)
+        elif name == "wanda":
+            m = wanda_mask(X, W, p, nm)
+        else:
+            m = sparsegpt(X, W, p, nm).mask
+        out[name] = (m, int((m == 0).sum()), metrics(X, W, m * W, causal)["attention_loss"])
+    return out
+
+
+def _loss_slow(M, X, W, F0, lam, causal):
+    """Loss written entry by entry (python loops): used only by the Armijo self-test."""
+    n, d = X.shape
+    total = 0.0
+    MW = [[M[a, b] * W[a, b] for b in range(d)] for a in range(d)]
+    for i in range(n):
+        logits = []
+        for j in range(n):
+            if causal and j > i:
+                logits.append(None)
+                continue
+            v = 0.0
+            for a in range(d):
+                for b in range(d):
+                    v += X[i, a] * MW[a][b] * X[j, b]
+            logits.append(v)
+        mx = max(v for v in logits if v is not None)
+        ex = [0.0 if v is None else math.exp(v - mx) for v in logits]
+        z = sum(ex)
+        for j in range(n):
+            total += 0.5 * (ex[j] / z - F0[i, j]) ** 2
+    return total + 0.5 * lam * sum(M[a, b] ** 2 for a in range(d) for b in range(d))
+
+
+def _grad_slow(M, X, W, F0, lam, causal):
+    """Gradient by the chain rule with explicit per-row softmax Jacobians
+    J_i = diag(f_i) - f_i f_i^T (not the SPEC's P formula): dL/dS_i = J_i c_i,
+    dL/dM = W o (X^T (dL/dS) X) + lam M."""
+    F = attention(X, M * W, causal)
+    n = X.shape[0]
+    dS = np.zeros((n, n))
+    for i in range(n):
+        f = F[i]
+        J = np.diag(f) - np.outer(f, f)
+        dS[i] = J @ (F[i] - F0[i])
+    G = np.zeros_like(M)
+    for i in range(n):
+        for j in range(n):
+            if dS[i, j] != 0.0:
+                G += dS[i, j] * np.outer(X[i], X[j])
+    return W * G + lam * M
+
+
+def armijo_slow(X, W, lam, eta, T, causal=False, clip=False):
+    """Direct, slow transcription of the Armijo rule (loss by loops, gradient by explicit
+    Jacobians), for the self-test.  Returns (loss_history, M)."""
+    F0 = attention(X, W, causal)
+    M = np.ones_like(W)
+    hist = [_loss_slow(M, X, W, F0, lam, causal)]
+    s_last = None
+    for _t in range(T):
+        g = _grad_slow(M, X, W, F0, lam, causal)
+        if np.all(g == 0):
+            break
+        s = eta if s_last is None else 2 * s_last
+        L = hist[-1]
+        for _try in range(61):
+            Mn = M - s * g
+            if clip:
+                Mn = np.minimum(np.maximum(Mn, 0.0), 1.0)
+            Ln = _loss_slow(Mn, X, W, F0, lam, causal)
+            if Ln <= L - 1e-4 * float(np.sum(g * (M - Mn))):
+                break
+            s /= 2
+        else:
+            break
+        s_last = s
+        M = Mn
+        hist.append(Ln)
+    return hist, M
 
 
 # ---------------------------------------------------------------------------
@@ -444,6 +635,63 @@ def _selftest():
     check("gd history length", len(r.loss_history) == 51)
     check("gd L(M_0) = lam d^2 / 2", abs(r.loss_history[0] - 0.5 * 0.1 * 36) < 1e-12)
     check("gd decreasing", all(b <= a + 1e-15 for a, b in zip(r.loss_history, r.loss_history[1:])))
+    # Armijo: never raises L (several problems, incl. scale 3 and clip), equals a slow direct version
+    for (n, d, scale, lam, eta, T, causal, clip) in [(10, 6, 1, 0.001, 0.05, 60, False, False),
+                                                     (12, 8, 3, 0.001, 0.05, 60, True, False),
+                                                     (9, 5, 3, 0.1, 0.5, 40, False, True),
+                                                     (16, 8, 5, 0.01, 50.0, 30, True, False)]:
+        X = rng.normal(size=(n, d))
+        W = rng.normal(size=(d, d)) * scale / math.sqrt(d)
+        r = gradient_descent_armijo(X, W, lam, eta, T, causal, clip)
+        h = np.asarray(r.loss_history)
+        tag = f"(n={n} d={d} scale={scale} lam={lam} eta={eta} causal={causal} clip={clip})"
+        check(f"armijo never raises L {tag}", np.all(np.diff(h) <= 0), f"len={h.size} stop={r.stopped} max dL={np.diff(h).max() if h.size > 1 else 0:.2e}")
+        # the acceptance rule itself, recomputed from the steps
+        F0 = attention(X, W, causal)
+        Mre = np.ones_like(W)
+        okrule = True
+        for t, s_acc in enumerate(r.steps):
+            Lm, g = loss_and_grad(Mre, X, W, F0, lam, causal)
+            Mn = Mre - s_acc * g
+            if clip:
+                Mn = np.clip(Mn, 0, 1)
+            okrule &= loss(Mn, X, W, F0, lam, causal) <= Lm - 1e-4 * float(np.sum(g * (Mre - Mn)))
+            Mre = Mn
+        check("  armijo condition holds at every accepted step", okrule)
+        hs, Ms = armijo_slow(X, W, lam, eta, T, causal, clip)
+        same_len = len(hs) == h.size
+        errh = float(np.max(np.abs(np.asarray(hs) - h) / np.maximum(np.abs(h), 1e-300))) if same_len else math.inf
+        errM = rel_M = float(np.max(np.abs(Ms - r.M)) / np.max(np.abs(r.M)))
+        check("  armijo equals slow direct implementation", same_len and errh < 1e-10 and errM < 1e-10,
+              f"len {len(hs)} vs {h.size}, rel hist {errh:.1e}, rel M {rel_M:.1e}")
+    # lam = 0: the gradient at M = 1 is exactly 0, so Armijo stops at once
+    X = rng.normal(size=(8, 4))
+    W = rng.normal(size=(4, 4))
+    r = gradient_descent_armijo(X, W, 0.0, 0.05, 60)
+    check("armijo stops on an exactly zero gradient", r.stopped == "zero-gradient" and len(r.loss_history) == 1)
+    # first trial step is eta, later ones start from 2x the last accepted
+    X = rng.normal(size=(10, 6))
+    W = rng.normal(size=(6, 6)) / math.sqrt(6)
+    r = gradient_descent_armijo(X, W, 0.001, 0.05, 10)
+    check("armijo step sizes are eta * 2^j", all(abs(math.log2(s / 0.05) - round(math.log2(s / 0.05))) < 1e-12 for s in r.steps)
+          and r.steps[0] <= 0.05, str(r.steps))
+
+    # binarisation scores
+    M = np.array([[1.0, 0.5], [0.25, 2.0]])
+    W2 = np.array([[1.0, 4.0], [-8.0, 0.5]])
+    X2 = np.array([[3.0, 0.0], [4.0, 1.0]])  # column norms 5, 1
+    check("score relaxed", np.array_equal(gd_scores(M, X2, W2, "relaxed"), M))
+    check("score magnitude-weighted", np.array_equal(gd_scores(M, X2, W2, "magnitude-weighted"), np.array([[1.0, 2.0], [2.0, 1.0]])))
+    check("score wanda-weighted (row i scaled by ||X[:, i]||)",
+          np.array_equal(gd_scores(M, X2, W2, "wanda-weighted"), np.array([[5.0, 10.0], [2.0, 1.0]])))
+    check("score ties stable", np.array_equal(gd_binarise(M, X2, W2, 0.5, "magnitude-weighted"), np.array([[0, 1], [1, 0]])))
+    check("score N:M", np.array_equal(gd_binarise(np.ones((4, 1)), np.ones((3, 4)), np.array([[1.0], [-3.0], [2.0], [0.5]]),
+                                                  0.5, "wanda-weighted", (2, 4)).ravel(), np.array([0, 1, 1, 0])))
+    # a dead input column gives wanda-weighted scores of exactly 0 in that row
+    X3 = rng.normal(size=(6, 4)); X3[:, 1] = 0
+    sc = gd_scores(np.ones((4, 4)), X3, rng.normal(size=(4, 4)), "wanda-weighted")
+    check("wanda-weighted: dead input row scores 0 and is pruned first",
+          np.all(sc[1] == 0) and np.all(gd_binarise(np.ones((4, 4)), X3, np.ones((4, 4)) + sc, 0.25, "wanda-weighted")[1] == 0))
     print("self-test", "PASSED" if ok else "FAILED")
     return ok
 

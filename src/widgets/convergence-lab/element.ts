@@ -7,7 +7,7 @@
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
 import type { Schema } from '../../ui/state.ts';
-import { num } from '../../ui/format.ts';
+import { num, scientific } from '../../ui/format.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { logLines } from '../../ui/charts/lines.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
@@ -124,7 +124,8 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         'Observed linear rate of L(M_t) − L*',
         Number.isFinite(c.observedRate) ? `${num(c.observedRate, 3)} per step (over the first ${c.rateWindow} steps)` : 'not measurable (L did not move)',
       ],
-      ['Rate the PL bound guarantees, 1 − λ/β', Number.isFinite(c.plRate) ? num(c.plRate, 6) : 'no bound (λ = 0)'],
+      // 1 − λ/β is within 10⁻⁶ of 1 here: print the gap, not a rounded "1".
+      ['Rate the PL bound guarantees, 1 − λ/β', Number.isFinite(c.plRate) && s.lambda > 0 ? `1 − ${scientific(1 - c.plRate, 2)} per step` : 'no bound (λ = 0)'],
       ['Arithmetic', r.engine],
       ['Time in the worker', `${num(r.timeMs, 3)} ms`],
     ]);
