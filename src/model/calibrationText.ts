@@ -9,8 +9,7 @@
 import type { CharTokenizer } from './tokenizer.ts';
 import { leadingWindows } from './evaluate.ts';
 
-/** The page keeps its state in the URL, so it accepts at most this many characters. */
-export const PAGE_MAX_CALIBRATION_CHARS = 20_000;
+export { PAGE_MAX_CALIBRATION_CHARS } from './limits.ts';
 
 export class CalibrationTextError extends Error {
   override name = 'CalibrationTextError';

@@ -24,6 +24,7 @@ import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage, widgetStatus } from './browser.ts';
 import { pageWith } from './pages.ts';
 import { cliAsync } from '../helpers/cli.ts';
+import { PAGE_DEFAULT_METHODS } from '../../src/core/methods.ts';
 
 let site: SiteServer;
 let browser: Browser;
@@ -43,7 +44,7 @@ afterAll(async () => {
 });
 
 /** The widget's defaults, as the command line's flags. */
-const SETTINGS = { prompt: 'The jury said', tokens: 120, seed: 1, temperature: 0.8, sparsity: 0.5, methods: ['gd', 'magnitude', 'wanda', 'sparsegpt'] };
+const SETTINGS = { prompt: 'The jury said', tokens: 120, seed: 1, temperature: 0.8, sparsity: 0.5, methods: PAGE_DEFAULT_METHODS.split(',') };
 
 /**
  * The command line's texts and perplexities for SETTINGS. The calls run one after
@@ -92,7 +93,7 @@ async function cliTexts(): Promise<Map<string, { text: string; perplexity: numbe
 const card = (page: Page, method: string) => page.locator(`${GEN} figure.gen-card[data-method="${method}"]`);
 
 describe('generated text', () => {
-  it('with the default settings writes the same texts as the command line (four methods, sparsity 0.5, sampled), and offers them as a download', async () => {
+  it('with the default settings writes the same texts as the command line (the default methods, sparsity 0.5, sampled), and offers them as a download', async () => {
     // The CLI runs in child processes while the browser works.
     const reference = cliTexts();
     const { page, consoleErrors, offOrigin } = await watchedPage(browser, site.url);

@@ -14,11 +14,12 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { watchedPage, widgetStatus } from './browser.ts';
 import { siteSession } from './siteSession.ts';
+import { type ModelMethodId, methodLabel, PAGE_DEFAULT_METHODS } from '../../src/core/methods.ts';
 import { cliJson } from '../helpers/cli.ts';
 
 const TAG = 'induction-heads';
-const METHODS = ['gd', 'magnitude', 'wanda', 'sparsegpt'];
-const LABEL: Record<string, string> = { gd: 'Gradient descent', magnitude: 'Magnitude', wanda: 'Wanda', sparsegpt: 'SparseGPT' };
+const METHODS = PAGE_DEFAULT_METHODS.split(',') as ModelMethodId[];
+const LABEL = (m: ModelMethodId): string => methodLabel(m);
 
 interface ShownRow {
   model: string;
@@ -48,7 +49,7 @@ function accuracyOf(text: string): number {
 const ctx = siteSession(TAG);
 
 describe('induction heads under pruning', () => {
-  it('by default prunes with all four methods at sparsity 0.9, agrees with cli model-prune, and redraws another head without a new job', async () => {
+  it('by default prunes with the page’s default methods at sparsity 0.9, agrees with cli model-prune, and redraws another head without a new job', async () => {
     const refs = Promise.all(METHODS.map((m) => cliJson('model-prune', '--model', 'induction', '--method', m, '--sparsity', '0.9', '--eval-seqs', '32')));
     const { page, consoleErrors, offOrigin } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(ctx.site.url + ctx.path);
@@ -69,7 +70,7 @@ describe('induction heads under pruning', () => {
 
     const { head, rows } = await shownTable(page);
     expect(head.slice(2, 6).map((h) => h.replace(' (shown)', ''))).toEqual(['L1 H0', 'L1 H1', 'L1 H2', 'L1 H3']);
-    expect(rows.map((r) => r.model)).toEqual(['Dense', ...METHODS.map((m) => LABEL[m]), 'Uniform attention']);
+    expect(rows.map((r) => r.model)).toEqual(['Dense', ...METHODS.map((m) => LABEL(m)), 'Uniform attention']);
     const ref = await refs;
     expect(Math.abs(accuracyOf(rows[0].accuracy) - ref[0].dense.accuracy)).toBeLessThanOrEqual(1e-3);
     METHODS.forEach((m, i) => expect(Math.abs(accuracyOf(rows[1 + i].accuracy) - ref[i].pruned.accuracy), m).toBeLessThanOrEqual(1e-3));

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { watchedPage, widgetStatus } from './browser.ts';
 import { siteSession } from './siteSession.ts';
+import { PAGE_DEFAULT_METHODS } from '../../src/core/methods.ts';
 import { cliJson } from '../helpers/cli.ts';
 
 const TAG = 'model-pruner';
@@ -39,14 +40,11 @@ function expectAgrees(run: PageResult['runs'][number], ref: Record<string, any>,
 }
 
 const ctx = siteSession(TAG);
+const DEFAULTS = PAGE_DEFAULT_METHODS.split(',');
 
 describe('model pruner', () => {
-  it('by default prunes brown-char with all four methods, and agrees with cli model-prune', async () => {
-    const refs = Promise.all(
-      ['gd', 'magnitude', 'wanda', 'sparsegpt'].map((m) =>
-        cliJson('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32'),
-      ),
-    );
+  it('by default prunes brown-char with the paper’s four methods and our best, and agrees with cli model-prune', async () => {
+    const refs = Promise.all(DEFAULTS.map((m) => cliJson('model-prune', '--model', 'brown-char', '--method', m, '--sparsity', '0.5', '--eval-seqs', '32')));
     const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(ctx.site.url + ctx.path);
     const t0 = Date.now();
@@ -56,13 +54,13 @@ describe('model pruner', () => {
     const ref = await refs;
     expect(r.metric).toBe('perplexity');
     expect(Math.abs(r.dense - ref[0].dense.perplexity) / r.dense).toBeLessThanOrEqual(1e-4);
-    expect(r.runs.map((x) => x.method)).toEqual(['gd', 'magnitude', 'wanda', 'sparsegpt']);
+    expect(r.runs.map((x) => x.method)).toEqual(DEFAULTS);
     r.runs.forEach((run, i) => expectAgrees(run, ref[i], 'perplexity'));
     // The chosen head's attention pattern: dense plus one map per method, and the per-head error maps.
     await expect.poll(() => page.locator(TAG).getByRole('heading', { name: 'Attention of layer 1, head 0' }).count()).toBe(1);
-    expect(await page.locator(`${TAG} figure.widget-figure`).count()).toBe(4 + 5);
+    expect(await page.locator(`${TAG} figure.widget-figure`).count()).toBe(DEFAULTS.length + DEFAULTS.length + 1);
     expect(consoleErrors).toEqual([]);
-    console.log(`model pruner, brown-char, 4 methods at p = 0.5: done ${seconds.toFixed(1)} s after navigation`);
+    console.log(`model pruner, brown-char, ${DEFAULTS.join(', ')} at p = 0.5: done ${seconds.toFixed(1)} s after navigation`);
 
     // Looking at another head redraws from the last result: no new job.
     await page.locator(TAG).getByLabel('head shown', { exact: true }).fill('2');

@@ -80,8 +80,14 @@ export function pageSweepFinding() {
   // Algorithm 1 with our defaults against the baselines, and our swap search + reconstruction against all of them.
   const oursBest = sparsities.filter((p) => [...baselines, 'gd'].every((m) => ppl('swap-recon', p) < ppl(m, p)));
   claim(gdBest.length === 0, 'gradient descent (our defaults) has the best perplexity of the four at no sparsity');
-  claim(sparsities.filter((p) => p >= 0.5).every((p) => ppl('gd', p) < ppl('magnitude', p)), 'gradient descent beats magnitude pruning at every sparsity from 50 %');
-  claim(oursBest.length >= sparsities.length - 1 && oursBest.includes(top), 'swap search with reconstruction beats the paper’s four methods at all sparsities but at most one, the highest included');
+  claim(
+    sparsities.filter((p) => p >= 0.5).every((p) => ppl('gd', p) < ppl('magnitude', p)),
+    'gradient descent beats magnitude pruning at every sparsity from 50 %',
+  );
+  claim(
+    oursBest.length >= sparsities.length - 1 && oursBest.includes(top),
+    'swap search with reconstruction beats the paper’s four methods at all sparsities but at most one, the highest included',
+  );
   return {
     dense,
     lowest,

@@ -15,6 +15,7 @@ import type { LabProgress, LabResult } from '../../jobs/protocol.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
 import { roundedErrorChart } from '../../ui/charts/rounded.ts';
 import { methodLabel } from '../../core/methods.ts';
+import { WIDGET } from './widget.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 256 },
@@ -203,4 +204,4 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('convergence-lab', ConvergenceLab);
+customElements.define(WIDGET.tag, ConvergenceLab);

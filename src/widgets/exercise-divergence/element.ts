@@ -13,6 +13,7 @@ import { bisectBoundary, convergingAbove, smallestDivergingStep, type Threshold 
 import { blewUp, createGdRunner, type GdOutcome, type GdRunner } from '../../teaching/gdRunner.ts';
 import { num, numOr } from '../../ui/format.ts';
 import { syntheticProblem } from '../../core/synthetic.ts';
+import { WIDGET } from './widget.ts';
 
 interface ThresholdReport {
   threshold: Threshold | undefined;
@@ -168,4 +169,4 @@ function explain(o: GdOutcome, runner: GdRunner, r: ThresholdReport): Node[] {
   return out;
 }
 
-customElements.define('exercise-divergence', ExerciseDivergence);
+customElements.define(WIDGET.tag, ExerciseDivergence);

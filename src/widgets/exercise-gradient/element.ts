@@ -10,6 +10,7 @@ import type { Schema } from '../../ui/state.ts';
 import { judgeMatrix, parseReaderNumber, type MatrixJudgement } from '../../teaching/answers.ts';
 import { GRADIENT_PROBLEMS, GRADIENT_TOLERANCE, gradientCheckLink, type GradientProblem } from '../../teaching/presets.ts';
 import { closedFormGradient } from '../../teaching/gradientSolution.ts';
+import { WIDGET } from './widget.ts';
 
 const schema = {
   problem: { kind: 'enum', label: 'Problem', default: GRADIENT_PROBLEMS[0].id, options: GRADIENT_PROBLEMS.map((p) => p.id) },
@@ -134,4 +135,4 @@ function explain(p: GradientProblem, j: MatrixJudgement): Node[] {
   return out;
 }
 
-customElements.define('exercise-gradient', ExerciseGradient);
+customElements.define(WIDGET.tag, ExerciseGradient);

@@ -16,6 +16,7 @@ import { SolverClient } from '../../worker/client.ts';
 import type { CompareResult } from '../../jobs/protocol.ts';
 import { PAPER_METHOD_IDS } from '../../core/methods.ts';
 import { GD_PAPER_FORM } from '../../core/gd.ts';
+import { WIDGET } from './widget.ts';
 
 type PruningMethod = (typeof PAPER_METHOD_IDS)[number];
 
@@ -174,4 +175,4 @@ function ordinal(k: number): string {
   return ['first', 'second', 'third', 'fourth', 'fifth'][k - 1] ?? `${k}th`;
 }
 
-customElements.define('exercise-winner', ExerciseWinner);
+customElements.define(WIDGET.tag, ExerciseWinner);

@@ -16,6 +16,7 @@ import type { ExhaustiveJobResult } from '../../jobs/protocol.ts';
 import type { MethodId } from '../../core/methods.ts';
 import { binomial } from '../../core/exhaustive.ts';
 import { PROBLEM_FIELDS, GD_FIELDS } from '../../ui/fields.ts';
+import { WIDGET } from './widget.ts';
 
 /** The width is fixed: 16 entries keep every C(16, k) ≤ 12 870 masks evaluable in well under a second. */
 const D = 4;
@@ -203,4 +204,4 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('exhaustive-search', ExhaustiveSearch);
+customElements.define(WIDGET.tag, ExhaustiveSearch);

@@ -16,6 +16,7 @@ import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, methodLabel
 import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
 import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
+import { WIDGET } from './widget.ts';
 
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
@@ -265,4 +266,4 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('generated-text', GeneratedText);
+customElements.define(WIDGET.tag, GeneratedText);

@@ -15,6 +15,7 @@ import { parityScatter } from '../../ui/charts/scatter.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { GradcheckResult } from '../../jobs/protocol.ts';
 import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
+import { WIDGET } from './widget.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 5, min: 1, max: 64 },
@@ -205,4 +206,4 @@ export class GradientCheck extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('gradient-check', GradientCheck);
+customElements.define(WIDGET.tag, GradientCheck);

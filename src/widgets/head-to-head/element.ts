@@ -20,6 +20,7 @@ import type { CompareResult, MethodOutcome, SweepRow } from '../../jobs/protocol
 import type { Granularity } from '../../core/mask.ts';
 import type { MethodId } from '../../core/methods.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, specOf } from '../../ui/fields.ts';
+import { WIDGET } from './widget.ts';
 
 const SWEEP_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const PATTERNS = ['unstructured', '2:4', '4:8'] as const;
@@ -381,4 +382,4 @@ export class HeadToHead extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('head-to-head', HeadToHead);
+customElements.define(WIDGET.tag, HeadToHead);

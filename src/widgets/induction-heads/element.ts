@@ -24,6 +24,7 @@ import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
 import { headPattern, inductionQueryCount, inductionScore, inductionTargets, previousTokenScore } from '../../model/inductionScore.ts';
 import { mulberry32 } from '../../core/random.ts';
+import { WIDGET } from './widget.ts';
 
 const MODEL = defaultModelConfig('induction', INDUCTION_SPEC.vocabSize);
 const AUTO = 'most typical';
@@ -373,4 +374,4 @@ export class InductionHeads extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('induction-heads', InductionHeads);
+customElements.define(WIDGET.tag, InductionHeads);

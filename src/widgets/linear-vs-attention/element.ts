@@ -15,6 +15,7 @@ import type { ScatterResult } from '../../jobs/protocol.ts';
 import { spearman as spearmanCorrelation } from '../../core/stats.ts';
 import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
 import { JobError } from '../../worker/client.ts';
+import { WIDGET } from './widget.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 32, min: 2, max: 256 },
@@ -190,4 +191,4 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('linear-vs-attention', LinearVsAttention);
+customElements.define(WIDGET.tag, LinearVsAttention);

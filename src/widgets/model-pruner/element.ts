@@ -19,11 +19,12 @@ import { GD_FIELDS } from '../../ui/fields.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
-import { PAGE_MAX_CALIBRATION_CHARS } from '../../model/calibrationText.ts';
+import { PAGE_MAX_CALIBRATION_CHARS } from '../../model/limits.ts';
 import { JobError } from '../../worker/client.ts';
 import { fitsInLink, linkLength } from '../../ui/state.ts';
 import { modelVocabulary } from '../../ui/vocabulary.ts';
 import { unknownPromptMessage } from '../generated-text/compare.ts';
+import { WIDGET } from './widget.ts';
 
 /** Pasted text up to this many characters (percent-encoded) travels in the shareable link; servers refuse long addresses. */
 const CALIB_TEXT_IN_LINK = 4000;
@@ -351,4 +352,4 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   }
 }
 
-customElements.define('model-pruner', ModelPruner);
+customElements.define(WIDGET.tag, ModelPruner);

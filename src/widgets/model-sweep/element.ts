@@ -22,6 +22,7 @@ import type { ModelSweepJobResult } from '../../jobs/protocol.ts';
 import type { PruneMode } from '../../model/prune.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
 import type { ModelName } from '../../model/config.ts';
+import { WIDGET } from './widget.ts';
 
 const DATA_URL = withBase('/data/page-sweeps.json');
 /** Used only when the precomputed file cannot be read (it lists its own sparsities). */
@@ -399,4 +400,4 @@ function sweepLines(sweep: Sweep, o: { yLabel: string; percent: boolean; width: 
   );
 }
 
-customElements.define('model-sweep', ModelSweep);
+customElements.define(WIDGET.tag, ModelSweep);
