@@ -108,7 +108,8 @@ describe('every widget survives a malformed query string', () => {
   it.each(widgets.map((w) => [w.slug, w] as const))(
     '%s',
     async (_slug, w) => {
-      for (const hostile of MALFORMED) {
+      // Two loads per widget keep the suite short: every malformed piece at once, then the markup.
+      for (const hostile of [MALFORMED.slice(0, -1).join('&'), MALFORMED.at(-1) ?? '']) {
         const query = [hostile.replaceAll('P.', `${w.prefix}.`), w.quick].filter(Boolean).join('&');
         const watched = await watchedPage(browser, site.url);
         const warnings: string[] = [];
@@ -124,7 +125,7 @@ describe('every widget survives a malformed query string', () => {
         else expect(r.status, what).toBe('done');
         expect(`${r.error} ${r.notes}`, what).not.toMatch(/Something went wrong|NaN|undefined|URI malformed|Cannot evaluate flag/);
         // A value of this widget's own that was garbled is named in a note.
-        if (hostile.startsWith('P.sparsity') && (await page.locator(`#${w.prefix}-sparsity`).count()) > 0)
+        if (hostile.includes('P.sparsity=0.5%') && (await page.locator(`#${w.prefix}-sparsity`).count()) > 0)
           expect(r.notes, what).toMatch(/Ignored sparsity p = "0\.5%"/);
         if (hostile.includes('P.n=0x10') && (await page.locator(`#${w.prefix}-n`).count()) > 0) expect(r.notes, what).toMatch(/"0x10".*only decimal/);
         await expectNoInjectedMarkup(page);

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage, widgetStatus } from './browser.ts';
 import { pageWith } from './pages.ts';
+import { GD_DEFAULTS } from '../../src/core/gd.ts';
 
 let site: SiteServer;
 let browser: Browser;
@@ -63,7 +64,7 @@ describe('convergence lab', () => {
     await iters.focus();
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Tab');
-    await expect.poll(() => page.evaluate(() => location.search)).toContain('lab.iters=301');
+    await expect.poll(() => page.evaluate(() => location.search)).toContain(`lab.iters=${GD_DEFAULTS.iters + 1}`);
     await page.context().close();
   });
 
@@ -91,7 +92,7 @@ describe('convergence lab', () => {
     const text = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
     const lines = text.trim().split('\n');
     expect(lines[0]).toBe('iteration,loss,attention_loss');
-    expect(lines).toHaveLength(302);
+    expect(lines).toHaveLength(GD_DEFAULTS.iters + 2);
     expect(download.suggestedFilename()).toBe('convergence-loss.csv');
     await page.context().close();
   });
@@ -125,7 +126,7 @@ describe('convergence lab', () => {
 
   it('a step that is far too large is explained, not drawn as NaN', async () => {
     const { page } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}${path}?lab.eta=900`);
+    await page.goto(`${site.url}${path}?lab.step=fixed&lab.eta=900`);
     expect(await widgetStatus(page, LAB)).toBe('error');
     const alert = await page.locator(`${LAB} [role=alert]`).textContent();
     expect(alert).toMatch(/diverged/);
@@ -135,6 +136,7 @@ describe('convergence lab', () => {
     await page.locator(LAB).getByRole('button', { name: 'Reset' }).click();
     await expect.poll(() => page.locator(LAB).getAttribute('data-status'), { timeout: 30_000 }).toBe('done');
     expect(await page.evaluate(() => location.search)).not.toContain('lab.eta');
+    expect(await page.evaluate(() => location.search)).not.toContain('lab.step');
     await page.context().close();
   });
 });

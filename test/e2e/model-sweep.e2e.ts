@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { watchedPage, widgetStatus } from './browser.ts';
 import { siteSession } from './siteSession.ts';
 import { DIST } from './pages.ts';
+import { MODEL_METHOD_IDS } from '../../src/core/methods.ts';
 
 const TAG = 'model-sweep';
 const TOLERANCE = 1e-4;
@@ -76,7 +77,7 @@ describe('sparsity sweep on the model', () => {
     const root = page.locator(TAG);
     expect(await root.getAttribute('data-source')).toBe('precomputed');
     const sweep = saved('brown-char', 'merged');
-    expect(worstDifference(await cells(page), sweep, ['gd', 'magnitude', 'wanda', 'sparsegpt'])).toBe(0);
+    expect(worstDifference(await cells(page), sweep, [...MODEL_METHOD_IDS])).toBe(0);
     expect(Number(await root.locator('table[data-quantity=metric]').getAttribute('data-dense'))).toBe(sweep.rows[0].perplexity);
     expect(await root.locator('.widget-footnote code').textContent()).toContain('cli -- sweep --model brown-char');
     expect(await root.locator('figure svg').count()).toBeGreaterThan(0);

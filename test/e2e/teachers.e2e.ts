@@ -180,7 +180,7 @@ describe('exercise (c): find a diverging step', () => {
   function outcomes(eta: number): (number | undefined)[] {
     return (['js-f64', 'wasm-simd-f64'] as const).map((kernel) => {
       try {
-        new GradientDescent(problem, { ...gdOptions, eta }, createObjective(problem, gdOptions.lambda, kernel)).advance();
+        new GradientDescent(problem, { ...gdOptions, eta, step: 'fixed' }, createObjective(problem, gdOptions.lambda, kernel)).advance();
         return undefined;
       } catch (e) {
         if (e instanceof DivergenceError) return e.iteration;
