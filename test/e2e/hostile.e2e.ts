@@ -317,6 +317,18 @@ describe('inputs that failed late or silently', () => {
   });
 });
 
+/**
+ * The environment for a child `astro build`: Vitest puts Vite's own variables (BASE_URL,
+ * MODE, DEV, PROD, SSR) into process.env, and a child build would take BASE_URL = "/" from
+ * there over the configured base. They are left out.
+ */
+function buildEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR']) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k.startsWith('VITE_')) delete env[k];
+  return env;
+}
+
 describe('built under another address', () => {
   const SITE = 'https://example.org';
   const BASE = '/course/pruning/';
@@ -330,7 +342,7 @@ describe('built under another address', () => {
       root = mkdtempSync(join(tmpdir(), 'site-base-'));
       owned = true;
       await new Promise<void>((ok, fail) =>
-        execFile('npx', ['astro', 'build', '--outDir', root], { env: { ...process.env, SITE, BASE }, maxBuffer: 64 << 20 }, (e, _out, err) =>
+        execFile('npx', ['astro', 'build', '--outDir', root], { env: { ...buildEnv(), SITE, BASE }, maxBuffer: 64 << 20 }, (e, _out, err) =>
           e ? fail(new Error(`astro build under ${BASE} failed: ${err.slice(-2000)}`)) : ok(),
         ),
       );
