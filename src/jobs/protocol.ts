@@ -273,8 +273,26 @@ export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
 export type ResultOf<K extends JobKind> = JobResults[K];
 export type JobResult = JobResults[JobKind];
 
+/** A result message as the worker sends it for a job of kind K. */
+export interface ResultMessage<K extends JobKind> {
+  type: 'result';
+  id: number;
+  kind: K;
+  result: ResultOf<K>;
+}
+
+/** The message carries the result of a job of kind K: the worker tags every result with its job's kind. */
+export function isResultFor<K extends JobKind>(kind: K, m: { kind: JobKind; result: JobResult }): m is ResultMessage<K> & { kind: JobKind; result: JobResult } {
+  return m.kind === kind;
+}
+
 /** What each kind of job reports while it runs (the lab streams its iterate; the others count steps). */
 export type ProgressOf<K extends JobKind> = K extends 'lab' ? LabProgress : StepProgress;
+
+/** A progress report is the lab's (it carries the iteration) or a count of steps. */
+export function isProgressFor<K extends JobKind>(kind: K, p: JobProgress): p is ProgressOf<K> & JobProgress {
+  return (kind === 'lab') === 'iteration' in p;
+}
 export type JobProgress = LabProgress | StepProgress;
 
 /** Progress of a job made of steps (heads pruned, models scored); `stage` says what in words. */
@@ -288,7 +306,7 @@ export type ToWorker = { type: 'run'; id: number; job: Job } | { type: 'cancel';
 
 export type FromWorker =
   | { type: 'progress'; id: number; progress: JobProgress }
-  | { type: 'result'; id: number; result: JobResult }
+  | { type: 'result'; id: number; kind: JobKind; result: JobResult }
   | { type: 'error'; id: number; message: string; kind: ErrorKind };
 
 /** Why a job failed, so a widget can explain it in words. */

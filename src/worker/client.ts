@@ -3,7 +3,7 @@
  * whatever that client was running (the old promise rejects with kind "cancelled"),
  * so a new input always wins.
  */
-import type { ErrorKind, FromWorker, JobKind, JobOf, JobProgress, JobResult, ProgressOf, ResultOf } from '../jobs/protocol.ts';
+import { type ErrorKind, type FromWorker, type JobKind, type JobOf, type ProgressOf, type ResultOf, isProgressFor, isResultFor } from '../jobs/protocol.ts';
 
 export class JobError extends Error {
   constructor(
@@ -15,10 +15,10 @@ export class JobError extends Error {
   }
 }
 
+/** A job waiting for the worker: it settles itself from the worker's messages (typed by its kind). */
 interface Pending {
-  resolve(r: JobResult): void;
+  receive(m: FromWorker): void;
   reject(e: JobError): void;
-  onProgress?: (p: JobProgress) => void;
 }
 
 export class SolverClient {
@@ -48,26 +48,31 @@ export class SolverClient {
   private receive(m: FromWorker): void {
     const p = this.pending.get(m.id);
     if (!p) return;
-    if (m.type === 'progress') p.onProgress?.(m.progress);
-    else {
-      this.pending.delete(m.id);
-      if (m.type === 'result') p.resolve(m.result);
-      else p.reject(new JobError(m.message, m.kind));
-    }
+    if (m.type !== 'progress') this.pending.delete(m.id);
+    p.receive(m);
   }
 
   /**
    * Run a job; any job this client was running is cancelled first. The result and the
-   * progress are typed by the job's kind (the protocol's JobResults table).
+   * progress are typed by the job's kind (the protocol's JobResults table), checked
+   * against the kind the worker tags its answer with.
    */
   run<K extends JobKind>(job: JobOf<K>, onProgress?: (p: ProgressOf<K>) => void): Promise<ResultOf<K>> {
     this.cancel();
     const id = this.nextId++;
     const worker = this.ensureWorker();
+    const kind: K = job.kind;
     return new Promise<ResultOf<K>>((resolve, reject) => {
-      // The worker answers a job of kind K with ResultOf<K> and ProgressOf<K> (jobs.ts's
-      // RUNNERS table is typed so); the message channel itself is untyped.
-      this.pending.set(id, { resolve: resolve as (r: JobResult) => void, reject, onProgress: onProgress as ((p: JobProgress) => void) | undefined });
+      this.pending.set(id, {
+        reject,
+        receive: (m) => {
+          if (m.type === 'progress') {
+            if (onProgress && isProgressFor(kind, m.progress)) onProgress(m.progress);
+          } else if (m.type === 'error') reject(new JobError(m.message, m.kind));
+          else if (isResultFor(kind, m)) resolve(m.result);
+          else reject(new JobError(`the worker answered a ${kind} job with a ${m.kind} result`, 'bug'));
+        },
+      });
       worker.postMessage({ type: 'run', id, job });
     });
   }

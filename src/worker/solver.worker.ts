@@ -63,7 +63,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   try {
     await ready;
     const result = await runJob(msg.job, ctx);
-    if (current === id) post({ type: 'result', id, result });
+    if (current === id) post({ type: 'result', id, kind: msg.job.kind, result });
   } catch (e) {
     post({ type: 'error', id, ...classify(e) });
   }
