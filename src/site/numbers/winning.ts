@@ -11,7 +11,7 @@ import full from '../../../docs/ablation.json';
 import followUp from '../../../docs/ablation-armijo.json';
 import sweepsFile from '../../../public/data/sweeps.json';
 import { GD_DEFAULTS } from '../../core/gd.ts';
-import type { ModelMethodId } from '../../core/methods.ts';
+import { MODEL_METHOD_IDS, type ModelMethodId, methodInfo } from '../../core/methods.ts';
 import { rowMetric, type SavedSweep } from '../../model/sweep.ts';
 import { claimsFor } from './claims.ts';
 
@@ -221,7 +221,11 @@ export function modelResults() {
     if (!r) throw new Error(`public/data/sweeps.json: no ${model} ${mode} ${method} at ${p}`);
     return rowMetric(s, r);
   };
-  const methods: ModelMethodId[] = ['magnitude', 'wanda', 'sparsegpt', 'gd', 'gradual', 'swap', 'swap-recon', 'sparsegpt-recon'];
+  // The baselines first, then Algorithm 1 and ours: the registry's order, baselines moved up.
+  const methods: ModelMethodId[] = [
+    ...MODEL_METHOD_IDS.filter((m) => methodInfo(m).origin === 'baseline'),
+    ...MODEL_METHOD_IDS.filter((m) => methodInfo(m).origin !== 'baseline'),
+  ];
   const sparsities = (sweepsFile.sparsities as number[]).slice();
   const table = (model: Model, mode: Mode) => methods.map((m) => ({ method: m, values: sparsities.map((p) => metricAt(model, mode, m, p)) }));
   const brownDense = metricAt('brown-char', 'merged', 'dense', 0);
