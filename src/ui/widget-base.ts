@@ -9,6 +9,7 @@
  */
 import { type Schema, type StateOf, type FieldSpec, defaults, readState, setItems, setValue, writeState } from './state.ts';
 import { JobError, SolverClient } from '../worker/client.ts';
+import { num } from './format.ts';
 
 export type Status = 'idle' | 'running' | 'done' | 'error';
 
@@ -356,6 +357,20 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     if (this.dataset.status === 'running') this.statusLine.textContent = text;
   }
 
+  /** When the current run started (performance.now()), for the estimates below. */
+  private runStartedAt = 0;
+
+  /**
+   * ", 3.2 s so far, about 12 s left" for a run `done` of `total` steps in: the estimate
+   * appears once the run has lasted a second and a step is done (a linear extrapolation).
+   */
+  protected remaining(done: number, total: number): string {
+    const elapsed = (performance.now() - this.runStartedAt) / 1000;
+    if (elapsed < 1 || done <= 0 || total <= done) return elapsed >= 1 ? `, ${num(elapsed, 2)} s so far` : '';
+    const left = (elapsed * (total - done)) / done;
+    return `, ${num(elapsed, 2)} s so far, about ${num(Math.max(1, left), 2)} s left`;
+  }
+
   private async execute(): Promise<void> {
     const mine = ++this.runCounter;
     const signal = {
@@ -365,6 +380,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     };
     Object.defineProperty(signal, 'stale', { get: () => mine !== this.runCounter });
     this.errorBox.replaceChildren();
+    this.runStartedAt = performance.now();
     this.setStatus('running', 'Running…');
     try {
       await this.run(signal);

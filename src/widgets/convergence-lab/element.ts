@@ -39,6 +39,8 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     ...GD_HINTS,
   };
   private last: LabResult | undefined;
+  /** Long runs (n = 256, T = 5000) take minutes: a Stop button, with the progress line's estimate. */
+  protected override readonly stoppable = true;
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
@@ -49,7 +51,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     let frame = 0;
     const draw = (p: LabProgress): void => {
       history.push({ x: p.iteration, y: p.loss });
-      this.progress(`Iteration ${p.iteration} of ${s.iters}: L = ${num(p.loss, 4)}`);
+      this.progress(`Iteration ${p.iteration} of ${s.iters}: L = ${num(p.loss, 4)}${this.remaining(p.iteration, s.iters)}`);
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;

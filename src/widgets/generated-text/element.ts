@@ -93,7 +93,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
         bar.max = p.total;
         bar.value = p.done;
         const stage = p.stage ? `${p.stage[0].toUpperCase()}${p.stage.slice(1)}` : 'Working';
-        this.progress(`${stage}… (step ${p.done} of ${p.total})`);
+        this.progress(`${stage}… (step ${p.done} of ${p.total}${this.remaining(p.done, p.total)})`);
       },
     );
     if (signal.stale) return;

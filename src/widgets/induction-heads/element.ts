@@ -168,12 +168,11 @@ export class InductionHeads extends WidgetBase<typeof schema> {
       const waiting = document.createElement('p');
       waiting.textContent = `Pruning every head with ${job.methods.map((m) => methodLabel(m)).join(', ')} and reading the attention on the sequence below…`;
       this.output.replaceChildren(this.intro(), this.sequenceText(tokens), waiting);
-      const started = performance.now();
       const promise = this.client.run(job, (p) => {
         const step = p;
         if ('done' in step)
           this.progress(
-            `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`,
+            `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}${this.remaining(step.done, step.total)})`,
           );
       });
       const entry = { key, promise };

@@ -141,12 +141,11 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       this.draw(this.last.result);
       return;
     }
-    const started = performance.now();
     const result = await this.client.run(job, (p) => {
       const step = p;
       if ('done' in step)
         this.progress(
-          `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}, ${num((performance.now() - started) / 1000, 2)} s)`,
+          `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}${this.remaining(step.done, step.total)})`,
         );
     });
     if (signal.stale) return;

@@ -210,7 +210,10 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     try {
       result = await this.client.run({ kind: 'modelSweep', settings: { model: s.model, mode: s.mode, gd }, methods, sparsities }, (p) => {
         const step = p;
-        if ('done' in step) this.progress(`Recomputing in your browser: ${step.stage ?? 'working'} (step ${step.done} of ${step.total})…`);
+        if ('done' in step)
+          this.progress(
+            `Recomputing in your browser: ${step.stage ?? 'working'} (step ${step.done} of ${step.total}${this.remaining(step.done, step.total)})…`,
+          );
       });
     } finally {
       if (!signal.stale) this.liveRunning = false;
