@@ -14,7 +14,7 @@ import type { ModelSweepJobResult } from '../../src/jobs/protocol.ts';
 import type { PruneMode } from '../../src/model/prune.ts';
 import { MODEL_METHOD_IDS, type ModelMethodId } from '../../src/core/methods.ts';
 import type { ModelName } from '../../src/model/config.ts';
-import { GD_DEFAULTS } from '../../src/core/gd.ts';
+import { gdSettings } from '../../src/core/gd.ts';
 import { loadModelNode } from '../../src/model/weights.ts';
 import { initBackend } from '../../src/core/tf/backend.ts';
 import {
@@ -61,7 +61,7 @@ const ctx: JobContext = {
 };
 
 async function workerSweep(model: ModelName, mode: PruneMode, methods: ModelMethodId[], sparsities: number[]): Promise<ModelSweepJobResult> {
-  const gd = { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters };
+  const gd = gdSettings();
   return await runJob({ kind: 'modelSweep', settings: { model, mode, gd }, methods, sparsities }, ctx);
 }
 
@@ -77,7 +77,7 @@ describe('public/data/page-sweeps.json', () => {
       expect(s.command).toContain('--eval-seqs 32');
       expect(s.command).toContain('--seed 1');
       expect(s.command).toContain('--calib-seqs 8');
-      expect(s.gd).toEqual({ lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters });
+      expect(s.gd).toEqual(gdSettings());
     }
   });
 

@@ -16,7 +16,7 @@ import { renderFigure } from '../../ui/figure.ts';
 import { num, tick } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
-import { GD_DEFAULTS } from '../../core/gd.ts';
+import { GD_DEFAULTS, gdSettings } from '../../core/gd.ts';
 import { withBase } from '../../site/base.ts';
 import type { ModelSweepJobResult } from '../../jobs/protocol.ts';
 import type { PruneMode } from '../../model/prune.ts';
@@ -202,7 +202,7 @@ export class ModelSweep extends WidgetBase<typeof schema> {
       return;
     }
     const sparsities = file?.sparsities ?? FALLBACK_SPARSITIES;
-    const gd = { lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters };
+    const gd = gdSettings();
     this.liveRunning = true;
     this.syncButtons('running');
     this.progress(`Loading ${s.model} in your browser…`);
@@ -302,7 +302,10 @@ export class ModelSweep extends WidgetBase<typeof schema> {
       foot.append('Precomputed by: ');
       const code = document.createElement('code');
       code.textContent = o.command;
-      foot.append(code, ` (gradient descent: λ = ${GD_DEFAULTS.lambda}, η = ${GD_DEFAULTS.eta}, T = ${GD_DEFAULTS.iters}, the command line’s defaults).`);
+      foot.append(
+        code,
+        ` (gradient descent: Armijo steps from η = ${GD_DEFAULTS.eta}, λ = ${GD_DEFAULTS.lambda}, T = ${GD_DEFAULTS.iters}, rounding ${GD_DEFAULTS.score}: the command line’s defaults).`,
+      );
     } else if (o.timing) foot.textContent = o.timing;
     parts.push(foot);
     this.output.replaceChildren(...parts);
