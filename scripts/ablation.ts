@@ -22,11 +22,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32, subSeed } from '../src/core/random.ts';
 import { randomWindows } from '../src/model/evaluate.ts';
-import { captureCalibration } from '../src/model/prune.ts';
+import { captureCalibration, matrix, merge } from '../src/model/prune.ts';
 import { headQK, mergedHeadWeight } from '../src/model/transformer.ts';
 import { headDim } from '../src/model/config.ts';
 import type { Model } from '../src/model/weights.ts';
-import { type Matrix, zeros } from '../src/core/matrix.ts';
+import type { Matrix } from '../src/core/matrix.ts';
 import type { Problem } from '../src/core/problem.ts';
 import { type Granularity, applyMask } from '../src/core/mask.ts';
 import { compareAttention } from '../src/core/attention.ts';
@@ -78,26 +78,6 @@ interface GdRun {
   meanObservedRate: number;
   plRate: number;
   diverged: number;
-}
-
-function matrix(rows: number, cols: number, data: ArrayLike<number>): Matrix {
-  const m = zeros(rows, cols);
-  m.data.set(data);
-  return m;
-}
-
-function merge(wq: Matrix, wk: Matrix): Matrix {
-  const d = wq.rows;
-  const dh = wq.cols;
-  const out = zeros(d, d);
-  const s = 1 / Math.sqrt(dh);
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j < d; j++) {
-      let acc = 0;
-      for (let k = 0; k < dh; k++) acc += wq.data[i * dh + k] * wk.data[j * dh + k];
-      out.data[i * d + j] = acc * s;
-    }
-  return out;
 }
 
 async function sequences(name: string, model: Model) {

@@ -7,22 +7,12 @@ import type { Matrix } from './matrix.ts';
 import type { Problem } from './problem.ts';
 import { type Granularity, countPruned } from './mask.ts';
 import { type AttentionMetrics, compareAttention } from './attention.ts';
-import type { GdOptions } from './gd.ts';
-import type { KernelName } from './objectiveFactory.ts';
 import { exhaustiveSearch, percentileRank } from './exhaustive.ts';
 import { PRUNING_METHOD_IDS, type MethodId, updatesWeights } from './methods.ts';
-import { type MethodBudgets, type MethodExtras, runMerged } from './methodRunners.ts';
+import { type MethodExtras, type RunOptions, runMerged } from './methodRunners.ts';
 
-export interface SolveOptions {
-  sparsity: number;
-  granularity: Granularity;
-  gd?: Partial<GdOptions>;
-  /** The kernel gd evaluates the objective with (default: WASM SIMD where it runs, else JS). */
-  kernel?: KernelName;
-  /** Sequences held out of reconstruction's refit for early stopping (see methodRunners.ts). */
-  holdOut?: number;
-  budgets?: Partial<MethodBudgets>;
-}
+/** The options of one solve: the method runners' (sparsity, pattern, Algorithm 1's settings, kernel, budgets). */
+export type SolveOptions = RunOptions;
 
 export interface SolveResult {
   method: MethodId;

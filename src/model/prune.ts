@@ -76,14 +76,15 @@ function toF32(m: Matrix | Float64Array): Float32Array {
   return Float32Array.from('data' in m ? m.data : m);
 }
 
-function matrix(rows: number, cols: number, data: ArrayLike<number>): Matrix {
+/** A rows×cols float64 matrix holding `data`. */
+export function matrix(rows: number, cols: number, data: ArrayLike<number>): Matrix {
   const m = zeros(rows, cols);
   m.data.set(data);
   return m;
 }
 
 /** W = Wq Wkᵀ/√d_h in float64. */
-function merge(wq: Matrix, wk: Matrix): Matrix {
+export function merge(wq: Matrix, wk: Matrix): Matrix {
   const d = wq.rows;
   const dh = wq.cols;
   const out = zeros(d, d);
