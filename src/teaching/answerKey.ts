@@ -1,13 +1,3 @@
-/**
- * The teacher's answer key (/handout-answers/), computed at build time by the code the
- * chapter's Check buttons run, so the key cannot drift from the checks when a preset or
- * a solver changes:
- * (a) the worker's own 'compare' job, ranked by judgeWinner;
- * (b) the core's closed-form gradient and the worked steps of gradientSolution.ts;
- * (c) the divergence search of divergenceThreshold.ts on the same GD runner.
- * The page (src/pages/handout-answers.astro) only lays these out.
- */
-import { GD_PAPER_FORM } from '../core/gd.ts';
 import { PAPER_METHOD_IDS } from '../core/methods.ts';
 import { syntheticProblem } from '../core/synthetic.ts';
 import { type JobContext, runJob } from '../jobs/jobs.ts';
@@ -15,7 +5,7 @@ import { judgeWinner } from './answers.ts';
 import { bisectBoundary, convergingAbove, smallestDivergingStep } from './divergenceThreshold.ts';
 import { blewUp, createGdRunner } from './gdRunner.ts';
 import { closedFormGradient, gradientSteps } from './gradientSolution.ts';
-import { DIVERGENCE_PRESET, divergenceSpec, GRADIENT_PROBLEMS, MAX_READER_ETA, WINNER_PRESETS, winnerSpec } from './presets.ts';
+import { DIVERGENCE_PRESET, divergenceSpec, GRADIENT_PROBLEMS, MAX_READER_ETA, WINNER_PRESETS, winnerJob } from './presets.ts';
 
 const QUIET: JobContext = { progress: () => {}, pause: async () => {} };
 
@@ -23,17 +13,7 @@ const QUIET: JobContext = { progress: () => {}, pause: async () => {} };
 export async function winnerKey() {
   const out = [];
   for (const p of WINNER_PRESETS) {
-    const r = await runJob(
-      {
-        kind: 'compare',
-        spec: winnerSpec(p),
-        sparsity: p.sparsity,
-        granularity: { kind: 'unstructured' },
-        methods: [...PAPER_METHOD_IDS],
-        gd: { ...GD_PAPER_FORM },
-      },
-      QUIET,
-    );
+    const r = await runJob(winnerJob(p), QUIET);
     const scores = r.outcomes.flatMap((o) => (o.method === 'exhaustive' ? [] : [{ method: o.method, error: o.metrics.attentionError }]));
     // judgeWinner needs a pick; only its winners and ranking are read here.
     const judged = judgeWinner(PAPER_METHOD_IDS[0], scores);

@@ -10,6 +10,9 @@
 import type { SyntheticSpec } from '../core/synthetic.ts';
 import { GD_FIELDS } from '../ui/fields.ts';
 import { withBase } from '../site/base.ts';
+import type { JobOf } from '../jobs/protocol.ts';
+import { PAPER_METHOD_IDS } from '../core/methods.ts';
+import { GD_PAPER_FORM } from '../core/gd.ts';
 
 /** A synthetic head for "predict the winner": the head-to-head widget's problem fields. */
 export interface WinnerPreset {
@@ -138,4 +141,16 @@ export function labLink(eta?: number): string {
   const fields: Record<string, number> = { n: p.n, d: p.d, seed: p.seed, scale: p.scale, lambda: p.lambda, iters: p.iters };
   if (eta !== undefined) fields.eta = eta;
   return presetLink(LAB, fields);
+}
+
+/** The job a winner preset runs, in the page's worker and for the answer key: the paper's four methods, GD in the paper's form. */
+export function winnerJob(p: WinnerPreset): JobOf<'compare'> {
+  return {
+    kind: 'compare',
+    spec: winnerSpec(p),
+    sparsity: p.sparsity,
+    granularity: { kind: 'unstructured' },
+    methods: [...PAPER_METHOD_IDS],
+    gd: { ...GD_PAPER_FORM },
+  };
 }

@@ -8,14 +8,13 @@
 import { ExerciseBase, InputProblem, paragraph, type CheckOutcome } from '../../ui/exercise-base.ts';
 import type { Schema } from '../../ui/state.ts';
 import { judgeWinner, type WinnerJudgement } from '../../teaching/answers.ts';
-import { WINNER_PRESETS, describeWinnerPreset, headToHeadLink, winnerSpec, type WinnerPreset } from '../../teaching/presets.ts';
+import { WINNER_PRESETS, describeWinnerPreset, headToHeadLink, winnerJob, type WinnerPreset } from '../../teaching/presets.ts';
 import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { methodLabel } from '../../core/methods.ts';
 import { SolverClient } from '../../worker/client.ts';
 import type { CompareResult } from '../../jobs/protocol.ts';
 import { PAPER_METHOD_IDS } from '../../core/methods.ts';
-import { GD_PAPER_FORM } from '../../core/gd.ts';
 import { WIDGET } from './widget.ts';
 
 type PruningMethod = (typeof PAPER_METHOD_IDS)[number];
@@ -88,19 +87,9 @@ export class ExerciseWinner extends ExerciseBase<typeof schema> {
   private compare(p: WinnerPreset): Promise<CompareResult> {
     let r = this.results.get(p.id);
     if (!r) {
-      r = this.client.run(
-        {
-          kind: 'compare',
-          spec: winnerSpec(p),
-          sparsity: p.sparsity,
-          granularity: { kind: 'unstructured' },
-          methods: [...PAPER_METHOD_IDS],
-          gd: { ...GD_PAPER_FORM },
-        },
-        (progress) => {
-          if ('total' in progress) this.progress(`Running the comparison: ${progress.done} of ${progress.total} methods…`);
-        },
-      );
+      r = this.client.run(winnerJob(p), (progress) => {
+        if ('total' in progress) this.progress(`Running the comparison: ${progress.done} of ${progress.total} methods…`);
+      });
       const entry = r;
       this.results.set(p.id, entry);
       // A failed or cancelled run is not kept.
