@@ -64,6 +64,15 @@ function patternsFor(d: number): string[] {
 export class HeadToHead extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Problem, sparsity and gradient descent';
+  /** Large heads (n, d at their maximum) take a while with every method: a Stop button. */
+  protected override readonly stoppable = true;
+
+  /** Stop cancels the sweep's worker too (the base class knows only the main client). */
+  override stop(): void {
+    this.sweepClient.cancel();
+    this.sweep = undefined;
+    super.stop();
+  }
   override readonly hints = {
     sparsity: { help: 'Share of W pruned (unstructured). An N:M pattern fixes it to N/M.' },
     pattern: { help: 'N:M: in each output column, N of every M consecutive weights are pruned (M must divide d).' },
@@ -130,7 +139,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       p.textContent = text;
       return p;
     };
-    compareBox.append(waiting('Running the four methods…'));
+    compareBox.append(waiting(`Running the ${PRUNING_METHOD_IDS.length} methods…`));
     sweepBox.append(waiting('Sweeping sparsity…'));
     this.output.replaceChildren(compareBox, sweepBox);
 
@@ -140,7 +149,8 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     const report = (): void => {
       const parts = [`methods ${compareDone} of ${PRUNING_METHOD_IDS.length}`];
       if (sweepTotal) parts.push(`sweep ${sweepDone} of ${sweepTotal}`);
-      this.progress(`Running: ${parts.join(', ')}…`);
+      const total = PRUNING_METHOD_IDS.length + sweepTotal;
+      this.progress(`Running: ${parts.join(', ')}${this.remaining(compareDone + sweepDone, total)}…`);
     };
     const sweepPromise = this.sweepFor(s, (done, total) => {
       sweepDone = done;

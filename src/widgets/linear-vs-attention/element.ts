@@ -53,6 +53,8 @@ function describeCorrelation(rho: number): string {
 export class LinearVsAttention extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Problem, sparsity and random masks';
+  /** Thousands of random masks at the largest settings take a while: a Stop button. */
+  protected override readonly stoppable = true;
   override readonly hints = {
     scale: { help: 'Larger weights make attention more peaked, and the softmax more selective about which errors matter.' },
     samples: { help: 'Random masks pruning the same number of weights, drawn from the seed.' },
@@ -79,7 +81,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
         gd: {},
       },
       (p) => {
-        if ('done' in p) this.progress(`Random masks: ${p.done} of ${p.total}…`);
+        if ('done' in p) this.progress(`Random masks: ${p.done} of ${p.total}${this.remaining(p.done, p.total)}…`);
       },
     );
     if (signal.stale) return;
