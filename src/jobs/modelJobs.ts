@@ -29,10 +29,7 @@ export async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, h
   const session = await openSession(host, s.model, s.calibText);
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
-  const perModel = session.model.config.nLayers * session.model.config.nHeads;
-  const total = job.methods.length * (perModel + 1);
-  let done = 0;
-  const step = (stage: string): void => host.progress({ done: ++done, total, stage });
+  const step = stepper(host, job.methods.length * (headsOf(session) + 1));
   const { headLogitsOf } = await import('../model/prune.ts');
 
   let pruneMs = 0;
@@ -94,10 +91,7 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
   const [{ generate }, { headLogitsOf }] = await Promise.all([import('../model/transformer.ts'), import('../model/prune.ts')]);
-  const perModel = session.model.config.nLayers * session.model.config.nHeads;
-  const total = job.methods.length * (perModel + 2) + 1;
-  let done = 0;
-  const step = (stage: string): void => host.progress({ done: ++done, total, stage });
+  const step = stepper(host, job.methods.length * (headsOf(session) + 2) + 1);
   let pruneMs = 0;
   let genMs = 0;
   let t = performance.now();
@@ -142,10 +136,7 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   validateSweepPlan(plan);
   const session = await openSession(host, s.model, s.calibText);
   const tLoaded = performance.now();
-  const perModel = session.model.config.nLayers * session.model.config.nHeads;
-  const total = job.methods.length * job.sparsities.length * (perModel + 1);
-  let done = 0;
-  const step = (stage: string): void => host.progress({ done: ++done, total, stage });
+  const step = stepper(host, job.methods.length * job.sparsities.length * (headsOf(session) + 1));
   const cells = await sweepModel(plan, {
     prune: (spec) => pruneInSession(session, spec, host, () => step(`pruning with ${spec.method} at sparsity ${spec.sparsity}`)),
     score: (result) => scoreInSession(session, result),
@@ -156,4 +147,15 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   });
   const rows = cells.map((c) => ({ method: c.method, sparsity: c.sparsity, score: c.score, meanAttentionError: c.meanAttentionError }));
   return { ...header(session, s.mode), rows, timeMs: { load: tLoaded - start, total: performance.now() - start } };
+}
+
+/** The number of attention heads a session's model prunes. */
+function headsOf(session: { model: { config: { nLayers: number; nHeads: number } } }): number {
+  return session.model.config.nLayers * session.model.config.nHeads;
+}
+
+/** A progress counter: each call reports one more of `total` steps, with what is being done. */
+function stepper(host: ModelHost, total: number): (stage: string) => void {
+  let done = 0;
+  return (stage) => host.progress({ done: ++done, total, stage });
 }

@@ -75,23 +75,8 @@ export function defaultModelConfig(name: ModelName, vocabSize: number): ModelCon
 }
 
 export function defaultTrainConfig(name: ModelName): TrainConfig {
-  if (name === 'brown-char') {
-    return {
-      steps: 1200,
-      batchSize: 32,
-      learningRate: 3e-3,
-      warmupSteps: 100,
-      minLrFraction: 0.1,
-      weightDecay: 0.01,
-      beta1: 0.9,
-      beta2: 0.99,
-      gradClip: 1,
-      seed: 1,
-      evalEvery: 300,
-    };
-  }
-  return {
-    steps: 1500,
+  // Both models train alike; they differ in length and how often they are evaluated.
+  const common = {
     batchSize: 32,
     learningRate: 3e-3,
     warmupSteps: 100,
@@ -101,6 +86,7 @@ export function defaultTrainConfig(name: ModelName): TrainConfig {
     beta2: 0.99,
     gradClip: 1,
     seed: 1,
-    evalEvery: 250,
   };
+  if (name === 'brown-char') return { steps: 1200, ...common, evalEvery: 300 };
+  return { steps: 1500, ...common, evalEvery: 250 };
 }

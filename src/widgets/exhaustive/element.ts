@@ -11,7 +11,7 @@ import { renderFigure } from '../../ui/figure.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { logHistogram, type Marker } from '../../ui/charts/histogram.ts';
 import { table } from '../../ui/table.ts';
-import { methodColour, methodLabel } from '../../core/methods.ts';
+import { methodColour, methodLabel, updatesWeights } from '../../core/methods.ts';
 import type { ExhaustiveJobResult } from '../../jobs/protocol.ts';
 import type { MethodId } from '../../core/methods.ts';
 import { binomial } from '../../core/exhaustive.ts';
@@ -103,10 +103,11 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     ];
 
     const gd = rows.find((x) => x.method === 'gd');
-    const sparsegpt = rows.find((x) => x.method === 'sparsegpt');
+    // SparseGPT and our reconstructions change the kept weights: their W is not one of the masks.
+    const rewriters = rows.filter((x) => updatesWeights(x.method) && Number.isFinite(x.loss));
     const wanda = rows.find((x) => x.method === 'wanda');
     // Wanda is comparable only when it prunes k entries (k a multiple of 4; see the note below).
-    const comparable = rows.filter((x) => x.method !== 'sparsegpt' && x.method !== 'gd' && Number.isFinite(x.loss) && (x.method !== 'wanda' || k % D === 0));
+    const comparable = rows.filter((x) => !updatesWeights(x.method) && x.method !== 'gd' && Number.isFinite(x.loss) && (x.method !== 'wanda' || k % D === 0));
     const bestOther = comparable.reduce<Row | undefined>((a, b) => (a === undefined || b.loss < a.loss ? b : a), undefined);
 
     const sentences: string[] = [];
@@ -125,11 +126,11 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     summary.textContent = sentences.join(' ');
 
     const notes: string[] = [];
-    if (sparsegpt && Number.isFinite(sparsegpt.loss)) {
+    for (const x of rewriters) {
       notes.push(
-        sparsegpt.loss < r.optimum * (1 - 1e-12)
-          ? `SparseGPT's loss (${num(sparsegpt.loss, 4)}) is below the optimum over all masks (${num(r.optimum, 4)}): it also updates the weights it keeps, so its pruned W is not one of the ${count(total)} masked copies of W, and it can beat every one of them.`
-          : `SparseGPT also updates the weights it keeps, so its pruned W is not one of the ${count(total)} masks of W; its rank says where its loss would fall among them (here it does not beat the optimum).`,
+        x.loss < r.optimum * (1 - 1e-12)
+          ? `${label(x.method)}'s loss (${num(x.loss, 4)}) is below the optimum over all masks (${num(r.optimum, 4)}): it also updates the weights it keeps, so its pruned W is not one of the ${count(total)} masked copies of W, and it can beat every one of them.`
+          : `${label(x.method)} also updates the weights it keeps, so its pruned W is not one of the ${count(total)} masks of W; its rank says where its loss would fall among them (here it does not beat the optimum).`,
       );
     }
     if (wanda && k % D !== 0) {
@@ -159,7 +160,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     const tableRows = [
       ['Optimum', num(r.optimum, 4), '1', '0', '0'],
       ...rows.map((x) => [
-        label(x.method) + (x.method === 'sparsegpt' ? ' *' : ''),
+        label(x.method) + (updatesWeights(x.method) ? ' *' : ''),
         num(x.loss, 4),
         Number.isFinite(x.loss) && r.optimum > 0 ? num(x.loss / r.optimum, 3) : '—',
         count(x.better),
@@ -173,7 +174,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     });
     const foot = document.createElement('p');
     foot.className = 'widget-footnote';
-    foot.textContent = `* SparseGPT updates the weights it keeps, so its loss is not that of a mask of W. d = 4 is fixed so that every mask can be enumerated: C(16, ${k}) = ${count(total)} masks here${k === 8 ? ', the most for any k' : ', and at most C(16, 8) = 12 870 for any k'}; at d = 5 there would be up to C(25, 12) = 5 200 300. Search and methods took ${num(r.timeMs, 3)} ms in the worker.`;
+    foot.textContent = `* These methods update the weights they keep, so their loss is not that of a mask of W. d = 4 is fixed so that every mask can be enumerated: C(16, ${k}) = ${count(total)} masks here${k === 8 ? ', the most for any k' : ', and at most C(16, 8) = 12 870 for any k'}; at d = 5 there would be up to C(25, 12) = 5 200 300. Search and methods took ${num(r.timeMs, 3)} ms in the worker.`;
 
     const noteBox = document.createElement('div');
     noteBox.className = 'widget-remarks';
