@@ -19,6 +19,16 @@ export interface ControlHints {
   help?: string;
 }
 
+/** A named setting a reader can jump to ("the example above", "divergence", "λ = 0"). */
+export interface Preset<S extends Schema> {
+  /** The button's text. */
+  label: string;
+  /** The fields it sets (the others keep their values). */
+  state: Partial<StateOf<S>>;
+  /** What the reader should look for, shown once the preset is applied. */
+  note?: string;
+}
+
 export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   abstract readonly schema: S;
   /** Optional hints for the generated controls. */
@@ -37,6 +47,17 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   private stopButton: HTMLButtonElement | undefined;
   /** Show a Stop/Run button (for runs long enough that a reader may want to stop them). */
   protected readonly stoppable: boolean = false;
+  /** Named settings, shown as buttons above the controls. */
+  protected readonly presets: readonly Preset<S>[] = [];
+  /**
+   * 'view': run when the widget scrolls into view (cheap widgets).
+   * 'click': heavy widgets wait for the reader's Run; `idleText()` says what a run costs.
+   */
+  protected readonly startOn: 'view' | 'click' = 'view';
+  /** For `startOn = 'click'`: the line shown before the first run (what it does, how long it takes). */
+  protected idleText(): string {
+    return 'Press Run to start.';
+  }
 
   /** URL key prefix: the element's id, e.g. "lab" → lab.n=64. */
   get urlPrefix(): string {
@@ -60,6 +81,10 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     // Start loading the solver worker now, in parallel with the rest of the page:
     // the first run then does not wait for its module and WASM compile.
     this.client.warm();
+    if (this.startOn === 'click') {
+      this.setStatus('idle', this.idleText());
+      return;
+    }
     this.observer = new IntersectionObserver(
       (entries) => {
         if (entries.some((e) => e.isIntersecting) && !this.started) {
@@ -98,7 +123,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     reset.textContent = 'Reset';
     reset.addEventListener('click', () => this.reset());
     actions.append(copy, reset);
-    if (this.stoppable) {
+    if (this.stoppable || this.startOn === 'click') {
       // Long runs (a whole model) can be stopped, and started again, by the reader.
       this.stopButton = document.createElement('button');
       this.stopButton.type = 'button';
@@ -106,6 +131,25 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       this.stopButton.textContent = 'Run';
       this.stopButton.addEventListener('click', () => (this.dataset.status === 'running' ? this.stop() : this.schedule(0, true)));
       actions.prepend(this.stopButton);
+    }
+    if (this.presets.length) {
+      // Named settings: one click reproduces an example the prose discusses.
+      const group = document.createElement('div');
+      group.className = 'widget-presets';
+      group.setAttribute('role', 'group');
+      group.setAttribute('aria-label', 'Presets');
+      for (const preset of this.presets) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = preset.label;
+        b.addEventListener('click', () => {
+          this.update(preset.state);
+          this.showNotes(preset.note ? [preset.note] : []);
+          this.schedule(0, true);
+        });
+        group.append(b);
+      }
+      this.controls.append(group);
     }
     this.controls.append(fieldset, actions);
     this.statusLine = document.createElement('p');
