@@ -2,8 +2,10 @@
  * Every chart a widget draws goes through `renderFigure`: an Observable Plot inside a
  * <figure> with a caption, an ARIA label on the graphic, a text alternative the
  * widget writes in words, and buttons to download the picture (SVG, PNG) and the
- * numbers behind it (CSV).
+ * numbers behind it (CSV). The downloads are the whole figure (figure-export.ts),
+ * not only its first <svg>.
  */
+import { escapeXml, type FigureLayout, type FigurePart, layoutFigure, rasterScale, resolveCssVars } from './figure-export.ts';
 
 export interface FigureSpec {
   /** Short title, used as caption and ARIA label. */
@@ -36,31 +38,102 @@ function download(name: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-function svgOf(el: Element): SVGSVGElement | null {
-  return el instanceof SVGSVGElement ? el : el.querySelector('svg');
+/** The page's value of a CSS custom property (for the file, which cannot read the page's CSS). */
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name);
 }
 
-function svgText(svg: SVGSVGElement): string {
+/** A serialised copy of `svg` drawn into a `width`×`height` box, with the page's colours and font resolved. */
+function svgMarkup(svg: SVGSVGElement, width: number, height: number): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  // Resolve the page's colours so the file looks like the screen.
-  clone.style.color = getComputedStyle(svg).color;
-  clone.style.background = getComputedStyle(document.body).backgroundColor;
-  return new XMLSerializer().serializeToString(clone);
+  const style = getComputedStyle(svg);
+  if (!clone.hasAttribute('viewBox')) {
+    const w = Number(svg.getAttribute('width')) || width;
+    const h = Number(svg.getAttribute('height')) || height;
+    clone.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  }
+  clone.setAttribute('width', String(width));
+  clone.setAttribute('height', String(height));
+  clone.removeAttribute('class');
+  clone.removeAttribute('role');
+  clone.removeAttribute('aria-label');
+  clone.setAttribute('style', `color:${style.color};font-family:${style.fontFamily};font-size:${style.fontSize};overflow:visible`);
+  // Plot's own <style> is scoped by that class, and its page rules (display, height: auto)
+  // must not resize a nested <svg>: the class goes on a wrapper group instead.
+  const cls = svg.getAttribute('class');
+  const markup = new XMLSerializer().serializeToString(clone);
+  return cls ? `<g class="${escapeXml(cls)}">${markup}</g>` : markup;
 }
 
-async function downloadPng(svg: SVGSVGElement, name: string): Promise<void> {
-  const { width, height } = svg.getBoundingClientRect();
+/** Where every <svg> and every loose text of `graphic` sits on screen, relative to its top-left corner. */
+function measureParts(graphic: Element): FigurePart[] {
+  const origin = graphic.getBoundingClientRect();
+  const parts: FigurePart[] = [];
+  const svgs = graphic instanceof SVGSVGElement ? [graphic] : [...graphic.querySelectorAll('svg')].filter((s) => !s.parentElement?.closest('svg'));
+  for (const svg of svgs) {
+    const r = svg.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    parts.push({ kind: 'svg', x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height, markup: svgMarkup(svg, r.width, r.height) });
+  }
+  if (!(graphic instanceof SVGSVGElement)) {
+    const walker = document.createTreeWalker(graphic, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      const text = node.textContent?.trim();
+      if (!parent || !text || parent.closest('svg, style, script')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const r = range.getBoundingClientRect();
+      if (r.width === 0) continue;
+      const s = getComputedStyle(parent);
+      parts.push({
+        kind: 'text',
+        x: r.left - origin.left,
+        y: r.top - origin.top,
+        width: r.width,
+        height: r.height,
+        text,
+        font: { size: Number.parseFloat(s.fontSize) || 10, family: s.fontFamily, weight: s.fontWeight, colour: s.color },
+      });
+    }
+  }
+  return parts;
+}
+
+/** The whole figure (title, legends, plot, caption) as one standalone SVG. */
+function figureSvg(graphic: Element, spec: FigureSpec): FigureLayout {
+  const body = getComputedStyle(document.body);
+  const layout = layoutFigure({
+    title: spec.title,
+    caption: spec.summary,
+    parts: measureParts(graphic),
+    background: pageBackground(),
+    colour: body.color,
+    fontFamily: body.fontFamily,
+  });
+  return { ...layout, svg: resolveCssVars(layout.svg, cssVar) };
+}
+
+/** The colour behind the figures (the body's, or white where it is transparent). */
+function pageBackground(): string {
+  for (const el of [document.body, document.documentElement]) {
+    const c = getComputedStyle(el).backgroundColor;
+    if (c && c !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(c)) return c;
+  }
+  return 'white';
+}
+
+async function downloadPng(layout: FigureLayout, name: string): Promise<void> {
   const img = new Image();
-  img.src = URL.createObjectURL(new Blob([svgText(svg)], { type: 'image/svg+xml' }));
+  img.src = URL.createObjectURL(new Blob([layout.svg], { type: 'image/svg+xml' }));
   await img.decode();
-  const scale = 2;
+  const scale = rasterScale(layout.width);
   const canvas = document.createElement('canvas');
-  canvas.width = Math.ceil(width * scale);
-  canvas.height = Math.ceil(height * scale);
+  canvas.width = Math.ceil(layout.width * scale);
+  canvas.height = Math.ceil(layout.height * scale);
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  ctx.fillStyle = getComputedStyle(document.body).backgroundColor;
+  ctx.fillStyle = pageBackground();
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
   URL.revokeObjectURL(img.src);
@@ -95,14 +168,8 @@ export function renderFigure(host: HTMLElement, spec: FigureSpec): void {
     b.addEventListener('click', action);
     tools.append(b);
   };
-  button('SVG', 'Download the chart as SVG', () => {
-    const svg = svgOf(graphic);
-    if (svg) download(`${spec.filename}.svg`, new Blob([svgText(svg)], { type: 'image/svg+xml' }));
-  });
-  button('PNG', 'Download the chart as PNG', () => {
-    const svg = svgOf(graphic);
-    if (svg) void downloadPng(svg, `${spec.filename}.png`);
-  });
+  button('SVG', 'Download the figure as SVG', () => download(`${spec.filename}.svg`, new Blob([figureSvg(graphic, spec).svg], { type: 'image/svg+xml' })));
+  button('PNG', 'Download the figure as PNG', () => void downloadPng(figureSvg(graphic, spec), `${spec.filename}.png`));
   button('CSV', 'Download the data as CSV', () => download(`${spec.filename}.csv`, new Blob([toCsv(spec.rows())], { type: 'text/csv' })));
   figure.setAttribute('aria-labelledby', id);
   figure.append(graphic, caption, tools);

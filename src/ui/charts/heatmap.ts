@@ -1,31 +1,136 @@
 /** Matrices as pictures: heatmaps with and without their own legend, a shared colour ramp, and matrices with their numbers in the cells. */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { compact } from '../format.ts';
+import { compact, num, tick } from '../format.ts';
+
+/** How values map to colours: 'sqrt' and 'log' spread the small values of a peaked attention map. */
+export type ColorType = 'linear' | 'sqrt' | 'log';
 
 export interface HeatmapOptions {
   rows: number;
   cols: number;
-  /** Colour domain; defaults to the data's range. */
+  /** Colour domain; defaults to the data's range (symmetric about 0 when diverging). */
   domain?: [number, number];
   scheme?: Plot.ColorScheme;
   width?: number;
   label?: string;
+  /** Colour scale type (default 'linear'); ignored when `diverging`. */
+  colorType?: ColorType;
+  /** Axis labels (default 'column' and 'row'); the hover tip names the cell with them too. */
+  xLabel?: string;
+  yLabel?: string;
+  /** Hover tooltip with row, column and value (default true). */
+  tip?: boolean;
+  /** Signed values (differences such as F′ − F₀): colours centred on 0, red–blue. */
+  diverging?: boolean;
 }
 
-/** A matrix as a raster image: row 0 at the top, column 0 at the left. */
+/**
+ * Tick positions for an axis of `n` cells laid on [0, n]: the centres k + ½ of every
+ * `step`-th cell, step 1, 2, 5, 10, 20, … so that at most `most` remain, each labelled
+ * with its integer index (a row is a row, never "0.5").
+ */
+export function indexTicks(n: number, most: number): number[] {
+  let step = 1;
+  for (let k = 0; Math.ceil(n / step) > Math.max(1, most); k++) step = [2, 5, 10][k % 3] * 10 ** Math.floor(k / 3);
+  const out: number[] = [];
+  for (let i = 0; i < n; i += step) out.push(i + 0.5);
+  return out;
+}
+
+function indexAxis(n: number, pixels: number, label: string) {
+  return { domain: [0, n], label, ticks: indexTicks(n, Math.max(2, Math.floor(pixels / 28))), tickFormat: (v: number) => String(Math.round(v - 0.5)) };
+}
+
+/** Colour scale options shared by the heatmaps and their separate legends. */
+export function colourScale(
+  values: ArrayLike<number>,
+  o: { domain?: [number, number]; scheme?: Plot.ColorScheme; colorType?: ColorType; diverging?: boolean },
+  fallbackScheme: Plot.ColorScheme,
+) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let smallestPositive = Infinity;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    if (v > 0) smallestPositive = Math.min(smallestPositive, v);
+  }
+  if (o.diverging) {
+    const a = o.domain ? Math.max(Math.abs(o.domain[0]), Math.abs(o.domain[1])) : Math.max(Math.abs(lo), Math.abs(hi));
+    const extent = a > 0 && Number.isFinite(a) ? a : 1;
+    return {
+      type: 'diverging' as const,
+      scheme: o.scheme ?? ('rdbu' as Plot.ColorScheme),
+      domain: [-extent, extent] as [number, number],
+      pivot: 0,
+      floor: -Infinity,
+    };
+  }
+  const type = o.colorType ?? 'linear';
+  let domain = o.domain;
+  let floor = -Infinity;
+  if (type === 'log') {
+    // Zeros (masked keys) have no logarithm: they take the colour of the floor, 10⁻⁴ of the top.
+    const top = domain ? domain[1] : hi;
+    const safeTop = top > 0 && Number.isFinite(top) ? top : 1;
+    const low = domain && domain[0] > 0 ? domain[0] : Math.max(smallestPositive, safeTop * 1e-4);
+    floor = Math.min(low, safeTop / 10);
+    domain = [floor, safeTop];
+  }
+  return { type, scheme: o.scheme ?? fallbackScheme, domain, floor };
+}
+
+/** The hover tip of a raster: the cell under the pointer, named by its axes, and its value. */
+function cellTip(values: ArrayLike<number>, o: { rows: number; cols: number; xLabel: string; yLabel: string; label?: string }): Plot.Markish {
+  const cells: { x: number; y: number; i: number; j: number; v: number }[] = [];
+  for (let i = 0; i < o.rows; i++) for (let j = 0; j < o.cols; j++) cells.push({ x: j + 0.5, y: i + 0.5, i, j, v: values[i * o.cols + j] });
+  const what = o.label ?? 'value';
+  return Plot.tip(
+    cells,
+    Plot.pointer({
+      x: 'x',
+      y: 'y',
+      title: (c: { i: number; j: number; v: number }) => `${o.yLabel} ${c.i}, ${o.xLabel} ${c.j}\n${what}: ${Number.isFinite(c.v) ? num(c.v) : 'not defined'}`,
+    }),
+  );
+}
+
+function rasterMarks(values: ArrayLike<number>, o: HeatmapOptions, floor: number, xLabel: string, yLabel: string): Plot.Markish[] {
+  const drawn = Array.from(values, (v) => (v < floor ? floor : v));
+  const marks: Plot.Markish[] = [Plot.raster(drawn, { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })];
+  if (o.tip ?? true) marks.push(cellTip(values, { rows: o.rows, cols: o.cols, xLabel, yLabel, label: o.label }));
+  return marks;
+}
+
+/** Plot hands legend options given on a scale to that scale's legend; its types do not say so. */
+function withLegend(scale: Plot.ScaleOptions, legend: Plot.LegendOptions): Plot.ScaleOptions {
+  return { ...scale, ...legend } as Plot.ScaleOptions;
+}
+
+/** Legend ticks: readable at any magnitude (format.ts), and inset so the end labels are not clipped. */
+const RAMP = { marginLeft: 14, marginRight: 14, tickFormat: tick } as const;
+
+/** A matrix as a raster image: row 0 at the top, column 0 at the left, with its colour legend. */
 export function heatmap(values: ArrayLike<number>, o: HeatmapOptions): Element {
   const width = o.width ?? 260;
+  const xLabel = o.xLabel ?? 'column';
+  const yLabel = o.yLabel ?? 'row';
+  const { floor, ...colour } = colourScale(values, o, 'viridis');
+  const marginLeft = 36;
+  const height = Math.max(80, Math.round((width * o.rows) / o.cols));
   return quietMarks(
     Plot.plot({
       width,
-      height: Math.max(80, Math.round((width * o.rows) / o.cols)),
-      marginLeft: 36,
+      height,
+      marginLeft,
       marginBottom: 28,
-      x: { domain: [0, o.cols], label: 'column', ticks: 4 },
-      y: { domain: [o.rows, 0], label: 'row', ticks: 4 },
-      color: { type: 'linear', scheme: o.scheme ?? 'viridis', domain: o.domain, legend: true, label: o.label },
-      marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
+      x: indexAxis(o.cols, width - marginLeft - 20, xLabel),
+      y: { ...indexAxis(o.rows, height - 48, yLabel), domain: [o.rows, 0] },
+      color: withLegend({ ...colour, legend: true, label: o.label }, { width: Math.min(240, width), ...RAMP }),
+      marks: rasterMarks(values, o, floor, xLabel, yLabel),
     }),
   );
 }
@@ -80,47 +185,59 @@ export function matrixCells(values: ArrayLike<number>, o: MatrixCellsOptions): E
       marginBottom,
       x: { type: 'band', domain: Array.from({ length: o.cols }, (_, j) => j), axis: 'top', label: 'column j' },
       y: { type: 'band', domain: Array.from({ length: o.rows }, (_, i) => i), label: 'row i' },
-      color: { type: o.type ?? 'diverging', scheme: o.scheme ?? 'rdbu', domain: o.domain, legend: true, label: o.label, tickFormat: compact, ticks: 3 },
+      color: withLegend(
+        { type: o.type ?? 'diverging', scheme: o.scheme ?? 'rdbu', domain: o.domain, legend: true, label: o.label, tickFormat: compact, ticks: 3 },
+        { marginLeft: 14, marginRight: 14 },
+      ),
       marks,
     }),
   );
 }
 
-export interface HeatmapPlainOptions {
-  rows: number;
-  cols: number;
+export interface HeatmapPlainOptions extends Omit<HeatmapOptions, 'label'> {
   domain: [number, number];
-  scheme?: Plot.ColorScheme;
-  width?: number;
+  /** What a cell holds, for the hover tip (default 'attention'). */
+  label?: string;
 }
 
-/** A matrix as a raster image without its own legend (row 0 at the top). */
+/** A matrix as a raster image without its own legend (row 0 at the top); pair it with `colorLegend`. */
 export function heatmapPlain(values: ArrayLike<number>, o: HeatmapPlainOptions): SVGSVGElement | HTMLElement {
   const width = o.width ?? 200;
+  const xLabel = o.xLabel ?? 'key j';
+  const yLabel = o.yLabel ?? 'query i';
+  const { floor, ...colour } = colourScale(values, o, 'blues');
+  const height = Math.max(80, Math.round(((width - 32) * o.rows) / o.cols) + 46);
   return quietMarks(
     Plot.plot({
       width,
-      height: Math.max(80, Math.round(((width - 32) * o.rows) / o.cols) + 46),
+      height,
       marginLeft: 28,
       marginRight: 4,
       marginTop: 18,
       marginBottom: 28,
-      x: { domain: [0, o.cols], label: 'key j', ticks: 3 },
-      y: { domain: [o.rows, 0], label: 'query i', ticks: 3 },
-      color: { type: 'linear', scheme: o.scheme ?? 'blues', domain: o.domain },
-      marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
+      x: indexAxis(o.cols, width - 32, xLabel),
+      y: { ...indexAxis(o.rows, height - 46, yLabel), domain: [o.rows, 0] },
+      color: colour,
+      marks: rasterMarks(values, { ...o, label: o.label ?? 'attention' }, floor, xLabel, yLabel),
     }),
   );
 }
 
-/** The colour ramp that several heatmaps share. */
-export function colorLegend(o: { domain: [number, number]; scheme?: Plot.ColorScheme; label: string; width?: number }): SVGSVGElement | HTMLElement {
+/** The colour ramp that several heatmaps share (give it the maps' `colorType` / `diverging`). */
+export function colorLegend(o: {
+  domain: [number, number];
+  scheme?: Plot.ColorScheme;
+  label: string;
+  width?: number;
+  colorType?: ColorType;
+  diverging?: boolean;
+}): SVGSVGElement | HTMLElement {
+  const { floor: _floor, ...colour } = colourScale(o.domain, o, 'blues');
   return quietMarks(
     Plot.legend({
-      color: { type: 'linear', scheme: o.scheme ?? 'blues', domain: o.domain, label: o.label },
+      color: { ...colour, label: o.label },
       width: o.width ?? 240,
-      marginLeft: 12,
-      marginRight: 12,
+      ...RAMP,
     }),
   );
 }

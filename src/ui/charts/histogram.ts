@@ -1,7 +1,7 @@
 /** A histogram of positive values on a log x axis with labelled rules (the exhaustive search's masks). */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { tick } from '../format.ts';
+import { count as countText, num, tick } from '../format.ts';
 
 export interface Marker {
   label: string;
@@ -39,6 +39,15 @@ export function logHistogram(values: ArrayLike<number>, markers: Marker[], o: { 
   const marks: Plot.Markish[] = [
     Plot.rectY(bins, { x1: 'x1', x2: 'x2', y: 'count', fill: 'currentColor', fillOpacity: 0.3, insetLeft: 0.5, insetRight: 0.5 }),
     Plot.ruleY([0]),
+    Plot.tip(
+      bins.filter((b) => b.count > 0),
+      Plot.pointerX({
+        x: (b: { x1: number; x2: number }) => Math.sqrt(b.x1 * b.x2),
+        y: 'count',
+        title: (b: { x1: number; x2: number; count: number }) =>
+          `${o.xLabel}: ${num(b.x1)} to ${num(b.x2)}\n${countText(b.count)} ${b.count === 1 ? 'mask' : 'masks'}`,
+      }),
+    ),
   ];
   drawable.forEach((m, i) => {
     const frac = (Math.log10(m.value) - Math.log10(domain[0])) / (Math.log10(domain[1]) - Math.log10(domain[0]));

@@ -6,7 +6,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { tick } from '../format.ts';
+import { num, tick } from '../format.ts';
 import { type MethodId, methodColour, methodLabel } from '../../core/methods.ts';
 
 export interface RoundedErrorChart {
@@ -30,7 +30,18 @@ export function roundedErrorChart(o: RoundedErrorChart): Element {
   const marks: Plot.Markish[] = [
     Plot.line(refs, { x: 'x', y: 'y', z: 'name', stroke: 'name', strokeDasharray: '5,4', strokeWidth: 1.5 }),
     Plot.line(curve, { x: 'x', y: 'y', stroke: 'name', strokeWidth: 2 }),
-    Plot.dot(curve, { x: 'x', y: 'y', stroke: 'name', r: 2.5, tip: true, title: (p: { x: number; y: number }) => `t = ${p.x}: error ${p.y.toPrecision(4)}` }),
+    Plot.dot(curve, { x: 'x', y: 'y', stroke: 'name', r: 2.5 }),
+    // The tip compares the rounded mask at t with every reference line.
+    Plot.tip(
+      curve,
+      Plot.pointerX({
+        x: 'x',
+        y: 'y',
+        stroke: 'name',
+        title: (p: { x: number; y: number }) =>
+          [`iteration t = ${p.x}`, `${names[0]}: ${num(p.y)}`, ...o.references.map((r) => `${methodLabel(r.method)}: ${num(r.error)}`)].join('\n'),
+      }),
+    ),
   ];
   if (o.raisedAt.length) marks.push(Plot.tickX(o.raisedAt, { x: (t: number) => t, stroke: '#e03131', strokeWidth: 1, insetTop: 0 }));
   return quietMarks(

@@ -1,7 +1,7 @@
 /** Scatter plots: a parity plot (y against x with the diagonal) and labelled method points over a cloud. */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { compact } from '../format.ts';
+import { compact, num } from '../format.ts';
 
 /** y against x with the diagonal y = x: two computations of the same numbers should sit on it. */
 export function parityScatter(points: { x: number; y: number }[], o: { xLabel: string; yLabel: string; width?: number }): Element {
@@ -34,6 +34,7 @@ export function parityScatter(points: { x: number; y: number }[], o: { xLabel: s
       marks: [
         Plot.line([{ v: domain[0] }, { v: domain[1] }], { x: 'v', y: 'v', stroke: 'currentColor', strokeOpacity: 0.4, strokeDasharray: '4 3' }),
         Plot.dot(points, { x: 'x', y: 'y', r: 4, stroke: 'currentColor', fill: 'currentColor', fillOpacity: 0.35 }),
+        Plot.tip(points, Plot.pointer({ x: 'x', y: 'y', title: (p: { x: number; y: number }) => `${o.xLabel}: ${num(p.x)}\n${o.yLabel}: ${num(p.y)}` })),
       ],
     }),
   );
@@ -52,9 +53,11 @@ export interface ScatterPoint {
 export function labelledScatter(
   background: ScatterPoint[],
   highlights: (ScatterPoint & { label: string; colour: string })[],
-  o: { xLabel: string; yLabel: string; width?: number },
+  o: { xLabel: string; yLabel: string; width?: number; backgroundName?: string },
 ): Element {
   const width = o.width ?? 640;
+  const backgroundName = o.backgroundName ?? 'random mask';
+  const tipText = (name: string, p: ScatterPoint): string => `${name}\n${o.xLabel}: ${num(p.x)}\n${o.yLabel}: ${num(p.y)}`;
   const height = Math.round(Math.min(420, Math.max(290, width * 0.62)));
   const margin = { left: 56, right: 16, top: 20, bottom: 40 };
   const inset = 10;
@@ -118,6 +121,11 @@ export function labelledScatter(
       marks: [
         Plot.dot(background, { x: 'x', y: 'y', r: 2.5, fill: 'gray', fillOpacity: 0.45 }),
         Plot.dot(highlights, { x: 'x', y: 'y', r: 6, stroke: 'label', fill: 'label', symbol: 'label', strokeWidth: 1.5 }),
+        // One tip for both layers: the nearest point, a method (in its colour) or a background sample.
+        Plot.tip(
+          [...highlights.map((h) => ({ ...h, name: h.label })), ...background.map((b) => ({ ...b, name: backgroundName }))],
+          Plot.pointer({ x: 'x', y: 'y', title: (p: ScatterPoint & { name: string }) => tipText(p.name, p) }),
+        ),
         ...labels.map((l) =>
           Plot.text([l.h], {
             x: 'x',

@@ -1,7 +1,7 @@
 /** Attention error against sparsity, one colour per method (from the registry), N:M patterns as symbols. */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { tick } from '../format.ts';
+import { num, percent, tick } from '../format.ts';
 import { type MethodId, methodColour, methodLabel } from '../../core/methods.ts';
 
 export interface SweepPoint {
@@ -26,6 +26,14 @@ export function sweepChart(points: SweepPoint[], o: { yLabel: string; width?: nu
   const nmPatterns = patterns.filter((p) => p !== 'unstructured');
   const symbols: Record<string, Plot.SymbolType> = { unstructured: 'circle', '2:4': 'triangle', '4:8': 'square' };
   const width = o.width ?? 640;
+  // N:M points sit at p = N/M; they are spread a little sideways (by pattern, then by
+  // method) so they neither hide each other nor the unstructured point at the same p.
+  const drawnX = (p: SweepPoint): number =>
+    p.pattern === 'unstructured'
+      ? p.sparsity
+      : p.sparsity +
+        (nmPatterns.indexOf(p.pattern) % 2 === 0 ? -1 : 1) * (0.03 + 0.012 * Math.floor(nmPatterns.indexOf(p.pattern) / 2)) +
+        0.008 * (methods.indexOf(p.method) - (methods.length - 1) / 2);
   return quietMarks(
     Plot.plot({
       width,
@@ -47,19 +55,23 @@ export function sweepChart(points: SweepPoint[], o: { yLabel: string; width?: nu
       marks: [
         Plot.line(unstructured, { x: 'sparsity', y: 'value', stroke: 'name', strokeWidth: 1.5 }),
         Plot.dot(unstructured, { x: 'sparsity', y: 'value', stroke: 'name', fill: 'name', symbol: 'pattern', r: 2.5 }),
-        // N:M points sit at p = N/M; they are spread a little sideways (by pattern, then by
-        // method) so they neither hide each other nor the unstructured point at the same p.
         Plot.dot(nm, {
-          x: (p: SweepPoint) =>
-            p.sparsity +
-            (nmPatterns.indexOf(p.pattern) % 2 === 0 ? -1 : 1) * (0.03 + 0.012 * Math.floor(nmPatterns.indexOf(p.pattern) / 2)) +
-            0.008 * (methods.indexOf(p.method) - (methods.length - 1) / 2),
+          x: drawnX,
           y: 'value',
           stroke: 'name',
           symbol: 'pattern',
           r: 5,
           strokeWidth: 2,
         }),
+        Plot.tip(
+          [...unstructured, ...nm],
+          Plot.pointer({
+            x: drawnX,
+            y: 'value',
+            stroke: 'name',
+            title: (p: SweepPoint & { name: string }) => `${p.name}, ${p.pattern}\nsparsity ${percent(p.sparsity, 0)}\n${o.yLabel}: ${num(p.value)}`,
+          }),
+        ),
       ],
     }),
   );

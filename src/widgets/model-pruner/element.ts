@@ -259,7 +259,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
         plot: () =>
           heatmap(
             run.heads.map((h) => h.attentionError),
-            { rows: r.nLayers, cols: r.nHeads, scheme: 'oranges', domain, label: 'attention error', width: cell },
+            { rows: r.nLayers, cols: r.nHeads, scheme: 'oranges', domain, label: 'attention error', width: cell, xLabel: 'head', yLabel: 'layer' },
           ),
         rows: () =>
           run.heads.map((h) => ({

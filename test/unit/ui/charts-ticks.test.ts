@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { indexTicks } from '../../../src/ui/charts/heatmap.ts';
+import { logTicks } from '../../../src/ui/charts/lines.ts';
+import { tick } from '../../../src/ui/format.ts';
+
+describe('chart ticks', () => {
+  it('a layer×head map has one tick per cell centre, labelled by its integer index', () => {
+    expect(indexTicks(3, 8)).toEqual([0.5, 1.5, 2.5]);
+    expect(indexTicks(4, 8).map((v) => Math.round(v - 0.5))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a large map thins its ticks in steps of 1, 2, 5, 10, … and keeps at most the number asked', () => {
+    expect(indexTicks(64, 8).map((v) => v - 0.5)).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    expect(indexTicks(12, 5).map((v) => v - 0.5)).toEqual([0, 5, 10]);
+    for (const n of [1, 7, 33, 256, 1000]) expect(indexTicks(n, 6).length).toBeLessThanOrEqual(6);
+  });
+
+  it('a loss axis over many decades ticks at powers of ten, written 0.1 and 10⁻⁴ (no SI prefix)', () => {
+    expect(logTicks([1e-4, 0.5], 6).map(tick)).toEqual(['0.1', '0.01', '0.001', '10⁻⁴']);
+    // Seven decades, at most six ticks: every other power.
+    const ticks = logTicks([1e-5, 3e-3, 0.2, 12], 6).map(tick);
+    expect(ticks).toEqual(['10', '0.1', '0.001', '10⁻⁵']);
+    expect(ticks.join(' ')).not.toMatch(/[mµk]/);
+  });
+
+  it('a loss axis over less than two decades adds 2× and 5× ticks', () => {
+    expect(logTicks([0.3, 4], 6)).toEqual([0.5, 1, 2]);
+    expect(logTicks([0.31, 0.32], 6)).toEqual([]);
+  });
+});
