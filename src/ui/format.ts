@@ -133,6 +133,23 @@ export function tick(x: number): string {
   return x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? scientific(x, 1) : String(Number(x.toPrecision(3)));
 }
 
+/**
+ * The tick format of an axis or colour legend over [lo, hi]: like `tick`, with as many
+ * significant digits as ticks about (hi − lo)/`count` apart need to differ (a relaxed
+ * mask spanning 0.9981–0.9986 reads 0.9982, 0.9984, not "0.998" four times).
+ */
+export function ticksOver(lo: number, hi: number, count = 5): (x: number) => string {
+  const step = Math.abs(hi - lo) / Math.max(1, count);
+  if (!(step > 0) || !Number.isFinite(step)) return tick;
+  const resolution = Math.floor(Math.log10(step));
+  return (x: number): string => {
+    refuseNaN(x, 'ticksOver');
+    if (x === 0 || !Number.isFinite(x)) return x === 0 ? '0' : infinity(x);
+    const digits = Math.min(15, Math.max(1, Math.floor(Math.log10(Math.abs(x))) - resolution + 1));
+    return Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5 ? scientific(x, digits) : String(Number(x.toPrecision(digits)));
+  };
+}
+
 /** Short labels at any magnitude (legend ticks, matrix cells): 0.25, −1.5e−10. */
 export function compact(x: number): string {
   refuseNaN(x, 'compact');

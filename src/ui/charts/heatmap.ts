@@ -1,7 +1,7 @@
 /** Matrices as pictures: heatmaps with and without their own legend, a shared colour ramp, and matrices with their numbers in the cells. */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { compact, num, tick } from '../format.ts';
+import { compact, num, ticksOver } from '../format.ts';
 
 /** How values map to colours: 'sqrt' and 'log' spread the small values of a peaked attention map. */
 export type ColorType = 'linear' | 'sqrt' | 'log';
@@ -80,7 +80,8 @@ export function colourScale(
     floor = Math.min(low, safeTop / 10);
     domain = [floor, safeTop];
   }
-  return { type, scheme: o.scheme ?? fallbackScheme, domain, floor };
+  const [a, b] = domain ?? [lo, hi];
+  return { type, scheme: o.scheme ?? fallbackScheme, domain, floor, tickFormat: type === 'log' ? ticksOver(a / 10, a) : ticksOver(a, b) };
 }
 
 /** The hover tip of a raster: the cell under the pointer, named by its axes, and its value. */
@@ -110,8 +111,8 @@ function withLegend(scale: Plot.ScaleOptions, legend: Plot.LegendOptions): Plot.
   return { ...scale, ...legend } as Plot.ScaleOptions;
 }
 
-/** Legend ticks: readable at any magnitude (format.ts), and inset so the end labels are not clipped. */
-const RAMP = { marginLeft: 14, marginRight: 14, tickFormat: tick } as const;
+/** Legend ramps inset so the end labels ("0", "1") are not clipped to ".0". */
+const RAMP = { marginLeft: 14, marginRight: 14 } as const;
 
 /** A matrix as a raster image: row 0 at the top, column 0 at the left, with its colour legend. */
 export function heatmap(values: ArrayLike<number>, o: HeatmapOptions): Element {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { indexTicks } from '../../../src/ui/charts/heatmap.ts';
 import { logTicks } from '../../../src/ui/charts/lines.ts';
-import { tick } from '../../../src/ui/format.ts';
+import { tick, ticksOver } from '../../../src/ui/format.ts';
 
 describe('chart ticks', () => {
   it('a layer×head map has one tick per cell centre, labelled by its integer index', () => {
@@ -26,5 +26,13 @@ describe('chart ticks', () => {
   it('a loss axis over less than two decades adds 2× and 5× ticks', () => {
     expect(logTicks([0.3, 4], 6)).toEqual([0.5, 1, 2]);
     expect(logTicks([0.31, 0.32], 6)).toEqual([]);
+  });
+
+  it('legend ticks over a narrow range keep the digits that tell them apart', () => {
+    const f = ticksOver(0.9981, 0.9986);
+    expect([0.9982, 0.9984].map(f)).toEqual(['0.9982', '0.9984']);
+    expect([0, 0.2, 0.4, 1].map(ticksOver(0, 1))).toEqual(['0', '0.2', '0.4', '1']);
+    // Small values: powers of ten with the digits needed, never an SI prefix or "e-5".
+    expect([5e-5, 1e-4, 1.5e-4].map(ticksOver(0, 2e-4))).toEqual(['5 × 10⁻⁵', '10⁻⁴', '1.5 × 10⁻⁴']);
   });
 });

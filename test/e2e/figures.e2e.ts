@@ -1,0 +1,84 @@
+/**
+ * Figures as a reader uses them, in one page load of the convergence lab: hovering a
+ * chart shows the value under the pointer, and the downloads are the whole figure
+ * (title, legend, plot and caption), the PNG at slide resolution.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { serveDist, type SiteServer } from './server.ts';
+import { launch, watchedPage, widgetStatus } from './browser.ts';
+import { pageWith } from './pages.ts';
+
+let site: SiteServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  site = await serveDist();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const LAB = 'convergence-lab';
+
+/** The downloaded file behind a click on the figure's button. */
+async function download(page: Page, figure: Locator, button: 'SVG' | 'PNG'): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), figure.locator('.figure-tools button', { hasText: button }).click()]);
+  const path = await file.path();
+  return readFile(path);
+}
+
+/** Hover at a fraction of the chart's plot area and return the tip's text. */
+async function tipAt(page: Page, svg: Locator, fx: number, fy: number): Promise<string> {
+  await svg.scrollIntoViewIfNeeded();
+  const box = await svg.boundingBox();
+  if (!box) throw new Error('chart not on screen');
+  await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 3 });
+  const tip = svg.locator('g[aria-label="tip"] text');
+  await expect.poll(async () => (await tip.count()) > 0, { timeout: 5000 }).toBe(true);
+  // Plot separates the tip's lines with zero-width spaces.
+  return ((await tip.first().textContent()) ?? '').replace(/\u200b/g, '\n').trim();
+}
+
+describe('figures', () => {
+  it('hover shows the value; SVG and PNG downloads are the whole figure, PNG ≥ 1600 px wide', async () => {
+    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    await page.goto(site.url + pageWith(LAB));
+    expect(await widgetStatus(page, LAB)).toBe('done');
+    const figures = page.locator(`${LAB} figure.widget-figure`);
+    const loss = figures.filter({ hasText: 'Loss during gradient descent' });
+    const mask = figures.filter({ hasText: 'Binarised mask B' });
+
+    // Hover: the loss chart names the series and both values; the mask names row, column and value.
+    const lossSvg = loss.locator('svg[viewBox]').last();
+    expect(await tipAt(page, lossSvg, 0.5, 0.5)).toMatch(/iteration t: \d+.*loss \(log scale\): [\d.]/s);
+    const maskSvg = mask.locator('svg[viewBox]').last();
+    expect(await tipAt(page, maskSvg, 0.5, 0.6)).toMatch(/row \d+, column \d+\s*kept: [01]/);
+    await page.mouse.move(0, 0);
+
+    // SVG: one file with the title, the legend, the plotted line and the caption.
+    const svg = (await download(page, loss, 'SVG')).toString('utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('Loss during gradient descent');
+    expect(svg).toContain('L(M_t)'); // the legend's swatch label
+    expect(svg).toMatch(/<path[^>]* d="M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){20}/); // the loss line itself
+    expect(svg).toMatch(/went from/); // the caption
+    const maskSvgFile = (await download(page, mask, 'SVG')).toString('utf8');
+    expect(maskSvgFile).toMatch(/<image[^>]+href="data:image\/png/); // the raster, not only its colour bar
+
+    // PNG: the whole figure rasterised, at least 1600 px wide and taller than a legend.
+    for (const figure of [loss, mask]) {
+      const png = await download(page, figure, 'PNG');
+      expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+      const width = png.readUInt32BE(16);
+      const height = png.readUInt32BE(20);
+      expect(width).toBeGreaterThanOrEqual(1600);
+      expect(height).toBeGreaterThan(width / 3);
+    }
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+});
