@@ -21,6 +21,7 @@ import { createObjective } from './objectiveFactory.ts';
 import { BINARISE_SCORES, type BinariseScore, mergedScores } from './binarise.ts';
 import { InputError, NumericalError } from './errors.ts';
 import { gradientLipschitzBound, maxSafeStep } from './smoothness.ts';
+import { num } from '../ui/format.ts';
 
 /** Anything that evaluates L(M) and ∇L(M) for a fixed problem (the JS or the WASM kernel). */
 export interface Objective {
@@ -140,8 +141,8 @@ export class DivergenceError extends NumericalError {
     reason: string,
   ) {
     super(
-      `gradient descent diverged at iteration ${iteration} (${reason}, L = ${loss}) with eta = ${eta}; ` +
-        (Number.isFinite(safeEta) ? `the smoothness bound guarantees descent for eta <= ${safeEta.toPrecision(3)}` : 'use a smaller eta'),
+      `gradient descent diverged at iteration ${iteration} (${reason}, L = ${Number.isNaN(loss) ? 'not a number' : num(loss, 4)}) with eta = ${num(eta)}; ` +
+        (Number.isFinite(safeEta) ? `the smoothness bound guarantees descent for eta <= ${num(safeEta, 3)}` : 'use a smaller eta'),
     );
     this.name = 'DivergenceError';
   }
@@ -336,7 +337,7 @@ export class GradientDescent {
     const rule = this.opts.step;
     const summary =
       `${rule} steps: ${raised} of ${this.iteration} raised L; ${this.evaluations} evaluations; ` +
-      (Number.isFinite(rate) ? `observed linear rate ${rate.toPrecision(4)} per step` : 'the loss did not move') +
+      (Number.isFinite(rate) ? `observed linear rate ${num(rate, 4)} per step` : 'the loss did not move') +
       (Number.isFinite(plRate)
         ? `; the PL bound's rate with μ = λ, 1 − λ/β = ${plRate.toPrecision(8)} (β = ${beta.toPrecision(3)}), ${within ? 'holds' : 'is violated'} on this run`
         : '; no smoothness bound for this objective');

@@ -24,6 +24,10 @@ import { FactoredObjective, type FactoredProblem } from './factored.ts';
 import { attention } from './attention.ts';
 import { sequenceBlocks } from './problem.ts';
 import { gemmNT } from './kernels.ts';
+import { num } from '../ui/format.ts';
+
+/** A loss for the notes, through format.ts (which refuses NaN: a note says it in words). */
+const shown = (x: number): string => (Number.isNaN(x) ? 'not a number' : num(x));
 
 export interface HeldOut {
   X: Matrix;
@@ -240,9 +244,9 @@ export function factoredReconstruct(
 
 function noteOf(r: ReconstructReport): string {
   const held = Number.isFinite(r.heldOutBefore)
-    ? `; held-out ${r.heldOutBefore.toPrecision(3)} → ${r.heldOutAfter.toPrecision(3)} (best at step ${r.bestStep}, ${r.stopped})`
+    ? `; held-out ${shown(r.heldOutBefore)} → ${shown(r.heldOutAfter)} (best at step ${r.bestStep}, ${r.stopped})`
     : '';
-  return `ours: attention-aware reconstruction, support fixed: calibration error ${r.calibrationBefore.toPrecision(3)} → ${r.calibrationAfter.toPrecision(3)} in ${r.steps} Armijo steps${held}`;
+  return `ours: attention-aware reconstruction, support fixed: calibration error ${shown(r.calibrationBefore)} → ${shown(r.calibrationAfter)} in ${r.steps} Armijo steps${held}`;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

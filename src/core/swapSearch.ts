@@ -23,6 +23,10 @@ import { type MaskSpace, factoredSpace, fitToCounts, mergedSpace, sliceMatrix, s
 import { magnitudePrune, magnitudeScores } from './baselines/magnitude.ts';
 import { wandaPrune, wandaScores } from './baselines/wanda.ts';
 import { sparseGptPrune } from './baselines/sparsegpt.ts';
+import { num } from '../ui/format.ts';
+
+/** A loss for the notes, through format.ts (which refuses NaN: a note says it in words). */
+const shownLoss = (x: number): string => (Number.isNaN(x) ? 'not a number' : num(x, 4));
 
 export interface SwapSearchOptions {
   /** Exact objective evaluations allowed, gradient evaluations included (default 300). */
@@ -185,7 +189,7 @@ export function attentionSwapSearch(problem: Problem, opts: PruneOptions, option
   });
   const m = sliceMatrix(mask, 0, problem.W.rows, problem.W.cols);
   const notes = [
-    `ours: swap search from ${chosen.name}'s mask, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); attention loss ${trace.lossHistory[0].toPrecision(4)} → ${trace.lossHistory[trace.lossHistory.length - 1].toPrecision(4)}; no weight updated`,
+    `ours: swap search from ${chosen.name}'s mask, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); attention loss ${shownLoss(trace.lossHistory[0])} → ${shownLoss(trace.lossHistory[trace.lossHistory.length - 1])}; no weight updated`,
   ];
   return { mask: m, wPruned: applyMask(m, problem.W), notes, trace: { ...trace, evaluations: trace.evaluations + chosen.evaluations, start: chosen.name } };
 }

@@ -150,6 +150,20 @@ export function ticksOver(lo: number, hi: number, count = 5): (x: number) => str
   };
 }
 
+/**
+ * A value among values spanning [lo, hi] (a hover tip on a heatmap): `num` with at least
+ * `digits` significant digits, and up to 6 where the span is narrow, so that neighbouring
+ * cells of a mask spanning 0.9981–0.9986 read 0.9982 and 0.9985, not "0.998" twice.
+ */
+export function numAmong(lo: number, hi: number, digits = 3): (x: number) => string {
+  const span = Math.abs(hi - lo);
+  const resolution = span > 0 && Number.isFinite(span) ? Math.floor(Math.log10(span / 1000)) : Number.POSITIVE_INFINITY;
+  return (x: number): string => {
+    if (!Number.isFinite(x) || x === 0 || !Number.isFinite(resolution)) return num(x, digits);
+    return num(x, Math.min(6, Math.max(digits, Math.floor(Math.log10(Math.abs(x))) - resolution + 1)));
+  };
+}
+
 /** Short labels at any magnitude (legend ticks, matrix cells): 0.25, −1.5e−10. */
 export function compact(x: number): string {
   refuseNaN(x, 'compact');

@@ -1,7 +1,7 @@
 /** Matrices as pictures: heatmaps with and without their own legend, a shared colour ramp, and matrices with their numbers in the cells. */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from './quiet.ts';
-import { compact, num, ticksOver } from '../format.ts';
+import { compact, num, numAmong, ticksOver } from '../format.ts';
 
 /** How values map to colours: 'sqrt' and 'log' spread the small values of a peaked attention map. */
 export type ColorType = 'linear' | 'sqrt' | 'log';
@@ -89,12 +89,20 @@ function cellTip(values: ArrayLike<number>, o: { rows: number; cols: number; xLa
   const cells: { x: number; y: number; i: number; j: number; v: number }[] = [];
   for (let i = 0; i < o.rows; i++) for (let j = 0; j < o.cols; j++) cells.push({ x: j + 0.5, y: i + 0.5, i, j, v: values[i * o.cols + j] });
   const what = o.label ?? 'value';
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of cells)
+    if (Number.isFinite(c.v)) {
+      lo = Math.min(lo, c.v);
+      hi = Math.max(hi, c.v);
+    }
+  const format = numAmong(lo, hi);
   return Plot.tip(
     cells,
     Plot.pointer({
       x: 'x',
       y: 'y',
-      title: (c: { i: number; j: number; v: number }) => `${o.yLabel} ${c.i}, ${o.xLabel} ${c.j}\n${what}: ${Number.isFinite(c.v) ? num(c.v) : 'not defined'}`,
+      title: (c: { i: number; j: number; v: number }) => `${o.yLabel} ${c.i}, ${o.xLabel} ${c.j}\n${what}: ${Number.isNaN(c.v) ? 'not defined' : format(c.v)}`,
     }),
   );
 }
@@ -176,6 +184,18 @@ export function matrixCells(values: ArrayLike<number>, o: MatrixCellsOptions): E
       }),
     );
   }
+  // Last, so the tip sits above the numbers written in the cells.
+  marks.push(
+    Plot.tip(
+      data,
+      Plot.pointer({
+        x: 'j',
+        y: 'i',
+        title: (d: { i: number; j: number; value: number }) =>
+          `row ${d.i}, column ${d.j}\n${o.label ?? 'value'}: ${Number.isNaN(d.value) ? 'not defined' : num(d.value, 4)}`,
+      }),
+    ),
+  );
   return quietMarks(
     Plot.plot({
       width,

@@ -36,3 +36,11 @@ describe('chart ticks', () => {
     expect([5e-5, 1e-4, 1.5e-4].map(ticksOver(0, 2e-4))).toEqual(['5 × 10⁻⁵', '10⁻⁴', '1.5 × 10⁻⁴']);
   });
 });
+
+describe('hover values', () => {
+  it('carry the digits that tell neighbouring cells apart, at least three', async () => {
+    const { numAmong } = await import('../../../src/ui/format.ts');
+    expect([0.99821, 0.99853].map(numAmong(0.9981, 0.9986))).toEqual(['0.99821', '0.99853']);
+    expect([0.25, 4.5e-18].map(numAmong(0, 1))).toEqual(['0.25', '4.5 × 10⁻¹⁸']);
+  });
+});
