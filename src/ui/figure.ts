@@ -18,11 +18,17 @@ export interface FigureSpec {
   rows: () => Record<string, string | number>[];
   /** File name stem for downloads. */
   filename: string;
+  /**
+   * A legend drawn outside the figure (one colour ramp shared by several maps): the
+   * SVG and PNG downloads put it above the plot, so the file has its colour scale.
+   */
+  sharedLegend?: Element;
 }
 
 export function toCsv(rows: Record<string, string | number>[]): string {
   if (rows.length === 0) return '';
-  const cols = Object.keys(rows[0]);
+  // Every column any row has, in order of first appearance (a later row may add one).
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: string | number): string => {
     const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -103,10 +109,12 @@ function measureParts(graphic: Element): FigurePart[] {
 /** The whole figure (title, legends, plot, caption) as one standalone SVG. */
 function figureSvg(graphic: Element, spec: FigureSpec): FigureLayout {
   const body = getComputedStyle(document.body);
+  const legend = spec.sharedLegend?.isConnected ? measureParts(spec.sharedLegend) : [];
+  const below = legend.length ? Math.max(...legend.map((p) => p.y + p.height)) + 8 : 0;
   const layout = layoutFigure({
     title: spec.title,
     caption: spec.summary,
-    parts: measureParts(graphic),
+    parts: [...legend, ...measureParts(graphic).map((p) => ({ ...p, y: p.y + below }))],
     background: pageBackground(),
     colour: body.color,
     fontFamily: body.fontFamily,

@@ -334,6 +334,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
           return out;
         },
         filename: `induction-L${layer}H${head}-seed${this.state.seed}-${file}`,
+        sharedLegend: legend,
       });
       maps.append(el);
     };

@@ -315,6 +315,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
         plot: () => heatmapPlain(data, { rows: T, cols: T, domain, width: cell }),
         rows: () => matrixRows(data, T, T),
         filename: file,
+        sharedLegend: legend,
       });
       maps.append(el);
     };

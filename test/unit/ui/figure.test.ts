@@ -20,3 +20,9 @@ describe('figure data', () => {
     ]);
   });
 });
+
+describe('figure CSV columns', () => {
+  it('keeps a column that only a later row has', () => {
+    expect(toCsv([{ a: 1 }, { a: 2, b: 3 }])).toBe('a,b\n1,\n2,3\n');
+  });
+});
