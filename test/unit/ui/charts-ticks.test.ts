@@ -44,3 +44,20 @@ describe('hover values', () => {
     expect([0.25, 4.5e-18].map(numAmong(0, 1))).toEqual(['0.25', '4.5 × 10⁻¹⁸']);
   });
 });
+
+describe('heatmap colour scales', () => {
+  it('log: zeros (masked keys) take the floor colour, 10⁻⁴ of the top at most', async () => {
+    const { colourScale } = await import('../../../src/ui/charts/heatmap.ts');
+    const c = colourScale([0, 0, 1e-9, 0.5, 1], { colorType: 'log' }, 'blues');
+    expect(c.type).toBe('log');
+    expect(c.domain).toEqual([1e-4, 1]);
+    expect(c.floor).toBe(1e-4);
+    expect(colourScale([0, 0.02, 0.5], { colorType: 'log' }, 'blues').domain).toEqual([0.02, 0.5]);
+  });
+
+  it('sqrt keeps the data range; diverging is symmetric about 0', async () => {
+    const { colourScale } = await import('../../../src/ui/charts/heatmap.ts');
+    expect(colourScale([0, 0.3], { colorType: 'sqrt', domain: [0, 1] }, 'blues')).toMatchObject({ type: 'sqrt', domain: [0, 1] });
+    expect(colourScale([-0.2, 0.5], { diverging: true }, 'blues')).toMatchObject({ type: 'diverging', domain: [-0.5, 0.5], pivot: 0 });
+  });
+});
