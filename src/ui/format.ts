@@ -157,7 +157,7 @@ export function ticksOver(lo: number, hi: number, count = 5): (x: number) => str
  */
 export function numAmong(lo: number, hi: number, digits = 3): (x: number) => string {
   const span = Math.abs(hi - lo);
-  const resolution = span > 0 && Number.isFinite(span) ? Math.floor(Math.log10(span / 1000)) : Number.POSITIVE_INFINITY;
+  const resolution = span > 0 && Number.isFinite(span) ? Math.floor(Math.log10(span / 100)) : Number.POSITIVE_INFINITY;
   return (x: number): string => {
     if (!Number.isFinite(x) || x === 0 || !Number.isFinite(resolution)) return num(x, digits);
     return num(x, Math.min(6, Math.max(digits, Math.floor(Math.log10(Math.abs(x))) - resolution + 1)));
