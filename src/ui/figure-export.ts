@@ -92,7 +92,11 @@ function round(v: number): number {
 }
 
 /** Lays out title, parts and caption; returns the standalone SVG and its size in CSS pixels. */
-export function layoutFigure(o: FigureLayoutInput): FigureLayout {
+export function layoutFigure(input: FigureLayoutInput): FigureLayout {
+  // A part scrolled out of view to the left or top (a wide map in a scrolling figure) is moved back in.
+  const left = Math.min(0, ...input.parts.map((p) => p.x));
+  const above = Math.min(0, ...input.parts.map((p) => p.y));
+  const o = { ...input, parts: input.parts.map((p) => ({ ...p, x: p.x - left, y: p.y - above })) };
   const right = Math.max(0, ...o.parts.map((p) => p.x + p.width));
   const bottom = Math.max(0, ...o.parts.map((p) => p.y + p.height));
   const width = Math.ceil(Math.max(MIN_WIDTH, right + 2 * PAD));

@@ -42,6 +42,12 @@ describe('figure export layout', () => {
     expect(f.svg).toContain('fill="rgb(255, 255, 255)"');
   });
 
+  it('brings back a part scrolled out to the left', () => {
+    const f = layoutFigure({ ...input, parts: [svgPart(-200, 0, 900, 300, '<svg id="wide"/>')] });
+    expect(f.svg).toMatch(/translate\(16,[\d.]+\)"><svg id="wide"/);
+    expect(f.width).toBe(932);
+  });
+
   it('gives a small map a readable minimum width', () => {
     const f = layoutFigure({ ...input, parts: [svgPart(0, 0, 150, 150, '<svg/>')] });
     expect(f.width).toBe(360);
