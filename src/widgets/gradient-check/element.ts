@@ -5,9 +5,11 @@
  * problem, at the point M = 1 + spread·noise. At spread 0 and λ = 0 the closed form
  * is exactly zero (M = 1 is stationary for the attention term). A sweep over h shows
  * the trade-off between truncation error (large h) and round-off (small h).
+ * It opens on the chapter's example (GRADIENT_CHECK_EXAMPLE, whose numbers the prose quotes)
+ * and reruns while a slider is dragged: a run is a few thousand evaluations of a tiny loss.
  */
-import { WidgetBase } from '../../ui/widget-base.ts';
-import type { Schema } from '../../ui/state.ts';
+import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
+import type { Schema, StateOf } from '../../ui/state.ts';
 import { cell, num, numOr, power10 } from '../../ui/format.ts';
 import { logLogLines } from '../../ui/charts/lines.ts';
 import { matrixCells } from '../../ui/charts/heatmap.ts';
@@ -15,18 +17,48 @@ import { parityScatter } from '../../ui/charts/scatter.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { GradcheckResult } from '../../jobs/protocol.ts';
 import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
+import { GRADIENT_CHECK_EXAMPLE as EXAMPLE } from '../../site/numbers/problems.ts';
 import { WIDGET } from './widget.ts';
 
 const schema = {
-  n: { kind: 'int', label: 'tokens n', default: 5, min: 1, max: 64 },
-  d: { kind: 'int', label: 'width d', default: 3, min: 1, max: 6 },
-  scale: PROBLEM_FIELDS.scale,
-  seed: PROBLEM_FIELDS.seed,
-  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: 0, min: 0, max: 10 },
+  n: { kind: 'int', label: 'tokens n', default: EXAMPLE.n, min: 1, max: 64 },
+  d: { kind: 'int', label: 'width d', default: EXAMPLE.d, min: 1, max: 6 },
+  scale: { ...PROBLEM_FIELDS.scale, default: EXAMPLE.scale },
+  seed: { ...PROBLEM_FIELDS.seed, default: EXAMPLE.seed },
+  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: EXAMPLE.lambda, min: 0, max: 10, slider: { scale: 'log', zero: 1e-4 } },
   causal: PROBLEM_FIELDS.causal,
-  spread: { kind: 'float', label: 'spread of M = 1 + spread·noise', default: 0.5, min: 0, max: 5 },
-  logh: { kind: 'float', label: 'step h = 10^k: k', default: -5, min: -15, max: -1 },
+  spread: { kind: 'float', label: 'spread of M = 1 + spread·noise', default: EXAMPLE.spread, min: 0, max: 5 },
+  logh: { kind: 'float', label: 'step h = 10^k: k', default: EXAMPLE.logh, min: -15, max: -1, slider: { step: 0.5 } },
 } as const satisfies Schema;
+
+/** The chapter's example, whole: every preset starts from it, so a preset shows the same head whatever came before. */
+const EXAMPLE_STATE: StateOf<typeof schema> = {
+  n: EXAMPLE.n,
+  d: EXAMPLE.d,
+  scale: EXAMPLE.scale,
+  seed: EXAMPLE.seed,
+  lambda: EXAMPLE.lambda,
+  causal: false,
+  spread: EXAMPLE.spread,
+  logh: EXAMPLE.logh,
+};
+
+const PRESETS: readonly Preset<typeof schema>[] = [
+  { label: 'the example above', state: EXAMPLE_STATE, note: 'The example the chapter quotes: the largest difference and the relative error match the paragraph above.' },
+  { label: 'causal', state: { ...EXAMPLE_STATE, causal: true }, note: 'The same head with causal attention: the chapter’s second number, the largest difference in the causal case.' },
+  {
+    label: 'M = 1, λ = 0',
+    state: { ...EXAMPLE_STATE, spread: 0, lambda: 0 },
+    note: 'The unpruned mask with no pull toward 0: the closed-form gradient is exactly zero, the stationary point of the next section.',
+  },
+  {
+    label: 'M = 1, λ = 0.1',
+    state: { ...EXAMPLE_STATE, spread: 0 },
+    note: 'The unpruned mask with λ = 0.1: only the pull toward 0 is left, ∇L(1) = λ·1 exactly.',
+  },
+  { label: 'h too large', state: { ...EXAMPLE_STATE, logh: -1 }, note: 'h = 10⁻¹: truncation error dominates (it shrinks like h²).' },
+  { label: 'h too small', state: { ...EXAMPLE_STATE, logh: -13 }, note: 'h = 10⁻¹³: round-off dominates (it grows like ε·|L|/h).' },
+];
 
 /** h as text: 10⁻⁵, or 3.2×10⁻⁷ between whole powers. */
 function hText(h: number): string {
@@ -37,10 +69,12 @@ function hText(h: number): string {
 export class GradientCheck extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Tiny problem, the point M and the step h';
+  protected override readonly presets = PRESETS;
+  protected override readonly live = true;
   override readonly hints = {
     d: { help: 'At most 6: every one of the d² entries is probed twice per step h.' },
     spread: { help: 'M = 1 + spread·noise (seeded). Spread 0 with λ = 0 is the stationary point M = 1.' },
-    logh: { step: 0.5, help: 'Finite-difference step h = 10^k. Try −1 (truncation) and −13 (round-off).' },
+    logh: { step: 0.5, help: 'Finite-difference step h = 10^k: −1 shows truncation, −13 round-off.' },
   };
   private last: GradcheckResult | undefined;
 
@@ -102,15 +136,6 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     verdict.className = 'gc-verdict';
     verdict.dataset.zero = String(r.exactlyZero);
     verdict.textContent = this.verdict(r);
-
-    const actions = document.createElement('p');
-    actions.className = 'gc-presets';
-    const preset = document.createElement('button');
-    preset.type = 'button';
-    const atStationary = this.state.spread === 0 && this.state.lambda === 0;
-    preset.textContent = atStationary ? 'Leave M = 1: spread 0.5' : 'Go to the stationary point: M = 1, λ = 0';
-    preset.addEventListener('click', () => this.update(atStationary ? { spread: 0.5 } : { spread: 0, lambda: 0 }));
-    actions.append(preset);
 
     const numbers = numbersList([
       ['L(M) = ½‖F(M) − F₀‖² + ½λ‖M‖²', num(r.loss, 6)],
@@ -195,7 +220,7 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     const grid = document.createElement('div');
     grid.className = 'widget-grid';
     grid.append(closedEl, finiteEl, parityEl);
-    this.output.replaceChildren(verdict, actions, grid, sweepEl, numbers);
+    this.output.replaceChildren(verdict, grid, sweepEl, numbers);
   }
 
   protected override doneText(): string {
