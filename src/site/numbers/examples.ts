@@ -414,24 +414,9 @@ export function convergence() {
  * search with reconstruction, beside the baselines. Not only the kindest k.
  */
 export function rankAtEveryK() {
-  const problem = syntheticProblem(EXHAUSTIVE_PROBLEM);
   const d2 = EXHAUSTIVE_PROBLEM.d * EXHAUSTIVE_PROBLEM.d;
   const rows = [];
-  for (let k = 1; k < d2; k++) {
-    const sparsity = k / d2;
-    const paper = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM }).exhaustive!;
-    const ours = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED }).exhaustive!;
-    rows.push({
-      k,
-      masks: ours.masks,
-      paper: paper.rankOf.gd,
-      gd: ours.rankOf.gd,
-      magnitude: ours.rankOf.magnitude,
-      wanda: ours.rankOf.wanda,
-      sparsegpt: ours.rankOf.sparsegpt,
-      swap: ours.rankOf.swap,
-    });
-  }
+  for (let k = 1; k < d2; k++) rows.push(rankAtK(k));
   const worstPaper = rows.reduce((a, b) => (b.paper > a.paper ? b : a));
   const worstGd = rows.reduce((a, b) => (b.gd > a.gd ? b : a));
   const worstSwap = rows.reduce((a, b) => (b.swap > a.swap ? b : a));
@@ -451,17 +436,39 @@ export function rankAtEveryK() {
   };
 }
 
+/** One row of rankAtEveryK: the ranks at k of 16 pruned (the widget's presets at k are checked against it). */
+export function rankAtK(k: number) {
+  const problem = syntheticProblem(EXHAUSTIVE_PROBLEM);
+  const sparsity = k / (EXHAUSTIVE_PROBLEM.d * EXHAUSTIVE_PROBLEM.d);
+  const paper = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM }).exhaustive!;
+  const ours = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED }).exhaustive!;
+  return {
+    k,
+    masks: ours.masks,
+    paper: paper.rankOf.gd,
+    gd: ours.rankOf.gd,
+    magnitude: ours.rankOf.magnitude,
+    wanda: ours.rankOf.wanda,
+    sparsegpt: ours.rankOf.sparsegpt,
+    swap: ours.rankOf.swap,
+  };
+}
+
+/** Exhaustive search at d = 4, k = 8 on one head (a seed of EXHAUSTIVE_PROBLEM): every mask's loss, the paper's four methods. */
+export function nearOptimalHead(seed: number = EXHAUSTIVE_PROBLEM.seed) {
+  const problem = syntheticProblem({ ...EXHAUSTIVE_PROBLEM, seed });
+  const ex = solve(problem, 'exhaustive', { sparsity: 0.5, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM });
+  const runs = runAll(problem, 0.5);
+  const rows = PAPER_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: runs[m].metrics.attentionLoss, rank: ex.exhaustive!.rankOf[m] }));
+  return { ex: ex.exhaustive!, runs, rows };
+}
+
 /** Exhaustive search at d = 4, k = 8: one problem in detail, then ten seeds. */
 export function nearOptimal(seeds = 10) {
-  const detail = (seed: number) => {
-    const problem = syntheticProblem({ ...EXHAUSTIVE_PROBLEM, seed });
-    const ex = solve(problem, 'exhaustive', { sparsity: 0.5, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM });
-    const runs = runAll(problem, 0.5);
-    return { ex: ex.exhaustive!, runs };
-  };
+  const detail = nearOptimalHead;
   const one = detail(EXHAUSTIVE_PROBLEM.seed);
   const losses = Float64Array.from(one.ex.losses).sort();
-  const rows = PAPER_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
+  const rows = one.rows;
   const stats: Record<PruningMethod, { optimal: number; ranks: number[] }> = {
     gd: { optimal: 0, ranks: [] },
     magnitude: { optimal: 0, ranks: [] },

@@ -7,8 +7,7 @@
  * gradient descent in the paper's form, as the chapter's tables), and reruns when a slider is
  * released: a run enumerates up to 12 870 masks and runs every method (about half a second).
  */
-import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
-import type { Schema, StateOf } from '../../ui/state.ts';
+import { WidgetBase } from '../../ui/widget-base.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { logHistogram, type Marker } from '../../ui/charts/histogram.ts';
@@ -17,62 +16,8 @@ import { methodColour, methodLabel, updatesWeights } from '../../core/methods.ts
 import type { ExhaustiveJobResult } from '../../jobs/protocol.ts';
 import type { MethodId } from '../../core/methods.ts';
 import { binomial } from '../../core/exhaustive.ts';
-import { PROBLEM_FIELDS, GD_FIELDS } from '../../ui/fields.ts';
-import { GD_DEFAULTS, GD_PAPER_FORM } from '../../core/gd.ts';
-import { EXHAUSTIVE_K, EXHAUSTIVE_PROBLEM } from '../../site/numbers/problems.ts';
+import { D, ENTRIES, PRESETS, jobOf, schema } from './settings.ts';
 import { WIDGET } from './widget.ts';
-
-/** The width is fixed: 16 entries keep every C(16, k) ≤ 12 870 masks evaluable in well under a second. */
-const D = 4;
-const ENTRIES = D * D;
-
-/** The gradient-descent settings of a run, as the widget's fields. */
-const gdState = (o: typeof GD_PAPER_FORM) => ({ lambda: o.lambda, eta: o.eta, iters: o.iters, step: o.step, score: o.score });
-const PAPER = gdState(GD_PAPER_FORM);
-
-const schema = {
-  n: { kind: 'int', label: 'tokens n', default: EXHAUSTIVE_PROBLEM.n, min: 2, max: 64 },
-  scale: { ...PROBLEM_FIELDS.scale, default: EXHAUSTIVE_PROBLEM.scale },
-  seed: { ...PROBLEM_FIELDS.seed, default: EXHAUSTIVE_PROBLEM.seed },
-  causal: PROBLEM_FIELDS.causal,
-  k: { kind: 'int', label: 'pruned entries k (of 16)', default: EXHAUSTIVE_K, min: 1, max: 15 },
-  // The chapter's tables run gradient descent in the paper's form: so does the widget, until the reader changes it.
-  lambda: { ...GD_FIELDS.lambda, default: PAPER.lambda },
-  eta: { ...GD_FIELDS.eta, default: PAPER.eta },
-  iters: { ...GD_FIELDS.iters, default: PAPER.iters },
-  step: { ...GD_FIELDS.step, default: PAPER.step },
-  score: { ...GD_FIELDS.score, default: PAPER.score },
-} as const satisfies Schema;
-
-/** The chapter's example, whole: every preset starts from it. */
-const EXAMPLE_STATE: StateOf<typeof schema> = {
-  n: EXHAUSTIVE_PROBLEM.n,
-  scale: EXHAUSTIVE_PROBLEM.scale,
-  seed: EXHAUSTIVE_PROBLEM.seed,
-  causal: false,
-  k: EXHAUSTIVE_K,
-  ...PAPER,
-};
-
-const PRESETS: readonly Preset<typeof schema>[] = [
-  {
-    label: 'the example above',
-    state: EXAMPLE_STATE,
-    note: 'The head of the chapter’s first table (n = 32, seed 1, weight scale 1, k = 8, gradient descent in the paper’s form): the same losses and ranks.',
-  },
-  {
-    label: 'GD: our defaults',
-    state: { ...EXAMPLE_STATE, ...gdState(GD_DEFAULTS) },
-    note: 'Gradient descent with the defaults of chapter 10 (Armijo steps, λ = 0.001, T = 60, Wanda-weighted rounding): the table’s “GD, our defaults” column at k = 8.',
-  },
-  { label: 'low sparsity', state: { ...EXAMPLE_STATE, k: 4 }, note: `k = 4 of 16 pruned: C(16, 4) = ${count(binomial(ENTRIES, 4))} masks.` },
-  { label: 'high sparsity', state: { ...EXAMPLE_STATE, k: 12 }, note: `k = 12 of 16 pruned: C(16, 12) = ${count(binomial(ENTRIES, 12))} masks.` },
-  {
-    label: 'peaked attention',
-    state: { ...EXAMPLE_STATE, scale: 3 },
-    note: 'Weight scale 3: more peaked attention rows (chapter 7 compares the two scales).',
-  },
-];
 
 /** How many masks are strictly better, tied and strictly worse (the tolerance of percentileRank in core/exhaustive.ts). */
 function standing(losses: Float64Array, loss: number): { better: number; tied: number; worse: number } {
@@ -110,12 +55,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     const s = this.state;
     const total = binomial(ENTRIES, s.k);
     this.progress(`Evaluating all C(16, ${s.k}) = ${count(total)} masks and running the four methods…`);
-    const r = await this.client.run({
-      kind: 'exhaustive',
-      spec: { n: s.n, d: D, seed: s.seed, scale: s.scale, causal: s.causal },
-      sparsity: s.k / ENTRIES,
-      gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
-    });
+    const r = await this.client.run(jobOf(s));
     if (signal.stale) return;
     if (r.losses.length === 0 || !Number.isFinite(r.optimum)) {
       throw new Error(`the search returned no usable loss (optimum ${num(r.optimum)}); try another seed or a smaller weight scale`);

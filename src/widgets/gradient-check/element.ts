@@ -8,57 +8,15 @@
  * It opens on the chapter's example (GRADIENT_CHECK_EXAMPLE, whose numbers the prose quotes)
  * and reruns while a slider is dragged: a run is a few thousand evaluations of a tiny loss.
  */
-import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
-import type { Schema, StateOf } from '../../ui/state.ts';
+import { WidgetBase } from '../../ui/widget-base.ts';
 import { cell, num, numOr, power10 } from '../../ui/format.ts';
 import { logLogLines } from '../../ui/charts/lines.ts';
 import { matrixCells } from '../../ui/charts/heatmap.ts';
 import { parityScatter } from '../../ui/charts/scatter.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { GradcheckResult } from '../../jobs/protocol.ts';
-import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
-import { GRADIENT_CHECK_EXAMPLE as EXAMPLE } from '../../site/numbers/problems.ts';
+import { PRESETS, jobOf, schema } from './settings.ts';
 import { WIDGET } from './widget.ts';
-
-const schema = {
-  n: { kind: 'int', label: 'tokens n', default: EXAMPLE.n, min: 1, max: 64 },
-  d: { kind: 'int', label: 'width d', default: EXAMPLE.d, min: 1, max: 6 },
-  scale: { ...PROBLEM_FIELDS.scale, default: EXAMPLE.scale },
-  seed: { ...PROBLEM_FIELDS.seed, default: EXAMPLE.seed },
-  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: EXAMPLE.lambda, min: 0, max: 10, slider: { scale: 'log', zero: 1e-4 } },
-  causal: PROBLEM_FIELDS.causal,
-  spread: { kind: 'float', label: 'spread of M = 1 + spread·noise', default: EXAMPLE.spread, min: 0, max: 5 },
-  logh: { kind: 'float', label: 'step h = 10^k: k', default: EXAMPLE.logh, min: -15, max: -1, slider: { step: 0.5 } },
-} as const satisfies Schema;
-
-/** The chapter's example, whole: every preset starts from it, so a preset shows the same head whatever came before. */
-const EXAMPLE_STATE: StateOf<typeof schema> = {
-  n: EXAMPLE.n,
-  d: EXAMPLE.d,
-  scale: EXAMPLE.scale,
-  seed: EXAMPLE.seed,
-  lambda: EXAMPLE.lambda,
-  causal: false,
-  spread: EXAMPLE.spread,
-  logh: EXAMPLE.logh,
-};
-
-const PRESETS: readonly Preset<typeof schema>[] = [
-  { label: 'the example above', state: EXAMPLE_STATE, note: 'The example the chapter quotes: the largest difference and the relative error match the paragraph above.' },
-  { label: 'causal', state: { ...EXAMPLE_STATE, causal: true }, note: 'The same head with causal attention: the chapter’s second number, the largest difference in the causal case.' },
-  {
-    label: 'M = 1, λ = 0',
-    state: { ...EXAMPLE_STATE, spread: 0, lambda: 0 },
-    note: 'The unpruned mask with no pull toward 0: the closed-form gradient is exactly zero, the stationary point of the next section.',
-  },
-  {
-    label: 'M = 1, λ = 0.1',
-    state: { ...EXAMPLE_STATE, spread: 0 },
-    note: 'The unpruned mask with λ = 0.1: only the pull toward 0 is left, ∇L(1) = λ·1 exactly.',
-  },
-  { label: 'h too large', state: { ...EXAMPLE_STATE, logh: -1 }, note: 'h = 10⁻¹: truncation error dominates (it shrinks like h²).' },
-  { label: 'h too small', state: { ...EXAMPLE_STATE, logh: -13 }, note: 'h = 10⁻¹³: round-off dominates (it grows like ε·|L|/h).' },
-];
 
 /** h as text: 10⁻⁵, or 3.2×10⁻⁷ between whole powers. */
 function hText(h: number): string {
@@ -80,18 +38,9 @@ export class GradientCheck extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
-    const result = await this.client.run(
-      {
-        kind: 'gradcheck',
-        spec: specOf(s),
-        lambda: s.lambda,
-        spread: s.spread,
-        h: 10 ** s.logh,
-      },
-      (p) => {
-        if ('done' in p) this.progress(`Finite differences over the range of h: ${p.done} of ${p.total} steps…`);
-      },
-    );
+    const result = await this.client.run(jobOf(s), (p) => {
+      if ('done' in p) this.progress(`Finite differences over the range of h: ${p.done} of ${p.total} steps…`);
+    });
     if (signal.stale) return;
     this.last = result;
     this.draw(result);
