@@ -155,6 +155,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         const b = document.createElement('button');
         b.type = 'button';
         b.textContent = preset.label;
+        this.presetButtons.push({ button: b, preset });
         b.addEventListener('click', () => {
           this.update(preset.state);
           this.showNotes(preset.note ? [preset.note] : []);
@@ -163,6 +164,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         group.append(b);
       }
       this.controls.append(group);
+      this.markPresets();
     }
     this.controls.append(fieldset, actions);
     this.statusLine = document.createElement('p');
@@ -278,7 +280,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     input.name = key;
     const h = helpEl();
     if (h) input.setAttribute('aria-describedby', h.id);
-    const range = this.slider(key, spec, id, label, input, h);
+    const range = this.slider(key, spec, id, input, h);
     wrap.append(label, range?.row ?? input);
     if (h) wrap.append(h);
     this.fields.set(key, {
@@ -321,7 +323,6 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     key: string,
     spec: FieldSpec,
     id: string,
-    label: HTMLLabelElement,
     box: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
     help: HTMLElement | undefined,
   ): { row: HTMLElement; show(v: number): void } | undefined {
@@ -333,8 +334,9 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     range.min = String(slider.min);
     range.max = String(slider.max);
     range.step = String(slider.step);
-    label.id = `${id}-label`;
-    range.setAttribute('aria-labelledby', label.id);
+    // Named by the field's label text through `title` (which also shows on hover), not by
+    // aria-labelledby: the <label> stays the number box's own, so "the field labelled n" is one control.
+    range.title = spec.label;
     if (help) range.setAttribute('aria-describedby', help.id);
     range.dataset.scale = slider.scale;
     const show = (v: number): void => {
@@ -348,6 +350,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       range.setAttribute('aria-valuetext', String(v));
       box.removeAttribute('aria-invalid');
       (this.state as Record<string, unknown>)[key] = v;
+      this.markPresets();
     };
     range.addEventListener('input', () => {
       take();
@@ -377,6 +380,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     }
     field.mark(false);
     (this.state as Record<string, unknown>)[key] = r.value;
+    this.markPresets();
     this.showNotes([]);
     this.persist();
     this.schedule();
@@ -394,6 +398,18 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     for (const [key, field] of this.fields) {
       field.show((this.state as Record<string, unknown>)[key]);
       field.mark(false);
+    }
+    this.markPresets();
+  }
+
+  private readonly presetButtons: { button: HTMLButtonElement; preset: Preset<S> }[] = [];
+
+  /** Mark the preset buttons whose settings the controls show now (aria-pressed), so the reader sees where they are. */
+  private markPresets(): void {
+    const state = this.state as Record<string, unknown>;
+    for (const { button, preset } of this.presetButtons) {
+      const on = Object.entries(preset.state).every(([k, v]) => state[k] === v);
+      button.setAttribute('aria-pressed', String(on));
     }
   }
 
