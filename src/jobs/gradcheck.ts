@@ -12,8 +12,17 @@ import type { JobContext } from './jobs.ts';
 
 type GradcheckJob = Extract<Job, { kind: 'gradcheck' }>;
 
+/**
+ * The step h = 10^k of a gradient check. For a whole k it is the decimal number 1e-k as
+ * written: `10 ** k` goes through pow, which some engines round differently (V8 gives
+ * 10 ** -4 = 0.00009999999999999999), and at round-off level a different h gives other digits.
+ */
+export function stepOfExponent(k: number): number {
+  return Number.isInteger(k) ? Number(`1e${k}`) : 10 ** k;
+}
+
 /** The gradient check's default sweep: h = 10^k for k = −15, −14.5, …, −1. */
-export const GRADCHECK_SWEEP: readonly number[] = Array.from({ length: 29 }, (_, i) => 10 ** (-15 + i / 2));
+export const GRADCHECK_SWEEP: readonly number[] = Array.from({ length: 29 }, (_, i) => stepOfExponent(-15 + i / 2));
 
 /** The point of the gradient check: M = 1 + spread·noise, noise standard normal from the seed. */
 export function gradcheckPoint(d: number, seed: number, spread: number): Float64Array {

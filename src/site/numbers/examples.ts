@@ -27,7 +27,7 @@ import { spearman as spearmanCorrelation } from '../../core/stats.ts';
 import { methodLabel } from '../../core/methods.ts';
 import { claimsFor } from './claims.ts';
 import { EXHAUSTIVE_PROBLEM, GRADIENT_CHECK_EXAMPLE } from './problems.ts';
-import { gradcheckAt } from '../../jobs/gradcheck.ts';
+import { gradcheckAt, stepOfExponent } from '../../jobs/gradcheck.ts';
 
 export { EXHAUSTIVE_PROBLEM, GRADIENT_CHECK_EXAMPLE };
 
@@ -283,7 +283,7 @@ function median(sorted: number[]): number {
  */
 export function gradientCheck(example: typeof GRADIENT_CHECK_EXAMPLE = GRADIENT_CHECK_EXAMPLE) {
   const { n, d, seed, scale, lambda, spread } = example;
-  const h = 10 ** example.logh;
+  const h = stepOfExponent(example.logh);
   const out = [false, true].map((causal) => {
     const spec = { n, d, seed, scale, causal };
     const r = gradcheckAt({ kind: 'gradcheck', spec, lambda, spread, h });

@@ -7,6 +7,7 @@ import type { Preset } from '../../ui/widget-base.ts';
 import type { JobOf } from '../../jobs/protocol.ts';
 import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
 import { GRADIENT_CHECK_EXAMPLE as EXAMPLE } from '../../site/numbers/problems.ts';
+import { stepOfExponent } from '../../jobs/gradcheck.ts';
 
 export const schema = {
   n: { kind: 'int', label: 'tokens n', default: EXAMPLE.n, min: 1, max: 64 },
@@ -58,5 +59,5 @@ export const PRESETS: readonly Preset<typeof schema>[] = [
 
 /** The worker job for a state. */
 export function jobOf(s: StateOf<typeof schema>): JobOf<'gradcheck'> {
-  return { kind: 'gradcheck', spec: specOf(s), lambda: s.lambda, spread: s.spread, h: 10 ** s.logh };
+  return { kind: 'gradcheck', spec: specOf(s), lambda: s.lambda, spread: s.spread, h: stepOfExponent(s.logh) };
 }
