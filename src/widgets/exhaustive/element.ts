@@ -9,7 +9,7 @@
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
 import { renderFigure } from '../../ui/figure.ts';
-import { count, num, percentAdaptive } from '../../ui/format.ts';
+import { count, num, percentAdaptive, percentValue } from '../../ui/format.ts';
 import { logHistogram, type Marker } from '../../ui/charts/histogram.ts';
 import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel, updatesWeights } from '../../core/methods.ts';
@@ -144,18 +144,19 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     });
 
     const tableRows = [
-      ['Optimum', num(r.optimum, 4), '1', '0', '0'],
+      ['Optimum', num(r.optimum, 4), '1', '0', percentValue(0, 3)],
       ...rows.map((x) => [
         label(x.method) + (updatesWeights(x.method) ? ' *' : ''),
         num(x.loss, 4),
         Number.isFinite(x.loss) && r.optimum > 0 ? num(x.loss / r.optimum, 3) : '—',
         count(x.better),
-        percentAdaptive(x.rank),
+        // Three decimals, as the chapter's table of the same head.
+        percentValue(x.rank, 3),
       ]),
     ];
     const ranks = table({
       caption: `Each method's attention loss ½‖F′ − F₀‖², as a multiple of the optimum, and how many of all ${count(total)} masks (k = ${k} of 16 pruned) are strictly better.`,
-      head: ['Method', 'Loss', '× opt.', 'Masks better', '% better'],
+      head: ['Method', 'Loss', '× opt.', 'Masks better', 'Share better'],
       rows: tableRows,
     });
     const foot = document.createElement('p');
