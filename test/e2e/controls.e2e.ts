@@ -25,6 +25,8 @@ afterAll(async () => {
 });
 
 const TAG = 'gradient-check';
+/** Poll often: the widget answers within tens of milliseconds. */
+const FAST = { intervals: [50], timeout: 30_000 };
 
 /** The status line once the widget is done with the current state. */
 async function settled(page: Page): Promise<string> {
@@ -52,8 +54,8 @@ describe('sliders and presets', () => {
     await nSlider.focus();
     await page.keyboard.press('ArrowRight');
     expect(await nBox.inputValue()).toBe(String(prose.n + 1));
-    await expect.poll(() => page.evaluate(() => location.search)).toContain(`gradcheck.n=${prose.n + 1}`);
-    await expect.poll(() => settled(page)).not.toBe(first);
+    await expect.poll(() => page.evaluate(() => location.search), FAST).toContain(`gradcheck.n=${prose.n + 1}`);
+    await expect.poll(() => settled(page), FAST).not.toBe(first);
     const afterKey = await settled(page);
     expect(await root.getByRole('button', { name: 'the example above' }).getAttribute('aria-pressed')).toBe('false');
 
@@ -85,14 +87,14 @@ describe('sliders and presets', () => {
     expect(lambda).toBeGreaterThan(prose.lambda);
     expect(await lambdaSlider.getAttribute('aria-valuetext')).toBe(String(lambda));
     // Live: runs finished while the button was still down.
-    await expect.poll(() => page.evaluate(() => (window as unknown as { __done: number }).__done)).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __done: number }).__done), FAST).toBeGreaterThan(0);
     await page.mouse.up();
-    await expect.poll(() => page.evaluate(() => new URLSearchParams(location.search).get('gradcheck.lambda'))).toBe(String(lambda));
-    await expect.poll(() => settled(page)).not.toBe(afterKey);
+    await expect.poll(() => page.evaluate(() => new URLSearchParams(location.search).get('gradcheck.lambda')), FAST).toBe(String(lambda));
+    await expect.poll(() => settled(page), FAST).not.toBe(afterKey);
 
     // The preset brings back the prose's example: the same number, and a clean URL.
     await root.getByRole('button', { name: 'the example above' }).click();
-    await expect.poll(() => settled(page)).toBe(first);
+    await expect.poll(() => settled(page), FAST).toBe(first);
     expect(await nBox.inputValue()).toBe(String(prose.n));
     expect(Number(await lambdaBox.inputValue())).toBe(prose.lambda);
     expect(await page.evaluate(() => location.search)).not.toContain('gradcheck.');
