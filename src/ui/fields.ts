@@ -14,9 +14,10 @@ export const PROBLEM_FIELDS = {
 } as const;
 
 export const GD_FIELDS = {
-  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: GD_DEFAULTS.lambda, min: 0, max: 10 },
-  eta: { kind: 'float', label: 'step η', default: GD_DEFAULTS.eta, min: 1e-6, max: 1000 },
-  iters: { kind: 'int', label: 'iterations T', default: GD_DEFAULTS.iters, min: 0, max: 5000 },
+  // λ, η and T matter by their order of magnitude: their sliders are logarithmic.
+  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: GD_DEFAULTS.lambda, min: 0, max: 10, slider: { scale: 'log', zero: 1e-4 } },
+  eta: { kind: 'float', label: 'step η', default: GD_DEFAULTS.eta, min: 1e-6, max: 1000, slider: { scale: 'log' } },
+  iters: { kind: 'int', label: 'iterations T', default: GD_DEFAULTS.iters, min: 0, max: 5000, slider: { scale: 'log' } },
   step: { kind: 'enum', label: 'step rule', default: GD_DEFAULTS.step, options: ['armijo', 'fixed'] },
   score: { kind: 'enum', label: 'rounding keeps the largest', default: GD_DEFAULTS.score, options: BINARISE_SCORES },
 } as const;

@@ -8,9 +8,12 @@
  * ("lab.n=64&lab.seed=3").
  */
 
+import type { SliderSpec } from './slider.ts';
+
 export type FieldSpec =
-  | { kind: 'int'; label: string; default: number; min: number; max: number }
-  | { kind: 'float'; label: string; default: number; min: number; max: number }
+  /** `slider`: the slider beside the number box (see slider.ts: by default linear for floats, none for seeds). */
+  | { kind: 'int'; label: string; default: number; min: number; max: number; slider?: SliderSpec | false }
+  | { kind: 'float'; label: string; default: number; min: number; max: number; slider?: SliderSpec | false }
   | { kind: 'bool'; label: string; default: boolean }
   | { kind: 'enum'; label: string; default: string; options: readonly string[] }
   /** A non-empty subset of options, kept in the options' order; in the URL as "a,b". */

@@ -1,6 +1,7 @@
 /**
  * What every widget shares, so each widget file only says what it computes and draws:
- * - controls generated from its state schema (labelled, keyboard-operable inputs);
+ * - controls generated from its state schema (labelled, keyboard-operable inputs), with a
+ *   slider beside each continuous number (slider.ts decides which, and on what scale);
  * - that state read from and written to the URL, with "Copy link" and "Reset";
  * - a lazy start: nothing runs until the widget scrolls into view;
  * - status for people and tests: `data-status="idle|running|done|error"` and
@@ -10,14 +11,20 @@
 import { type Schema, type StateOf, type FieldSpec, defaults, readState, setItems, setValue, writeState } from './state.ts';
 import { JobError, SolverClient } from '../worker/client.ts';
 import { num } from './format.ts';
+import { type SliderSpec, sliderFor } from './slider.ts';
 
 export type Status = 'idle' | 'running' | 'done' | 'error';
 
-/** Per-field presentation: the step of a numeric input, and help text. */
+/** Per-field presentation: the step of a numeric input, its slider (or `false` for none), and help text. */
 export interface ControlHints {
   step?: number | 'any';
   help?: string;
+  slider?: SliderSpec | false;
 }
+
+/** While a slider is dragged: the shortest pause between two live runs, and between two URL updates. */
+const LIVE_DELAY_MS = 30;
+const URL_EVERY_MS = 250;
 
 /** A named setting a reader can jump to ("the example above", "divergence", "λ = 0"). */
 export interface Preset<S extends Schema> {
@@ -54,6 +61,12 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
    * 'click': heavy widgets wait for the reader's Run; `idleText()` says what a run costs.
    */
   protected readonly startOn: 'view' | 'click' = 'view';
+  /**
+   * true: cheap widgets rerun while a slider is dragged (the newest value wins; a run
+   * still going finishes first, then the latest value runs). false: expensive widgets
+   * rerun only when the slider is released (its `change`).
+   */
+  protected readonly live: boolean = false;
   /** For `startOn = 'click'`: the line shown before the first run (what it does, how long it takes). */
   protected idleText(): string {
     return 'Press Run to start.';
@@ -142,6 +155,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         const b = document.createElement('button');
         b.type = 'button';
         b.textContent = preset.label;
+        this.presetButtons.push({ button: b, preset });
         b.addEventListener('click', () => {
           this.update(preset.state);
           this.showNotes(preset.note ? [preset.note] : []);
@@ -150,6 +164,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         group.append(b);
       }
       this.controls.append(group);
+      this.markPresets();
     }
     this.controls.append(fieldset, actions);
     this.statusLine = document.createElement('p');
@@ -264,16 +279,15 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     input.id = id;
     input.name = key;
     const h = helpEl();
-    if (h) {
-      input.setAttribute('aria-describedby', h.id);
-      wrap.append(label, input, h);
-    } else {
-      wrap.append(label, input);
-    }
+    if (h) input.setAttribute('aria-describedby', h.id);
+    const range = this.slider(key, spec, id, input, h);
+    wrap.append(label, range?.row ?? input);
+    if (h) wrap.append(h);
     this.fields.set(key, {
       show: (v) => {
         if (spec.kind === 'bool') (input as HTMLInputElement).checked = v as boolean;
         else input.value = String(v);
+        range?.show(v as number);
       },
       read: () => {
         if (spec.kind === 'bool') return { ok: true, value: (input as HTMLInputElement).checked };
@@ -301,6 +315,61 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     return wrap;
   }
 
+  /**
+   * The slider beside a number box, if the field has one (slider.ts): both show the same
+   * value; dragging reruns a `live` widget as it goes, any other on release.
+   */
+  private slider(
+    key: string,
+    spec: FieldSpec,
+    id: string,
+    box: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+    help: HTMLElement | undefined,
+  ): { row: HTMLElement; show(v: number): void } | undefined {
+    const slider = sliderFor(key, spec, this.hints[key as keyof S]?.slider);
+    if (!slider) return undefined;
+    const range = document.createElement('input');
+    range.type = 'range';
+    range.id = `${id}-slider`;
+    range.min = String(slider.min);
+    range.max = String(slider.max);
+    range.step = String(slider.step);
+    // Named by the field's label text through `title` (which also shows on hover), not by
+    // aria-labelledby: the <label> stays the number box's own, so "the field labelled n" is one control.
+    range.title = spec.label;
+    if (help) range.setAttribute('aria-describedby', help.id);
+    range.dataset.scale = slider.scale;
+    const show = (v: number): void => {
+      range.value = String(slider.positionOf(v));
+      // A log slider's position is not the value: say the value itself.
+      range.setAttribute('aria-valuetext', String(v));
+    };
+    const take = (): void => {
+      const v = slider.valueAt(range.valueAsNumber);
+      box.value = String(v);
+      range.setAttribute('aria-valuetext', String(v));
+      box.removeAttribute('aria-invalid');
+      (this.state as Record<string, unknown>)[key] = v;
+      this.markPresets();
+    };
+    range.addEventListener('input', () => {
+      take();
+      this.persistSoon();
+      if (this.live) this.runLive();
+    });
+    range.addEventListener('change', () => {
+      take();
+      this.showNotes([]);
+      this.persist();
+      if (this.live) this.runReleased();
+      else this.schedule();
+    });
+    const row = document.createElement('div');
+    row.className = 'widget-slider-row';
+    row.append(range, box);
+    return { row, show };
+  }
+
   private onInput(key: string, _spec: FieldSpec): void {
     const field = this.fields.get(key)!;
     const r = field.read();
@@ -311,6 +380,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     }
     field.mark(false);
     (this.state as Record<string, unknown>)[key] = r.value;
+    this.markPresets();
     this.showNotes([]);
     this.persist();
     this.schedule();
@@ -329,12 +399,67 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       field.show((this.state as Record<string, unknown>)[key]);
       field.mark(false);
     }
+    this.markPresets();
+  }
+
+  private readonly presetButtons: { button: HTMLButtonElement; preset: Preset<S> }[] = [];
+
+  /** Mark the preset buttons whose settings the controls show now (aria-pressed), so the reader sees where they are. */
+  private markPresets(): void {
+    const state = this.state as Record<string, unknown>;
+    for (const { button, preset } of this.presetButtons) {
+      const on = Object.entries(preset.state).every(([k, v]) => state[k] === v);
+      button.setAttribute('aria-pressed', String(on));
+    }
   }
 
   private persist(): void {
+    clearTimeout(this.urlTimer);
+    this.urlTimer = undefined;
+    this.urlWrittenAt = performance.now();
     const url = new URL(location.href);
     writeState(this.schema, this.state, url.searchParams, this.urlPrefix);
     history.replaceState(history.state, '', url);
+  }
+
+  private urlTimer: ReturnType<typeof setTimeout> | undefined;
+  private urlWrittenAt = -Infinity;
+
+  /** persist(), at most every URL_EVERY_MS while a slider moves (browsers throttle history.replaceState). */
+  private persistSoon(): void {
+    const wait = this.urlWrittenAt + URL_EVERY_MS - performance.now();
+    if (wait <= 0) this.persist();
+    else this.urlTimer ??= setTimeout(() => this.persist(), wait);
+  }
+
+  /** The state a run started from, to skip a rerun of the very same state on release. */
+  private ranState = '';
+  /** A run is under way (its promise has not settled). */
+  private inFlight = false;
+  /** A slider moved while a live run was under way: run the newest state when it ends. */
+  private pendingLive = false;
+
+  private stateKey(): string {
+    return JSON.stringify(this.state);
+  }
+
+  /** While dragging: run soon, but let a run under way finish rather than cancel it at every pixel. */
+  private runLive(): void {
+    if (!this.started) return;
+    if (this.inFlight) {
+      this.pendingLive = true;
+      return;
+    }
+    this.timer ??= setTimeout(() => void this.execute(), LIVE_DELAY_MS);
+  }
+
+  /** On release: the final value runs at once (cancelling an older run), unless it is already running. */
+  private runReleased(): void {
+    if (!this.started) return;
+    this.pendingLive = false;
+    if (this.inFlight && this.ranState === this.stateKey()) return;
+    if (!this.inFlight && this.dataset.status === 'done' && this.ranState === this.stateKey()) return;
+    this.schedule(0);
   }
 
   /** A link to this page with this widget's state (and the others'), scrolled to it. */
@@ -367,7 +492,10 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   /** Stop the running job: the worker abandons it at its next pause. */
   stop(): void {
     this.runCounter++;
+    this.pendingLive = false;
+    this.inFlight = false;
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.client.cancel();
     this.setStatus('idle', 'Stopped. Press Run, or change a setting, to start again.');
   }
@@ -377,6 +505,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     if (!this.started) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.execute(), delay);
+    this.pendingLive = false;
   }
 
   private showNotes(notes: string[]): void {
@@ -416,7 +545,11 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   }
 
   private async execute(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const mine = ++this.runCounter;
+    this.ranState = this.stateKey();
+    this.inFlight = true;
     const signal = {
       get stale() {
         return false;
@@ -436,6 +569,15 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       const p = document.createElement('p');
       p.textContent = explain(e);
       this.errorBox.replaceChildren(p);
+    } finally {
+      if (mine === this.runCounter) {
+        this.inFlight = false;
+        // The slider moved on while this run went: run the newest value now.
+        if (this.pendingLive) {
+          this.pendingLive = false;
+          if (this.ranState !== this.stateKey()) this.timer ??= setTimeout(() => void this.execute(), 0);
+        }
+      }
     }
   }
 

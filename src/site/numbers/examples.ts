@@ -20,14 +20,16 @@ import { PAPER_METHOD_IDS } from '../../core/methods.ts';
 import { attention, compareAttention, logits } from '../../core/attention.ts';
 import { applyMask, prunedCount, type Granularity } from '../../core/mask.ts';
 import { createObjective } from '../../core/objectiveFactory.ts';
-import { AttentionObjective } from '../../core/objective.ts';
 import { GradientDescent, DivergenceError, GD_DEFAULTS, GD_PAPER_FORM } from '../../core/gd.ts';
 import { gradientLipschitzBound, maxSafeStep } from '../../core/smoothness.ts';
 import { binomial, exhaustiveCount } from '../../core/exhaustive.ts';
-import { mulberry32 } from '../../core/random.ts';
 import { spearman as spearmanCorrelation } from '../../core/stats.ts';
 import { methodLabel } from '../../core/methods.ts';
 import { claimsFor } from './claims.ts';
+import { EXHAUSTIVE_PROBLEM, GRADIENT_CHECK_EXAMPLE } from './problems.ts';
+import { gradcheckAt, stepOfExponent } from '../../jobs/gradcheck.ts';
+
+export { EXHAUSTIVE_PROBLEM, GRADIENT_CHECK_EXAMPLE };
 
 export type PruningMethod = (typeof PAPER_METHOD_IDS)[number];
 
@@ -274,39 +276,27 @@ function median(sorted: number[]): number {
 
 // ---------------------------------------------------------------- chapter 4
 
-/** The closed-form gradient against central finite differences on a small problem. */
-export function gradientCheck(spec = { n: 6, d: 3, seed: 1, scale: 2 }, lambda = 0.1, h = 1e-6) {
+/**
+ * The closed-form gradient against central finite differences on chapter 4's small problem,
+ * at the point M = 1 + spread·noise, computed by the gradient check widget's own job
+ * (gradcheckAt), so the widget's "the example above" shows these very numbers.
+ */
+export function gradientCheck(example: typeof GRADIENT_CHECK_EXAMPLE = GRADIENT_CHECK_EXAMPLE) {
+  const { n, d, seed, scale, lambda, spread } = example;
+  const h = stepOfExponent(example.logh);
   const out = [false, true].map((causal) => {
-    const problem = syntheticProblem({ ...spec, causal });
-    const obj = new AttentionObjective(problem.X, problem.W, { causal, lambda });
-    const d = spec.d;
-    const rng = mulberry32(spec.seed);
-    const m = Float64Array.from({ length: d * d }, () => rng());
-    const grad = new Float64Array(d * d);
-    obj.evaluate(m, grad);
-    let maxDiff = 0;
-    let maxGrad = 0;
-    for (let i = 0; i < d * d; i++) {
-      const mp = m.slice();
-      const mm = m.slice();
-      mp[i] += h;
-      mm[i] -= h;
-      const fd = (obj.evaluate(mp).loss - obj.evaluate(mm).loss) / (2 * h);
-      maxDiff = Math.max(maxDiff, Math.abs(fd - grad[i]));
-      maxGrad = Math.max(maxGrad, Math.abs(grad[i]));
-    }
+    const spec = { n, d, seed, scale, causal };
+    const r = gradcheckAt({ kind: 'gradcheck', spec, lambda, spread, h });
     // At M = 1 the attention term's gradient is exactly zero: ∇L(1) = λ·1.
-    const ones = new Float64Array(d * d).fill(1);
-    const g1 = new Float64Array(d * d);
-    obj.evaluate(ones, g1);
-    const atOne = Math.max(...Array.from(g1, (g) => Math.abs(g - lambda)));
-    return { causal, maxDiff, maxGrad, relative: maxDiff / maxGrad, atOne };
+    const one = gradcheckAt({ kind: 'gradcheck', spec, lambda, spread: 0, h });
+    const atOne = Math.max(...Array.from(one.closedForm, (g) => Math.abs(g - lambda)));
+    return { causal, maxDiff: r.maxAbsDiff, maxGrad: r.maxAbsClosed, relative: r.relativeError ?? Number.NaN, atOne };
   });
   for (const r of out) {
     claim(r.relative < 1e-6, 'closed form and finite differences agree to about 1e-6 or better');
     claim(r.atOne === 0, 'at M = 1 the gradient is exactly λ·1');
   }
-  return { ...spec, lambda, h, full: out[0], causal: out[1] };
+  return { ...example, h, full: out[0], causal: out[1] };
 }
 
 // ---------------------------------------------------------------- chapter 5
@@ -418,32 +408,15 @@ export function convergence() {
 
 // ---------------------------------------------------------------- chapter 6
 
-export const EXHAUSTIVE_PROBLEM = { n: 32, d: 4, seed: 1, scale: 1 } as const;
-
 /**
  * The rank of each method at every k on the chapter's d = 4 head (k = 1..15 of 16
  * weights pruned): Algorithm 1 in the paper's form, with our defaults, and our swap
  * search with reconstruction, beside the baselines. Not only the kindest k.
  */
 export function rankAtEveryK() {
-  const problem = syntheticProblem(EXHAUSTIVE_PROBLEM);
   const d2 = EXHAUSTIVE_PROBLEM.d * EXHAUSTIVE_PROBLEM.d;
   const rows = [];
-  for (let k = 1; k < d2; k++) {
-    const sparsity = k / d2;
-    const paper = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM }).exhaustive!;
-    const ours = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED }).exhaustive!;
-    rows.push({
-      k,
-      masks: ours.masks,
-      paper: paper.rankOf.gd,
-      gd: ours.rankOf.gd,
-      magnitude: ours.rankOf.magnitude,
-      wanda: ours.rankOf.wanda,
-      sparsegpt: ours.rankOf.sparsegpt,
-      swap: ours.rankOf.swap,
-    });
-  }
+  for (let k = 1; k < d2; k++) rows.push(rankAtK(k));
   const worstPaper = rows.reduce((a, b) => (b.paper > a.paper ? b : a));
   const worstGd = rows.reduce((a, b) => (b.gd > a.gd ? b : a));
   const worstSwap = rows.reduce((a, b) => (b.swap > a.swap ? b : a));
@@ -463,17 +436,39 @@ export function rankAtEveryK() {
   };
 }
 
+/** One row of rankAtEveryK: the ranks at k of 16 pruned (the widget's presets at k are checked against it). */
+export function rankAtK(k: number) {
+  const problem = syntheticProblem(EXHAUSTIVE_PROBLEM);
+  const sparsity = k / (EXHAUSTIVE_PROBLEM.d * EXHAUSTIVE_PROBLEM.d);
+  const paper = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM }).exhaustive!;
+  const ours = solve(problem, 'exhaustive', { sparsity, granularity: UNSTRUCTURED }).exhaustive!;
+  return {
+    k,
+    masks: ours.masks,
+    paper: paper.rankOf.gd,
+    gd: ours.rankOf.gd,
+    magnitude: ours.rankOf.magnitude,
+    wanda: ours.rankOf.wanda,
+    sparsegpt: ours.rankOf.sparsegpt,
+    swap: ours.rankOf.swap,
+  };
+}
+
+/** Exhaustive search at d = 4, k = 8 on one head (a seed of EXHAUSTIVE_PROBLEM): every mask's loss, the paper's four methods. */
+export function nearOptimalHead(seed: number = EXHAUSTIVE_PROBLEM.seed) {
+  const problem = syntheticProblem({ ...EXHAUSTIVE_PROBLEM, seed });
+  const ex = solve(problem, 'exhaustive', { sparsity: 0.5, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM });
+  const runs = runAll(problem, 0.5);
+  const rows = PAPER_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: runs[m].metrics.attentionLoss, rank: ex.exhaustive!.rankOf[m] }));
+  return { ex: ex.exhaustive!, runs, rows };
+}
+
 /** Exhaustive search at d = 4, k = 8: one problem in detail, then ten seeds. */
 export function nearOptimal(seeds = 10) {
-  const detail = (seed: number) => {
-    const problem = syntheticProblem({ ...EXHAUSTIVE_PROBLEM, seed });
-    const ex = solve(problem, 'exhaustive', { sparsity: 0.5, granularity: UNSTRUCTURED, gd: GD_PAPER_FORM });
-    const runs = runAll(problem, 0.5);
-    return { ex: ex.exhaustive!, runs };
-  };
+  const detail = nearOptimalHead;
   const one = detail(EXHAUSTIVE_PROBLEM.seed);
   const losses = Float64Array.from(one.ex.losses).sort();
-  const rows = PAPER_METHOD_IDS.map((m) => ({ method: m, name: methodLabel(m), loss: one.runs[m].metrics.attentionLoss, rank: one.ex.rankOf[m] }));
+  const rows = one.rows;
   const stats: Record<PruningMethod, { optimal: number; ranks: number[] }> = {
     gd: { optimal: 0, ranks: [] },
     magnitude: { optimal: 0, ranks: [] },

@@ -3,31 +3,21 @@
  * binary mask with k of them pruned can be evaluated (C(16, 8) = 12 870 at k = 8, the
  * most). The widget draws the distribution of the attention loss ½‖F(B∘W) − F₀‖² over
  * all of them, marks each method's loss on it, and ranks each method: the share of
- * masks that are strictly better.
+ * masks that are strictly better. It opens on the chapter's head (EXHAUSTIVE_PROBLEM, with
+ * gradient descent in the paper's form, as the chapter's tables), and reruns when a slider is
+ * released: a run enumerates up to 12 870 masks and runs every method (about half a second).
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import type { Schema } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
-import { count, num, percentAdaptive } from '../../ui/format.ts';
+import { count, num, percentAdaptive, percentValue } from '../../ui/format.ts';
 import { logHistogram, type Marker } from '../../ui/charts/histogram.ts';
 import { table } from '../../ui/table.ts';
 import { methodColour, methodLabel, updatesWeights } from '../../core/methods.ts';
 import type { ExhaustiveJobResult } from '../../jobs/protocol.ts';
 import type { MethodId } from '../../core/methods.ts';
 import { binomial } from '../../core/exhaustive.ts';
-import { PROBLEM_FIELDS, GD_FIELDS } from '../../ui/fields.ts';
+import { D, ENTRIES, PRESETS, jobOf, schema } from './settings.ts';
 import { WIDGET } from './widget.ts';
-
-/** The width is fixed: 16 entries keep every C(16, k) ≤ 12 870 masks evaluable in well under a second. */
-const D = 4;
-const ENTRIES = D * D;
-
-const schema = {
-  n: { kind: 'int', label: 'tokens n', default: 16, min: 2, max: 64 },
-  ...PROBLEM_FIELDS,
-  k: { kind: 'int', label: 'pruned entries k (of 16)', default: 8, min: 1, max: 15 },
-  ...GD_FIELDS,
-} as const satisfies Schema;
 
 /** How many masks are strictly better, tied and strictly worse (the tolerance of percentileRank in core/exhaustive.ts). */
 function standing(losses: Float64Array, loss: number): { better: number; tied: number; worse: number } {
@@ -53,6 +43,7 @@ interface Row {
 export class ExhaustiveSearch extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Problem (d = 4 fixed), sparsity and gradient descent';
+  protected override readonly presets = PRESETS;
   override readonly hints = {
     k: { help: 'd = 4 is fixed: W has 16 entries, and all C(16, k) masks with k pruned are evaluated (12 870 at k = 8).' },
     scale: { help: 'Larger weights make attention rows more peaked.' },
@@ -64,12 +55,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     const s = this.state;
     const total = binomial(ENTRIES, s.k);
     this.progress(`Evaluating all C(16, ${s.k}) = ${count(total)} masks and running the four methods…`);
-    const r = await this.client.run({
-      kind: 'exhaustive',
-      spec: { n: s.n, d: D, seed: s.seed, scale: s.scale, causal: s.causal },
-      sparsity: s.k / ENTRIES,
-      gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
-    });
+    const r = await this.client.run(jobOf(s));
     if (signal.stale) return;
     if (r.losses.length === 0 || !Number.isFinite(r.optimum)) {
       throw new Error(`the search returned no usable loss (optimum ${num(r.optimum)}); try another seed or a smaller weight scale`);
@@ -158,18 +144,19 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
     });
 
     const tableRows = [
-      ['Optimum', num(r.optimum, 4), '1', '0', '0'],
+      ['Optimum', num(r.optimum, 4), '1', '0', percentValue(0, 3)],
       ...rows.map((x) => [
         label(x.method) + (updatesWeights(x.method) ? ' *' : ''),
         num(x.loss, 4),
         Number.isFinite(x.loss) && r.optimum > 0 ? num(x.loss / r.optimum, 3) : '—',
         count(x.better),
-        percentAdaptive(x.rank),
+        // Three decimals, as the chapter's table of the same head.
+        percentValue(x.rank, 3),
       ]),
     ];
     const ranks = table({
       caption: `Each method's attention loss ½‖F′ − F₀‖², as a multiple of the optimum, and how many of all ${count(total)} masks (k = ${k} of 16 pruned) are strictly better.`,
-      head: ['Method', 'Loss', '× opt.', 'Masks better', '% better'],
+      head: ['Method', 'Loss', '× opt.', 'Masks better', 'Share better'],
       rows: tableRows,
     });
     const foot = document.createElement('p');

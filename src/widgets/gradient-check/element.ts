@@ -5,28 +5,18 @@
  * problem, at the point M = 1 + spread·noise. At spread 0 and λ = 0 the closed form
  * is exactly zero (M = 1 is stationary for the attention term). A sweep over h shows
  * the trade-off between truncation error (large h) and round-off (small h).
+ * It opens on the chapter's example (GRADIENT_CHECK_EXAMPLE, whose numbers the prose quotes)
+ * and reruns while a slider is dragged: a run is a few thousand evaluations of a tiny loss.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import type { Schema } from '../../ui/state.ts';
 import { cell, num, numOr, power10 } from '../../ui/format.ts';
 import { logLogLines } from '../../ui/charts/lines.ts';
 import { matrixCells } from '../../ui/charts/heatmap.ts';
 import { parityScatter } from '../../ui/charts/scatter.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { GradcheckResult } from '../../jobs/protocol.ts';
-import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
+import { PRESETS, jobOf, schema } from './settings.ts';
 import { WIDGET } from './widget.ts';
-
-const schema = {
-  n: { kind: 'int', label: 'tokens n', default: 5, min: 1, max: 64 },
-  d: { kind: 'int', label: 'width d', default: 3, min: 1, max: 6 },
-  scale: PROBLEM_FIELDS.scale,
-  seed: PROBLEM_FIELDS.seed,
-  lambda: { kind: 'float', label: 'λ (pull toward 0)', default: 0, min: 0, max: 10 },
-  causal: PROBLEM_FIELDS.causal,
-  spread: { kind: 'float', label: 'spread of M = 1 + spread·noise', default: 0.5, min: 0, max: 5 },
-  logh: { kind: 'float', label: 'step h = 10^k: k', default: -5, min: -15, max: -1 },
-} as const satisfies Schema;
 
 /** h as text: 10⁻⁵, or 3.2×10⁻⁷ between whole powers. */
 function hText(h: number): string {
@@ -37,27 +27,20 @@ function hText(h: number): string {
 export class GradientCheck extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Tiny problem, the point M and the step h';
+  protected override readonly presets = PRESETS;
+  protected override readonly live = true;
   override readonly hints = {
     d: { help: 'At most 6: every one of the d² entries is probed twice per step h.' },
     spread: { help: 'M = 1 + spread·noise (seeded). Spread 0 with λ = 0 is the stationary point M = 1.' },
-    logh: { step: 0.5, help: 'Finite-difference step h = 10^k. Try −1 (truncation) and −13 (round-off).' },
+    logh: { step: 0.5, help: 'Finite-difference step h = 10^k: −1 shows truncation, −13 round-off.' },
   };
   private last: GradcheckResult | undefined;
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
-    const result = await this.client.run(
-      {
-        kind: 'gradcheck',
-        spec: specOf(s),
-        lambda: s.lambda,
-        spread: s.spread,
-        h: 10 ** s.logh,
-      },
-      (p) => {
-        if ('done' in p) this.progress(`Finite differences over the range of h: ${p.done} of ${p.total} steps…`);
-      },
-    );
+    const result = await this.client.run(jobOf(s), (p) => {
+      if ('done' in p) this.progress(`Finite differences over the range of h: ${p.done} of ${p.total} steps…`);
+    });
     if (signal.stale) return;
     this.last = result;
     this.draw(result);
@@ -102,15 +85,6 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     verdict.className = 'gc-verdict';
     verdict.dataset.zero = String(r.exactlyZero);
     verdict.textContent = this.verdict(r);
-
-    const actions = document.createElement('p');
-    actions.className = 'gc-presets';
-    const preset = document.createElement('button');
-    preset.type = 'button';
-    const atStationary = this.state.spread === 0 && this.state.lambda === 0;
-    preset.textContent = atStationary ? 'Leave M = 1: spread 0.5' : 'Go to the stationary point: M = 1, λ = 0';
-    preset.addEventListener('click', () => this.update(atStationary ? { spread: 0.5 } : { spread: 0, lambda: 0 }));
-    actions.append(preset);
 
     const numbers = numbersList([
       ['L(M) = ½‖F(M) − F₀‖² + ½λ‖M‖²', num(r.loss, 6)],
@@ -195,7 +169,7 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     const grid = document.createElement('div');
     grid.className = 'widget-grid';
     grid.append(closedEl, finiteEl, parityEl);
-    this.output.replaceChildren(verdict, actions, grid, sweepEl, numbers);
+    this.output.replaceChildren(verdict, grid, sweepEl, numbers);
   }
 
   protected override doneText(): string {
