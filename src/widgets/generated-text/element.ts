@@ -17,6 +17,9 @@ import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownProm
 import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
 import { WIDGET } from './widget.ts';
+import { modelClient, recordOnElement, stepLine } from '../model-pruner/modelWidget.ts';
+import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
+import type { Job } from '../../jobs/protocol.ts';
 
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
@@ -44,6 +47,9 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
   protected override readonly stoppable = true;
+  // The model pruner's worker: the models it pruned at these settings are reused, not pruned again.
+  protected override client = modelClient();
+  protected override readonly startOn = 'click';
   override readonly hints = {
     prompt: { help: 'Up to 64 characters of the Brown corpus’s alphabet (no accents or symbols such as € or @). Empty starts from a new line.' },
     chars: { help: 'How many characters each model writes after the prompt (1 to 400).' },
@@ -60,6 +66,37 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     super.connectedCallback();
     // Fetch the alphabet early (8 kB), so the first check does not wait for it.
     void brownVocabulary();
+    addEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
+  private readonly refreshIdle = (): void => {
+    if (this.dataset.status === 'idle' && !this.last) this.setStatus('idle', this.idleText());
+  };
+
+  protected override idleText(): string {
+    const job = this.job();
+    const e = estimate(job.settings, job.methods, job.tokens);
+    return `Press Run to prune the ${e.heads} heads of brown-char with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} and write ${job.tokens} characters with the dense and each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
+  }
+
+  /** The worker job for the current settings. */
+  private job(): Extract<Job, { kind: 'modelGenerate' }> {
+    const s = this.state;
+    return {
+      kind: 'modelGenerate',
+      settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode, gd: {} },
+      methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
+      prompt: s.prompt,
+      tokens: s.chars,
+      seed: s.seed,
+      temperature: s.temperature,
+    };
   }
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
@@ -78,24 +115,17 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     bar.setAttribute('aria-label', 'Progress of the generated-text run');
     this.output.replaceChildren(note, bar);
     const start = performance.now();
-    const result = await this.client.run(
-      {
-        kind: 'modelGenerate',
-        settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode, gd: {} },
-        methods,
-        prompt: s.prompt,
-        tokens: s.chars,
-        seed: s.seed,
-        temperature: s.temperature,
-      },
-      (p) => {
-        if (!('done' in p)) return;
+    const job = this.job();
+    const result = await this.client.run(job, (p) => {
+      if (!('done' in p)) return;
+      if (p.total > 0) {
         bar.max = p.total;
         bar.value = p.done;
-        const stage = p.stage ? `${p.stage[0].toUpperCase()}${p.stage.slice(1)}` : 'Working';
-        this.progress(`${stage}… (step ${p.done} of ${p.total}${this.remaining(p.done, p.total)})`);
-      },
-    );
+      }
+      this.progress(stepLine(p, (d, t) => this.remaining(d, t)));
+    });
+    recordJob(job.settings, result);
+    recordOnElement(this, { kind: job.kind, timeMs: result.timeMs.total, prunings: result.runs.map((r) => r.pruning) });
     if (signal.stale) return;
     this.last = { result, elapsedMs: performance.now() - start };
     this.draw(result, this.last.elapsedMs);

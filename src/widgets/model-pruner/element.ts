@@ -25,6 +25,8 @@ import { fitsInLink, linkLength } from '../../ui/state.ts';
 import { modelVocabulary } from '../../ui/vocabulary.ts';
 import { unknownPromptMessage } from '../generated-text/compare.ts';
 import { WIDGET } from './widget.ts';
+import { modelClient, recordOnElement, stepLine } from './modelWidget.ts';
+import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
 
 /** Pasted text up to this many characters (percent-encoded) travels in the shareable link; servers refuse long addresses. */
 const CALIB_TEXT_IN_LINK = 4000;
@@ -76,6 +78,10 @@ function metricValue(metric: Metric, s: ModelScore): number {
 export class ModelPruner extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected override readonly stoppable = true;
+  // One worker for the page's model widgets: the model loads once and each setting is pruned once.
+  protected override client = modelClient();
+  // A whole model is pruned with every chosen method: it waits for the reader's Run.
+  protected override readonly startOn = 'click';
   protected readonly legend = 'Model, methods, sparsity and calibration';
   override readonly hints = {
     model: {
@@ -101,6 +107,27 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     iters: { help: 'Used by gd only.' },
   };
   private last: { key: string; result: ModelPruneJobResult } | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
+  private readonly refreshIdle = (): void => {
+    if (this.dataset.status === 'idle' && !this.last) this.setStatus('idle', this.idleText());
+  };
+
+  protected override idleText(): string {
+    const job = this.job();
+    const e = estimate(job.settings, job.methods);
+    return `Press Run to prune all ${e.heads} heads of ${job.settings.model} with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} (${job.methods.join(', ')}) and score each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
+  }
 
   /** The worker job for the current state (what the display-only fields do not change). */
   private job(): Extract<Job, { kind: 'modelPrune' }> {
@@ -142,12 +169,10 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       return;
     }
     const result = await this.client.run(job, (p) => {
-      const step = p;
-      if ('done' in step)
-        this.progress(
-          `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}${this.remaining(step.done, step.total)})`,
-        );
+      if ('done' in p) this.progress(stepLine(p, (d, t) => this.remaining(d, t)));
     });
+    recordJob(job.settings, result);
+    recordOnElement(this, { kind: job.kind, timeMs: result.timeMs.total, prunings: result.runs.map((r) => r.pruning) });
     if (signal.stale) return;
     this.last = { key, result };
     this.draw(result);
