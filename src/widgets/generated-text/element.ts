@@ -5,14 +5,14 @@
  * windows. It is the worker's 'modelGenerate' job, the same computation as
  * `cli -- generate` and `cli -- model-prune … --out R.json; cli -- generate … --prune R.json`.
  */
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { numbersList, toCsv } from '../../ui/figure.ts';
 import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
-import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, methodLabel } from '../../core/methods.ts';
+import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS, methodLabel } from '../../core/methods.ts';
 import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
 import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
@@ -46,6 +46,14 @@ function brownVocabulary(): Promise<readonly string[] | undefined> {
 export class GeneratedText extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
+    {
+      label: 'with our best method',
+      state: { methods: PAGE_METHODS_WITH_OURS },
+      note: 'Swap search + reconstruction (our method, chapter 10) added: its text usually stays closest to the dense model’s. If the model pruner above ran it, it is reused.',
+    },
+  ];
   protected override readonly stoppable = true;
   // The model pruner's worker: the models it pruned at these settings are reused, not pruned again.
   protected override client = modelClient();

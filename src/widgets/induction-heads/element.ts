@@ -11,14 +11,14 @@
  * kept, keyed by the job's inputs, and redrawn.
  */
 import * as Plot from '@observablehq/plot';
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
 import type { Job, ModelPruneJobResult } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
@@ -128,6 +128,14 @@ export class InductionHeads extends WidgetBase<typeof schema> {
   protected override client = modelClient();
   protected override readonly startOn = 'click';
   protected readonly legend = 'Sequence, pruning, and the head shown';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
+    {
+      label: 'with our best method',
+      state: { methods: PAGE_METHODS_WITH_OURS },
+      note: 'Swap search + reconstruction (our method, chapter 10) added: look at how much of the induction stripe, and of the accuracy, it keeps at sparsity 0.9.',
+    },
+  ];
   override readonly hints = {
     seed: { help: 'Draws the sequence: a segment of 5 to 12 distinct tokens, repeated until 32 tokens.' },
     methods: { help: 'Each method prunes its own copy of the model (calibration: the command line’s 8 training sequences, seed 1; gd with its defaults).' },

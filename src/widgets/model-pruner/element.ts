@@ -7,14 +7,14 @@
  * attention error, and one head's attention pattern on a prompt, dense next to
  * each method. Choosing another head to look at redraws without rerunning.
  */
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
 import { GD_FIELDS } from '../../ui/fields.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
@@ -83,6 +83,14 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   // A whole model is pruned with every chosen method: it waits for the reader's Run.
   protected override readonly startOn = 'click';
   protected readonly legend = 'Model, methods, sparsity and calibration';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
+    {
+      label: 'with our best method',
+      state: { methods: PAGE_METHODS_WITH_OURS },
+      note: 'Swap search + reconstruction (our method, chapter 10) added: it takes about as long as the four others together; compare its perplexity with theirs.',
+    },
+  ];
   override readonly hints = {
     model: {
       help: 'brown-char: a character model of the Brown corpus, scored by perplexity. induction: a model that copies repeated segments, scored by accuracy.',
