@@ -3,7 +3,8 @@
  * run once at its defaults, in one page. The heavy widgets wait for Run, showing what a
  * run does and costs; they share one worker, so the model is loaded and calibrated once
  * and no setting is pruned twice (generated text reuses every model the pruner pruned);
- * all of it takes at most 15 s in the worker. Each widget's numbers are then checked
+ * all of it costs at most 15 s of CPU (the browser's processes, read from /proc; the
+ * wall time in the worker is logged beside it). Each widget's numbers are then checked
  * against the command line on the same settings (`cli -- model-prune`, `cli -- generate`).
  *
  * The worker's counters: each job's result reports its time in the worker and, per
@@ -21,19 +22,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWidget, watchedPage, widgetStatus } from './browser.ts';
 import { siteSession } from './siteSession.ts';
+import { chromiumCpuSeconds } from './cpu.ts';
 import { accuracyOf, cliPrune, cliTexts, expectAgrees, pageResult, shownTable, workerJobs } from './modelChecks.ts';
 import { type ModelMethodId, methodLabel, PAGE_DEFAULT_METHODS } from '../../src/core/methods.ts';
 
 const METHODS = PAGE_DEFAULT_METHODS.split(',') as ModelMethodId[];
 const CLICK_STARTED = ['model-pruner', 'generated-text', 'induction-heads'];
 /** The generated-text widget's defaults, as the command line's flags. */
-const GEN = { prompt: 'The jury said', tokens: 120, seed: 1, temperature: 0.8, methods: METHODS };
-const WORKER_BUDGET_MS = 15_000;
+const GEN = { prompt: 'The jury said', tokens: 80, seed: 1, temperature: 0.8, methods: METHODS };
+/** The issue's target: the chapter used at its defaults costs at most this much CPU. */
+const CPU_BUDGET_S = 15;
 
 const ctx = siteSession('generated-text');
 
 describe('chapter 8 at its defaults', () => {
-  it('every model widget once: click-started with an estimate, one shared worker, no setting pruned twice, ≤ 15 s in the worker, the CLI’s numbers', async () => {
+  it('every model widget once: click-started with an estimate, one shared worker, no setting pruned twice, ≤ 15 s of CPU, the CLI’s numbers', async () => {
     const { page, consoleErrors, offOrigin } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(ctx.site.url + ctx.path);
     // Scrolling past the heavy widgets starts nothing: each waits for Run and says what it costs.
@@ -51,6 +54,7 @@ describe('chapter 8 at its defaults', () => {
     expect(await widgetStatus(page, 'model-sweep', 30_000)).toBe('done');
     expect(await page.locator('model-sweep').getAttribute('data-source')).toBe('precomputed');
 
+    const cpu0 = chromiumCpuSeconds();
     const t0 = Date.now();
     expect(await runWidget(page, 'model-pruner', 120_000)).toBe('done');
     const tPruner = Date.now();
@@ -71,6 +75,7 @@ describe('chapter 8 at its defaults', () => {
     }
     expect(await widgetStatus(page, 'induction-heads', 120_000)).toBe('done');
     const tInd = Date.now();
+    const cpu1 = chromiumCpuSeconds();
     expect(await ind.getAttribute('data-jobs')).toBe('1');
     console.log(
       `chapter 8 at defaults, seen by the page: pruner ${((tPruner - t0) / 1000).toFixed(1)} s, generated text ${((tGen - tPruner) / 1000).toFixed(1)} s, induction ${((tInd - tGen) / 1000).toFixed(1)} s`,
@@ -117,8 +122,9 @@ describe('chapter 8 at its defaults', () => {
     expect(jobs['induction-heads'][1].prunings.every((p) => p.reused)).toBe(true);
     const atDefaults = [jobs['model-pruner'][0], jobs['generated-text'][0], jobs['induction-heads'][0]];
     const workerMs = atDefaults.reduce((a, j) => a + j.timeMs, 0);
+    const cpu = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
     console.log(
-      `chapter 8 at defaults, time in the shared worker: ${(workerMs / 1000).toFixed(1)} s (pruner ${(atDefaults[0].timeMs / 1000).toFixed(1)} s, generated text ${(atDefaults[1].timeMs / 1000).toFixed(1)} s, induction ${(atDefaults[2].timeMs / 1000).toFixed(1)} s; the new sequence ${(jobs['induction-heads'][1].timeMs / 1000).toFixed(1)} s)`,
+      `chapter 8 at defaults: ${cpu === undefined ? 'CPU not measurable here' : `${cpu.toFixed(1)} s of CPU in the browser's processes`}; wall time in the shared worker ${(workerMs / 1000).toFixed(1)} s (pruner ${(atDefaults[0].timeMs / 1000).toFixed(1)} s, generated text ${(atDefaults[1].timeMs / 1000).toFixed(1)} s, induction ${(atDefaults[2].timeMs / 1000).toFixed(1)} s; the new sequence ${(jobs['induction-heads'][1].timeMs / 1000).toFixed(1)} s)`,
     );
 
     // The numbers are the command line's (its runs start now, so they do not slow the worker's above).
@@ -169,7 +175,9 @@ describe('chapter 8 at its defaults', () => {
     expect(consoleErrors).toEqual([]);
     expect(offOrigin).toEqual([]);
     await page.context().close();
-    // The target, measured above while nothing else of this test ran.
-    expect(workerMs).toBeLessThanOrEqual(WORKER_BUDGET_MS);
+    // The target, measured above while nothing else of this test ran: CPU time, which the
+    // machine's other load does not inflate as it does the wall time in the worker.
+    if (cpu !== undefined) expect(cpu).toBeLessThanOrEqual(CPU_BUDGET_S);
+    else expect(workerMs).toBeLessThanOrEqual(1000 * CPU_BUDGET_S);
   }, 400_000);
 });

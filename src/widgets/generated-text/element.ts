@@ -23,7 +23,8 @@ import type { Job } from '../../jobs/protocol.ts';
 
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
-  chars: { kind: 'int', label: 'characters to generate', default: 120, min: 1, max: 400 },
+  // 80 characters show where the texts part; each one costs a forward pass of every model (the estimate says how long).
+  chars: { kind: 'int', label: 'characters to generate', default: 80, min: 1, max: 400 },
   seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
   temperature: { kind: 'float', label: 'temperature', default: 0.8, min: 0, max: 5 },
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
