@@ -79,7 +79,10 @@ async function settle(page: Page, tag: string, timeout = 90_000): Promise<{ stat
   await page.locator(tag).scrollIntoViewIfNeeded();
   // A heavy widget waits for Run (its idle line says what a run costs): press it, as a reader would.
   const run = page.locator(tag).locator('.widget-actions').getByRole('button', { name: 'Run', exact: true });
-  if ((await page.locator(tag).getAttribute('data-status')) === 'idle' && /^Press Run\b/.test((await page.locator(`${tag} .widget-status`).textContent()) ?? ''))
+  if (
+    (await page.locator(tag).getAttribute('data-status')) === 'idle' &&
+    /^Press Run\b/.test((await page.locator(`${tag} .widget-status`).textContent()) ?? '')
+  )
     await run.click();
   await page.waitForFunction(
     (t) => {
