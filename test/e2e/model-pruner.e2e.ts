@@ -92,17 +92,24 @@ describe('model pruner', () => {
     await page.context().close();
   });
 
-  it('can be stopped mid-prune, and run again', async () => {
+  it('can be stopped mid-prune, and run again; stopping it leaves the other model widgets’ jobs in the shared worker alone', async () => {
     const { page } = await watchedPage(ctx.browser, ctx.site.url);
     // gd with 2000 iterations per head takes several seconds per head: time to stop it.
-    await page.goto(`${ctx.site.url}${ctx.path}?pruner.methods=gd&pruner.iters=2000&pruner.sparsity=0.7#pruner`);
+    await page.goto(`${ctx.site.url}${ctx.path}?pruner.methods=gd&pruner.iters=2000&pruner.sparsity=0.7&induction.methods=magnitude#pruner`);
     await page.locator(TAG).scrollIntoViewIfNeeded();
     await page.locator(TAG).getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => page.locator(`${TAG} .widget-status`).textContent(), { timeout: 60_000 }).toMatch(/Pruning with gd/);
+    // The induction widget's job queues behind the pruner's in the one model worker, and says so.
+    const ind = page.locator('induction-heads');
+    await ind.scrollIntoViewIfNeeded();
+    await ind.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => ind.locator('.widget-status').textContent()).toMatch(/Waiting for another widget’s job/);
     await page.locator(TAG).getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.locator(TAG).getAttribute('data-status')).toBe('idle');
     expect(await page.locator(`${TAG} .widget-status`).textContent()).toContain('Stopped');
     expect(await page.locator(TAG).getAttribute('aria-busy')).toBe('false');
+    // The pruner's Stop cancelled its own job only: the induction job runs to the end.
+    expect(await widgetStatus(page, 'induction-heads', 60_000)).toBe('done');
     await page.locator(TAG).getByLabel('iterations T (gd)').fill('50');
     await page.keyboard.press('Tab');
     expect(await widgetStatus(page, TAG, 60_000)).toBe('done');
