@@ -100,6 +100,8 @@ export interface Estimate {
   reused: ModelMethodId[];
   /** Methods not measured on this device yet. */
   unmeasured: ModelMethodId[];
+  /** Writing text (or loading the model) has not been timed on this device yet. */
+  unmeasuredOther: string[];
 }
 
 /** The number of attention heads of a shipped model. */
@@ -114,7 +116,9 @@ export function estimate(settings: ModelSettings, methods: readonly ModelMethodI
   const heads = headCount(settings.model);
   const reused: ModelMethodId[] = [];
   const unmeasured: ModelMethodId[] = [];
+  const unmeasuredOther: string[] = [];
   let ms: number | undefined = loadedHere.has(sessionOf(settings)) ? 0 : c.load[settings.model];
+  if (ms === undefined) unmeasuredOther.push('loading the model');
   for (const m of methods) {
     if (prunedHere.has(settingKey(settings, m))) {
       reused.push(m);
@@ -124,8 +128,9 @@ export function estimate(settings: ModelSettings, methods: readonly ModelMethodI
     if (perHead === undefined) unmeasured.push(m);
     else if (ms !== undefined) ms += perHead * heads + (c.score[settings.model] ?? 0);
   }
+  if (chars > 0 && c.perChar === undefined) unmeasuredOther.push('writing text');
   if (chars > 0) ms = c.perChar === undefined || ms === undefined ? undefined : ms + c.perChar * chars * (methods.length + 1);
-  return { ms: unmeasured.length || ms === undefined ? undefined : ms, heads, reused, unmeasured };
+  return { ms: unmeasured.length || ms === undefined ? undefined : ms, heads, reused, unmeasured, unmeasuredOther };
 }
 
 /** The same estimate in words, for a widget's idle line. */
@@ -133,6 +138,7 @@ export function estimateText(e: Estimate, format: (seconds: number) => string): 
   const reused = e.reused.length ? ` ${e.reused.join(', ')} already pruned by another widget of this page (reused, no cost).` : '';
   if (e.ms !== undefined)
     return `Estimated time on this device: about ${format(Math.max(0.1, e.ms / 1000))} s (from the costs measured by earlier runs here).${reused}`;
-  const which = e.unmeasured.length ? ` (${e.unmeasured.join(', ')} not measured yet)` : '';
-  return `No time measured on this device yet${which}: once the first heads are done, the progress line estimates the time left.${reused}`;
+  const missing = [...e.unmeasured, ...e.unmeasuredOther];
+  const which = missing.length ? ` (${missing.join(', ')} not timed yet)` : '';
+  return `No time measured on this device yet${which}: once the first steps are done, the progress line estimates the time left.${reused}`;
 }
