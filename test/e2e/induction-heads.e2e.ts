@@ -34,7 +34,7 @@ describe('induction heads under pruning', () => {
     const { rows } = await shownTable(page);
     expect(rows.map((r) => r.model)).toEqual(['Dense', methodLabel('magnitude'), 'Uniform attention']);
     expect(Math.abs(accuracyOf(rows[1].accuracy) - (await ref).pruned.accuracy)).toBeLessThanOrEqual(1e-3);
-    expect(await root.locator('.induction-scores caption').textContent()).toContain('2:4');
+    expect(await root.locator('.induction-scores .widget-table-caption').textContent()).toContain('2:4');
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   }, 120_000);

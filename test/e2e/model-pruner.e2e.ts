@@ -103,7 +103,8 @@ describe('model pruner', () => {
     const ind = page.locator('induction-heads');
     await ind.scrollIntoViewIfNeeded();
     await ind.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect.poll(() => ind.locator('.widget-status').textContent()).toMatch(/Waiting for another widget’s job/);
+    // (The worker reads the new job once the pruner's current head is done: a head of 2000 iterations runs in one piece.)
+    await expect.poll(() => ind.locator('.widget-status').textContent(), { timeout: 60_000 }).toMatch(/Waiting for another widget’s job/);
     await page.locator(TAG).getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.locator(TAG).getAttribute('data-status')).toBe('idle');
     expect(await page.locator(`${TAG} .widget-status`).textContent()).toContain('Stopped');
