@@ -6,7 +6,7 @@
 import { syntheticProblem } from '../core/synthetic.ts';
 import { attention, compareAttention } from '../core/attention.ts';
 import { GradientDescent, binariseRun, type Objective, type GdOptions } from '../core/gd.ts';
-import { createObjective } from '../core/objectiveFactory.ts';
+import { createObjective, defaultKernel } from '../core/objectiveFactory.ts';
 import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
 import { effectiveSparsity, solve } from '../core/solve.ts';
 import { type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
@@ -86,7 +86,7 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
   const start = performance.now();
   const problem = syntheticProblem(job.spec);
   const { d, n } = { d: problem.W.rows, n: problem.X.rows };
-  let engine = 'float64 (WebAssembly SIMD or JavaScript)';
+  let engine = defaultKernel() === 'wasm-simd-f64' ? 'float64, WebAssembly SIMD' : 'float64, JavaScript (this browser has no WebAssembly SIMD)';
   let objective: Objective = createObjective(problem, job.gd.lambda);
   let dispose = (): void => {};
   if (job.engine === 'tfjs') {

@@ -14,7 +14,9 @@ import {
   methodRun,
   openSession,
   pruneInSession,
+  pruningOf,
   scoreInSession,
+  type PruneOutcome,
   viewTokens,
   type ModelHost,
 } from './modelSession.ts';
@@ -38,15 +40,15 @@ export async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, h
   const results = [];
   for (const method of job.methods) {
     const t0 = performance.now();
-    const result = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
+    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
     const t1 = performance.now();
-    const score = await scoreInSession(session, result);
+    const score = await scoreInSession(session, outcome.result);
     step(`scoring the model pruned with ${method}`);
     await host.pause();
     pruneMs += t1 - t0;
     scoreMs += performance.now() - t1;
-    results.push(result);
-    runs.push(await methodRun(session, result, score));
+    results.push(outcome.result);
+    runs.push(await methodRun(session, outcome, score));
   }
   let view: ModelPruneJobResult['view'];
   if (job.view) {
@@ -102,7 +104,8 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   const runs = [];
   for (const method of job.methods) {
     t = performance.now();
-    const result = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
+    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
+    const result = outcome.result;
     pruneMs += performance.now() - t;
     const score = await scoreInSession(session, result);
     step(`scoring the model pruned with ${method}`);
@@ -111,7 +114,7 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
     genMs += performance.now() - t;
     step(`writing with the model pruned by ${method}`);
     await host.pause();
-    runs.push({ method, text, pruned: score });
+    runs.push({ method, text, pruned: score, pruning: pruningOf(outcome) });
   }
   return {
     ...header(session, s.mode),
@@ -137,15 +140,27 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   const session = await openSession(host, s.model, s.calibText);
   const tLoaded = performance.now();
   const step = stepper(host, job.methods.length * job.sparsities.length * (headsOf(session) + 1));
+  const outcomes: PruneOutcome[] = [];
   const cells = await sweepModel(plan, {
-    prune: (spec) => pruneInSession(session, spec, host, () => step(`pruning with ${spec.method} at sparsity ${spec.sparsity}`)),
+    prune: async (spec) => {
+      const o = await pruneInSession(session, spec, host, () => step(`pruning with ${spec.method} at sparsity ${spec.sparsity}`));
+      outcomes.push(o);
+      return o.result;
+    },
     score: (result) => scoreInSession(session, result),
     afterCell: async (c) => {
       step(`scoring ${c.method} at sparsity ${c.sparsity}`);
       await host.pause();
     },
   });
-  const rows = cells.map((c) => ({ method: c.method, sparsity: c.sparsity, score: c.score, meanAttentionError: c.meanAttentionError }));
+  // sweepModel prunes once per cell, in the cells' order.
+  const rows = cells.map((c, i) => ({
+    method: c.method,
+    sparsity: c.sparsity,
+    score: c.score,
+    meanAttentionError: c.meanAttentionError,
+    pruning: pruningOf(outcomes[i]),
+  }));
   return { ...header(session, s.mode), rows, timeMs: { load: tLoaded - start, total: performance.now() - start } };
 }
 

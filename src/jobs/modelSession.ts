@@ -5,7 +5,7 @@
  * changing the sparsity or the method does not reload or recalibrate, and gradient
  * descent runs once per head and setting (its relaxed mask does not depend on p).
  */
-import type { GdOptions } from '../core/gd.ts';
+import { GD_DEFAULTS, type GdOptions } from '../core/gd.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
@@ -13,7 +13,7 @@ import type { Calibration, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache
 import type { ModelMethodId } from '../core/methods.ts';
 import type { EvalSet, Score } from '../model/evaluate.ts';
 import type { HeadLogitsFn } from '../model/transformer.ts';
-import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, StepProgress } from './protocol.ts';
+import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, PruningReport, StepProgress } from './protocol.ts';
 import { withBase } from '../site/base.ts';
 
 /** What a model job needs from its host (the worker, or a test in Node). */
@@ -57,6 +57,8 @@ export interface ModelSession {
   relaxed: Map<string, RelaxedCache>;
   /** Pruning results and their scores, by method and settings. */
   runs: Map<string, { result: ModelPruneResult; score?: ModelScore }>;
+  /** How many times each setting (a `runKey`) was pruned in this session: 1 unless the results cache dropped it. */
+  prunings: Map<string, number>;
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -142,7 +144,19 @@ async function createSession(host: ModelHost, name: ModelName, calibText?: strin
   }
   const calib = captureCalibration(model, calibration);
   const dense = asScore(score(model, evalSet));
-  return { name, model, calibrationSource, evalSet, calib, backend, dense, loadMs: performance.now() - start, relaxed: new Map(), runs: new Map() };
+  return {
+    name,
+    model,
+    calibrationSource,
+    evalSet,
+    calib,
+    backend,
+    dense,
+    loadMs: performance.now() - start,
+    relaxed: new Map(),
+    runs: new Map(),
+    prunings: new Map(),
+  };
 }
 
 export function header(session: ModelSession, mode: PruneMode): ModelJobHeader {
@@ -171,23 +185,48 @@ export interface PruneRequest {
 /** How many gradient-descent settings (mode, λ, η, T, …) keep their relaxed masks per session. */
 export const RELAXED_CACHE_SETTINGS = 8;
 
-function runKey(r: PruneRequest): string {
-  return JSON.stringify([r.method, r.sparsity, r.granularity, r.mode, r.method === 'gd' ? r.gd : null]);
+/** The methods whose result depends on the gradient-descent options. */
+const USES_GD: readonly ModelMethodId[] = ['gd', 'gradual'];
+
+/** GD options with every default filled in, so {} and the defaults spelled out are one setting. */
+export function fullGd(gd: Partial<GdOptions>): GdOptions {
+  const set = Object.fromEntries(Object.entries(gd).filter(([, v]) => v !== undefined));
+  const full = { ...GD_DEFAULTS, ...set } as GdOptions;
+  return Object.fromEntries(
+    Object.keys(full)
+      .sort()
+      .map((k) => [k, full[k as keyof GdOptions]]),
+  ) as unknown as GdOptions;
+}
+
+/** A pruning setting in words-and-numbers, the key of the session's caches and of its pruning counts. */
+export function runKey(r: PruneRequest): string {
+  return JSON.stringify([r.method, r.sparsity, r.granularity, r.mode, USES_GD.includes(r.method) ? fullGd(r.gd) : null]);
+}
+
+/** How a job got one method's pruning: pruned now, or reused from an earlier job of this page. */
+export interface PruneOutcome {
+  result: ModelPruneResult;
+  /** The setting (runKey) and how many times this session has pruned it (1: never twice). */
+  setting: string;
+  count: number;
+  reused: boolean;
 }
 
 /**
  * Prune every head with one method, pausing between heads (a cancel gets through
- * mid-model); `onHead` reports each head done. Cached by method and settings.
+ * mid-model); `onHead` reports each head done. Cached by method and settings, so the
+ * page's model widgets (one shared worker) prune each setting once between them.
  */
-export async function pruneInSession(session: ModelSession, req: PruneRequest, host: ModelHost, onHead?: () => void): Promise<ModelPruneResult> {
+export async function pruneInSession(session: ModelSession, req: PruneRequest, host: ModelHost, onHead?: () => void): Promise<PruneOutcome> {
   const key = runKey(req);
   const hit = session.runs.get(key);
   if (hit) {
     for (let i = 0; i < hit.result.heads.length; i++) onHead?.();
-    return hit.result;
+    return { result: hit.result, setting: key, count: session.prunings.get(key) ?? 0, reused: true };
   }
   const { pruneModelSteps } = await import('../model/prune.ts');
-  const gdKey = `${req.mode}\u0000${JSON.stringify(req.gd)}`;
+  const gdKey = `${req.mode}\u0000${JSON.stringify(fullGd(req.gd))}`;
   let cache = session.relaxed.get(gdKey);
   // Least recently used first: a hit moves to the end; beyond the cap the oldest setting is
   // dropped (each holds every head's relaxed mask, ~0.25 MB for brown-char), as the results cache does.
@@ -206,7 +245,9 @@ export async function pruneInSession(session: ModelSession, req: PruneRequest, h
   const result: ModelPruneResult = { spec, heads, timeMs: performance.now() - start };
   if (session.runs.size >= 48) session.runs.delete(session.runs.keys().next().value as string);
   session.runs.set(key, { result });
-  return result;
+  const count = (session.prunings.get(key) ?? 0) + 1;
+  session.prunings.set(key, count);
+  return { result, setting: key, count, reused: false };
 }
 
 /** The pruned model's score on the evaluation sequences (cached with its pruning). */
@@ -220,8 +261,9 @@ export async function scoreInSession(session: ModelSession, result: ModelPruneRe
 }
 
 /** One method run as the protocol reports it. */
-export async function methodRun(session: ModelSession, result: ModelPruneResult, score: ModelScore): Promise<ModelMethodRun> {
+export async function methodRun(session: ModelSession, outcome: PruneOutcome, score: ModelScore): Promise<ModelMethodRun> {
   const { weightAccounting } = await import('../model/prune.ts');
+  const result = outcome.result;
   return {
     method: result.spec.method,
     heads: result.heads.map((h) => ({
@@ -237,7 +279,13 @@ export async function methodRun(session: ModelSession, result: ModelPruneResult,
     pruned: score,
     weights: weightAccounting(session.model, result),
     pruneMs: result.timeMs,
+    pruning: pruningOf(outcome),
   };
+}
+
+/** What the protocol reports about how a method's pruning was obtained. */
+export function pruningOf(o: PruneOutcome): PruningReport {
+  return { setting: o.setting, count: o.count, reused: o.reused };
 }
 
 /** The view's prompt as token ids, checked in words. */

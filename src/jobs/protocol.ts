@@ -97,6 +97,21 @@ export interface ModelMethodRun {
   weights: WeightAccounting;
   /** Time pruning the heads (gradient descent runs once per head and settings, then is reused). */
   pruneMs: number;
+  pruning: PruningReport;
+}
+
+/**
+ * How a job got one method's pruning. The page's model widgets share one worker and
+ * its caches: a setting pruned by one widget is reused by the others (the browser
+ * test checks that no setting is pruned twice).
+ */
+export interface PruningReport {
+  /** The setting: method, sparsity, pattern, mode and (for gd) the full GD options. */
+  setting: string;
+  /** How many times this worker has pruned the setting so far. */
+  count: number;
+  /** True when this job reused an earlier job's pruning (it cost no pruning time). */
+  reused: boolean;
 }
 
 /** What every model job reports about its setting. */
@@ -131,13 +146,13 @@ export interface ModelGenerateJobResult extends ModelJobHeader {
   temperature: number;
   tokens: number;
   denseText: string;
-  runs: { method: ModelMethodId; text: string; pruned: ModelScore }[];
+  runs: { method: ModelMethodId; text: string; pruned: ModelScore; pruning: PruningReport }[];
   timeMs: { load: number; prune: number; generate: number; total: number };
 }
 
 /** Metric against sparsity for every method: the CLI's `sweep`, in the page. */
 export interface ModelSweepJobResult extends ModelJobHeader {
-  rows: { method: ModelMethodId; sparsity: number; score: ModelScore; meanAttentionError: number }[];
+  rows: { method: ModelMethodId; sparsity: number; score: ModelScore; meanAttentionError: number; pruning: PruningReport }[];
   timeMs: { load: number; total: number };
 }
 

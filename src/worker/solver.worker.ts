@@ -1,11 +1,14 @@
 /// <reference lib="webworker" />
 /**
  * The solver worker: runs src/jobs/jobs.ts off the main thread so the page never
- * freezes. One job at a time; a newer job (or a cancel) supersedes the running
- * one at its next pause.
+ * freezes. One job at a time, in arrival order: a worker may be shared by several
+ * widgets (the model widgets of a page), so a new job waits for the running one
+ * instead of superseding it. A cancel names its job: a queued job is dropped, the
+ * running one stops at its next pause. (A widget's new input cancels its own old job
+ * first, so for a widget the newest input still wins.)
  */
 import { runJob, Cancelled, type JobContext } from '../jobs/jobs.ts';
-import type { ErrorKind, FromWorker, ToWorker } from '../jobs/protocol.ts';
+import type { ErrorKind, FromWorker, Job, ToWorker } from '../jobs/protocol.ts';
 import { DivergenceError } from '../core/gd.ts';
 import { initWasmObjective } from '../core/wasmObjective.ts';
 import { ensureModelBackend, tfObjectiveFactory } from './tfEngine.ts';
@@ -27,7 +30,6 @@ function loadModel(name: ModelName): Promise<Model> {
   return m;
 }
 
-let current = 0;
 const post = (m: FromWorker): void => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 // Compile the float64 WASM kernel once, up front (ignored where SIMD is missing: JS runs instead).
 const ready = initWasmObjective().catch(() => undefined);
@@ -43,28 +45,52 @@ function classify(e: unknown): { message: string; kind: ErrorKind } {
   return { message, kind: 'bug' };
 }
 
-self.onmessage = async (event: MessageEvent<ToWorker>) => {
+/** Jobs waiting to run, in arrival order, and the one running. */
+const queue: { id: number; job: Job }[] = [];
+let running: number | undefined;
+const cancelled = new Set<number>();
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type === 'cancel') {
-    if (msg.id === current) current = -1;
+    const i = queue.findIndex((q) => q.id === msg.id);
+    if (i >= 0) queue.splice(i, 1);
+    else if (msg.id === running) cancelled.add(msg.id);
     return;
   }
-  current = msg.id;
-  const id = msg.id;
+  queue.push({ id: msg.id, job: msg.job });
+  // A step-counting job that has to wait says so (the lab's progress is its iterate, not words).
+  if (running !== undefined && msg.job.kind !== 'lab')
+    post({ type: 'progress', id: msg.id, progress: { done: 0, total: 0, stage: 'waiting for another widget’s job in the shared worker' } });
+  void drain();
+};
+
+async function drain(): Promise<void> {
+  if (running !== undefined) return;
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    running = next.id;
+    await runOne(next.id, next.job);
+    cancelled.delete(next.id);
+    running = undefined;
+  }
+}
+
+async function runOne(id: number, job: Job): Promise<void> {
+  const live = (): boolean => !cancelled.has(id);
   const ctx: JobContext = {
     progress: (progress) => {
-      if (current === id) post({ type: 'progress', id, progress });
+      if (live()) post({ type: 'progress', id, progress });
     },
-    pause: () => new Promise((resolve, reject) => setTimeout(() => (current === id ? resolve() : reject(new Cancelled('superseded'))), 0)),
+    pause: () => new Promise((resolve, reject) => setTimeout(() => (live() ? resolve() : reject(new Cancelled('cancelled'))), 0)),
     tfObjective: tfObjectiveFactory,
     tfBackend: ensureModelBackend,
     loadModel,
   };
   try {
     await ready;
-    const result = await runJob(msg.job, ctx);
-    if (current === id) post({ type: 'result', id, kind: msg.job.kind, result });
+    const result = await runJob(job, ctx);
+    if (live()) post({ type: 'result', id, kind: job.kind, result });
   } catch (e) {
     post({ type: 'error', id, ...classify(e) });
   }
-};
+}

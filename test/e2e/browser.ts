@@ -62,3 +62,14 @@ export async function widgetStatus(page: Page, selector: string, timeout = 30_00
   );
   return (await root.getAttribute('data-status')) ?? '';
 }
+
+/** Press a click-started widget's Run button (heavy widgets wait for it), then wait as widgetStatus does. */
+export async function runWidget(page: Page, selector: string, timeout = 30_000): Promise<string> {
+  const root = page.locator(selector);
+  await root.scrollIntoViewIfNeeded();
+  await root.locator('.widget-actions').getByRole('button', { name: 'Run', exact: true }).click();
+  await page
+    .waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-status') === 'running', selector, { timeout: 10_000 })
+    .catch(() => undefined);
+  return widgetStatus(page, selector, timeout);
+}

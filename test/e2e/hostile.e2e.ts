@@ -77,6 +77,13 @@ afterAll(async () => {
 async function settle(page: Page, tag: string, timeout = 90_000): Promise<{ status: string; error: string; notes: string }> {
   await page.waitForFunction((t) => customElements.get(t) !== undefined, tag, { timeout: 15_000 });
   await page.locator(tag).scrollIntoViewIfNeeded();
+  // A heavy widget waits for Run (its idle line says what a run costs): press it, as a reader would.
+  const run = page.locator(tag).locator('.widget-actions').getByRole('button', { name: 'Run', exact: true });
+  if (
+    (await page.locator(tag).getAttribute('data-status')) === 'idle' &&
+    /^Press Run\b/.test((await page.locator(`${tag} .widget-status`).textContent()) ?? '')
+  )
+    await run.click();
   await page.waitForFunction(
     (t) => {
       const s = document.querySelector(t)?.getAttribute('data-status');

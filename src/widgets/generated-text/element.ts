@@ -5,22 +5,26 @@
  * windows. It is the worker's 'modelGenerate' job, the same computation as
  * `cli -- generate` and `cli -- model-prune … --out R.json; cli -- generate … --prune R.json`.
  */
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { numbersList, toCsv } from '../../ui/figure.ts';
 import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
-import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, methodLabel } from '../../core/methods.ts';
+import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS, methodLabel } from '../../core/methods.ts';
 import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
 import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
 import { WIDGET } from './widget.ts';
+import { modelClient, recordOnElement, stepLine } from '../model-pruner/modelWidget.ts';
+import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
+import type { Job } from '../../jobs/protocol.ts';
 
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
-  chars: { kind: 'int', label: 'characters to generate', default: 120, min: 1, max: 400 },
+  // 80 characters show where the texts part; each one costs a forward pass of every model (the estimate says how long).
+  chars: { kind: 'int', label: 'characters to generate', default: 80, min: 1, max: 400 },
   seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
   temperature: { kind: 'float', label: 'temperature', default: 0.8, min: 0, max: 5 },
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
@@ -43,7 +47,18 @@ function brownVocabulary(): Promise<readonly string[] | undefined> {
 export class GeneratedText extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
+    {
+      label: 'with our best method',
+      state: { methods: PAGE_METHODS_WITH_OURS },
+      note: 'Swap search + reconstruction (our method, chapter 10) added: its text usually stays closest to the dense model’s. If the model pruner above ran it, it is reused.',
+    },
+  ];
   protected override readonly stoppable = true;
+  // The model pruner's worker: the models it pruned at these settings are reused, not pruned again.
+  protected override client = modelClient();
+  protected override readonly startOn = 'click';
   override readonly hints = {
     prompt: { help: 'Up to 64 characters of the Brown corpus’s alphabet (no accents or symbols such as € or @). Empty starts from a new line.' },
     chars: { help: 'How many characters each model writes after the prompt (1 to 400).' },
@@ -60,6 +75,37 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     super.connectedCallback();
     // Fetch the alphabet early (8 kB), so the first check does not wait for it.
     void brownVocabulary();
+    addEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
+  private readonly refreshIdle = (): void => {
+    if (this.dataset.status === 'idle' && !this.last) this.setStatus('idle', this.idleText());
+  };
+
+  protected override idleText(): string {
+    const job = this.job();
+    const e = estimate(job.settings, job.methods, job.tokens);
+    return `Press Run to prune the ${e.heads} heads of brown-char with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} and write ${job.tokens} characters with the dense and each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
+  }
+
+  /** The worker job for the current settings. */
+  private job(): Extract<Job, { kind: 'modelGenerate' }> {
+    const s = this.state;
+    return {
+      kind: 'modelGenerate',
+      settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode, gd: {} },
+      methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
+      prompt: s.prompt,
+      tokens: s.chars,
+      seed: s.seed,
+      temperature: s.temperature,
+    };
   }
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
@@ -78,24 +124,17 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     bar.setAttribute('aria-label', 'Progress of the generated-text run');
     this.output.replaceChildren(note, bar);
     const start = performance.now();
-    const result = await this.client.run(
-      {
-        kind: 'modelGenerate',
-        settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode, gd: {} },
-        methods,
-        prompt: s.prompt,
-        tokens: s.chars,
-        seed: s.seed,
-        temperature: s.temperature,
-      },
-      (p) => {
-        if (!('done' in p)) return;
+    const job = this.job();
+    const result = await this.client.run(job, (p) => {
+      if (!('done' in p)) return;
+      if (p.total > 0) {
         bar.max = p.total;
         bar.value = p.done;
-        const stage = p.stage ? `${p.stage[0].toUpperCase()}${p.stage.slice(1)}` : 'Working';
-        this.progress(`${stage}… (step ${p.done} of ${p.total}${this.remaining(p.done, p.total)})`);
-      },
-    );
+      }
+      this.progress(stepLine(p, (d, t) => this.remaining(d, t)));
+    });
+    recordJob(job.settings, result);
+    recordOnElement(this, { kind: job.kind, timeMs: result.timeMs.total, prunings: result.runs.map((r) => r.pruning) });
     if (signal.stale) return;
     this.last = { result, elapsedMs: performance.now() - start };
     this.draw(result, this.last.elapsedMs);

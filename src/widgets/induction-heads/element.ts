@@ -11,20 +11,22 @@
  * kept, keyed by the job's inputs, and redrawn.
  */
 import * as Plot from '@observablehq/plot';
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
 import type { Job, ModelPruneJobResult } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
 import { headPattern, inductionQueryCount, inductionScore, inductionTargets, previousTokenScore } from '../../model/inductionScore.ts';
 import { mulberry32 } from '../../core/random.ts';
 import { WIDGET } from './widget.ts';
+import { modelClient, recordOnElement, stepLine } from '../model-pruner/modelWidget.ts';
+import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
 
 const MODEL = defaultModelConfig('induction', INDUCTION_SPEC.vocabSize);
 const AUTO = 'most typical';
@@ -122,7 +124,18 @@ function patternChart(pattern: ArrayLike<number>, tokens: number[], targets: num
 export class InductionHeads extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected override readonly stoppable = true;
+  // The page's one model worker (shared with the model pruner: its induction settings are reused).
+  protected override client = modelClient();
+  protected override readonly startOn = 'click';
   protected readonly legend = 'Sequence, pruning, and the head shown';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
+    {
+      label: 'with our best method',
+      state: { methods: PAGE_METHODS_WITH_OURS },
+      note: 'Swap search + reconstruction (our method, chapter 10) added: look at how much of the induction stripe, and of the accuracy, it keeps at sparsity 0.9.',
+    },
+  ];
   override readonly hints = {
     seed: { help: 'Draws the sequence: a segment of 5 to 12 distinct tokens, repeated until 32 tokens.' },
     methods: { help: 'Each method prunes its own copy of the model (calibration: the command line’s 8 training sequences, seed 1; gd with its defaults).' },
@@ -136,6 +149,27 @@ export class InductionHeads extends WidgetBase<typeof schema> {
   private pending: { key: string; promise: Promise<ModelPruneJobResult> } | undefined;
   private jobsStarted = 0;
   private redrawn = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
+  private readonly refreshIdle = (): void => {
+    if (this.dataset.status === 'idle' && !this.last) this.setStatus('idle', this.idleText());
+  };
+
+  protected override idleText(): string {
+    const job = this.job(this.tokens());
+    const e = estimate(job.settings, job.methods);
+    return `Press Run to prune the ${e.heads} heads of the induction model with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} (${job.methods.join(', ')}) and read every head's attention on the sequence. ${estimateText(e, (x) => num(x, 2))}`;
+  }
 
   private tokens(): number[] {
     return Array.from(inductionSequence(mulberry32(this.state.seed)).seq);
@@ -169,12 +203,15 @@ export class InductionHeads extends WidgetBase<typeof schema> {
       waiting.textContent = `Pruning every head with ${job.methods.map((m) => methodLabel(m)).join(', ')} and reading the attention on the sequence below…`;
       this.output.replaceChildren(this.intro(), this.sequenceText(tokens), waiting);
       const promise = this.client.run(job, (p) => {
-        const step = p;
-        if ('done' in step)
-          this.progress(
-            `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}${this.remaining(step.done, step.total)})`,
-          );
+        if ('done' in p) this.progress(stepLine(p, (d, t) => this.remaining(d, t)));
       });
+      promise.then(
+        (result) => {
+          recordJob(job.settings, result);
+          recordOnElement(this, { kind: job.kind, timeMs: result.timeMs.total, prunings: result.runs.map((r) => r.pruning) });
+        },
+        () => undefined,
+      );
       const entry = { key, promise };
       this.pending = entry;
       const settle = (): void => {

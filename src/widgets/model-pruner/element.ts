@@ -7,14 +7,14 @@
  * attention error, and one head's attention pattern on a prompt, dense next to
  * each method. Choosing another head to look at redraws without rerunning.
  */
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
 import { GD_FIELDS } from '../../ui/fields.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
@@ -25,6 +25,8 @@ import { fitsInLink, linkLength } from '../../ui/state.ts';
 import { modelVocabulary } from '../../ui/vocabulary.ts';
 import { unknownPromptMessage } from '../generated-text/compare.ts';
 import { WIDGET } from './widget.ts';
+import { modelClient, recordOnElement, stepLine } from './modelWidget.ts';
+import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
 
 /** Pasted text up to this many characters (percent-encoded) travels in the shareable link; servers refuse long addresses. */
 const CALIB_TEXT_IN_LINK = 4000;
@@ -76,7 +78,19 @@ function metricValue(metric: Metric, s: ModelScore): number {
 export class ModelPruner extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected override readonly stoppable = true;
+  // One worker for the page's model widgets: the model loads once and each setting is pruned once.
+  protected override client = modelClient();
+  // A whole model is pruned with every chosen method: it waits for the reader's Run.
+  protected override readonly startOn = 'click';
   protected readonly legend = 'Model, methods, sparsity and calibration';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
+    {
+      label: 'with our best method',
+      state: { methods: PAGE_METHODS_WITH_OURS },
+      note: 'Swap search + reconstruction (our method, chapter 10) added: on its own it takes longer than the four others together; compare its perplexity with theirs.',
+    },
+  ];
   override readonly hints = {
     model: {
       help: 'brown-char: a character model of the Brown corpus, scored by perplexity. induction: a model that copies repeated segments, scored by accuracy.',
@@ -101,6 +115,27 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     iters: { help: 'Used by gd only.' },
   };
   private last: { key: string; result: ModelPruneJobResult } | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener(COSTS_CHANGED, this.refreshIdle);
+  }
+
+  /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
+  private readonly refreshIdle = (): void => {
+    if (this.dataset.status === 'idle' && !this.last) this.setStatus('idle', this.idleText());
+  };
+
+  protected override idleText(): string {
+    const job = this.job();
+    const e = estimate(job.settings, job.methods);
+    return `Press Run to prune all ${e.heads} heads of ${job.settings.model} with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} (${job.methods.join(', ')}) and score each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
+  }
 
   /** The worker job for the current state (what the display-only fields do not change). */
   private job(): Extract<Job, { kind: 'modelPrune' }> {
@@ -142,12 +177,10 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       return;
     }
     const result = await this.client.run(job, (p) => {
-      const step = p;
-      if ('done' in step)
-        this.progress(
-          `${step.stage ? `${step.stage[0].toUpperCase()}${step.stage.slice(1)}` : 'Working'}… (step ${step.done} of ${step.total}${this.remaining(step.done, step.total)})`,
-        );
+      if ('done' in p) this.progress(stepLine(p, (d, t) => this.remaining(d, t)));
     });
+    recordJob(job.settings, result);
+    recordOnElement(this, { kind: job.kind, timeMs: result.timeMs.total, prunings: result.runs.map((r) => r.pruning) });
     if (signal.stale) return;
     this.last = { key, result };
     this.draw(result);

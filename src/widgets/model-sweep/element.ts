@@ -23,6 +23,7 @@ import type { PruneMode } from '../../model/prune.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
 import type { ModelName } from '../../model/config.ts';
 import { WIDGET } from './widget.ts';
+import { modelClient, recordOnElement } from '../model-pruner/modelWidget.ts';
 
 const DATA_URL = withBase('/data/page-sweeps.json');
 /** Used only when the precomputed file cannot be read (it lists its own sparsities). */
@@ -117,6 +118,8 @@ export class ModelSweep extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Model, mask and methods (calibration seed 1, 8 sequences; 32 evaluation sequences)';
   protected override readonly stoppable = true;
+  // The page's one model worker: a live rerun reuses what the pruner and the other model widgets pruned.
+  protected override client = modelClient();
   override readonly hints = {
     model: { help: 'brown-char is scored by perplexity (lower is better); induction by its accuracy at copying the repeated half (higher is better).' },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K themselves.' },
@@ -218,6 +221,7 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     } finally {
       if (!signal.stale) this.liveRunning = false;
     }
+    recordOnElement(this, { kind: 'modelSweep', timeMs: result.timeMs.total, prunings: result.rows.map((r) => r.pruning) });
     if (signal.stale) return;
     const sweep = fromJob(result, sparsities);
     const sameGd = saved && saved.gd.lambda === gd.lambda && saved.gd.eta === gd.eta && saved.gd.iters === gd.iters;

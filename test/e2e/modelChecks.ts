@@ -1,0 +1,102 @@
+/**
+ * Reading the model widgets' results in the built page, and the command line's
+ * references they are checked against (shared by the chapter test and the widgets' own).
+ */
+import { expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { cliAsync } from '../helpers/cli.ts';
+
+export interface PageResult {
+  model: string;
+  metric: 'perplexity' | 'accuracy';
+  dense: number;
+  runs: { method: string; value: number; crossEntropy: number; headErrors: number[]; kept: number }[];
+}
+
+/** The model pruner's numbers at full precision (its data-result). */
+export async function pageResult(page: Page): Promise<PageResult> {
+  return JSON.parse((await page.locator('model-pruner').getAttribute('data-result')) ?? 'null');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON report, read field by field
+export function expectAgrees(run: PageResult['runs'][number], ref: Record<string, any>, metric: PageResult['metric']): void {
+  const refValue = metric === 'accuracy' ? ref.pruned.accuracy : ref.pruned.perplexity;
+  expect(Math.abs(run.value - refValue) / refValue, `${run.method} ${metric}`).toBeLessThanOrEqual(1e-4);
+  expect(run.headErrors).toHaveLength(ref.heads.length);
+  run.headErrors.forEach((e, i) => expect(Math.abs(e - ref.heads[i].attention_error), `${run.method} head ${i}`).toBeLessThanOrEqual(1e-4));
+  expect(run.kept).toBe(ref.weights.kept_entries);
+}
+
+/** `cli -- model-prune` for each method, its report written to dir/<model>-<method>.json and returned. */
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON report
+export async function cliPrune(dir: string, model: string, methods: readonly string[], sparsity: number): Promise<Map<string, Record<string, any>>> {
+  // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON report
+  const out = new Map<string, Record<string, any>>();
+  for (const method of methods) {
+    const file = join(dir, `${model}-${method}.json`);
+    await cliAsync('model-prune', '--model', model, '--method', method, '--sparsity', String(sparsity), '--mode', 'merged', '--eval-seqs', '32', '--out', file);
+    out.set(method, JSON.parse(readFileSync(file, 'utf8')));
+  }
+  return out;
+}
+
+/** `cli -- generate` with the dense model and with each pruned one (the reports cliPrune wrote). */
+export async function cliTexts(
+  dir: string,
+  s: { prompt: string; tokens: number; seed: number; temperature: number; methods: readonly string[] },
+): Promise<Map<string, string>> {
+  const gen = [
+    'generate',
+    '--model',
+    'brown-char',
+    '--prompt',
+    s.prompt,
+    '--tokens',
+    String(s.tokens),
+    '--seed',
+    String(s.seed),
+    '--temperature',
+    String(s.temperature),
+  ];
+  const out = new Map<string, string>([['dense', await cliAsync(...gen)]]);
+  for (const method of s.methods) out.set(method, await cliAsync(...gen, '--prune', join(dir, `brown-char-${method}.json`)));
+  return out;
+}
+
+export interface ShownRow {
+  model: string;
+  accuracy: string;
+  scores: string[];
+}
+
+/** The induction table as the reader sees it: model name, accuracy text, one score text per layer-1 head. */
+export async function shownTable(page: Page): Promise<{ head: string[]; rows: ShownRow[] }> {
+  return page.locator('induction-heads .induction-scores table').evaluate((t) => {
+    const head = [...t.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+    const rows = [...t.querySelectorAll('tbody tr')].map((tr) => {
+      const cells = [...tr.children].map((c) => c.textContent ?? '');
+      return { model: cells[0], accuracy: cells[1], scores: cells.slice(2, -1) };
+    });
+    return { head, rows };
+  });
+}
+
+/** "89.31 %" → 0.8931. */
+export function accuracyOf(text: string): number {
+  const m = /^(\d+(?:\.\d+)?) %$/.exec(text);
+  if (!m) throw new Error(`not an accuracy: "${text}"`);
+  return Number(m[1]) / 100;
+}
+
+/** One finished job as a model widget records it (data-worker-jobs). */
+export interface WorkerJob {
+  kind: string;
+  timeMs: number;
+  prunings: { setting: string; count: number; reused: boolean }[];
+}
+
+export async function workerJobs(page: Page, tag: string): Promise<WorkerJob[]> {
+  return JSON.parse((await page.locator(tag).getAttribute('data-worker-jobs')) ?? '[]');
+}
