@@ -11,6 +11,13 @@ export interface HeatmapOptions {
   scheme?: Plot.ColorScheme;
   width?: number;
   label?: string;
+  /** Colour scale type (sqrt for peaked attention). */
+  colorType?: 'linear' | 'sqrt' | 'log';
+  /** Axis labels (default 'column' and 'row'). */
+  xLabel?: string;
+  yLabel?: string;
+  /** Hover tooltip with row, column and value (default true). */
+  tip?: boolean;
 }
 
 /** A matrix as a raster image: row 0 at the top, column 0 at the left. */
@@ -22,12 +29,26 @@ export function heatmap(values: ArrayLike<number>, o: HeatmapOptions): Element {
       height: Math.max(80, Math.round((width * o.rows) / o.cols)),
       marginLeft: 36,
       marginBottom: 28,
-      x: { domain: [0, o.cols], label: 'column', ticks: 4 },
-      y: { domain: [o.rows, 0], label: 'row', ticks: 4 },
-      color: { type: 'linear', scheme: o.scheme ?? 'viridis', domain: o.domain, legend: true, label: o.label },
-      marks: [Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' })],
+      x: { domain: [0, o.cols], label: o.xLabel ?? 'column', ticks: 4 },
+      y: { domain: [o.rows, 0], label: o.yLabel ?? 'row', ticks: 4 },
+      color: { type: o.colorType ?? 'linear', scheme: o.scheme ?? 'viridis', domain: o.domain, legend: true, label: o.label },
+      marks: [
+        Plot.raster(Array.from(values), { width: o.cols, height: o.rows, x1: 0, y1: 0, x2: o.cols, y2: o.rows, imageRendering: 'pixelated' }),
+        ...(o.tip === false ? [] : [cellTip(values, o)]),
+      ],
     }),
   );
+}
+
+/** A tooltip at the cell nearest the pointer: its row, column and value. */
+function cellTip(values: ArrayLike<number>, o: HeatmapOptions): Plot.Markish {
+  const cells: { x: number; y: number; text: string }[] = [];
+  for (let i = 0; i < o.rows; i++)
+    for (let j = 0; j < o.cols; j++) {
+      const v = values[i * o.cols + j];
+      cells.push({ x: j + 0.5, y: i + 0.5, text: `${o.yLabel ?? 'row'} ${i}, ${o.xLabel ?? 'column'} ${j}: ${Number.isNaN(v) ? 'no value' : compact(v)}` });
+    }
+  return Plot.tip(cells, Plot.pointer({ x: 'x', y: 'y', title: 'text' }));
 }
 
 export interface MatrixCellsOptions {
