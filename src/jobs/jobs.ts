@@ -159,8 +159,10 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
       roundedError.push({ iteration: sn.iteration, error: known.error });
     }
     let final: LabResult['final'] = null;
+    let convergence: LabResult['convergence'] | undefined;
     if (!divergence) {
       const r = binariseRun(gd, job.sparsity, granularity);
+      convergence = r.convergenceReport;
       final = { mask: r.mask.data, fPruned: attention(problem.X, r.wPruned, problem.causal).data, metrics: compareAttention(problem, r.wPruned) };
     }
     const references: { method: MethodId; error: number }[] = (['magnitude', 'wanda', 'sparsegpt'] as const).map((method) => ({
@@ -179,7 +181,7 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
       roundedError,
       references,
       raisedAt,
-      convergence: gd.convergenceReport(),
+      convergence: convergence ?? gd.convergenceReport(),
       lossHistory: history.slice(),
       attentionLossHistory: gd.attentionLossHistory.slice(),
       snapshots,

@@ -45,6 +45,8 @@ const schema = {
 const SNAPSHOTS = 60;
 /** Play shows one snapshot per this many milliseconds (60 snapshots in about 5 s). */
 const PLAY_MS = 80;
+/** Captions and exported images catch up this long after the last scrub or Play step. */
+const SETTLE_MS = 150;
 
 const EXAMPLE_STATE = { ...LAB_EXAMPLE, causal: false, clip: false, engine: 'f64' } as const;
 
@@ -391,21 +393,16 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     let current = r.snapshots.length - 1;
     const at = () => r.snapshots[current];
 
-    type View = { host: HTMLElement; live: LiveHeatmap | undefined; caption(): [string, string] };
-    const view = (
-      title: () => string,
-      summary: () => string,
-      make: () => LiveHeatmap,
-      rows: () => Record<string, number>[],
-      filename: string,
-    ): View & { redraw(values: ArrayLike<number>): void } => {
+    type View = { host: HTMLElement; live: LiveHeatmap | undefined; caption(): [string, string]; redraw(values: ArrayLike<number>): void; settle(): void };
+    const view = (title: () => string, summary: () => string, make: () => LiveHeatmap, rows: () => Record<string, number>[], filename: string): View => {
       const host = document.createElement('div');
-      const v: View & { redraw(values: ArrayLike<number>): void } = {
+      const v: View = {
         host,
         live: undefined,
         caption: () => [title(), summary()],
-        redraw: (values) => {
-          v.live?.set(values);
+        redraw: (values) => v.live?.set(values),
+        settle: () => {
+          v.live?.sync();
           const [t, sm] = v.caption();
           const strong = host.querySelector('figcaption strong');
           const span = host.querySelector('figcaption .figure-summary');
@@ -483,6 +480,13 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     });
     grid.append(dense);
     grid.dataset.t = String(at()?.iteration ?? 0);
+    // While scrubbing or playing only the pixels move (cheap); the captions, the text
+    // alternatives and the SVG's own images follow once the input rests.
+    let settleTimer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (): void => {
+      for (const v of [m, b, fp, df]) v.settle();
+      grid.dataset.settled = String(at().iteration);
+    };
     return (index) => {
       current = index;
       const f = fPrime(index);
@@ -491,6 +495,8 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       fp.redraw(f);
       df.redraw(diffOf(f));
       grid.dataset.t = String(at().iteration);
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(settle, SETTLE_MS);
     };
   }
 

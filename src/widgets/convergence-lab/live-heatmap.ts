@@ -1,9 +1,12 @@
 /**
  * A heatmap the scrubber can redraw in place: Plot draws the axes and the colour bar
- * once (with a colour domain fixed across t), and each redraw only repaints the raster
- * image from a colour table sampled from that same Plot scale. Rebuilding four Plot
- * figures per slider step would cost tens of milliseconds; this costs well under one.
- * The hover tooltip reads the values currently shown, so it stays right while scrubbing.
+ * once (with a colour domain fixed across t), and each redraw only repaints the pixels,
+ * from a colour table sampled from that same Plot scale, on a canvas laid exactly over
+ * Plot's raster image. Rebuilding four Plot figures per slider step would cost tens of
+ * milliseconds, and even swapping the image's PNG costs an encode and a decode per
+ * frame; `sync()` writes the PNG into the SVG once the scrubbing settles, so the SVG and
+ * PNG downloads show what the screen shows. The hover tooltip reads the values
+ * currently shown, so it stays right while scrubbing.
  */
 import * as Plot from '@observablehq/plot';
 import { heatmap, type HeatmapOptions } from '../../ui/charts/heatmap.ts';
@@ -13,6 +16,8 @@ export interface LiveHeatmap {
   element: HTMLElement;
   /** Repaint with new values (same shape), on the same colour scale. */
   set(values: ArrayLike<number>): void;
+  /** Write the current picture into the SVG's own image (for export). */
+  sync(): void;
 }
 
 export interface LiveHeatmapOptions extends HeatmapOptions {
@@ -68,14 +73,29 @@ export function liveHeatmap(values: ArrayLike<number>, o: LiveHeatmapOptions): L
   const canvas = document.createElement('canvas');
   canvas.width = o.cols;
   canvas.height = o.rows;
+  canvas.className = 'lab-raster';
+  canvas.setAttribute('aria-hidden', 'true');
   const ctx = canvas.getContext('2d');
   const pixels = ctx?.createImageData(o.cols, o.rows);
   let shown: ArrayLike<number> = values;
   const type = o.colorType ?? 'linear';
+  if (image) {
+    wrap.append(canvas);
+    // Keep the canvas on Plot's image whatever the chart's displayed size.
+    const place = (): void => {
+      const a = wrap.getBoundingClientRect();
+      const b = image.getBoundingClientRect();
+      canvas.style.left = `${b.left - a.left}px`;
+      canvas.style.top = `${b.top - a.top}px`;
+      canvas.style.width = `${b.width}px`;
+      canvas.style.height = `${b.height}px`;
+    };
+    new ResizeObserver(place).observe(wrap);
+  }
 
   const set = (next: ArrayLike<number>): void => {
     shown = next;
-    if (!image || !ctx || !pixels) return;
+    if (!ctx || !pixels) return;
     const px = pixels.data;
     for (let i = 0; i < o.rows * o.cols; i++) {
       const v = next[i];
@@ -90,8 +110,11 @@ export function liveHeatmap(values: ArrayLike<number>, o: LiveHeatmapOptions): L
       px[4 * i + 3] = 255;
     }
     ctx.putImageData(pixels, 0, 0);
-    image.setAttributeNS(XLINK, 'xlink:href', canvas.toDataURL());
   };
+  const sync = (): void => {
+    image?.setAttributeNS(XLINK, 'xlink:href', canvas.toDataURL());
+  };
+  set(values);
 
   // Hover: the pointer's cell, from Plot's own x and y scales.
   const sx = chart.scale('x');
@@ -117,5 +140,5 @@ export function liveHeatmap(values: ArrayLike<number>, o: LiveHeatmapOptions): L
     });
     svg.addEventListener('pointerleave', () => (tip.hidden = true));
   }
-  return { element: wrap, set };
+  return { element: wrap, set, sync };
 }
