@@ -45,8 +45,15 @@ const schema = {
 const SNAPSHOTS = 60;
 /** Play shows one snapshot per this many milliseconds (60 snapshots in about 5 s). */
 const PLAY_MS = 80;
+/** The live loss curve appears once a run has lasted this long (drawing costs the worker CPU on small machines). */
+const LIVE_AFTER_MS = 250;
 /** Captions and exported images catch up this long after the last scrub or Play step. */
 const SETTLE_MS = 150;
+
+/** Resolves after the next frame has been painted. */
+function painted(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
 
 const EXAMPLE_STATE = { ...LAB_EXAMPLE, causal: false, clip: false, engine: 'f64' } as const;
 
@@ -101,11 +108,13 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     const loss: number[] = [];
     const attn: number[] = [];
     let frame = 0;
+    const started = performance.now();
     const draw = (p: LabProgress): void => {
       loss[p.iteration] = p.loss;
       attn[p.iteration] = p.attentionLoss;
       this.progress(`Iteration ${p.iteration} of ${s.iters}: L = ${num(p.loss, 4)}${this.remaining(p.iteration, s.iters)}`);
-      if (frame) return;
+      // Short runs finish before a live curve would help: draw it only once a run lasts.
+      if (frame || performance.now() - started < LIVE_AFTER_MS) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
         if (signal.stale) return;
@@ -127,7 +136,8 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     cancelAnimationFrame(frame);
     if (signal.stale) return;
     this.last = result;
-    this.drawResult(result);
+    await this.drawResult(result, signal);
+    if (signal.stale) return;
     // A diverged run is drawn, and still reported as what it is (status "error", the message in words).
     if (result.divergence) throw new JobError(result.divergence.message, 'divergence');
   }
@@ -136,7 +146,12 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     return Math.max(280, Math.min(680, this.clientWidth - 8));
   }
 
-  private drawResult(r: LabResult): void {
+  /**
+   * Draws in three steps with a paint between them: the loss curve and the numbers first
+   * (what a reader sees on arrival), then the rounded-error chart, then the maps and the
+   * player. Seven Plot charts at once would hold the first picture back by their sum.
+   */
+  private async drawResult(r: LabResult, signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
     const T = r.lossHistory.length - 1;
     const div = r.divergence;
@@ -174,8 +189,15 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     if (div) lossRow.append(this.aside('lab-diverged', this.divergenceWords(r)));
     else if (s.lambda === 0) lossRow.append(this.aside('lab-stationary', this.stationaryWords(r, stationary)));
 
-    // 2. The attention error of the mask rounded at each iteration.
+    const numbers = numbersList(this.numbers(r));
     const rounded = document.createElement('div');
+    const grid = document.createElement('div');
+    grid.className = 'widget-grid lab-grid';
+    this.output.replaceChildren(lossRow, rounded, grid, numbers);
+    await painted();
+    if (signal.stale) return;
+
+    // 2. The attention error of the mask rounded at each iteration.
     let moveRoundedRule: (t: number) => void = () => {};
     const end = r.roundedError[r.roundedError.length - 1];
     const lowest = r.roundedError.reduce((a, b) => (b.error < a.error ? b : a), r.roundedError[0]);
@@ -199,13 +221,11 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       });
     }
 
-    // 3. The numbers of the run.
-    const numbers = numbersList(this.numbers(r));
+    await painted();
+    if (signal.stale) return;
 
-    // 4. The player: Play/Pause and the scrubber, driving every view below.
+    // 3. The player: Play/Pause and the scrubber, driving every view below.
     const player = this.player(r);
-    const grid = document.createElement('div');
-    grid.className = 'widget-grid lab-grid';
     const views = this.snapshotViews(r, grid);
     const show = (index: number): void => {
       const sn = r.snapshots[index];
@@ -216,7 +236,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     };
     player.onShow(show);
     show(r.snapshots.length - 1);
-    this.output.replaceChildren(lossRow, rounded, player.element, grid, numbers);
+    grid.before(player.element);
   }
 
   private aside(className: string, text: string): HTMLElement {
