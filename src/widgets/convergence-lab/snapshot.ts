@@ -2,6 +2,7 @@
 import { attention } from '../../core/attention.ts';
 import type { BinariseScore } from '../../core/binarise.ts';
 import type { LabResult } from '../../jobs/protocol.ts';
+import { num } from '../../ui/format.ts';
 
 /**
  * F′ = Softmax(X (B ∘ W) Xᵀ) for a rounded mask B, with the core's own attention (the
@@ -28,4 +29,9 @@ export function stationaryRounding(score: string): string {
   if (score === 'relaxed') return 'Every entry of M_T is 1, so they all tie and index order decides: the first k entries, row by row, are pruned.';
   if (score === 'magnitude-weighted') return 'With every entry of M_T equal to 1 the rounding ranks |W| alone: it is magnitude pruning.';
   return 'With every entry of M_T equal to 1 the rounding ranks |W|·‖X_i‖ alone: Wanda’s score, compared over the whole matrix.';
+}
+
+/** The solver's message (the CLI's text) with its long decimals shown as the page shows numbers: L = 17.99, not 17.98704203721617. */
+export function readableNumbers(message: string): string {
+  return message.replace(/-?\d+\.\d{5,}(e[+-]?\d+)?/g, (m) => num(Number(m), 4));
 }
