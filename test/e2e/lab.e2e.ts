@@ -192,22 +192,24 @@ describe('convergence lab', () => {
     await lab.locator('.lab-play').click();
     expect(await lab.locator('.lab-play').textContent()).toBe('Play');
 
-    // Frames per second of a scrub through every snapshot (n = 64, d = 16): at least 20. The
-    // median frame, so that a stall of this shared machine's other processes does not decide it.
-    const frames = await slider.evaluate(async (s: HTMLInputElement) => {
+    // Frames per second of a scrub through every snapshot (n = 64, d = 16): at least 20. A redraw
+    // is timed from the input event through the style and layout it causes (forced here), the
+    // work the page adds to a frame; the median, so that a stall of this shared machine's
+    // other processes does not decide it.
+    const redrawMs = await slider.evaluate(async (s: HTMLInputElement) => {
       const frame = () => new Promise((r) => requestAnimationFrame(r));
-      await frame();
       const times: number[] = [];
       for (let k = 0; k <= Number(s.max); k++) {
+        await frame();
         const t0 = performance.now();
         s.value = String(k);
         s.dispatchEvent(new Event('input', { bubbles: true }));
-        await frame();
+        document.body.getBoundingClientRect();
         times.push(performance.now() - t0);
       }
-      return times.sort((a, b) => a - b);
+      return times.sort((a, b) => a - b)[times.length >> 1];
     });
-    expect(1000 / frames[frames.length >> 1]).toBeGreaterThanOrEqual(20);
+    expect(1000 / redrawMs).toBeGreaterThanOrEqual(20);
 
     // The divergence preset: the prose's step, drawn to the end, the solver's message beside it.
     await lab.getByRole('button', { name: 'divergence' }).click();

@@ -322,6 +322,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     slider.disabled = r.snapshots.length < 2;
     play.disabled = r.snapshots.length < 2;
     const out = document.createElement('output');
+    out.className = 'lab-scrub-t';
     out.htmlFor.add(slider.id);
     scrub.append(play, label, slider, out);
     let show: (index: number) => void = () => {};
