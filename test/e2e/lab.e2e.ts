@@ -223,7 +223,7 @@ describe('convergence lab', () => {
     expect(alert).not.toMatch(/\d\.\d{6}/);
     expect(await lab.locator('.lab-diverged').textContent()).toMatch(new RegExp(`^Diverged at t = ${cv.iters} `));
     expect(await lossCaption.textContent()).toContain(`at t = ${cv.iters}, where the solver stopped the run as diverged`);
-    expect(await grid.locator('figure').count()).toBe(5);
+    expect(await grid.locator('figure.widget-figure').count()).toBe(5);
 
     // λ = 0: the stationary point, said in words.
     await lab.getByRole('button', { name: 'λ = 0' }).click();
