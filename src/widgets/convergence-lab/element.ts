@@ -47,6 +47,8 @@ const SNAPSHOTS = 60;
 const PLAY_MS = 80;
 /** The live loss curve appears once a run has lasted this long (drawing costs the worker CPU on small machines). */
 const LIVE_AFTER_MS = 250;
+/** The room a note beside the loss curve takes (its CSS width, 14rem, plus the gap). */
+const ASIDE_PX = 256;
 /** Captions and exported images catch up this long after the last scrub or Play step. */
 const SETTLE_MS = 150;
 
@@ -146,6 +148,12 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     return Math.max(280, Math.min(680, this.clientWidth - 8));
   }
 
+  /** The loss chart's width: narrower when a note sits beside it (wide screens), full width when the note wraps below. */
+  private lossWidth(withAside: boolean): number {
+    const full = this.chartWidth();
+    return withAside && full - ASIDE_PX >= 360 ? full - ASIDE_PX : full;
+  }
+
   /**
    * Draws in three steps with a paint between them: the loss curve and the numbers first
    * (what a reader sees on arrival), then the rounded-error chart, then the maps and the
@@ -173,7 +181,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         const c = lossChart({
           loss: r.lossHistory,
           attention: r.attentionLossHistory,
-          width: this.chartWidth(),
+          width: this.lossWidth(Boolean(div) || s.lambda === 0),
           divergedAt: div?.iteration,
           stationaryLabel: stationary ? 'stationary point: ∇L(M₀) = 0, L = 0' : undefined,
         });

@@ -93,7 +93,7 @@ export function lossChart(o: LossChartOptions): LossChart {
             type: 'log',
             label: 'loss (log scale)',
             grid: true,
-            ...(decades([...lossPts, ...attnPts]) >= 2 ? { tickFormat: powerOfTenTick } : { ticks: 4, tickFormat: tick }),
+            ...logTicks([...lossPts, ...attnPts]),
           }
         : { label: 'loss', grid: true, domain: [0, 1], tickFormat: tick },
       marks,
@@ -103,15 +103,18 @@ export function lossChart(o: LossChartOptions): LossChart {
   return { element: chart, setT: addRule(chart) };
 }
 
-/** How many decades the positive values span (decide between 10ᵏ ticks and plain ones). */
-function decades(points: { y: number }[]): number {
+/** Ticks of the log axis: the powers of ten when the values span two decades or more, else four plain ticks. */
+function logTicks(points: { y: number }[]): { ticks: number | number[]; tickFormat: (v: number) => string } {
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of points) {
     lo = Math.min(lo, p.y);
     hi = Math.max(hi, p.y);
   }
-  return hi > lo ? Math.log10(hi / lo) : 0;
+  if (!(hi > lo) || Math.log10(hi / lo) < 2) return { ticks: 4, tickFormat: tick };
+  const powers: number[] = [];
+  for (let k = Math.ceil(Math.log10(lo) - 1e-9); k <= Math.floor(Math.log10(hi) + 1e-9); k++) powers.push(10 ** k);
+  return { ticks: powers, tickFormat: powerOfTenTick };
 }
 
 /** A rule at iteration t over any Plot chart with a linear x scale (the rounded-error chart). */

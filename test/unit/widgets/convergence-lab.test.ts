@@ -38,7 +38,10 @@ describe('convergence lab: the example above', () => {
     expect(r.lossHistory[0]).toBe(cv.L0);
     expect(r.lossHistory[LAB_EXAMPLE.iters]).toBe(cv.LT);
     expect(r.attentionLossHistory[LAB_EXAMPLE.iters]).toBe(cv.attnT);
-    const bad = await runJob({ kind: 'lab', spec, sparsity: LAB_EXAMPLE.sparsity, gd: { ...gd, eta: LAB_DIVERGENT_ETA }, engine: 'f64', snapshots: 60 }, jobContext());
+    const bad = await runJob(
+      { kind: 'lab', spec, sparsity: LAB_EXAMPLE.sparsity, gd: { ...gd, eta: LAB_DIVERGENT_ETA }, engine: 'f64', snapshots: 60 },
+      jobContext(),
+    );
     expect(bad.divergence?.message).toBe(cv.badMessage);
     expect(bad.lossHistory).toHaveLength(LAB_EXAMPLE.iters + 1);
     // F′ at a snapshot, as the page computes it, is the attention of the pruned head.
