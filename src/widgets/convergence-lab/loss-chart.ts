@@ -64,8 +64,9 @@ export function lossChart(o: LossChartOptions): LossChart {
       Plot.ruleX([o.divergedAt], { stroke: DIVERGED_RED, strokeDasharray: '4,3' }),
       Plot.text([o.divergedAt], {
         x: (t: number) => t,
-        frameAnchor: 'top',
-        dy: -8,
+        frameAnchor: 'bottom',
+        dy: -6,
+        dx: -4,
         text: () => 'diverged',
         textAnchor: 'end',
         fill: DIVERGED_RED,
