@@ -179,7 +179,18 @@ describe('convergence lab', () => {
     expect(t1).toBeGreaterThan(0);
 
     // Hover on a map names the cell and its value.
-    const box = (await lab.locator('.lab-heatmap svg image').first().boundingBox())!;
+    // The repainted canvas lies exactly on the plot's raster (not on the legend's ramp).
+    const offsets = await lab.locator('.lab-heatmap').evaluateAll((maps) =>
+      maps.map((m) => {
+        const svgs = m.querySelectorAll('svg');
+        const a = svgs[svgs.length - 1].querySelector('image')!.getBoundingClientRect();
+        const b = m.querySelector('canvas')!.getBoundingClientRect();
+        return Math.max(Math.abs(a.left - b.left), Math.abs(a.top - b.top), Math.abs(a.width - b.width), Math.abs(a.height - b.height));
+      }),
+    );
+    expect(offsets).toHaveLength(4);
+    for (const o of offsets) expect(o).toBeLessThan(1);
+    const box = (await lab.locator('.lab-heatmap svg:last-of-type image').first().boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6);
     await expect.poll(() => lab.locator('.lab-tip').first().textContent()).toMatch(/^row \d+, column \d+: -?\d/);
 

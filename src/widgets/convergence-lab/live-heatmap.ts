@@ -67,8 +67,11 @@ export function liveHeatmap(values: ArrayLike<number>, o: LiveHeatmapOptions): L
   tip.className = 'lab-tip';
   tip.hidden = true;
   wrap.append(chart, tip);
-  const image = chart.querySelector('image');
-  const svg = image?.ownerSVGElement;
+  // With a legend Plot returns a <figure> holding the legend's svg (whose ramp is an <image>
+  // too) and then the plot's svg: the raster is the image of the last svg.
+  const svgs = chart instanceof SVGSVGElement ? [chart] : Array.from(chart.querySelectorAll('svg'));
+  const svg = svgs[svgs.length - 1];
+  const image = svg?.querySelector('image');
   const table = colourTable(o);
   const canvas = document.createElement('canvas');
   canvas.width = o.cols;
