@@ -5,7 +5,7 @@
  */
 import { syntheticProblem } from '../core/synthetic.ts';
 import { attention, compareAttention } from '../core/attention.ts';
-import { GradientDescent, binariseRun, type Objective, type GdOptions } from '../core/gd.ts';
+import { DivergenceError, GradientDescent, binariseRun, type Objective, type GdOptions } from '../core/gd.ts';
 import { createObjective, defaultKernel } from '../core/objectiveFactory.ts';
 import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
 import { effectiveSparsity, solve } from '../core/solve.ts';
@@ -16,7 +16,7 @@ import { linearError } from '../core/linear.ts';
 import { gaussian, mulberry32 } from '../core/random.ts';
 import { runGradcheck } from './gradcheck.ts';
 import { zeros } from '../core/matrix.ts';
-import type { Problem } from '../core/problem.ts';
+import { type Problem, segmentsOf } from '../core/problem.ts';
 import type { Model } from '../model/weights.ts';
 import type { ModelName } from '../model/config.ts';
 import type {
@@ -25,6 +25,7 @@ import type {
   Job,
   LabProgress,
   LabResult,
+  LabSnapshot,
   MethodOutcome,
   ScatterResult,
   StepProgress,
@@ -82,6 +83,13 @@ function granularityOf(pattern: string, d: number): Granularity {
   return pattern === 'unstructured' ? { kind: 'unstructured' } : parseNM(pattern, d);
 }
 
+/**
+ * The lab's run. Unlike the CLI (which stops with exit code 2), a diverged run is not
+ * thrown away here: the page draws its trajectory up to the blow-up beside the message.
+ * Every snapshot carries the mask rounded from M_t, so the page can show the binary mask
+ * and F′ at any t (it computes F′ from X and W, which costs far less than shipping n²
+ * numbers per snapshot).
+ */
 async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Promise<LabResult> {
   const start = performance.now();
   const problem = syntheticProblem(job.spec);
@@ -98,16 +106,26 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
   }
   try {
     const gd = new GradientDescent(problem, job.gd, objective);
+    const startGrad = new Float64Array(d * d);
+    objective.evaluate(new Float64Array(d * d).fill(1), startGrad);
+    const startGradNorm = Math.sqrt(startGrad.reduce((a, g) => a + g * g, 0));
     const every = Math.max(1, Math.ceil(job.gd.iters / Math.max(1, job.snapshots)));
-    const snapshots = [{ iteration: 0, m: gd.m.slice() }];
+    const relaxed = [{ iteration: 0, m: gd.m.slice() }];
+    let divergence: LabResult['divergence'] = null;
     // Slices of ~8 ms keep the worker responsive to a cancel without slowing the run.
     let slice = 1;
     while (gd.status === 'running') {
       const t0 = performance.now();
       const target = Math.min(job.gd.iters, gd.iteration + slice);
-      while (gd.status === 'running' && gd.iteration < target) {
-        gd.advance(1);
-        if (gd.iteration % every === 0 || gd.status !== 'running') snapshots.push({ iteration: gd.iteration, m: gd.m.slice() });
+      try {
+        while (gd.status === 'running' && gd.iteration < target) {
+          gd.advance(1);
+          if (gd.iteration % every === 0 || gd.status !== 'running') relaxed.push({ iteration: gd.iteration, m: gd.m.slice() });
+        }
+      } catch (e) {
+        if (!(e instanceof DivergenceError)) throw e;
+        divergence = { message: e.message, iteration: e.iteration, loss: e.loss };
+        if (relaxed.at(-1)?.iteration !== gd.iteration && gd.m.every(Number.isFinite)) relaxed.push({ iteration: gd.iteration, m: gd.m.slice() });
       }
       const dt = performance.now() - t0;
       slice = Math.max(1, Math.min(1000, Math.round((slice * 8) / Math.max(dt, 0.05))));
@@ -115,15 +133,46 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
       ctx.progress({ iteration: p.iteration, loss: p.loss, attentionLoss: p.attentionLoss, m: gd.m.slice() });
       await ctx.pause();
     }
-    const r = binariseRun(gd, job.sparsity, { kind: 'unstructured' });
-    const f0 = attention(problem.X, problem.W, problem.causal);
-    const fPruned = attention(problem.X, r.wPruned, problem.causal);
-    const metrics = compareAttention(problem, r.wPruned);
     const granularity: Granularity = { kind: 'unstructured' };
-    const roundedError = snapshots.map((sn) => ({
-      iteration: sn.iteration,
-      error: compareAttention(problem, applyMask(binariseMerged(sn.m, problem, job.sparsity, granularity, gd.options.score), problem.W)).attentionError,
-    }));
+    const f0 = attention(problem.X, problem.W, problem.causal);
+    const roundedError: LabResult['roundedError'] = [];
+    const snapshots: LabSnapshot[] = [];
+    // The rounded mask changes at few snapshots: F′ and its error are computed once per distinct mask.
+    const seen = new Map<string, { error: number; maxDiff: number }>();
+    const oneSequence = segmentsOf(problem).length === 1;
+    let ref2 = 0;
+    for (const v of f0.data) ref2 += v * v;
+    for (const sn of relaxed) {
+      if (!sn.m.every(Number.isFinite)) continue;
+      const mask = binariseMerged(sn.m, problem, job.sparsity, granularity, gd.options.score);
+      const key = mask.data.join('');
+      let known = seen.get(key);
+      if (!known) {
+        const w = applyMask(mask, problem.W);
+        const f = attention(problem.X, w, problem.causal);
+        let maxDiff = 0;
+        let diff2 = 0;
+        for (let i = 0; i < f.data.length; i++) {
+          const e = f.data[i] - f0.data[i];
+          diff2 += e * e;
+          if (Math.abs(e) > maxDiff) maxDiff = Math.abs(e);
+        }
+        // One sequence: ‖F′ − F₀‖_F / ‖F₀‖_F is compareAttention's error (the unit tests hold them
+        // equal to 12 digits), from the F′ already computed here.
+        const error = oneSequence ? Math.sqrt(diff2 / ref2) : compareAttention(problem, w).attentionError;
+        known = { error, maxDiff };
+        seen.set(key, known);
+      }
+      snapshots.push({ iteration: sn.iteration, m: sn.m, rounded: Uint8Array.from(mask.data), maxDiff: known.maxDiff });
+      roundedError.push({ iteration: sn.iteration, error: known.error });
+    }
+    let final: LabResult['final'] = null;
+    let convergence: LabResult['convergence'] | undefined;
+    if (!divergence) {
+      const r = binariseRun(gd, job.sparsity, granularity);
+      convergence = r.convergenceReport;
+      final = { mask: r.mask.data, fPruned: attention(problem.X, r.wPruned, problem.causal).data, metrics: compareAttention(problem, r.wPruned) };
+    }
     const references: { method: MethodId; error: number }[] = (['magnitude', 'wanda', 'sparsegpt'] as const).map((method) => ({
       method,
       error: solve(problem, method, { sparsity: job.sparsity, granularity }).metrics.attentionError,
@@ -132,21 +181,25 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
       const ex = exhaustiveSearch(problem, job.sparsity, granularity);
       references.push({ method: 'exhaustive', error: compareAttention(problem, applyMask(ex.mask, problem.W)).attentionError });
     }
-    const raisedAt = r.lossHistory.flatMap((l, t) => (t > 0 && l > r.lossHistory[t - 1] ? [t] : []));
+    const history = gd.lossHistory;
+    const raisedAt = history.flatMap((l, t) => (t > 0 && l > history[t - 1] ? [t] : []));
     return {
       d,
       n,
       roundedError,
       references,
       raisedAt,
-      convergence: r.convergenceReport,
-      lossHistory: r.lossHistory,
-      attentionLossHistory: r.attentionLossHistory,
+      convergence: convergence ?? gd.convergenceReport(),
+      lossHistory: history.slice(),
+      attentionLossHistory: gd.attentionLossHistory.slice(),
       snapshots,
-      mask: r.mask.data,
+      x: problem.X.data,
+      w: problem.W.data,
+      causal: problem.causal,
       f0: f0.data,
-      fPruned: fPruned.data,
-      metrics,
+      startGradNorm,
+      final,
+      divergence,
       safeEta: gd.safeEta,
       engine,
       timeMs: performance.now() - start,

@@ -164,17 +164,44 @@ export interface LabProgress {
   m?: Float64Array;
 }
 
+/** One snapshot of a lab run: the relaxed mask at iteration t and the mask rounded from it. */
+export interface LabSnapshot {
+  iteration: number;
+  /** The relaxed mask M_t (d×d). */
+  m: Float64Array;
+  /** The binary mask rounded from M_t with the run's score and sparsity (1 = kept), d×d. */
+  rounded: Uint8Array;
+  /** max |F′_t − F₀| over the attention matrix, for a colour scale fixed across t. */
+  maxDiff: number;
+}
+
+/** Why a lab run stopped early: the solver's divergence, with the trajectory up to it kept. */
+export interface LabDivergence {
+  /** The solver's message (the same text the CLI prints before exiting with code 2). */
+  message: string;
+  /** The iteration at which the run was declared diverged, and L there. */
+  iteration: number;
+  loss: number;
+}
+
 export interface LabResult {
   d: number;
   n: number;
+  /** L(M_t) for t = 0..the last iteration run (up to and including the one that diverged). */
   lossHistory: number[];
   attentionLossHistory: number[];
-  /** Relaxed masks at chosen iterations, for scrubbing through the run. */
-  snapshots: { iteration: number; m: Float64Array }[];
-  mask: Float64Array;
+  /** Snapshots at chosen iterations, for scrubbing through the run (only finite masks). */
+  snapshots: LabSnapshot[];
+  /** X (n×d) and W (d×d), row-major, so the page can compute F′ for any snapshot's rounded mask. */
+  x: Float64Array;
+  w: Float64Array;
+  causal: boolean;
   f0: Float64Array;
-  fPruned: Float64Array;
-  metrics: AttentionMetrics;
+  /** ‖∇L(M₀)‖_F: exactly 0 when λ = 0 (M₀ = 1 is then a stationary point, SPEC §2). */
+  startGradNorm: number;
+  /** The end of a finished run (null when it diverged): the binarised mask and its attention. */
+  final: { mask: Float64Array; fPruned: Float64Array; metrics: AttentionMetrics } | null;
+  divergence: LabDivergence | null;
   safeEta: number;
   engine: string;
   /** The relative attention error of the mask rounded at each snapshot's iteration (the same rounding as at T). */

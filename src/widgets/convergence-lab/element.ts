@@ -2,34 +2,93 @@
  * Convergence lab (chapter 5): Algorithm 1 live on a synthetic head. The loss curve
  * is drawn while gradient descent runs; afterwards the attention error of the mask
  * rounded at each iteration, against the baselines (and the exhaustive optimum for
- * small d), steps that raised L flagged; a slider scrubs the relaxed mask through the
- * iterations, next to the binarised mask and the attention matrices before and after.
+ * small d), steps that raised L flagged. A scrubber (and Play) moves every view to
+ * iteration t together: a rule on both curves, the relaxed mask M_t, the mask rounded
+ * from it, F′ with that mask and |F′ − F₀|, each on a colour scale fixed across t, so
+ * the global pull of λ toward 0 shows as the whole mask fading.
+ * A diverged run is drawn up to where it was stopped, beside the solver's message.
  */
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { WidgetBase, type Preset } from '../../ui/widget-base.ts';
 import type { Schema } from '../../ui/state.ts';
 import { num, scientific } from '../../ui/format.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
-import { logLines } from '../../ui/charts/lines.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { LabProgress, LabResult } from '../../jobs/protocol.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
 import { roundedErrorChart } from '../../ui/charts/rounded.ts';
 import { methodLabel } from '../../core/methods.ts';
-import { WIDGET } from './widget.ts';
+import { GD_DEFAULTS } from '../../core/gd.ts';
+import { JobError } from '../../worker/client.ts';
+import { WIDGET, LAB_EXAMPLE, LAB_DIVERGENT_ETA, LAB_HIGH_SPARSITY } from './widget.ts';
+import { liveHeatmap, type LiveHeatmap } from './live-heatmap.ts';
+import { addRule, lossChart } from './loss-chart.ts';
+import { attentionAt, readableNumbers, scoreWords, stationaryRounding } from './snapshot.ts';
 
 const schema = {
-  n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 256 },
-  d: { kind: 'int', label: 'width d', default: 16, min: 2, max: 64 },
+  n: { kind: 'int', label: 'tokens n', default: LAB_EXAMPLE.n, min: 2, max: 256 },
+  d: { kind: 'int', label: 'width d', default: LAB_EXAMPLE.d, min: 2, max: 64 },
   ...PROBLEM_FIELDS,
-  sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
+  seed: { ...PROBLEM_FIELDS.seed, default: LAB_EXAMPLE.seed },
+  scale: { ...PROBLEM_FIELDS.scale, default: LAB_EXAMPLE.scale },
+  sparsity: { kind: 'float', label: 'sparsity p', default: LAB_EXAMPLE.sparsity, min: 0, max: 0.95 },
   ...GD_FIELDS,
+  lambda: { ...GD_FIELDS.lambda, default: LAB_EXAMPLE.lambda },
+  eta: { ...GD_FIELDS.eta, default: LAB_EXAMPLE.eta },
+  iters: { ...GD_FIELDS.iters, default: LAB_EXAMPLE.iters },
+  step: { ...GD_FIELDS.step, default: LAB_EXAMPLE.step },
+  score: { ...GD_FIELDS.score, default: LAB_EXAMPLE.score },
   clip: { kind: 'bool', label: 'clip M to [0, 1]', default: false },
   engine: { kind: 'enum', label: 'arithmetic', default: 'f64', options: ['f64', 'tfjs'] },
 } as const satisfies Schema;
 
+/** Snapshots per run: enough for a smooth scrub and Play, few enough to keep the message small. */
+const SNAPSHOTS = 60;
+/** Play shows one snapshot per this many milliseconds (60 snapshots in about 5 s). */
+const PLAY_MS = 80;
+/** The live loss curve appears once a run has lasted this long (drawing costs the worker CPU on small machines). */
+const LIVE_AFTER_MS = 250;
+/** The room a note beside the loss curve takes (its CSS width, 14rem, plus the gap). */
+const ASIDE_PX = 256;
+/** Captions and exported images catch up this long after the last scrub or Play step. */
+const SETTLE_MS = 150;
+
+/** Resolves after the next frame has been painted. */
+function painted(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+const EXAMPLE_STATE = { ...LAB_EXAMPLE, causal: false, clip: false, engine: 'f64' } as const;
+
 export class ConvergenceLab extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Problem and gradient descent';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    {
+      label: 'the example above',
+      state: EXAMPLE_STATE,
+      note: 'The run the text discusses: the home page’s head, Algorithm 1 in the paper’s form (fixed step). Press Play and watch the whole mask fade under λ while the rounded mask settles.',
+    },
+    {
+      label: 'divergence',
+      state: { ...EXAMPLE_STATE, eta: LAB_DIVERGENT_ETA },
+      note: 'The text’s divergent step: the loss is drawn up to where the solver stopped it, with its message beside the curve.',
+    },
+    {
+      label: 'λ = 0',
+      state: { ...EXAMPLE_STATE, lambda: 0 },
+      note: 'Without the regulariser the start M₀ = 1 is a stationary point: nothing moves.',
+    },
+    {
+      label: 'high sparsity',
+      state: { ...EXAMPLE_STATE, sparsity: LAB_HIGH_SPARSITY },
+      note: 'Nine entries in ten pruned: compare the rounded error at T with the baselines’ lines, and the difference map.',
+    },
+    {
+      label: 'our defaults',
+      state: { ...EXAMPLE_STATE, lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters, step: GD_DEFAULTS.step, score: GD_DEFAULTS.score },
+      note: 'The same head with the ablation’s defaults: Armijo steps (none raises L), a small λ, rounding by |M_T ∘ W|·‖X_i‖.',
+    },
+  ];
   override readonly hints = {
     scale: { help: 'Larger weights make attention rows more peaked.' },
     engine: { help: 'f64: float64 WebAssembly (the reference). tfjs: TensorFlow.js float32 (WebGL, else WASM, else CPU).' },
@@ -41,22 +100,28 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   private last: LabResult | undefined;
   /** Long runs (n = 256, T = 5000) take minutes: a Stop button, with the progress line's estimate. */
   protected override readonly stoppable = true;
+  private stopPlay: (() => void) | undefined;
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
+    this.stopPlay?.();
     const curve = document.createElement('div');
-    const live = document.createElement('div');
-    this.output.replaceChildren(curve, live);
-    const history: { x: number; y: number }[] = [];
+    this.output.replaceChildren(curve);
+    const loss: number[] = [];
+    const attn: number[] = [];
     let frame = 0;
+    const started = performance.now();
     const draw = (p: LabProgress): void => {
-      history.push({ x: p.iteration, y: p.loss });
+      loss[p.iteration] = p.loss;
+      attn[p.iteration] = p.attentionLoss;
       this.progress(`Iteration ${p.iteration} of ${s.iters}: L = ${num(p.loss, 4)}${this.remaining(p.iteration, s.iters)}`);
-      if (frame) return;
+      // Short runs finish before a live curve would help: draw it only once a run lasts.
+      if (frame || performance.now() - started < LIVE_AFTER_MS) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
         if (signal.stale) return;
-        curve.replaceChildren(logLines([{ name: 'L(M_t)', points: history }], { xLabel: 'iteration t', yLabel: 'loss', width: this.chartWidth() }));
+        const dense = (h: number[]) => Array.from(h, (v) => v ?? Number.NaN);
+        curve.replaceChildren(lossChart({ loss: dense(loss), attention: dense(attn), width: this.chartWidth() }).element);
       });
     };
     const result = await this.client.run(
@@ -66,61 +131,170 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         sparsity: s.sparsity,
         gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, clip: s.clip, step: s.step, score: s.score },
         engine: s.engine === 'tfjs' ? 'tfjs' : 'f64',
-        snapshots: 30,
+        snapshots: SNAPSHOTS,
       },
       (p) => draw(p),
     );
     cancelAnimationFrame(frame);
     if (signal.stale) return;
     this.last = result;
-    this.drawResult(result);
+    await this.drawResult(result, signal);
+    if (signal.stale) return;
+    // A diverged run is drawn, and still reported as what it is (status "error", the message in words).
+    if (result.divergence) throw new JobError(readableNumbers(result.divergence.message), 'divergence');
   }
 
   private chartWidth(): number {
     return Math.max(280, Math.min(680, this.clientWidth - 8));
   }
 
-  private drawResult(r: LabResult): void {
+  /** The loss chart's width: narrower when a note sits beside it (wide screens), full width when the note wraps below. */
+  private lossWidth(withAside: boolean): number {
+    const full = this.chartWidth();
+    return withAside && full - ASIDE_PX >= 360 ? full - ASIDE_PX : full;
+  }
+
+  /**
+   * Draws in three steps with a paint between them: the loss curve and the numbers first
+   * (what a reader sees on arrival), then the rounded-error chart, then the maps and the
+   * player. Seven Plot charts at once would hold the first picture back by their sum.
+   */
+  private async drawResult(r: LabResult, signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
+    const T = r.lossHistory.length - 1;
+    const div = r.divergence;
+    const stationary = s.lambda === 0 && r.lossHistory.every((l) => l === 0) && r.snapshots.every((sn) => sn.m.every((v) => v === 1));
+
+    // 1. The loss curve, with the divergence message or the stationary point beside it.
     const curve = document.createElement('div');
-    const points = (h: number[]) => h.map((y, x) => ({ x, y }));
-    const lossLast = r.lossHistory.at(-1) ?? Number.NaN;
+    let moveLossRule: (t: number) => void = () => {};
+    const lossLast = r.lossHistory[T];
+    const lossSummary = stationary
+      ? `L(M_t) = 0 at every iteration drawn (t = 0${T > 0 ? ` to ${T}` : ''}): the run starts at a stationary point.`
+      : div
+        ? `L(M_t) went from ${num(r.lossHistory[0], 4)} at t = 0 to ${num(lossLast, 4)} at t = ${T}, where the solver stopped the run as diverged.`
+        : `L(M_t) went from ${num(r.lossHistory[0], 4)} at t = 0 to ${num(lossLast, 4)} at t = ${T}; the attention term ½‖F(M_t) − F₀‖² ended at ${num(r.attentionLossHistory[T], 4)}.`;
     renderFigure(curve, {
       title: 'Loss during gradient descent',
-      summary: `L(M_t) went from ${num(r.lossHistory[0], 4)} at t = 0 to ${num(lossLast, 4)} at t = ${r.lossHistory.length - 1}; the attention term ½‖F(M_t) − F₀‖² ended at ${num(r.attentionLossHistory[r.attentionLossHistory.length - 1], 4)}.`,
-      plot: () =>
-        logLines(
-          [
-            { name: 'L(M_t)', points: points(r.lossHistory) },
-            { name: '½‖F(M_t) − F₀‖²', points: points(r.attentionLossHistory) },
-          ],
-          { xLabel: 'iteration t', yLabel: 'loss (log scale)', width: this.chartWidth() },
-        ),
+      summary: lossSummary,
+      plot: () => {
+        const c = lossChart({
+          loss: r.lossHistory,
+          attention: r.attentionLossHistory,
+          width: this.lossWidth(Boolean(div) || s.lambda === 0),
+          divergedAt: div?.iteration,
+          stationaryLabel: stationary ? 'stationary point: ∇L(M₀) = 0, L = 0' : undefined,
+        });
+        moveLossRule = c.setT;
+        return c.element;
+      },
       rows: () => r.lossHistory.map((l, t) => ({ iteration: t, loss: l, attention_loss: r.attentionLossHistory[t] })),
       filename: 'convergence-loss',
     });
+    const lossRow = document.createElement('div');
+    lossRow.className = 'lab-loss-row';
+    lossRow.append(curve);
+    if (div) lossRow.append(this.aside('lab-diverged', this.divergenceWords(r)));
+    else if (s.lambda === 0) lossRow.append(this.aside('lab-stationary', this.stationaryWords(r, stationary)));
 
+    const numbers = numbersList(this.numbers(r));
     const rounded = document.createElement('div');
-    const best = [...r.references].sort((a, b) => a.error - b.error)[0];
+    const grid = document.createElement('div');
+    grid.className = 'widget-grid lab-grid';
+    this.output.replaceChildren(lossRow, rounded, grid, numbers);
+    await painted();
+    if (signal.stale) return;
+
+    // 2. The attention error of the mask rounded at each iteration.
+    let moveRoundedRule: (t: number) => void = () => {};
     const end = r.roundedError[r.roundedError.length - 1];
     const lowest = r.roundedError.reduce((a, b) => (b.error < a.error ? b : a), r.roundedError[0]);
     const c = r.convergence;
-    renderFigure(rounded, {
-      title: 'Attention error of the mask rounded at each iteration',
-      summary:
-        `Rounding M_t at iteration t and pruning with that mask gives a relative attention error of ${num(r.roundedError[0].error, 3)} at t = 0 and ${num(end.error, 3)} at t = ${end.iteration} (lowest ${num(lowest.error, 3)} at t = ${lowest.iteration}). ` +
-        (best ? `Reference lines: ${r.references.map((x) => `${methodLabel(x.method)} ${num(x.error, 3)}`).join(', ')}. ` : '') +
-        (r.raisedAt.length
-          ? `${r.raisedAt.length} of ${c.iterations} steps raised L (red ticks): those steps are outside the convergence guarantee, which assumes every step lowers L.`
-          : `No step raised L: every one of the ${c.iterations} steps was a descent step, inside the convergence guarantee${c.step === 'armijo' ? ' (Armijo steps)' : ''}.`),
-      plot: () => roundedErrorChart({ curve: r.roundedError, references: r.references, raisedAt: r.raisedAt, method: 'gd', width: this.chartWidth() }),
-      rows: () => r.roundedError.map((p) => ({ iteration: p.iteration, rounded_attention_error: p.error })),
-      filename: 'convergence-rounded-error',
-    });
+    if (end) {
+      renderFigure(rounded, {
+        title: 'Attention error of the mask rounded at each iteration',
+        summary:
+          `Rounding M_t at iteration t and pruning with that mask gives a relative attention error of ${num(r.roundedError[0].error, 3)} at t = 0 and ${num(end.error, 3)} at t = ${end.iteration} (lowest ${num(lowest.error, 3)} at t = ${lowest.iteration}). ` +
+          `Reference lines: ${r.references.map((x) => `${methodLabel(x.method)} ${num(x.error, 3)}`).join(', ')}. ` +
+          (r.raisedAt.length
+            ? `${r.raisedAt.length} of ${c.iterations} steps raised L (red ticks): those steps are outside the convergence guarantee, which assumes every step lowers L.`
+            : `No step raised L: every one of the ${c.iterations} steps was a descent step, inside the convergence guarantee${c.step === 'armijo' ? ' (Armijo steps)' : ''}.`),
+        plot: () => {
+          const chart = roundedErrorChart({ curve: r.roundedError, references: r.references, raisedAt: r.raisedAt, method: 'gd', width: this.chartWidth() });
+          moveRoundedRule = addRule(chart);
+          return chart;
+        },
+        rows: () => r.roundedError.map((p) => ({ iteration: p.iteration, rounded_attention_error: p.error })),
+        filename: 'convergence-rounded-error',
+      });
+    }
 
-    const numbers = numbersList([
-      ['Relative attention error of the pruned head', num(r.metrics.attentionError, 4)],
-      ['Mean row KL(F₀ ‖ F′)', num(r.metrics.meanRowKL, 4)],
+    await painted();
+    if (signal.stale) return;
+
+    // 3. The player: Play/Pause and the scrubber, driving every view below.
+    const player = this.player(r);
+    const views = this.snapshotViews(r, grid);
+    const show = (index: number): void => {
+      const sn = r.snapshots[index];
+      if (!sn) return;
+      moveLossRule(sn.iteration);
+      moveRoundedRule(sn.iteration);
+      views(index);
+    };
+    player.onShow(show);
+    show(r.snapshots.length - 1);
+    grid.before(player.element);
+  }
+
+  private aside(className: string, text: string): HTMLElement {
+    const p = document.createElement('p');
+    p.className = `lab-aside ${className}`;
+    p.textContent = text;
+    return p;
+  }
+
+  private divergenceWords(r: LabResult): string {
+    const div = r.divergence!;
+    const s = this.state;
+    return (
+      `Diverged at t = ${div.iteration} (L = ${num(div.loss, 4)}, from ${num(r.lossHistory[0], 4)} at t = 0). ` +
+      `The fixed step η = ${num(s.eta, 3)} is ${num(s.eta / r.safeEta, 3)} times the step the smoothness bound guarantees (η ≤ ${num(r.safeEta, 3)}). ` +
+      `The curve and the masks are shown up to that point; no final mask is computed from a diverged run.`
+    );
+  }
+
+  /** λ = 0, in the words the data supports (SPEC §2: at M = 1 the attention term's gradient is exactly 0). */
+  private stationaryWords(r: LabResult, stationary: boolean): string {
+    const s = this.state;
+    const g = r.startGradNorm;
+    if (!stationary) {
+      return `λ = 0: ‖∇L(M₀)‖ = ${num(g, 3)} at M₀ = 1 (not exactly 0 in this arithmetic), so the mask moved only by round-off.`;
+    }
+    const how =
+      r.lossHistory.length === 1
+        ? 'The Armijo rule stopped at t = 0: with a zero gradient no step can lower L.'
+        : `All ${r.lossHistory.length - 1} fixed steps left every entry of M at exactly 1 (M − η·0 = M).`;
+    return (
+      `λ = 0: at M₀ = 1 the gradient is exactly 0 (‖∇L(M₀)‖ = ${num(g, 3)}): F(1) = F₀, so the attention term and its gradient vanish, and λM = 0. ` +
+      `M₀ is a stationary point and L(M₀) = 0 is already the minimum. ${how} ` +
+      stationaryRounding(s.score)
+    );
+  }
+
+  private numbers(r: LabResult): (readonly [string, string])[] {
+    const s = this.state;
+    const c = r.convergence;
+    const rows: (readonly [string, string])[] = [];
+    if (r.final) {
+      rows.push(
+        ['Relative attention error of the pruned head', num(r.final.metrics.attentionError, 4)],
+        ['Mean row KL(F₀ ‖ F′)', num(r.final.metrics.meanRowKL, 4)],
+      );
+    } else if (r.divergence) {
+      rows.push(['Diverged at iteration', String(r.divergence.iteration)]);
+    }
+    rows.push(
       ['Step the smoothness bound guarantees (η ≤ 1/β)', num(r.safeEta, 3)],
       ['Steps that raised L (outside the guarantee)', `${r.raisedAt.length} of ${c.iterations}`],
       [
@@ -129,80 +303,236 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       ],
       // 1 − λ/β is within 10⁻⁶ of 1 here: print the gap, not a rounded "1".
       ['Rate the PL bound guarantees, 1 − λ/β', Number.isFinite(c.plRate) && s.lambda > 0 ? `1 − ${scientific(1 - c.plRate, 2)} per step` : 'no bound (λ = 0)'],
+      ['Gradient at the start, ‖∇L(M₀)‖', num(r.startGradNorm, 3)],
       ['Arithmetic', r.engine],
       ['Time in the worker', `${num(r.timeMs, 3)} ms`],
-    ]);
+    );
+    return rows;
+  }
 
+  /** Play/Pause and the scrubber over the snapshots. */
+  private player(r: LabResult): { element: HTMLElement; onShow(f: (index: number) => void): void } {
     const scrub = document.createElement('div');
     scrub.className = 'widget-scrub';
+    const play = document.createElement('button');
+    play.type = 'button';
+    play.className = 'lab-play';
+    play.textContent = 'Play';
     const label = document.createElement('label');
     label.htmlFor = `${this.urlPrefix}-scrub`;
-    label.textContent = 'Show the relaxed mask at iteration';
+    label.textContent = 'Show iteration';
     const slider = document.createElement('input');
     slider.type = 'range';
     slider.id = `${this.urlPrefix}-scrub`;
     slider.min = '0';
     slider.max = String(r.snapshots.length - 1);
     slider.value = slider.max;
+    slider.disabled = r.snapshots.length < 2;
+    play.disabled = r.snapshots.length < 2;
     const out = document.createElement('output');
+    out.className = 'lab-scrub-t';
     out.htmlFor.add(slider.id);
-    scrub.append(label, slider, out);
-    const relaxed = document.createElement('div');
-    const drawRelaxed = (): void => {
-      const snap = r.snapshots[Number(slider.value)];
-      out.textContent = `t = ${snap.iteration}`;
-      slider.setAttribute('aria-valuetext', `iteration ${snap.iteration}`);
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of snap.m) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      renderFigure(relaxed, {
-        title: `Relaxed mask M at t = ${snap.iteration}`,
-        summary: `Entries range from ${num(lo, 3)} to ${num(hi, 3)}; brighter entries are kept when the mask is binarised.`,
-        plot: () => heatmap(snap.m, { rows: r.d, cols: r.d, label: 'M_ij' }),
-        rows: () => matrixRows(snap.m, r.d, r.d),
-        filename: `relaxed-mask-t${snap.iteration}`,
-      });
+    scrub.append(play, label, slider, out);
+    let show: (index: number) => void = () => {};
+    const update = (): void => {
+      const sn = r.snapshots[Number(slider.value)];
+      out.textContent = `t = ${sn.iteration}`;
+      slider.setAttribute('aria-valuetext', `iteration ${sn.iteration}`);
+      show(Number(slider.value));
     };
-    slider.addEventListener('input', drawRelaxed);
-    drawRelaxed();
+    slider.addEventListener('input', update);
 
-    const kept = r.mask.reduce((a, b) => a + b, 0);
-    const binary = document.createElement('div');
-    renderFigure(binary, {
-      title: 'Binarised mask B',
-      summary: `${r.d * r.d - kept} of ${r.d * r.d} entries pruned (sparsity ${num(s.sparsity, 3)}): the entries with the largest ${s.score === 'relaxed' ? 'M_T' : s.score === 'magnitude-weighted' ? '|M_T ∘ W|' : '|M_T ∘ W|·‖X_i‖'} are kept.`,
-      plot: () => heatmap(r.mask, { rows: r.d, cols: r.d, domain: [0, 1], scheme: 'greys', label: 'kept' }),
-      rows: () => matrixRows(r.mask, r.d, r.d),
-      filename: 'binary-mask',
+    let timer = 0;
+    let lastStep = 0;
+    const stop = (): void => {
+      cancelAnimationFrame(timer);
+      timer = 0;
+      play.textContent = 'Play';
+      this.stopPlay = undefined;
+    };
+    const tick = (now: number): void => {
+      if (now - lastStep >= PLAY_MS) {
+        lastStep = now;
+        const next = Math.min(Number(slider.value) + 1, Number(slider.max));
+        slider.value = String(next);
+        update();
+        if (next >= Number(slider.max)) {
+          stop();
+          return;
+        }
+      }
+      timer = requestAnimationFrame(tick);
+    };
+    play.addEventListener('click', () => {
+      if (timer) {
+        stop();
+        return;
+      }
+      if (Number(slider.value) >= Number(slider.max)) {
+        slider.value = '0';
+        update();
+      }
+      play.textContent = 'Pause';
+      lastStep = performance.now();
+      this.stopPlay = stop;
+      timer = requestAnimationFrame(tick);
     });
-    const before = document.createElement('div');
-    const after = document.createElement('div');
-    const attn = (el: HTMLElement, data: Float64Array, title: string, summary: string, file: string): void =>
-      renderFigure(el, {
-        title,
-        summary,
-        plot: () => heatmap(data, { rows: r.n, cols: r.n, domain: [0, 1], scheme: 'blues', label: 'attention' }),
-        rows: () => matrixRows(data, r.n, r.n),
-        filename: file,
-      });
-    attn(before, r.f0, 'Dense attention F₀', `Row-stochastic ${r.n}×${r.n} attention of the unpruned head.`, 'attention-dense');
-    attn(after, r.fPruned, 'Pruned attention F′', `Attention with the binarised mask: relative error ${num(r.metrics.attentionError, 3)}.`, 'attention-pruned');
+    return {
+      element: scrub,
+      onShow: (f) => {
+        show = f;
+        update();
+      },
+    };
+  }
 
-    const grid = document.createElement('div');
-    grid.className = 'widget-grid';
-    const col1 = document.createElement('div');
-    col1.append(scrub, relaxed);
-    grid.append(col1, binary, before, after);
-    this.output.replaceChildren(curve, rounded, numbers, grid);
+  /**
+   * The four views that follow t (relaxed mask, rounded mask, F′, |F′ − F₀|) and the
+   * dense F₀, appended to `grid`; returns the function that moves them to a snapshot.
+   */
+  private snapshotViews(r: LabResult, grid: HTMLElement): (index: number) => void {
+    const { d, n } = r;
+    const s = this.state;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const sn of r.snapshots)
+      for (const v of sn.m) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    // One scale for every t, including 0 and 1, so the fading toward 0 is visible.
+    const mDomain: [number, number] = [Math.min(0, lo), Math.max(1, hi)];
+    const diffMax = r.snapshots.reduce((a, sn) => Math.max(a, sn.maxDiff), 0);
+    const dDomain: [number, number] = [0, diffMax > 0 ? diffMax : 1];
+    const fPrimes = new Map<number, Float64Array>();
+    const fPrime = (index: number): Float64Array => {
+      let f = fPrimes.get(index);
+      if (!f) {
+        f = attentionAt(r, r.snapshots[index].rounded);
+        fPrimes.set(index, f);
+      }
+      return f;
+    };
+    const diffOf = (f: Float64Array): Float64Array => {
+      const out = new Float64Array(f.length);
+      for (let i = 0; i < f.length; i++) out[i] = Math.abs(f[i] - r.f0[i]);
+      return out;
+    };
+    const finalMask = r.snapshots[r.snapshots.length - 1]?.rounded;
+    let current = r.snapshots.length - 1;
+    const at = () => r.snapshots[current];
+
+    type View = { host: HTMLElement; live: LiveHeatmap | undefined; caption(): [string, string]; redraw(values: ArrayLike<number>): void; settle(): void };
+    const view = (title: () => string, summary: () => string, make: () => LiveHeatmap, rows: () => Record<string, number>[], filename: string): View => {
+      const host = document.createElement('div');
+      const v: View = {
+        host,
+        live: undefined,
+        caption: () => [title(), summary()],
+        redraw: (values) => v.live?.set(values),
+        settle: () => {
+          v.live?.sync();
+          const [t, sm] = v.caption();
+          const strong = host.querySelector('figcaption strong');
+          const span = host.querySelector('figcaption .figure-summary');
+          if (strong) strong.textContent = t;
+          if (span) span.textContent = ` ${sm}`;
+          host.querySelector('[role="img"]')?.setAttribute('aria-label', `${t}. ${sm}`);
+        },
+      };
+      renderFigure(host, {
+        title: title(),
+        summary: summary(),
+        plot: () => {
+          v.live = make();
+          return v.live.element;
+        },
+        rows,
+        filename,
+      });
+      grid.append(host);
+      return v;
+    };
+
+    const m = view(
+      () => `Relaxed mask M_t at t = ${at().iteration}`,
+      () => {
+        let a = Infinity;
+        let b = -Infinity;
+        let sum = 0;
+        for (const x of at().m) {
+          a = Math.min(a, x);
+          b = Math.max(b, x);
+          sum += x;
+        }
+        return `Entries from ${num(a, 3)} to ${num(b, 3)}, mean ${num(sum / at().m.length, 3)}. The colour scale is the same for every t (${num(mDomain[0], 3)} to ${num(mDomain[1], 3)}), so a fading mask is the pull of λ toward 0.`;
+      },
+      () => liveHeatmap(at().m, { rows: d, cols: d, domain: mDomain, label: 'M_ij', format: (v) => num(v, 4) }),
+      () => matrixRows(at().m, d, d),
+      'relaxed-mask',
+    );
+    const b = view(
+      () => `Rounded mask B_t at t = ${at().iteration}`,
+      () => {
+        const kept = at().rounded.reduce((x, y) => x + y, 0);
+        let changed = 0;
+        if (finalMask) for (let i = 0; i < d * d; i++) if (at().rounded[i] !== finalMask[i]) changed++;
+        const last = r.snapshots[r.snapshots.length - 1].iteration;
+        return `${d * d - kept} of ${d * d} entries pruned (sparsity ${num(s.sparsity, 3)}), keeping the largest ${scoreWords(s.score)}; ${changed} entries differ from the mask rounded at t = ${last}.`;
+      },
+      () => liveHeatmap(at().rounded, { rows: d, cols: d, domain: [0, 1], scheme: 'greys', label: 'kept', format: (v) => (v ? 'kept' : 'pruned') }),
+      () => matrixRows(at().rounded, d, d),
+      'rounded-mask',
+    );
+    const attentionOpts = { rows: n, cols: n, colorType: 'sqrt' as const, xLabel: 'key j', yLabel: 'query i' };
+    const fp = view(
+      () => `Pruned attention F′ at t = ${at().iteration}`,
+      () => `Attention with the mask rounded at t: relative error ${num(r.roundedError[current].error, 3)}. Square-root colour scale from 0 to 1, as for F₀.`,
+      () => liveHeatmap(fPrime(current), { ...attentionOpts, domain: [0, 1], scheme: 'blues', label: 'attention', format: (v) => num(v, 4) }),
+      () => matrixRows(fPrime(current), n, n),
+      'attention-pruned',
+    );
+    const df = view(
+      () => `Difference |F′ − F₀| at t = ${at().iteration}`,
+      () => `Largest difference ${num(at().maxDiff, 3)} at this t; the colour scale runs to ${num(dDomain[1], 3)}, the largest at any t (square-root scale).`,
+      () => liveHeatmap(diffOf(fPrime(current)), { ...attentionOpts, domain: dDomain, scheme: 'oranges', label: '|F′ − F₀|', format: (v) => num(v, 4) }),
+      () => matrixRows(diffOf(fPrime(current)), n, n),
+      'attention-difference',
+    );
+    const dense = document.createElement('div');
+    renderFigure(dense, {
+      title: 'Dense attention F₀',
+      summary: `Row-stochastic ${n}×${n} attention of the unpruned head (square-root colour scale).`,
+      plot: () => heatmap(r.f0, { ...attentionOpts, domain: [0, 1], scheme: 'blues', label: 'attention' }),
+      rows: () => matrixRows(r.f0, n, n),
+      filename: 'attention-dense',
+    });
+    grid.append(dense);
+    grid.dataset.t = String(at()?.iteration ?? 0);
+    // While scrubbing or playing only the pixels move (cheap); the captions, the text
+    // alternatives and the SVG's own images follow once the input rests.
+    let settleTimer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (): void => {
+      for (const v of [m, b, fp, df]) v.settle();
+      grid.dataset.settled = String(at().iteration);
+    };
+    return (index) => {
+      current = index;
+      const f = fPrime(index);
+      m.redraw(at().m);
+      b.redraw(at().rounded);
+      fp.redraw(f);
+      df.redraw(diffOf(f));
+      grid.dataset.t = String(at().iteration);
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(settle, SETTLE_MS);
+    };
   }
 
   protected override doneText(): string {
     const r = this.last;
-    if (!r) return 'Done.';
-    return `Done: ${r.lossHistory.length - 1} iterations, relative attention error ${num(r.metrics.attentionError, 3)}.`;
+    if (!r?.final) return 'Done.';
+    return `Done: ${r.lossHistory.length - 1} iterations, relative attention error ${num(r.final.metrics.attentionError, 3)}.`;
   }
 }
 

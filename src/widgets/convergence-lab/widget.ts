@@ -7,3 +7,29 @@ export const WIDGET = {
   prefix: 'lab',
   jobs: ['lab'],
 } as const;
+
+/**
+ * The run chapter 5's prose discusses, which the lab opens on: the home page's head
+ * (HOME_PROBLEM in src/site/numbers/examples.ts) under Algorithm 1 in the paper's form
+ * (GD_PAPER_FORM), pruned to half. Plain data here so the page bundle does not pull in
+ * the build-time numbers; test/unit/widgets/convergence-lab.test.ts checks that it is
+ * the same run.
+ */
+export const LAB_EXAMPLE = {
+  n: 64,
+  d: 16,
+  seed: 7,
+  scale: 3,
+  sparsity: 0.5,
+  lambda: 0.1,
+  eta: 0.05,
+  iters: 300,
+  step: 'fixed',
+  score: 'relaxed',
+} as const;
+
+/** The step the prose's divergence example uses (convergence().badEta). */
+export const LAB_DIVERGENT_ETA = 0.5;
+
+/** The sparsity of the "high sparsity" preset. */
+export const LAB_HIGH_SPARSITY = 0.9;

@@ -16,8 +16,11 @@ describe('solver worker jobs (the same code the page runs)', () => {
     const r = await runJob({ kind: 'lab', spec, sparsity: 0.5, gd, engine: 'f64', snapshots: 12 }, ctx);
     const direct = solve(syntheticProblem(spec), 'gd', { sparsity: 0.5, granularity: { kind: 'unstructured' }, gd });
     expect(r.lossHistory).toEqual(direct.lossHistory);
-    expect(Array.from(r.mask)).toEqual(Array.from(direct.mask.data));
-    expect(r.metrics.attentionError).toBeCloseTo(direct.metrics.attentionError, 12);
+    expect(Array.from(r.final!.mask)).toEqual(Array.from(direct.mask.data));
+    expect(r.final!.metrics.attentionError).toBeCloseTo(direct.metrics.attentionError, 12);
+    expect(r.divergence).toBeNull();
+    // The last snapshot's rounded mask is the final mask.
+    expect(Array.from(r.snapshots.at(-1)!.rounded)).toEqual(Array.from(direct.mask.data));
     expect(r.snapshots[0].iteration).toBe(0);
     expect(r.snapshots.at(-1)!.iteration).toBe(120);
     expect(r.snapshots.length).toBeGreaterThanOrEqual(12);
@@ -31,10 +34,50 @@ describe('solver worker jobs (the same code the page runs)', () => {
     ).rejects.toBeInstanceOf(Cancelled);
   });
 
-  it('lab: divergence is an error that names the safe step', async () => {
-    await expect(
-      runJob({ kind: 'lab', spec, sparsity: 0.5, gd: { lambda: 0.1, eta: 1e4, iters: 50, step: 'fixed' }, engine: 'f64', snapshots: 10 }, jobContext()),
-    ).rejects.toBeInstanceOf(DivergenceError);
+  it('lab: a diverged run keeps its trajectory up to the blow-up and the solver’s message (the CLI still exits 2)', async () => {
+    const gd = { lambda: 0.1, eta: 1e4, iters: 50, step: 'fixed' as const };
+    const r = await runJob({ kind: 'lab', spec, sparsity: 0.5, gd, engine: 'f64', snapshots: 10 }, jobContext());
+    let thrown: unknown;
+    try {
+      solve(syntheticProblem(spec), 'gd', { sparsity: 0.5, granularity: { kind: 'unstructured' }, gd });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(DivergenceError);
+    const e = thrown as DivergenceError;
+    expect(r.divergence).toEqual({ message: e.message, iteration: e.iteration, loss: e.loss });
+    expect(r.divergence!.message).toMatch(/eta <= /);
+    expect(r.final).toBeNull();
+    expect(r.lossHistory).toHaveLength(e.iteration + 1);
+    expect(r.lossHistory.at(-1)).toBe(e.loss);
+    expect(r.snapshots.length).toBeGreaterThan(0);
+    for (const s of r.snapshots) expect(s.m.every(Number.isFinite)).toBe(true);
+  });
+
+  it('lab: λ = 0 starts at a stationary point (∇L(M₀) = 0 exactly) and the mask never moves', async () => {
+    for (const step of ['fixed', 'armijo'] as const) {
+      const r = await runJob({ kind: 'lab', spec, sparsity: 0.5, gd: { lambda: 0, eta: 0.05, iters: 40, step }, engine: 'f64', snapshots: 10 }, jobContext());
+      expect(r.startGradNorm).toBe(0);
+      expect(r.lossHistory.every((l) => l === 0)).toBe(true);
+      for (const s of r.snapshots) expect(s.m.every((v) => v === 1)).toBe(true);
+      // Armijo stops at once (zero gradient); the fixed rule takes T steps of size 0.
+      expect(r.lossHistory).toHaveLength(step === 'armijo' ? 1 : 41);
+    }
+  });
+
+  it('lab: F′ at each snapshot follows from X, W and its rounded mask', async () => {
+    const r = await runJob(
+      { kind: 'lab', spec, sparsity: 0.5, gd: { lambda: 0.1, eta: 0.05, iters: 30, step: 'fixed' }, engine: 'f64', snapshots: 5 },
+      jobContext(),
+    );
+    const problem = syntheticProblem(spec);
+    expect(Array.from(r.x)).toEqual(Array.from(problem.X.data));
+    expect(Array.from(r.w)).toEqual(Array.from(problem.W.data));
+    for (const s of r.snapshots) {
+      expect(s.rounded.reduce((a, b) => a + b, 0)).toBe(32);
+      expect(s.maxDiff).toBeGreaterThanOrEqual(0);
+      expect(s.maxDiff).toBeLessThanOrEqual(1);
+    }
   });
 
   it('compare: every method, with attention and linear errors', async () => {
