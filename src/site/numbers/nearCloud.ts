@@ -89,10 +89,7 @@ export function cloudStudy() {
     byScale.every((s) => s.spearmanMedian > 0.4 && s.spearmanMedian < 0.85),
     'near the methods the two errors are related but far from interchangeable (median rank correlation between 0.4 and 0.85)',
   );
-  claim(
-    byScale.every((s) => s.discordantMedian > 0.15),
-    'more than one pair of neighbouring masks in seven is ordered oppositely by the two errors',
-  );
+  claim(mid.discordantMedian > 0.25, 'at the middle scale the two errors order more than one pair of masks in four oppositely');
   claim(low.spearmanMedian > high.spearmanMedian, 'the median rank correlation is lower at the largest scale than at the smallest');
   claim(
     low.spearmanMedian - high.spearmanMedian < high.spearmanMax - high.spearmanMin,
