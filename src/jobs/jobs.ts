@@ -13,7 +13,7 @@ import { type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
 import { EXHAUSTIVE_LIMIT, exhaustiveCount, exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
 import { binariseMerged } from '../core/binarise.ts';
 import { linearError } from '../core/linear.ts';
-import { nearCloud } from './nearCloud.ts';
+import { cloudCentres, nearCloud } from './nearCloud.ts';
 import { gaussian, mulberry32, subSeed } from '../core/random.ts';
 import { AttentionObjective } from '../core/objective.ts';
 import { zeros } from '../core/matrix.ts';
@@ -265,9 +265,10 @@ async function runScatter(job: Extract<Job, { kind: 'scatter' }>, ctx: JobContex
     return { method, linear: linearError(problem.X, problem.W, r.wPruned), attention: r.metrics.attentionError, mask: r.mask.data };
   });
   const near: ScatterResult['near'] = [];
-  for (const [i, m] of methods.entries()) {
+  const centres = cloudCentres(methods);
+  for (const [i, m] of centres.entries()) {
     near.push(...nearCloud(problem, [m], { perMethod: job.near ?? 0, seed: job.seed }));
-    ctx.progress({ done: (i + 1) * (job.near ?? 0), total: methods.length * (job.near ?? 0) });
+    ctx.progress({ done: (i + 1) * (job.near ?? 0), total: centres.length * (job.near ?? 0) });
     await ctx.pause();
   }
   return { random, methods: methods.map(({ mask: _, ...m }) => m), near };

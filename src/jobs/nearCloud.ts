@@ -5,7 +5,7 @@
  * the prose describes exactly the cloud the reader sees.
  */
 import type { Problem } from '../core/problem.ts';
-import type { MethodId } from '../core/methods.ts';
+import { type MethodId, updatesWeights } from '../core/methods.ts';
 import { linearError } from '../core/linear.ts';
 import { compareAttention } from '../core/attention.ts';
 import { applyMask } from '../core/mask.ts';
@@ -33,6 +33,15 @@ export interface NearPoint {
 export interface CentreMask {
   method: MethodId;
   mask: ArrayLike<number>;
+}
+
+/**
+ * The masks the cloud is drawn around: those of the methods that only mask W. A method
+ * that also changes the kept weights (SparseGPT, the refits) has errors its mask alone
+ * does not have, so masks "near" it would sit far from its own mark.
+ */
+export function cloudCentres<M extends CentreMask>(methods: readonly M[]): M[] {
+  return methods.filter((m) => !updatesWeights(m.method));
 }
 
 /** Both errors of W with a 0/1 mask applied (no weight update). */

@@ -8,13 +8,13 @@
  */
 import { syntheticProblem } from '../../core/synthetic.ts';
 import { solve } from '../../core/solve.ts';
-import { PRUNING_METHOD_IDS } from '../../core/methods.ts';
+import { PRUNING_METHOD_IDS, methodLabel, updatesWeights } from '../../core/methods.ts';
 import { maskPruneLowestGlobal, applyMask, prunedCount } from '../../core/mask.ts';
 import { linearError } from '../../core/linear.ts';
 import { compareAttention } from '../../core/attention.ts';
 import { zeros } from '../../core/matrix.ts';
 import { gaussian, mulberry32 } from '../../core/random.ts';
-import { agreement, MAX_SWAPS, nearCloud } from '../../jobs/nearCloud.ts';
+import { agreement, cloudCentres, MAX_SWAPS, nearCloud } from '../../jobs/nearCloud.ts';
 import { claimsFor } from './claims.ts';
 
 const claim = claimsFor('src/site/numbers/nearCloud.ts');
@@ -38,7 +38,7 @@ export function cloudOfHead(scale: number, seed: number) {
     const r = solve(problem, method, { sparsity, granularity: { kind: 'unstructured' } });
     return { method, mask: r.mask.data, linear: linearError(problem.X, problem.W, r.wPruned), attention: r.metrics.attentionError };
   });
-  const near = nearCloud(problem, methods, { perMethod, seed });
+  const near = nearCloud(problem, cloudCentres(methods), { perMethod, seed });
   // Random masks, drawn as the scatter job draws them.
   const normal = gaussian(mulberry32(seed));
   const scores = zeros(d, d);
@@ -95,7 +95,17 @@ export function cloudStudy() {
     low.spearmanMedian - high.spearmanMedian < high.spearmanMax - high.spearmanMin,
     'the weight scale moves the median less than the heads differ at one scale',
   );
-  return { ...CLOUD_SPEC, seeds: CLOUD_SEEDS, maxSwaps: MAX_SWAPS, methods: PRUNING_METHOD_IDS.length, byScale, low, mid, high };
+  return {
+    ...CLOUD_SPEC,
+    seeds: CLOUD_SEEDS,
+    maxSwaps: MAX_SWAPS,
+    methods: PRUNING_METHOD_IDS.length,
+    centres: PRUNING_METHOD_IDS.filter((m) => !updatesWeights(m)).map((m) => methodLabel(m)),
+    byScale,
+    low,
+    mid,
+    high,
+  };
 }
 
 const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /nearCloud\.ts$/.test(process.argv[1]);

@@ -12,7 +12,7 @@ import type { Matrix } from '../../core/matrix.ts';
 import { attention } from '../../core/attention.ts';
 import { fixed, num, percent } from '../../ui/format.ts';
 import { HOME_ATTENTION, HOME_LINEAR, compareAt, homeProblem, type HomeComparison } from './compare.ts';
-import { attentionMap, mapLegend } from './maps.ts';
+import { attentionColour, attentionMap, mapLegend } from './maps.ts';
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -111,11 +111,15 @@ export class HomeFigure extends HTMLElement {
     try {
       const k = Number(this.slider.value);
       const d2 = this.problem.W.rows ** 2;
+      const t0 = performance.now();
       const c = compareAt(this.problem, k, this.linear.value as PruningMethodId, this.aware.value as PruningMethodId, this.f0);
       const share = percent(k / d2, 0);
       this.readout.value = `${k} of ${d2} (${share})`;
       this.slider.setAttribute('aria-valuetext', `${k} of ${d2} weights pruned, ${share}`);
+      const t1 = performance.now();
       this.render(c);
+      this.dataset.computeMs = String(Math.round(t1 - t0));
+      this.dataset.renderMs = String(Math.round(performance.now() - t1));
       this.dataset.status = 'done';
     } catch (err) {
       this.maps.replaceChildren();
@@ -140,15 +144,18 @@ export class HomeFigure extends HTMLElement {
     let hi = 0;
     for (const m of [c.f0, c.linear.f, c.aware.f]) for (const v of m.data) hi = Math.max(hi, v);
     const domain: [number, number] = [0, hi];
-    const width = Math.max(120, Math.min(230, Math.floor(((this.maps.clientWidth || 600) - 24) / 3)));
+    const colourOf = attentionColour(domain);
+    // Three across where they fit at 150 px or more, else two (a phone): never smaller than that.
+    const avail = (this.maps.clientWidth || 600) - 24;
+    const width = Math.floor(Math.min(280, avail / 3 >= 150 ? avail / 3 : (avail + 12) / 2));
     const figure = (title: string, m: Matrix, colour?: string, error?: number): HTMLElement => {
       const f = el('figure', 'hf-map');
       const cap = el('figcaption');
       const name = el('span', 'hf-name', title);
       if (colour) name.style.borderColor = colour;
       cap.append(name);
-      if (error !== undefined) cap.append(el('span', 'hf-error', `error ${num(error)}`));
-      f.append(cap, attentionMap(m, { width, domain, label: `${title}: attention map, ${m.rows} queries by ${m.cols} keys` }));
+      cap.append(el('span', 'hf-error', error === undefined ? 'nothing pruned' : `error ${num(error)}`));
+      f.append(cap, attentionMap(m, { width, colour: colourOf, label: `${title}: attention map, ${m.rows} queries by ${m.cols} keys` }));
       return f;
     };
     this.maps.replaceChildren(

@@ -96,7 +96,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     const disagree = r.near.filter((p) => p.disagrees).length;
 
     const summary =
-      `${r.near.length} masks near the ${r.methods.length} methods' masks (1 to 4 kept and pruned entries exchanged), each pruning ${pruned} of the ${s.d * s.d} weights. ` +
+      `${r.near.length} masks near the masks of the ${new Set(r.near.map((p) => p.from)).size} methods that only mask W (1 to 4 kept and pruned entries exchanged), each pruning ${pruned} of the ${s.d * s.d} weights. ` +
       `Rank correlation (Spearman) between their linear and attention errors: ${describeCorrelation(spearman)}; ` +
       (pairs > 0
         ? `the two errors order ${percent(discordant, 0)} of the pairs of these masks oppositely. `
@@ -129,7 +129,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     const legend = document.createElement('p');
     legend.className = 'lva-key';
     legend.textContent =
-      "Small dots: masks near a method's mask, in its colour (they keep the original weights). Ringed: better than that method's mask by one error, worse by the other. Large symbols: the methods themselves (SparseGPT and the refits also update the kept weights, so they can sit left of their own neighbours).";
+      "Small dots: masks near a method's mask, in its colour (they keep the original weights). Ringed: better than that method's mask by one error, worse by the other. Large symbols: the methods themselves (SparseGPT and the refits also update the kept weights, so no cloud is drawn around them).";
 
     const table = document.createElement('table');
     table.className = 'lva-table';
@@ -174,14 +174,14 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     const better = r.random.filter((p) => p.attention < worstMethod).length;
     const bestRandom = Math.min(...r.random.map((p) => p.attention));
     if (better === 0)
-      return `None of the ${r.random.length} random masks (not drawn) comes close: the best of them has attention error ${num(bestRandom)}, against ${num(worstMethod)} for the worst method.`;
+      return `None of the ${r.random.length} random masks (not drawn) is as good as the worst method: the best of them has attention error ${num(bestRandom)}, against ${num(worstMethod)} for the worst method.`;
     return `${better} of the ${r.random.length} random masks (not drawn) have a lower attention error than the worst method (${num(worstMethod)}).`;
   }
 
   protected override doneText(): string {
     const l = this.last;
     if (!l) return 'Done.';
-    return `Done: ${l.r.near.length} masks near ${l.r.methods.length} methods; rank correlation ${num(l.spearman, 2)}.`;
+    return `Done: ${l.r.near.length} masks near ${new Set(l.r.near.map((p) => p.from)).size} methods’ masks, and ${l.r.methods.length} methods; rank correlation ${num(l.spearman, 2)}.`;
   }
 }
 
