@@ -12,7 +12,10 @@ import type { Matrix } from '../../core/matrix.ts';
 import { attention } from '../../core/attention.ts';
 import { fixed, num, percent } from '../../ui/format.ts';
 import { HOME_ATTENTION, HOME_LINEAR, compareAt, homeProblem, type HomeComparison } from './compare.ts';
-import { attentionColour, attentionMap, mapLegend } from './maps.ts';
+import { type Colour, attentionColour, attentionMap, mapLegend } from './maps.ts';
+
+/** Attention weights lie in [0, 1]: one fixed colour scale for every map and slider position. */
+const DOMAIN: [number, number] = [0, 1];
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -47,6 +50,8 @@ export class HomeFigure extends HTMLElement {
   private maps!: HTMLElement;
   private pending = 0;
   private started = false;
+  private colourOf: Colour | undefined;
+  private legendEl: Element | undefined;
 
   connectedCallback(): void {
     if (this.maps) return;
@@ -141,10 +146,8 @@ export class HomeFigure extends HTMLElement {
           ? `Here ${lin} keeps the attention closer (${att}'s error is ${fixed(a / l, 1)} times larger).`
           : 'Both give the same error here.';
     this.status.textContent = `Relative attention error ‖F′ − F₀‖ / ‖F₀‖: ${lin} ${num(l)}, ${att} ${num(a)}. ${verdict}`;
-    let hi = 0;
-    for (const m of [c.f0, c.linear.f, c.aware.f]) for (const v of m.data) hi = Math.max(hi, v);
-    const domain: [number, number] = [0, hi];
-    const colourOf = attentionColour(domain);
+    this.colourOf ??= attentionColour(DOMAIN);
+    const colourOf = this.colourOf;
     // Three across where they fit at 150 px or more, else two (a phone): never smaller than that.
     const avail = (this.maps.clientWidth || 600) - 24;
     const width = Math.floor(Math.min(280, avail / 3 >= 150 ? avail / 3 : (avail + 12) / 2));
@@ -158,11 +161,13 @@ export class HomeFigure extends HTMLElement {
       f.append(cap, attentionMap(m, { width, colour: colourOf, label: `${title}: attention map, ${m.rows} queries by ${m.cols} keys` }));
       return f;
     };
+    // The colour scale never changes, so its legend is drawn once.
+    this.legendEl ??= mapLegend(DOMAIN, Math.min(320, 2 * width));
     this.maps.replaceChildren(
       figure('Dense F₀', c.f0),
       figure(lin, c.linear.f, methodColour(c.linear.method), l),
       figure(att, c.aware.f, methodColour(c.aware.method), a),
-      mapLegend(domain, Math.min(320, 3 * width)),
+      this.legendEl,
     );
   }
 }
