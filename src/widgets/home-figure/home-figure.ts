@@ -51,7 +51,7 @@ export class HomeFigure extends HTMLElement {
   private pending = 0;
   private started = false;
   private colourOf: Colour | undefined;
-  private legendEl: Element | undefined;
+  private readonly legendSlot = el('div', 'hf-legend');
 
   connectedCallback(): void {
     if (this.maps) return;
@@ -146,7 +146,9 @@ export class HomeFigure extends HTMLElement {
           ? `Here ${lin} keeps the attention closer (${att}'s error is ${fixed(a / l, 1)} times larger).`
           : 'Both give the same error here.';
     this.status.textContent = `Relative attention error ‖F′ − F₀‖ / ‖F₀‖: ${lin} ${num(l)}, ${att} ${num(a)}. ${verdict}`;
+    const s0 = performance.now();
     this.colourOf ??= attentionColour(DOMAIN);
+    this.dataset.scaleMs = String(Math.round(performance.now() - s0));
     const colourOf = this.colourOf;
     // Three across where they fit at 150 px or more, else two (a phone): never smaller than that.
     const avail = (this.maps.clientWidth || 600) - 24;
@@ -161,14 +163,17 @@ export class HomeFigure extends HTMLElement {
       f.append(cap, attentionMap(m, { width, colour: colourOf, label: `${title}: attention map, ${m.rows} queries by ${m.cols} keys` }));
       return f;
     };
-    // The colour scale never changes, so its legend is drawn once.
-    this.legendEl ??= mapLegend(DOMAIN, Math.min(320, 2 * width));
     this.maps.replaceChildren(
       figure('Dense F₀', c.f0),
       figure(lin, c.linear.f, methodColour(c.linear.method), l),
       figure(att, c.aware.f, methodColour(c.aware.method), a),
-      this.legendEl,
+      this.legendSlot,
     );
+    // The colour scale never changes, so its legend is drawn once, in the frame after the first maps.
+    if (!this.legendSlot.firstChild)
+      requestAnimationFrame(() => {
+        if (!this.legendSlot.firstChild) this.legendSlot.append(mapLegend(DOMAIN, Math.min(320, 2 * width)));
+      });
   }
 }
 

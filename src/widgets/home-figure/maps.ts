@@ -11,9 +11,17 @@ import { fixed } from '../../ui/format.ts';
 
 export type Colour = (v: number) => string;
 
+/** The scale sampled once into 256 steps: a cell's colour is then a table look-up. */
 export function attentionColour(domain: [number, number]): Colour {
   const scale = Plot.scale({ color: { type: 'sqrt', scheme: 'blues', domain } });
-  return (v) => String(scale.apply(v));
+  const [lo, hi] = domain;
+  const steps = 256;
+  // Sampled evenly in √v, the scale's own variable, so small weights get as many steps as large ones.
+  const table = Array.from({ length: steps }, (_, t) => String(scale.apply(lo + (hi - lo) * (t / (steps - 1)) ** 2)));
+  return (v) => {
+    const u = Math.sqrt(Math.min(1, Math.max(0, (v - lo) / (hi - lo))));
+    return table[Math.round(u * (steps - 1))];
+  };
 }
 
 /**
