@@ -48,6 +48,7 @@ export class HomeFigure extends HTMLElement {
   private aware!: HTMLSelectElement;
   private status!: HTMLElement;
   private maps!: HTMLElement;
+  private alert!: HTMLElement;
   private pending = 0;
   private started = false;
   private colourOf: Colour | undefined;
@@ -76,7 +77,10 @@ export class HomeFigure extends HTMLElement {
     this.status = el('p', 'hf-status');
     this.status.setAttribute('aria-live', 'polite');
     this.maps = el('div', 'hf-maps');
-    this.replaceChildren(controls, this.status, this.maps);
+    // Errors are announced here, in words (the browser tests read it too).
+    this.alert = el('p', 'hf-alert');
+    this.alert.setAttribute('role', 'alert');
+    this.replaceChildren(controls, this.status, this.alert, this.maps);
     this.status.textContent = 'The figure computes when it scrolls into view.';
     for (const c of [this.slider, this.linear, this.aware]) c.addEventListener('input', () => this.schedule());
 
@@ -122,13 +126,15 @@ export class HomeFigure extends HTMLElement {
       this.readout.value = `${k} of ${d2} (${share})`;
       this.slider.setAttribute('aria-valuetext', `${k} of ${d2} weights pruned, ${share}`);
       const t1 = performance.now();
+      this.alert.textContent = '';
       this.render(c);
       this.dataset.computeMs = String(Math.round(t1 - t0));
       this.dataset.renderMs = String(Math.round(performance.now() - t1));
       this.dataset.status = 'done';
     } catch (err) {
       this.maps.replaceChildren();
-      this.status.textContent = `The figure could not be computed: ${err instanceof Error ? err.message : String(err)}`;
+      this.status.textContent = '';
+      this.alert.textContent = `The figure could not be computed: ${err instanceof Error ? err.message : String(err)}`;
       this.dataset.status = 'error';
     }
     this.setAttribute('aria-busy', 'false');

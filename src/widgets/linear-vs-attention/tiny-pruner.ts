@@ -102,8 +102,18 @@ export class TinyPruner extends HTMLElement {
     this.errors = el('p', 'tiny-errors');
     this.errors.setAttribute('aria-live', 'polite');
     this.out = el('div', 'tiny-out');
-    this.replaceChildren(controls, this.errors, this.out);
-    this.render();
+    const alert = el('p', 'tiny-alert');
+    alert.setAttribute('role', 'alert');
+    this.replaceChildren(controls, this.errors, alert, this.out);
+    try {
+      this.render();
+    } catch (err) {
+      // Never a blank figure: say what went wrong (the tables above still hold the numbers).
+      alert.textContent = `The figure could not be computed: ${err instanceof Error ? err.message : String(err)}`;
+      this.dataset.status = 'error';
+      this.setAttribute('aria-busy', 'false');
+      return;
+    }
     this.setAttribute('aria-busy', 'false');
     this.dataset.status = 'done';
   }
