@@ -13,6 +13,7 @@ import { type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
 import { EXHAUSTIVE_LIMIT, exhaustiveCount, exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
 import { binariseMerged } from '../core/binarise.ts';
 import { linearError } from '../core/linear.ts';
+import { cloudCentres, nearCloud } from './nearCloud.ts';
 import { gaussian, mulberry32 } from '../core/random.ts';
 import { runGradcheck } from './gradcheck.ts';
 import { zeros } from '../core/matrix.ts';
@@ -314,9 +315,16 @@ async function runScatter(job: Extract<Job, { kind: 'scatter' }>, ctx: JobContex
   }
   const methods = PRUNING_METHOD_IDS.map((method) => {
     const r = solve(problem, method, { sparsity: job.sparsity, granularity: { kind: 'unstructured' }, gd: job.gd });
-    return { method, linear: linearError(problem.X, problem.W, r.wPruned), attention: r.metrics.attentionError };
+    return { method, linear: linearError(problem.X, problem.W, r.wPruned), attention: r.metrics.attentionError, mask: r.mask.data };
   });
-  return { random, methods };
+  const near: ScatterResult['near'] = [];
+  const centres = cloudCentres(methods);
+  for (const [i, m] of centres.entries()) {
+    near.push(...nearCloud(problem, [m], { perMethod: job.near ?? 0, seed: job.seed }));
+    ctx.progress({ done: (i + 1) * (job.near ?? 0), total: centres.length * (job.near ?? 0) });
+    await ctx.pause();
+  }
+  return { random, methods: methods.map(({ mask: _, ...m }) => m), near };
 }
 
 /** The page's calibration and evaluation data (written by scripts/export-page-data.ts). */

@@ -3,6 +3,7 @@
  * recipe (SyntheticSpec), never as big matrices: the worker regenerates them, so a
  * result is reproducible from the URL alone.
  */
+import type { NearPoint } from './nearCloud.ts';
 import type { SyntheticSpec } from '../core/synthetic.ts';
 import type { Granularity } from '../core/mask.ts';
 import type { ConvergenceReport, GdOptions } from '../core/gd.ts';
@@ -19,7 +20,7 @@ export type Job =
   | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: MethodId[]; gd: Partial<GdOptions> }
   | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: MethodId[]; patterns: string[]; gd: Partial<GdOptions> }
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
-  | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions> }
+  | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions>; near?: number }
   | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] }
   | { kind: 'modelPrune'; settings: ModelSettings; methods: ModelMethodId[]; view?: AttentionView }
   | { kind: 'modelGenerate'; settings: ModelSettings; methods: ModelMethodId[]; prompt: string; tokens: number; seed: number; temperature: number }
@@ -255,6 +256,8 @@ export interface ScatterResult {
   /** Random masks at the same sparsity: (linear error, attention error) pairs. */
   random: { linear: number; attention: number }[];
   methods: { method: MethodId; linear: number; attention: number }[];
+  /** Masks 1–4 swaps from each method's mask (`near` per method; none when omitted). */
+  near: NearPoint[];
 }
 
 /** One finite-difference step of the gradient check's sweep over h. */

@@ -75,7 +75,7 @@ export const WIDGET_GUIDE: Readonly<Record<string, WidgetInfo>> = {
   'linear-vs-attention': {
     name: 'Linear error against attention error',
     shows:
-      'Hundreds of random masks and each method’s mask, placed by linear error and by attention error: where the two disagree, the linear view is the wrong guide.',
+      'Each method’s mask and masks a few swaps away from it, placed by linear error and by attention error, with the rank correlation: where good masks are ordered differently by the two errors, the linear view is the wrong guide.',
     embedHeight: 1000,
   },
   'gradient-check': {

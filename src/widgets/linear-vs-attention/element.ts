@@ -1,47 +1,33 @@
 /**
- * Linear vs attention error (chapter 3): prune a synthetic head with many random
- * masks at the same sparsity and with each method, and place every pruned weight by
- * its linear error ‖XW − XW′‖/‖XW‖ (what magnitude, Wanda and SparseGPT keep small)
- * and its attention error ‖F′ − F₀‖/‖F₀‖ (what the reader of the attention sees).
- * Where the two disagree, the linear view is the wrong guide.
+ * Linear vs attention error (chapter 3), at the competitive end: prune a synthetic head
+ * with each method, draw masks a few swaps away from each method's mask, and place every
+ * mask by its linear error ‖XW − XW′‖/‖XW‖ (what magnitude, Wanda and SparseGPT keep
+ * small) and its attention error ‖F′ − F₀‖/‖F₀‖. Random masks are computed too, but only
+ * counted: they are all far worse than every method, so drawing them would squeeze the
+ * part of the plot where methods compete into a corner.
  */
-import { WidgetBase } from '../../ui/widget-base.ts';
+import { WidgetBase, type Preset } from '../../ui/widget-base.ts';
 import type { Schema } from '../../ui/state.ts';
-import { methodColour, methodLabel, methodShort } from '../../core/methods.ts';
+import { methodLabel } from '../../core/methods.ts';
 import { num, percent } from '../../ui/format.ts';
-import { labelledScatter } from '../../ui/charts/scatter.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import type { ScatterResult } from '../../jobs/protocol.ts';
-import { spearman as spearmanCorrelation } from '../../core/stats.ts';
+import { agreement } from '../../jobs/nearCloud.ts';
 import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
 import { JobError } from '../../worker/client.ts';
+import { nearCloudChart } from './cloudChart.ts';
 import { WIDGET } from './widget.ts';
 
+// Opens on the prose's example: the first of its heads at the middle scale (src/site/numbers/nearCloud.ts).
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 32, min: 2, max: 256 },
   d: { kind: 'int', label: 'width d', default: 8, min: 2, max: 32 },
   ...PROBLEM_FIELDS,
+  scale: { ...PROBLEM_FIELDS.scale, default: 2 },
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0.05, max: 0.95 },
-  samples: { kind: 'int', label: 'random masks', default: 200, min: 10, max: 2000 },
+  near: { kind: 'int', label: 'masks near each method', default: 40, min: 4, max: 400 },
+  samples: { kind: 'int', label: 'random masks', default: 100, min: 10, max: 2000 },
 } as const satisfies Schema;
-
-export function agreement(linear: number[], attention: number[]): { spearman: number; discordant: number; pairs: number } {
-  const spearman = spearmanCorrelation(linear, attention);
-  let discordant = 0;
-  let pairs = 0;
-  for (let i = 0; i < linear.length; i++) {
-    for (let j = i + 1; j < linear.length; j++) {
-      const s = Math.sign(linear[i] - linear[j]) * Math.sign(attention[i] - attention[j]);
-      if (s === 0) continue;
-      pairs++;
-      if (s < 0) discordant++;
-    }
-  }
-  return { spearman, discordant: pairs > 0 ? discordant / pairs : Number.NaN, pairs };
-}
-
-/** Fraction of the random masks whose error is strictly below x. */
-const below = (values: number[], x: number): number => values.filter((v) => v < x).length / values.length;
 
 function describeCorrelation(rho: number): string {
   if (!Number.isFinite(rho)) return 'undefined (one of the errors does not vary)';
@@ -52,12 +38,23 @@ function describeCorrelation(rho: number): string {
 
 export class LinearVsAttention extends WidgetBase<typeof schema> {
   readonly schema = schema;
-  protected readonly legend = 'Problem, sparsity and random masks';
-  /** Thousands of random masks at the largest settings take a while: a Stop button. */
+  protected readonly legend = 'Problem, sparsity and masks';
+  /** Thousands of masks at the largest settings take a while: a Stop button. */
   protected override readonly stoppable = true;
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    { label: 'the example (scale 2)', state: { n: 32, d: 8, seed: 1, scale: 2, sparsity: 0.5 } },
+    {
+      label: 'flat attention (scale 1)',
+      state: { n: 32, d: 8, seed: 1, scale: 1, sparsity: 0.5 },
+      note: 'Compare the rank correlation with the example: it changes less than from one seed to the next.',
+    },
+    { label: 'peaked attention (scale 3)', state: { n: 32, d: 8, seed: 1, scale: 3, sparsity: 0.5 } },
+    { label: 'high sparsity', state: { n: 32, d: 8, seed: 1, scale: 2, sparsity: 0.75 } },
+  ];
   override readonly hints = {
     scale: { help: 'Larger weights make attention more peaked, and the softmax more selective about which errors matter.' },
-    samples: { help: 'Random masks pruning the same number of weights, drawn from the seed.' },
+    near: { help: 'Masks drawn around each method’s mask by exchanging 1 to 4 kept and pruned entries (original weights kept).' },
+    samples: { help: 'Random masks pruning the same number of weights; counted, not drawn (they are all far worse).' },
   };
   private last: { r: ScatterResult; spearman: number } | undefined;
 
@@ -71,21 +68,11 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
         'input',
       );
     }
-    const r = await this.client.run(
-      {
-        kind: 'scatter',
-        spec: specOf(s),
-        sparsity: s.sparsity,
-        samples: s.samples,
-        seed: s.seed,
-        gd: {},
-      },
-      (p) => {
-        if ('done' in p) this.progress(`Random masks: ${p.done} of ${p.total}${this.remaining(p.done, p.total)}…`);
-      },
-    );
+    const r = await this.client.run({ kind: 'scatter', spec: specOf(s), sparsity: s.sparsity, samples: s.samples, seed: s.seed, gd: {}, near: s.near }, (p) => {
+      if ('done' in p) this.progress(`Masks: ${p.done} of ${p.total}${this.remaining(p.done, p.total)}…`);
+    });
     if (signal.stale) return;
-    const problems = [...r.random, ...r.methods].filter((p) => !Number.isFinite(p.linear) || !Number.isFinite(p.attention));
+    const problems = [...r.random, ...r.methods, ...r.near].filter((p) => !Number.isFinite(p.linear) || !Number.isFinite(p.attention));
     if (problems.length > 0) {
       throw new Error(`${problems.length} of the errors are not finite numbers (the attention overflowed); lower the weight scale`);
     }
@@ -93,51 +80,56 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
   }
 
   private chartWidth(): number {
-    return Math.max(280, Math.min(680, this.output.clientWidth || this.clientWidth - 24));
+    return Math.max(280, Math.min(760, this.output.clientWidth || this.clientWidth - 24));
   }
 
   private draw(r: ScatterResult): void {
     const s = this.state;
-    const linear = r.random.map((p) => p.linear);
-    const attention = r.random.map((p) => p.attention);
-    const { spearman, discordant, pairs } = agreement(linear, attention);
+    const { spearman, discordant, pairs } = agreement(
+      r.near.map((p) => p.linear),
+      r.near.map((p) => p.attention),
+    );
     this.last = { r, spearman };
     const bestLinear = r.methods.reduce((a, b) => (b.linear < a.linear ? b : a));
     const bestAttention = r.methods.reduce((a, b) => (b.attention < a.attention ? b : a));
     const pruned = Math.floor(s.sparsity * s.d * s.d + 1e-9);
+    const disagree = r.near.filter((p) => p.disagrees).length;
 
     const summary =
-      `${r.random.length} random masks each prune ${pruned} of the ${s.d * s.d} weights. ` +
+      `${r.near.length} masks near the masks of the ${new Set(r.near.map((p) => p.from)).size} methods that only mask W (1 to 4 kept and pruned entries exchanged), each pruning ${pruned} of the ${s.d * s.d} weights. ` +
       `Rank correlation (Spearman) between their linear and attention errors: ${describeCorrelation(spearman)}; ` +
       (pairs > 0
-        ? `for ${percent(discordant, 0)} of the pairs of random masks, the two errors disagree about which mask is better. `
-        : 'no two random masks differ in both errors, so none can disagree. ') +
+        ? `the two errors order ${percent(discordant, 0)} of the pairs of these masks oppositely. `
+        : 'no two of these masks differ in both errors. ') +
+      `${disagree} of them (ringed) are better than their method's mask by one error and worse by the other. ` +
       `Lowest linear error among the methods: ${methodLabel(bestLinear.method)} (${num(bestLinear.linear)}); ` +
       `lowest attention error: ${methodLabel(bestAttention.method)} (${num(bestAttention.attention)}).` +
       (bestLinear.method !== bestAttention.method ? ' The two views pick different winners.' : ' Here both views pick the same winner.') +
       ' ' +
-      this.versusRandom(r, linear, attention);
+      this.versusRandom(r);
 
     const chart = document.createElement('div');
     renderFigure(chart, {
-      title: 'Linear error against attention error',
+      title: 'Linear error against attention error, near the methods’ masks',
       summary,
-      plot: () =>
-        labelledScatter(
-          r.random.map((p) => ({ x: p.linear, y: p.attention })),
-          r.methods.map((m) => ({ x: m.linear, y: m.attention, label: methodShort(m.method), colour: methodColour(m.method) })),
-          { xLabel: 'linear error ‖XW − XW′‖ / ‖XW‖', yLabel: 'attention error ‖F′ − F₀‖ / ‖F₀‖', width: this.chartWidth() },
-        ),
+      plot: () => nearCloudChart(r.near, r.methods, { width: this.chartWidth() }),
       rows: () => [
-        ...r.random.map((p, i) => ({ kind: 'random', mask: i, linear_error: p.linear, attention_error: p.attention })),
-        ...r.methods.map((m) => ({ kind: m.method, mask: '', linear_error: m.linear, attention_error: m.attention })),
+        ...r.near.map((p) => ({
+          kind: `near ${p.from}`,
+          swaps: p.swaps,
+          linear_error: p.linear,
+          attention_error: p.attention,
+          disagrees: p.disagrees ? 1 : 0,
+        })),
+        ...r.methods.map((m) => ({ kind: m.method, swaps: 0, linear_error: m.linear, attention_error: m.attention, disagrees: 0 })),
+        ...r.random.map((p) => ({ kind: 'random', swaps: '', linear_error: p.linear, attention_error: p.attention, disagrees: '' })),
       ],
       filename: 'linear-vs-attention',
     });
     const legend = document.createElement('p');
     legend.className = 'lva-key';
     legend.textContent =
-      "Grey dots: random masks at the same sparsity. Coloured marks: the methods (attention GD is Algorithm 1, the paper's method; SparseGPT also updates the kept weights).";
+      "Small dots: masks near a method's mask, in its colour (they keep the original weights). Ringed: better than that method's mask by one error, worse by the other. Large symbols: the methods themselves (SparseGPT and the refits also update the kept weights, so no cloud is drawn around them).";
 
     const table = document.createElement('table');
     table.className = 'lva-table';
@@ -175,21 +167,21 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     this.output.replaceChildren(chart, legend, wrap);
   }
 
-  /** Where the methods sit relative to the random cloud, in words. */
-  private versusRandom(r: ScatterResult, linear: number[], attention: number[]): string {
-    const worse = r.methods
-      .map((m) => ({ name: methodLabel(m.method), lin: below(linear, m.linear), att: below(attention, m.attention) }))
-      .filter((m) => m.lin > 0 || m.att > 0);
-    if (worse.length === 0) return `Every method beats all ${r.random.length} random masks in both errors.`;
-    return worse
-      .map((m) => `${percent(m.lin, 0)} of the random masks have a lower linear error than ${m.name}, ${percent(m.att, 0)} a lower attention error.`)
-      .join(' ');
+  /** Where the random masks are, in words: the reason they are not drawn. */
+  private versusRandom(r: ScatterResult): string {
+    if (r.random.length === 0) return '';
+    const worstMethod = Math.max(...r.methods.map((m) => m.attention));
+    const better = r.random.filter((p) => p.attention < worstMethod).length;
+    const bestRandom = Math.min(...r.random.map((p) => p.attention));
+    if (better === 0)
+      return `None of the ${r.random.length} random masks (not drawn) is as good as the worst method: the best of them has attention error ${num(bestRandom)}, against ${num(worstMethod)} for the worst method.`;
+    return `${better} of the ${r.random.length} random masks (not drawn) have a lower attention error than the worst method (${num(worstMethod)}).`;
   }
 
   protected override doneText(): string {
     const l = this.last;
     if (!l) return 'Done.';
-    return `Done: ${l.r.random.length} random masks and ${l.r.methods.length} methods; rank correlation ${num(l.spearman, 2)}.`;
+    return `Done: ${l.r.near.length} masks near ${new Set(l.r.near.map((p) => p.from)).size} methods’ masks, and ${l.r.methods.length} methods; rank correlation ${num(l.spearman, 2)}.`;
   }
 }
 
