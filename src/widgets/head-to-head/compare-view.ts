@@ -25,9 +25,9 @@ export function placeholder(text: string): HTMLElement {
 }
 
 const CARD_GAP = 16;
-const MAP_GAP = 12;
+const MAP_GAP = 8;
 /** A card's padding and its coloured left border, both sides together. */
-const CARD_CHROME = 22;
+const CARD_CHROME = 17;
 
 /**
  * How wide each map is drawn for an output `width` px wide: two cards a row when they fit

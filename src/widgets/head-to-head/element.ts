@@ -77,6 +77,12 @@ export class HeadToHead extends WidgetBase<typeof schema> {
   private sweep: { key: string; promise: Promise<SweepRow[]> } | undefined;
   private last: { compare?: CompareResult; sweep?: SweepRow[] } = {};
 
+  /** The sweep's worker loads with the page too (module and WASM), so the sweep does not wait for it. */
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.sweepClient.warm();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.sweepClient.dispose();

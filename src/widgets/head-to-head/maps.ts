@@ -8,18 +8,18 @@
  */
 import * as Plot from '@observablehq/plot';
 import { quietMarks } from '../../ui/charts/quiet.ts';
-import { num, tick } from '../../ui/format.ts';
+import { count, num, tick } from '../../ui/format.ts';
 
 /** What a map shows: attention weights (F₀ or F′) or the absolute difference from F₀. */
 export type MapKind = 'attention' | 'difference';
 
 const SCALES: Record<MapKind, { scheme: Plot.ColorScheme; label: string }> = {
-  attention: { scheme: 'blues', label: 'attention weight Fᵢⱼ (square-root scale, the same in every map)' },
-  difference: { scheme: 'reds', label: '|F′ − F₀|ᵢⱼ (square-root scale, the same for every method)' },
+  attention: { scheme: 'blues', label: 'attention Fᵢⱼ (square-root scale, all maps)' },
+  difference: { scheme: 'reds', label: '|F′ − F₀|ᵢⱼ (square-root scale, all methods)' },
 };
 /** Ticks spread evenly by the square root: small values get room. */
 const TICKS = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1];
-const MARGIN = { left: 30, right: 6, top: 18, bottom: 30 };
+const MARGIN = { left: 24, right: 4, top: 16, bottom: 28 };
 
 /** The smallest plot width at which each of n columns gets at least 2 px (so a phone scrolls rather than shrinks). */
 export function minMapWidth(n: number): number {
@@ -36,18 +36,29 @@ export interface MapOptions {
   name: string;
 }
 
-/** The map's entries as hover points, one per cell (only the pointed one is drawn). */
-function tipPoints(values: ArrayLike<number>, o: MapOptions): { x: number; y: number; text: string }[] {
-  const points: { x: number; y: number; text: string }[] = [];
-  for (let i = 0; i < o.n; i++) {
-    for (let j = 0; j < o.n; j++) {
-      const k = i * o.n + j;
-      const lines = [`query i = ${i}, key j = ${j}`, `${o.name} = ${num(values[k], 3)}`];
-      for (const a of o.also ?? []) lines.push(`${a.name} = ${num(a.values[k], 3)}`);
-      points.push({ x: j + 0.5, y: i + 0.5, text: lines.join('\n') });
-    }
+/**
+ * The hover tip's channels, one entry per cell: numbers only, formatted when the tip
+ * shows (Plot formats just the pointed entry, so a 64×64 map costs no 4096 strings).
+ */
+function tipChannels(values: ArrayLike<number>, o: MapOptions) {
+  const cells = o.n * o.n;
+  const x = new Float64Array(cells);
+  const y = new Float64Array(cells);
+  const row = new Float64Array(cells);
+  const col = new Float64Array(cells);
+  for (let k = 0; k < cells; k++) {
+    row[k] = Math.floor(k / o.n);
+    col[k] = k % o.n;
+    x[k] = col[k] + 0.5;
+    y[k] = row[k] + 0.5;
   }
-  return points;
+  const channels: Record<string, Plot.ChannelValue> = { 'query i': row, 'key j': col, [o.name]: Float64Array.from(values) };
+  const format: Record<string, boolean | ((v: number) => string)> = { x: false, y: false, 'query i': count, 'key j': count, [o.name]: (v) => num(v, 3) };
+  for (const a of o.also ?? []) {
+    channels[a.name] = Float64Array.from(a.values);
+    format[a.name] = (v) => num(v, 3);
+  }
+  return { x, y, channels, format };
 }
 
 /** One n×n map: query i down, key j across, with a hover tip. */
@@ -67,7 +78,7 @@ export function attentionMap(values: ArrayLike<number>, o: MapOptions): SVGSVGEl
       marks: [
         Plot.raster(Array.from(values), { width: o.n, height: o.n, x1: 0, y1: 0, x2: o.n, y2: o.n, imageRendering: 'pixelated' }),
         Plot.frame({ stroke: 'currentColor', strokeOpacity: 0.3 }),
-        Plot.tip(tipPoints(values, o), Plot.pointer({ x: 'x', y: 'y', title: 'text', maxRadius: Math.max(8, side / o.n) })),
+        Plot.tip(values, Plot.pointer({ ...tipChannels(values, o), maxRadius: Math.max(8, side / o.n) })),
       ],
     }),
   );
