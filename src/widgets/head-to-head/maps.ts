@@ -36,35 +36,71 @@ export interface MapOptions {
   name: string;
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
 /**
- * The hover tip's channels, one entry per cell: numbers only, formatted when the tip
- * shows (Plot formats just the pointed entry, so a 64×64 map costs no 4096 strings).
+ * The hover tip: the cell under the pointer and its values, drawn in the map's own SVG.
+ * Computed from the pointer's position (not one Plot mark per cell), so a 64×64 map
+ * costs nothing to draw and the tip formats only the entry pointed at.
  */
-function tipChannels(values: ArrayLike<number>, o: MapOptions) {
-  const cells = o.n * o.n;
-  const x = new Float64Array(cells);
-  const y = new Float64Array(cells);
-  const row = new Float64Array(cells);
-  const col = new Float64Array(cells);
-  for (let k = 0; k < cells; k++) {
-    row[k] = Math.floor(k / o.n);
-    col[k] = k % o.n;
-    x[k] = col[k] + 0.5;
-    y[k] = row[k] + 0.5;
-  }
-  const channels: Record<string, Plot.ChannelValue> = { 'query i': row, 'key j': col, [o.name]: Float64Array.from(values) };
-  const format: Record<string, boolean | ((v: number) => string)> = { x: false, y: false, 'query i': count, 'key j': count, [o.name]: (v) => num(v, 3) };
-  for (const a of o.also ?? []) {
-    channels[a.name] = Float64Array.from(a.values);
-    format[a.name] = (v) => num(v, 3);
-  }
-  return { x, y, channels, format };
+function addHover(svg: SVGSVGElement, values: ArrayLike<number>, o: MapOptions): void {
+  const side = o.width - MARGIN.left - MARGIN.right;
+  const tip = document.createElementNS(SVG_NS, 'g');
+  tip.setAttribute('class', 'map-tip');
+  tip.setAttribute('pointer-events', 'none');
+  tip.style.display = 'none';
+  const box = document.createElementNS(SVG_NS, 'rect');
+  box.setAttribute('fill', 'var(--bg, white)');
+  box.setAttribute('stroke', 'currentColor');
+  box.setAttribute('rx', '3');
+  const text = document.createElementNS(SVG_NS, 'text');
+  text.setAttribute('font-size', '11');
+  text.setAttribute('fill', 'currentColor');
+  tip.append(box, text);
+  svg.append(tip);
+  const hide = (): void => {
+    tip.style.display = 'none';
+  };
+  svg.addEventListener('pointerleave', hide);
+  svg.addEventListener('pointermove', (e) => {
+    const rect = svg.getBoundingClientRect();
+    const scale = rect.width / o.width;
+    const px = (e.clientX - rect.left) / scale;
+    const py = (e.clientY - rect.top) / scale;
+    const j = Math.floor(((px - MARGIN.left) / side) * o.n);
+    const i = Math.floor(((py - MARGIN.top) / side) * o.n);
+    if (i < 0 || j < 0 || i >= o.n || j >= o.n) return hide();
+    const k = i * o.n + j;
+    const lines = [
+      `query i ${count(i)}, key j ${count(j)}`,
+      `${o.name} ${num(values[k], 3)}`,
+      ...(o.also ?? []).map((a) => `${a.name} ${num(a.values[k], 3)}`),
+    ];
+    text.replaceChildren(
+      ...lines.map((line, n) => {
+        const span = document.createElementNS(SVG_NS, 'tspan');
+        span.setAttribute('x', '6');
+        span.setAttribute('dy', n === 0 ? '1.1em' : '1.2em');
+        span.textContent = line;
+        return span;
+      }),
+    );
+    tip.style.display = '';
+    const w = Math.max(...lines.map((l) => l.length)) * 6.2 + 12;
+    const h = lines.length * 13.2 + 8;
+    box.setAttribute('width', String(w));
+    box.setAttribute('height', String(h));
+    // Beside the pointer, flipped to stay inside the map.
+    const x = px + 12 + w > o.width ? px - 12 - w : px + 12;
+    const y = py + 12 + h > side + MARGIN.top + MARGIN.bottom ? py - 12 - h : py + 12;
+    tip.setAttribute('transform', `translate(${Math.max(0, x)},${Math.max(0, y)})`);
+  });
 }
 
 /** One n×n map: query i down, key j across, with a hover tip. */
 export function attentionMap(values: ArrayLike<number>, o: MapOptions): SVGSVGElement | HTMLElement {
   const side = o.width - MARGIN.left - MARGIN.right;
-  return quietMarks(
+  const chart = quietMarks(
     Plot.plot({
       width: o.width,
       height: side + MARGIN.top + MARGIN.bottom,
@@ -78,10 +114,12 @@ export function attentionMap(values: ArrayLike<number>, o: MapOptions): SVGSVGEl
       marks: [
         Plot.raster(Array.from(values), { width: o.n, height: o.n, x1: 0, y1: 0, x2: o.n, y2: o.n, imageRendering: 'pixelated' }),
         Plot.frame({ stroke: 'currentColor', strokeOpacity: 0.3 }),
-        Plot.tip(values, Plot.pointer({ ...tipChannels(values, o), maxRadius: Math.max(8, side / o.n) })),
       ],
     }),
   );
+  const svg = chart instanceof SVGSVGElement ? chart : chart.querySelector('svg');
+  if (svg) addHover(svg, values, o);
+  return chart;
 }
 
 /** The colour ramp of one kind of map, with its ticks spread by the square root. */
