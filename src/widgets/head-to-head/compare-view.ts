@@ -32,13 +32,18 @@ const CARD_CHROME = 17;
 /**
  * How wide each map is drawn for an output `width` px wide: two cards a row when they fit
  * maps of 200 px, the two maps of a card side by side when each keeps ≥ 2 px a column,
- * else stacked (a phone) at the card's width; an n too large for that scrolls in its figure.
+ * else stacked at the card's width; an n too large even for that scrolls in its figure.
  */
 export function mapLayout(width: number, n: number): { cardsPerRow: number; mapWidth: number; stacked: boolean } {
   const min = minMapWidth(n);
-  const cardsPerRow = width >= 2 * (2 * 200 + MAP_GAP + CARD_CHROME) + CARD_GAP ? 2 : 1;
-  const card = Math.floor((width - (cardsPerRow - 1) * CARD_GAP) / cardsPerRow) - CARD_CHROME;
-  const side = Math.floor((card - MAP_GAP) / 2);
+  const fit = (cardsPerRow: number) => {
+    const card = Math.floor((width - (cardsPerRow - 1) * CARD_GAP) / cardsPerRow) - CARD_CHROME;
+    return { card, side: Math.floor((card - MAP_GAP) / 2) };
+  };
+  // Two cards a row only when both their maps keep 200 px and 2 px a column.
+  const two = fit(2);
+  const cardsPerRow = two.side >= Math.max(200, min) ? 2 : 1;
+  const { card, side } = cardsPerRow === 2 ? two : fit(1);
   if (side >= min) return { cardsPerRow, mapWidth: Math.min(340, side), stacked: false };
   return { cardsPerRow, mapWidth: Math.max(min, Math.min(340, card)), stacked: true };
 }
