@@ -36,14 +36,14 @@ const CARD_CHROME = 17;
  */
 export function mapLayout(width: number, n: number): { cardsPerRow: number; mapWidth: number; stacked: boolean } {
   const min = minMapWidth(n);
-  const fit = (cardsPerRow: number) => {
+  const sizes = (cardsPerRow: number) => {
     const card = Math.floor((width - (cardsPerRow - 1) * CARD_GAP) / cardsPerRow) - CARD_CHROME;
     return { card, side: Math.floor((card - MAP_GAP) / 2) };
   };
   // Two cards a row only when both their maps keep 200 px and 2 px a column.
-  const two = fit(2);
+  const two = sizes(2);
   const cardsPerRow = two.side >= Math.max(200, min) ? 2 : 1;
-  const { card, side } = cardsPerRow === 2 ? two : fit(1);
+  const { card, side } = cardsPerRow === 2 ? two : sizes(1);
   if (side >= min) return { cardsPerRow, mapWidth: Math.min(340, side), stacked: false };
   return { cardsPerRow, mapWidth: Math.max(min, Math.min(340, card)), stacked: true };
 }
