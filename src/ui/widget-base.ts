@@ -106,7 +106,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
           void this.execute();
         }
       },
-      { rootMargin: '200px' },
+      { rootMargin: '100% 0px' }, // start one screen ahead, so a widget scrolled to has (nearly) drawn
     );
     this.observer.observe(this);
   }

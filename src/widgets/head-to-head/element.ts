@@ -1,26 +1,26 @@
 /**
- * Head to head (chapter 7): every method on the same synthetic problem. Two jobs run
- * side by side, each on its own worker client (a new input cancels the old run on
- * each): 'compare' at the chosen sparsity and pattern, drawn as the dense attention
- * next to each method's pruned attention on one colour scale, with a table of the
- * metrics; and 'sweep' over sparsities 0.1…0.9 plus the N:M patterns, drawn as the
- * attention error against sparsity with the numbers in a table. The sweep does not
- * depend on the sparsity and pattern controls, so changing those reuses it.
+ * Head to head (chapter 7): every method on the same synthetic problem. The comparison
+ * at the chosen sparsity and pattern runs as one 'compare' job per method, the fastest
+ * first, each drawn as it arrives (compare-view.ts: F₀, each method's F′ and |F′ − F₀|
+ * on fixed square-root scales, a table of the metrics). The 'sweep' over sparsities
+ * 0.1…0.9 plus the N:M patterns runs on a second worker, started once the first method
+ * is drawn, and is drawn as the attention error against sparsity with a table. The
+ * sweep does not depend on the sparsity and pattern controls, so changing those reuses it.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
 import type { Schema, StateOf } from '../../ui/state.ts';
-import { matrixRows, renderFigure } from '../../ui/figure.ts';
-import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
-import { count, num, numOr } from '../../ui/format.ts';
+import { renderFigure } from '../../ui/figure.ts';
+import { num, numOr } from '../../ui/format.ts';
 import { sweepChart, type SweepPoint } from '../../ui/charts/sweep.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, PRUNING_METHOD_IDS } from '../../core/methods.ts';
+import { methodInfo, methodLabel, PRUNING_METHOD_IDS } from '../../core/methods.ts';
 import { JobError, SolverClient } from '../../worker/client.ts';
 import type { CompareResult, MethodOutcome, SweepRow } from '../../jobs/protocol.ts';
 import type { Granularity } from '../../core/mask.ts';
 import type { MethodId } from '../../core/methods.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, specOf } from '../../ui/fields.ts';
 import { WIDGET } from './widget.ts';
+import { CompareView, placeholder } from './compare-view.ts';
 
 const SWEEP_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const PATTERNS = ['unstructured', '2:4', '4:8'] as const;
@@ -40,12 +40,6 @@ type State = StateOf<typeof schema>;
 function nm(pattern: string): { n: number; m: number } | undefined {
   const match = /^(\d+):(\d+)$/.exec(pattern);
   return match ? { n: Number(match[1]), m: Number(match[2]) } : undefined;
-}
-
-/** "2.3× lower than" or "4 % lower than", whichever reads better. */
-function lowerBy(a: number, b: number): string {
-  if (a === b) return 'equal to';
-  return b / a >= 1.5 ? `${num(b / a, 2)}× lower than` : `${num(100 * (1 - a / b), 2)} % lower than`;
 }
 
 function granularity(pattern: string): Granularity {
@@ -83,6 +77,12 @@ export class HeadToHead extends WidgetBase<typeof schema> {
   private sweep: { key: string; promise: Promise<SweepRow[]> } | undefined;
   private last: { compare?: CompareResult; sweep?: SweepRow[] } = {};
 
+  /** The sweep's worker loads with the page too (module and WASM), so the sweep does not wait for it. */
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.sweepClient.warm();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.sweepClient.dispose();
@@ -119,6 +119,22 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     return promise;
   }
 
+  /** How long each method took last time (ms), so that the next run starts with the fast ones. */
+  private costs = new Map<MethodId, number>();
+
+  /**
+   * The order the methods run in: fastest first, so the first maps appear at once. Before
+   * any timing is known, the registry's option lists stand in: methods without options
+   * (the linear baselines) are cheap, gradient-descent ones the most expensive.
+   */
+  private runOrder(): MethodId[] {
+    const guess = (m: MethodId): number => {
+      const options = methodInfo(m).options;
+      return options.includes('gd') ? 1000 : options.length ? 100 : 1;
+    };
+    return [...PRUNING_METHOD_IDS].sort((a, b) => (this.costs.get(a) ?? guess(a)) - (this.costs.get(b) ?? guess(b)));
+  }
+
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
     const g = nm(s.pattern);
@@ -133,59 +149,56 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     const sweepBox = document.createElement('section');
     compareBox.className = 'h2h-compare';
     sweepBox.className = 'h2h-sweep';
-    const waiting = (text: string): HTMLElement => {
-      const p = document.createElement('p');
-      p.className = 'widget-placeholder';
-      p.textContent = text;
-      return p;
-    };
-    compareBox.append(waiting(`Running the ${PRUNING_METHOD_IDS.length} methods…`));
-    sweepBox.append(waiting('Sweeping sparsity…'));
+    const view = new CompareView(compareBox, { n: s.n, d: s.d, seed: s.seed, pattern: s.pattern, width: this.output.clientWidth || this.clientWidth - 26 });
+    sweepBox.append(placeholder('Sweeping sparsity (it starts once the first method is done)…'));
     this.output.replaceChildren(compareBox, sweepBox);
+    this.last = {};
 
+    const methods = this.runOrder();
     let compareDone = 0;
     let sweepDone = 0;
     let sweepTotal = 0;
     const report = (): void => {
-      const parts = [`methods ${compareDone} of ${PRUNING_METHOD_IDS.length}`];
+      const parts = [`methods ${compareDone} of ${methods.length}`];
       if (sweepTotal) parts.push(`sweep ${sweepDone} of ${sweepTotal}`);
-      const total = PRUNING_METHOD_IDS.length + sweepTotal;
+      const total = methods.length + sweepTotal;
       this.progress(`Running: ${parts.join(', ')}${this.remaining(compareDone + sweepDone, total)}…`);
     };
-    const sweepPromise = this.sweepFor(s, (done, total) => {
-      sweepDone = done;
-      sweepTotal = total;
-      report();
-    });
-    const comparePromise = this.client.run(
-      {
-        kind: 'compare',
-        spec: specOf(s),
-        sparsity: s.sparsity,
-        granularity: granularity(s.pattern),
-        methods: [...PRUNING_METHOD_IDS],
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
-      },
-      (p) => {
-        if ('total' in p) {
-          compareDone = p.done;
-          report();
-        }
-      },
-    );
-    // Draw each part as soon as it arrives; fail if either fails.
-    const compared = comparePromise.then((r) => {
-      if (signal.stale) return;
-      this.last.compare = r;
-      this.drawCompare(compareBox, r);
-    });
-    const swept = sweepPromise.then((rows) => {
-      if (signal.stale) return;
-      this.last.sweep = rows;
-      this.drawSweep(sweepBox, rows);
-    });
+    let swept: Promise<void> | undefined;
+    const startSweep = (): Promise<void> =>
+      this.sweepFor(s, (done, total) => {
+        sweepDone = done;
+        sweepTotal = total;
+        report();
+      }).then((rows) => {
+        if (signal.stale) return;
+        this.last.sweep = rows;
+        this.drawSweep(sweepBox, rows);
+      });
     try {
-      await Promise.all([compared, swept]);
+      // One job per method, fastest first, each drawn as it arrives. The sweep (on its own
+      // worker) waits for the first one, so that nothing competes with the first maps.
+      for (const method of methods) {
+        const r = await this.client.run({
+          kind: 'compare',
+          spec: specOf(s),
+          sparsity: s.sparsity,
+          granularity: granularity(s.pattern),
+          methods: [method],
+          gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
+        });
+        if (signal.stale) return;
+        const outcome = r.outcomes[0];
+        if (outcome) {
+          this.costs.set(method, outcome.timeMs);
+          view.add(r, outcome);
+        }
+        compareDone++;
+        report();
+        swept ??= startSweep();
+      }
+      this.last.compare = view.result();
+      await swept;
     } catch (e) {
       // One part failed: stop the other too, so the worker does not work for nothing.
       if (!(e instanceof JobError && e.kind === 'cancelled')) {
@@ -193,110 +206,13 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         this.sweepClient.cancel();
         this.sweep = undefined;
       }
-      compared.catch(() => undefined);
-      swept.catch(() => undefined);
+      swept?.catch(() => undefined);
       throw e;
     }
   }
 
   private width(): number {
-    return Math.max(280, Math.min(680, this.clientWidth - 26));
-  }
-
-  private drawCompare(host: HTMLElement, r: CompareResult): void {
-    const s = this.state;
-    const pattern = s.pattern;
-    const sparsity = r.outcomes[0]?.sparsity ?? s.sparsity;
-    const heading = document.createElement('h3');
-    heading.textContent = `At sparsity ${num(sparsity, 3)}, ${pattern === 'unstructured' ? 'unstructured' : `${pattern} pattern`}`;
-
-    let hi = 0;
-    for (const v of r.f0) hi = Math.max(hi, v);
-    for (const o of r.outcomes) for (const v of o.fPruned) hi = Math.max(hi, v);
-    if (!(hi > 0 && Number.isFinite(hi))) hi = 1;
-    const domain: [number, number] = [0, hi];
-    const cell = Math.min(220, Math.max(150, Math.floor((this.width() - 16) / 3)));
-
-    const legend = colorLegend({ domain, label: 'attention weight (same scale in every map)', width: Math.min(320, this.width()) });
-    legend.classList.add('h2h-legend');
-    legend.setAttribute('role', 'img');
-    legend.setAttribute('aria-label', `Colour scale of the attention maps below: from 0 (light) to ${num(hi, 3)} (dark).`);
-    const maps = document.createElement('div');
-    maps.className = 'h2h-maps';
-    const map = (data: Float64Array, title: string, summary: string, file: string): void => {
-      const el = document.createElement('div');
-      renderFigure(el, {
-        title,
-        summary,
-        plot: () => heatmapPlain(data, { rows: r.n, cols: r.n, domain, width: cell }),
-        rows: () => matrixRows(data, r.n, r.n),
-        filename: file,
-      });
-      maps.append(el);
-    };
-    map(r.f0, 'Dense F₀', `The unpruned ${r.n}×${r.n} attention; each row sums to 1; largest entry ${num(hi, 3)}.`, 'attention-dense');
-    for (const o of r.outcomes) {
-      map(
-        o.fPruned,
-        `${methodLabel(o.method)} F′`,
-        `Attention after ${methodLabel(o.method)} pruned ${count(o.pruned)} of ${count(r.d * r.d)} weights: relative attention error ${num(o.metrics.attentionError, 3)}.`,
-        `attention-${o.method}-${pattern.replace(':', 'of')}`,
-      );
-    }
-
-    const finite = r.outcomes.filter((o) => Number.isFinite(o.metrics.attentionError));
-    const best = finite.reduce<MethodOutcome | undefined>((a, b) => (!a || b.metrics.attentionError < a.metrics.attentionError ? b : a), undefined);
-    const bestLinear = finite.reduce<MethodOutcome | undefined>((a, b) => (!a || b.linearError < a.linearError ? b : a), undefined);
-    const lede = document.createElement('p');
-    lede.className = 'widget-lede';
-    const parts: string[] = [];
-    if (best) {
-      const others = finite.filter((o) => o !== best);
-      const runnerUp = others.reduce<MethodOutcome | undefined>((a, b) => (!a || b.metrics.attentionError < a.metrics.attentionError ? b : a), undefined);
-      parts.push(
-        `${methodLabel(best.method)} has the smallest attention error, ${num(best.metrics.attentionError, 3)}` +
-          (runnerUp && best.metrics.attentionError > 0
-            ? `, ${lowerBy(best.metrics.attentionError, runnerUp.metrics.attentionError)} the next best (${methodLabel(runnerUp.method)}, ${num(runnerUp.metrics.attentionError, 3)}).`
-            : '.'),
-      );
-    }
-    if (bestLinear && best && bestLinear !== best) {
-      parts.push(
-        `${methodLabel(bestLinear.method)} has the smallest linear error (${num(bestLinear.linearError, 3)}), yet its attention error is ${num(bestLinear.metrics.attentionError, 3)}: the linear view and the attention disagree.`,
-      );
-    }
-    lede.textContent = parts.join(' ');
-
-    const metrics = table({
-      caption: `All methods on the same problem (n = ${r.n}, d = ${r.d}, seed ${s.seed}), ${pattern}, sparsity ${num(sparsity, 3)}.`,
-      head: ['Method', `Pruned (of ${count(r.d * r.d)})`, 'Attention error', 'Mean row KL', 'Linear error', 'Time (ms)'],
-      rows: r.outcomes.map((o) => [
-        methodLabel(o.method),
-        count(o.pruned),
-        num(o.metrics.attentionError, 3),
-        num(o.metrics.meanRowKL, 3),
-        num(o.linearError, 3),
-        num(o.timeMs, 3),
-      ]),
-    });
-    const foot = document.createElement('p');
-    foot.className = 'widget-footnote';
-    const notes = [
-      'Attention error: ‖F′ − F₀‖_F / ‖F₀‖_F. Mean row KL: the average of KL(F₀ᵢ ‖ F′ᵢ) over query rows. Linear error: ‖X(W − W′)‖_F / ‖XW‖_F, what the linear view minimises. SparseGPT also updates the weights it keeps.',
-    ];
-    const counts = new Set(r.outcomes.map((o) => o.pruned));
-    if (counts.size > 1) {
-      const wanda = r.outcomes.find((o) => o.method === 'wanda');
-      notes.push(
-        wanda && pattern === 'unstructured'
-          ? `Wanda prunes ⌊p·d⌋ weights in each column (${count(wanda.pruned)} in all), fewer than the ⌊p·d²⌋ of the others when p·d is not a whole number, which flatters it.`
-          : 'The methods did not prune the same number of weights.',
-      );
-    }
-    for (const o of r.outcomes) for (const n of o.notes) notes.push(`${methodLabel(o.method)}: ${n}`);
-    foot.textContent = notes.join(' ');
-
-    host.replaceChildren(heading, lede, legend, maps, metrics, foot);
+    return Math.max(280, Math.min(960, (this.output.clientWidth || this.clientWidth - 26) - 4));
   }
 
   private drawSweep(host: HTMLElement, rows: SweepRow[]): void {
