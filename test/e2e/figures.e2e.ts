@@ -50,20 +50,20 @@ describe('figures', () => {
     expect(await widgetStatus(page, LAB)).toBe('done');
     const figures = page.locator(`${LAB} figure.widget-figure`);
     const loss = figures.filter({ hasText: 'Loss during gradient descent' });
-    const mask = figures.filter({ hasText: 'Binarised mask B' });
+    const mask = figures.filter({ hasText: 'Dense attention F₀' });
 
-    // Hover: the loss chart names the series and both values; the mask names row, column and value.
+    // Hover: the loss chart gives t and both losses; the attention map names query, key and value.
     const lossSvg = loss.locator('svg[viewBox]').last();
-    expect(await tipAt(page, lossSvg, 0.5, 0.5)).toMatch(/iteration t: \d+.*loss \(log scale\): [\d.]/s);
+    expect(await tipAt(page, lossSvg, 0.5, 0.5)).toMatch(/t = \d+\s+L = [\d.]+\s+attention term = [\d.]/);
     const maskSvg = mask.locator('svg[viewBox]').last();
-    expect(await tipAt(page, maskSvg, 0.5, 0.6)).toMatch(/row \d+, column \d+\s*kept: [01]/);
+    expect(await tipAt(page, maskSvg, 0.5, 0.6)).toMatch(/query i \d+, key j \d+\s*attention: [\d.]/);
     await page.mouse.move(0, 0);
 
     // SVG: one file with the title, the legend, the plotted line and the caption.
     const svg = (await download(page, loss, 'SVG')).toString('utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('Loss during gradient descent');
-    expect(svg).toContain('L(M_t)'); // the legend's swatch label
+    expect(svg).toContain('L(M_t)'); // the line's label
     expect(svg).toMatch(/<path[^>]* d="M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){20}/); // the loss line itself
     expect(svg).toMatch(/went from/); // the caption
     const maskSvgFile = (await download(page, mask, 'SVG')).toString('utf8');

@@ -145,7 +145,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   }
 
   private chartWidth(): number {
-    return Math.max(280, Math.min(680, this.clientWidth - 8));
+    return Math.max(280, Math.min(960, this.clientWidth - 8));
   }
 
   /** The loss chart's width: narrower when a note sits beside it (wide screens), full width when the note wraps below. */

@@ -66,7 +66,7 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
   }
 
   private chartWidth(): number {
-    return Math.max(280, Math.min(680, this.clientWidth - 26));
+    return Math.max(280, Math.min(960, this.clientWidth - 26));
   }
 
   private draw(r: ExhaustiveJobResult, rows: Row[]): void {

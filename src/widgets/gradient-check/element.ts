@@ -46,7 +46,7 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     this.draw(result);
   }
 
-  private chartWidth(max = 680): number {
+  private chartWidth(max = 960): number {
     return Math.max(260, Math.min(max, this.output.clientWidth || this.clientWidth - 24));
   }
 
