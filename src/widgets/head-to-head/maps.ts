@@ -50,7 +50,7 @@ function addHover(svg: SVGSVGElement, values: ArrayLike<number>, o: MapOptions):
   tip.setAttribute('pointer-events', 'none');
   tip.style.display = 'none';
   const box = document.createElementNS(SVG_NS, 'rect');
-  box.setAttribute('fill', 'var(--bg, white)');
+  box.style.fill = 'var(--bg, white)'; // the page's background, dark mode too
   box.setAttribute('stroke', 'currentColor');
   box.setAttribute('rx', '3');
   const text = document.createElementNS(SVG_NS, 'text');
