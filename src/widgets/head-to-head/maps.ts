@@ -55,6 +55,7 @@ function addHover(svg: SVGSVGElement, values: ArrayLike<number>, o: MapOptions):
   box.setAttribute('rx', '3');
   const text = document.createElementNS(SVG_NS, 'text');
   text.setAttribute('font-size', '11');
+  text.setAttribute('text-anchor', 'start'); // Plot's SVG centres text by default
   text.setAttribute('fill', 'currentColor');
   tip.append(box, text);
   svg.append(tip);
