@@ -50,11 +50,12 @@ function addHover(svg: SVGSVGElement, values: ArrayLike<number>, o: MapOptions):
   tip.setAttribute('pointer-events', 'none');
   tip.style.display = 'none';
   const box = document.createElementNS(SVG_NS, 'rect');
-  box.setAttribute('fill', 'var(--bg, white)');
+  box.style.fill = 'var(--bg, white)'; // the page's background, dark mode too
   box.setAttribute('stroke', 'currentColor');
   box.setAttribute('rx', '3');
   const text = document.createElementNS(SVG_NS, 'text');
   text.setAttribute('font-size', '11');
+  text.setAttribute('text-anchor', 'start'); // Plot's SVG centres text by default
   text.setAttribute('fill', 'currentColor');
   tip.append(box, text);
   svg.append(tip);
