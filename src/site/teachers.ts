@@ -76,30 +76,31 @@ export const WIDGET_GUIDE: Readonly<Record<string, WidgetInfo>> = {
     name: 'Linear error against attention error',
     shows:
       'Each method’s mask and masks a few swaps away from it, placed by linear error and by attention error, with the rank correlation: where good masks are ordered differently by the two errors, the linear view is the wrong guide.',
-    embedHeight: 1000,
+    embedHeight: 1800,
   },
   'gradient-check': {
     name: 'Gradient check',
     shows:
       'The closed-form gradient against central finite differences on a problem you choose, and how the difference depends on the step h (truncation against round-off).',
-    embedHeight: 1000,
+    embedHeight: 2100,
   },
   'convergence-lab': {
     name: 'Convergence lab',
     shows:
-      'Algorithm 1 running live: the loss curve, the relaxed mask at any iteration, the binary mask and the attention before and after pruning. Too large a step is reported as divergence, with the bound 1/β.',
-    embedHeight: 1300,
+      'Algorithm 1 running live: the loss curve and, with Play or the scrubber, the relaxed mask, the rounded mask, F′ and |F′ − F₀| at every iteration on fixed colour scales. Too large a step is drawn until it diverges, with the bound 1/β; λ = 0 shows the stationary point.',
+    embedHeight: 3100,
   },
   exhaustive: {
     name: 'Exhaustive search',
     shows:
       'Every mask of a 4×4 weight: the distribution of their attention losses, where each method’s mask ranks, and SparseGPT beating the best mask by updating weights.',
-    embedHeight: 1000,
+    embedHeight: 1800,
   },
   'head-to-head': {
     name: 'Head to head',
-    shows: 'All four methods on the same synthetic head at any sparsity or N:M pattern, with the attention maps side by side and a sweep over sparsities.',
-    embedHeight: 1500,
+    shows:
+      'Every method on the same synthetic head at any sparsity or N:M pattern, drawn as each finishes: F′ and |F′ − F₀| per method on shared square-root scales, and a sweep over sparsities.',
+    embedHeight: 7100,
   },
   'model-pruner': {
     name: 'Model pruner',
