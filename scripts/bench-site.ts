@@ -76,6 +76,8 @@ try {
       const t = await page.evaluate(async (t) => {
         const el = document.querySelector(t)!;
         const loadEnd = performance.timing.loadEventEnd - performance.timing.navigationStart;
+        // Heavy widgets start on the reader's Run: press it, as a reader would.
+        if ((el as HTMLElement).dataset.start === 'click') el.querySelector<HTMLButtonElement>('.widget-stop')?.click();
         while (el.getAttribute('data-status') !== 'done' && el.getAttribute('data-status') !== 'error') await new Promise((r) => setTimeout(r, 10));
         return { status: el.getAttribute('data-status'), done: performance.now(), loadEnd };
       }, tag);
@@ -95,6 +97,7 @@ try {
           if (res.url().includes('weights.bin')) w += (await res.body().catch(() => Buffer.alloc(0))).length;
         });
         await page.reload({ waitUntil: 'load' });
+        await page.locator(`${tag} .widget-stop`).click();
         await page.waitForFunction((t) => document.querySelector(t)?.getAttribute('data-status') === 'done', tag, { timeout: 120_000 });
         cachedVisitWeightBytes = w;
       }
