@@ -106,14 +106,18 @@ function measureParts(graphic: Element): FigurePart[] {
   return parts;
 }
 
-/** The whole figure (title, legends, plot, caption) as one standalone SVG. */
-function figureSvg(graphic: Element, spec: FigureSpec): FigureLayout {
+/**
+ * The whole figure (title, legends, plot, caption) as one standalone SVG. Title and caption
+ * are read from the figure as shown: a widget that updates them in place (the lab's
+ * scrubber) exports what the reader sees, not the text the figure was first drawn with.
+ */
+function figureSvg(graphic: Element, spec: FigureSpec, caption: HTMLElement): FigureLayout {
   const body = getComputedStyle(document.body);
   const legend = spec.sharedLegend?.isConnected ? measureParts(spec.sharedLegend) : [];
   const below = legend.length ? Math.max(...legend.map((p) => p.y + p.height)) + 8 : 0;
   const layout = layoutFigure({
-    title: spec.title,
-    caption: spec.summary,
+    title: caption.querySelector('strong')?.textContent ?? spec.title,
+    caption: (caption.querySelector('.figure-summary')?.textContent ?? spec.summary).trim(),
     parts: [...legend, ...measureParts(graphic).map((p) => ({ ...p, y: p.y + below }))],
     background: pageBackground(),
     colour: body.color,
@@ -176,8 +180,10 @@ export function renderFigure(host: HTMLElement, spec: FigureSpec): void {
     b.addEventListener('click', action);
     tools.append(b);
   };
-  button('SVG', 'Download the figure as SVG', () => download(`${spec.filename}.svg`, new Blob([figureSvg(graphic, spec).svg], { type: 'image/svg+xml' })));
-  button('PNG', 'Download the figure as PNG', () => void downloadPng(figureSvg(graphic, spec), `${spec.filename}.png`));
+  button('SVG', 'Download the figure as SVG', () =>
+    download(`${spec.filename}.svg`, new Blob([figureSvg(graphic, spec, caption).svg], { type: 'image/svg+xml' })),
+  );
+  button('PNG', 'Download the figure as PNG', () => void downloadPng(figureSvg(graphic, spec, caption), `${spec.filename}.png`));
   button('CSV', 'Download the data as CSV', () => download(`${spec.filename}.csv`, new Blob([toCsv(spec.rows())], { type: 'text/csv' })));
   figure.setAttribute('aria-labelledby', id);
   figure.append(graphic, caption, tools);

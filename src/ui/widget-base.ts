@@ -114,6 +114,13 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    // A removed widget runs nothing more: no debounced run, no URL write, no new worker.
+    this.runCounter++;
+    this.pendingLive = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    clearTimeout(this.urlTimer);
+    this.urlTimer = undefined;
     this.observer?.disconnect();
     this.client.dispose();
   }
@@ -161,7 +168,9 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
         b.addEventListener('click', () => {
           this.update(preset.state);
           this.showNotes(preset.note ? [preset.note] : []);
-          this.schedule(0, true);
+          // A heavy widget shows its new estimate and waits for Run; a cheap one runs at once.
+          if (this.startOn === 'click' && !this.started) this.idleFollowsSettings();
+          else this.schedule(0, true);
         });
         group.append(b);
       }
@@ -344,20 +353,23 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     const show = (v: number): void => {
       range.value = String(slider.positionOf(v));
       // A log slider's position is not the value: say the value itself.
-      range.setAttribute('aria-valuetext', String(v));
+      range.setAttribute('aria-valuetext', num(v, 4));
     };
     const take = (): void => {
       const v = slider.valueAt(range.valueAsNumber);
       box.value = String(v);
-      range.setAttribute('aria-valuetext', String(v));
+      range.setAttribute('aria-valuetext', num(v, 4));
       box.removeAttribute('aria-invalid');
-      (this.state as Record<string, unknown>)[key] = v;
+      // A new object, never an edit in place: a run keeps the settings it started with.
+      this.state = { ...this.state, [key]: v };
       this.markPresets();
+      this.idleFollowsSettings();
     };
     range.addEventListener('input', () => {
       take();
       this.persistSoon();
       if (this.live) this.runLive();
+      else this.holdWhileDragging();
     });
     range.addEventListener('change', () => {
       take();
@@ -381,16 +393,39 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       return;
     }
     field.mark(false);
-    (this.state as Record<string, unknown>)[key] = r.value;
+    this.state = { ...this.state, [key]: r.value };
     this.markPresets();
+    this.idleFollowsSettings();
     this.showNotes([]);
     this.persist();
+    // The run under way is for the old value: its result is not drawn.
+    if (this.started) this.runCounter++;
     this.schedule();
+  }
+
+  /** Before a click-started widget's first run, its idle line (the estimate) follows the settings. */
+  private idleFollowsSettings(): void {
+    if (this.startOn === 'click' && !this.started) this.setStatus('idle', this.idleText());
+  }
+
+  /**
+   * A widget that reruns on release: a drag makes the run under way stale (its result
+   * would be drawn beside settings it did not use), so it is stopped until the release.
+   */
+  private holdWhileDragging(): void {
+    if (!this.started || this.dataset.status !== 'running') return;
+    this.runCounter++;
+    this.inFlight = false;
+    this.pendingLive = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.client.cancel();
+    this.setStatus('idle', 'Release the slider to run with the new value.');
   }
 
   /** Change state from code (presets, buttons) and rerun. */
   protected update(patch: Partial<StateOf<S>>): void {
-    Object.assign(this.state as object, patch);
+    this.state = { ...this.state, ...patch };
     this.syncControls();
     this.persist();
     this.schedule();
@@ -406,12 +441,16 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
 
   private readonly presetButtons: { button: HTMLButtonElement; preset: Preset<S> }[] = [];
 
-  /** Mark the preset buttons whose settings the controls show now (aria-pressed), so the reader sees where they are. */
+  /**
+   * Mark the preset buttons whose settings the controls show now, so the reader sees where
+   * they are: aria-current (a preset is not a toggle, and several can match at once).
+   */
   private markPresets(): void {
     const state = this.state as Record<string, unknown>;
     for (const { button, preset } of this.presetButtons) {
       const on = Object.entries(preset.state).every(([k, v]) => state[k] === v);
-      button.setAttribute('aria-pressed', String(on));
+      if (on) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
     }
   }
 
@@ -547,6 +586,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   }
 
   private async execute(): Promise<void> {
+    if (!this.isConnected) return;
     clearTimeout(this.timer);
     this.timer = undefined;
     const mine = ++this.runCounter;

@@ -60,7 +60,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   queue.push({ id: msg.id, job: msg.job });
   // A step-counting job that has to wait says so (the lab's progress is its iterate, not words).
-  if (running !== undefined && msg.job.kind !== 'lab')
+  // Not when the job ahead is being cancelled: in a widget's own worker that is the widget's
+  // previous run, which ends at its next pause, and nobody else's job is waited for.
+  if (running !== undefined && !cancelled.has(running) && msg.job.kind !== 'lab')
     post({ type: 'progress', id: msg.id, progress: { done: 0, total: 0, stage: 'waiting for another widget’s job in the shared worker' } });
   void drain();
 };

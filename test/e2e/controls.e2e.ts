@@ -46,7 +46,7 @@ describe('sliders and presets', () => {
     const first = await settled(page);
     expect(first).toContain(`relative error ${num(prose.full.relative)}`);
     expect(await page.locator('main').textContent()).toContain(sci(prose.full.relative));
-    expect(await root.getByRole('button', { name: 'the example above' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await root.getByRole('button', { name: 'the example above' }).getAttribute('aria-current')).toBe('true');
 
     // Keyboard: one ArrowRight on the n slider.
     const nSlider = root.getByRole('slider', { name: 'tokens n' });
@@ -57,7 +57,7 @@ describe('sliders and presets', () => {
     await expect.poll(() => page.evaluate(() => location.search), FAST).toContain(`gradcheck.n=${prose.n + 1}`);
     await expect.poll(() => settled(page), FAST).not.toBe(first);
     const afterKey = await settled(page);
-    expect(await root.getByRole('button', { name: 'the example above' }).getAttribute('aria-pressed')).toBe('false');
+    expect(await root.getByRole('button', { name: 'the example above' }).getAttribute('aria-current')).toBeNull();
 
     // Pointer: drag the λ slider (logarithmic) to the right in small moves, counting the runs that finish meanwhile.
     await page.evaluate((tag) => {

@@ -52,7 +52,7 @@ export const PRESETS: readonly Preset<typeof schema>[] = [
   {
     label: 'GD: our defaults',
     state: { ...EXAMPLE_STATE, ...gdState(GD_DEFAULTS) },
-    note: 'Gradient descent with the defaults of chapter 10 (Armijo steps, λ = 0.001, T = 60, Wanda-weighted rounding): the table’s “GD, our defaults” column at k = 8.',
+    note: `Gradient descent with the defaults of chapter 10 (${GD_DEFAULTS.step === 'armijo' ? 'Armijo' : 'fixed'} steps, λ = ${GD_DEFAULTS.lambda}, T = ${GD_DEFAULTS.iters}, ${GD_DEFAULTS.score} rounding): the table’s “GD, our defaults” column at k = ${EXHAUSTIVE_K}.`,
   },
   { label: 'low sparsity', state: { ...EXAMPLE_STATE, k: 4 }, note: `k = 4 of 16 pruned: C(16, 4) = ${count(binomial(ENTRIES, 4))} masks.` },
   { label: 'high sparsity', state: { ...EXAMPLE_STATE, k: 12 }, note: `k = 12 of 16 pruned: C(16, 12) = ${count(binomial(ENTRIES, 12))} masks.` },

@@ -35,6 +35,7 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     logh: { step: 0.5, help: 'Finite-difference step h = 10^k: −1 shows truncation, −13 round-off.' },
   };
   private last: GradcheckResult | undefined;
+  private ranWith = this.state;
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
@@ -43,6 +44,8 @@ export class GradientCheck extends WidgetBase<typeof schema> {
     });
     if (signal.stale) return;
     this.last = result;
+    // The settings this result was computed with (a live slider may have moved on since).
+    this.ranWith = s;
     this.draw(result);
   }
 
@@ -73,8 +76,8 @@ export class GradientCheck extends WidgetBase<typeof schema> {
           ? ' The step h is too large: truncation error dominates; try a smaller h.'
           : ' The step h is too small: round-off dominates; try a larger h.';
     }
-    if (this.state.spread === 0 && this.state.lambda > 0) {
-      text += ` At M = 1 only the pull toward 0 is left: every entry of the closed form is exactly λ = ${num(this.state.lambda)}.`;
+    if (this.ranWith.spread === 0 && this.ranWith.lambda > 0) {
+      text += ` At M = 1 only the pull toward 0 is left: every entry of the closed form is exactly λ = ${num(this.ranWith.lambda)}.`;
     }
     return text;
   }

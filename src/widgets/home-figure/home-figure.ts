@@ -147,9 +147,9 @@ export class HomeFigure extends HTMLElement {
     const l = c.linear.attentionError;
     const verdict =
       a < l * (1 - 1e-9)
-        ? `${att} keeps the attention closer: its error is ${fixed(l / a, 1)} times smaller.`
+        ? `${att} keeps the attention closer: its error is ${ratioWords(l, a, 'smaller')}.`
         : a > l * (1 + 1e-9)
-          ? `Here ${lin} keeps the attention closer (${att}'s error is ${fixed(a / l, 1)} times larger).`
+          ? `Here ${lin} keeps the attention closer (${att}'s error is ${ratioWords(a, l, 'larger')}).`
           : 'Both give the same error here.';
     this.status.textContent = `Relative attention error ‖F′ − F₀‖ / ‖F₀‖: ${lin} ${num(l)}, ${att} ${num(a)}. ${verdict}`;
     const s0 = performance.now();
@@ -184,3 +184,11 @@ export class HomeFigure extends HTMLElement {
 }
 
 customElements.define('home-figure', HomeFigure);
+
+/** "2.3 times smaller", or "4% smaller" when the two are within 1.5× (where "1.0 times" would say nothing). */
+function ratioWords(big: number, small: number, word: 'smaller' | 'larger'): string {
+  const r = big / small;
+  if (r >= 1.5) return `${fixed(r, 1)} times ${word}`;
+  const pct = word === 'smaller' ? (1 - small / big) * 100 : (r - 1) * 100;
+  return `${fixed(pct, 0)}% ${word}`;
+}

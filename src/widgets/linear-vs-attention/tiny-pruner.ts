@@ -128,12 +128,14 @@ export class TinyPruner extends HTMLElement {
       const name = el('span', 'tiny-entry-name', names[e]);
       const value = el('span', 'tiny-entry-value', pruned ? '0' : fixed(this.W.data[e], 1));
       b.append(name, value);
-      b.setAttribute('aria-label', `${names[e]} = ${fixed(this.W.data[e], 1)}, ${pruned ? 'pruned' : 'kept'}`);
+      b.setAttribute('aria-label', `Prune ${names[e]} = ${fixed(this.W.data[e], 1)}`);
     });
     const prunedNow = Array.from(this.mask.data, (v, e) => (v === 0 ? e : -1)).filter((e) => e >= 0);
     this.presetButtons.forEach((b, i) => {
       const p = this.data.presets[i].pruned;
-      b.setAttribute('aria-pressed', String(p.length === prunedNow.length && p.every((e) => prunedNow.includes(e))));
+      // aria-current, not aria-pressed: a preset is a shortcut, not a toggle.
+      if (p.length === prunedNow.length && p.every((e) => prunedNow.includes(e))) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
     });
     const prunedNames = prunedNow.map((e) => names[e]).join(', ') || 'nothing';
     this.errors.textContent = `Pruned: ${prunedNames}. Relative linear error ${fixed(r.linearError, 3)}; relative attention error ${fixed(r.attentionError, 3)}.`;

@@ -88,7 +88,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     {
       label: 'with our best method',
       state: { methods: PAGE_METHODS_WITH_OURS },
-      note: 'Swap search + reconstruction (our method, chapter 10) added: on its own it takes longer than the four others together; compare its perplexity with theirs.',
+      note: 'Swap search + reconstruction (our method, chapter 10) added: it lengthens the run (the table gives each method’s time); compare its perplexity with theirs.',
     },
   ];
   override readonly hints = {
