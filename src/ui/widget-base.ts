@@ -67,6 +67,11 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
    * rerun only when the slider is released (its `change`).
    */
   protected readonly live: boolean = false;
+  /**
+   * For `startOn = 'click'`: window events after which the idle line is rewritten before the
+   * first run (the model widgets' estimate changes when another widget measures or prunes).
+   */
+  protected readonly idleFollows: readonly string[] = [];
   /** For `startOn = 'click'`: the line shown before the first run (what it does, how long it takes). */
   protected idleText(): string {
     return 'Press Run to start.';
@@ -98,6 +103,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.dataset.start = this.startOn;
     if (this.startOn === 'click') {
       this.setStatus('idle', this.idleText());
+      for (const event of this.idleFollows) addEventListener(event, this.idleFollowsSettings);
       return;
     }
     this.observer = new IntersectionObserver(
@@ -114,6 +120,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    for (const event of this.idleFollows) removeEventListener(event, this.idleFollowsSettings);
     // A removed widget runs nothing more: no debounced run, no URL write, no new worker.
     this.runCounter++;
     this.pendingLive = false;
@@ -404,9 +411,9 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   }
 
   /** Before a click-started widget's first run, its idle line (the estimate) follows the settings. */
-  private idleFollowsSettings(): void {
-    if (this.startOn === 'click' && !this.started) this.setStatus('idle', this.idleText());
-  }
+  private readonly idleFollowsSettings = (): void => {
+    if (this.startOn === 'click' && !this.started && this.dataset.status === 'idle') this.setStatus('idle', this.idleText());
+  };
 
   /**
    * A widget that reruns on release: a drag makes the run under way stale (its result

@@ -71,22 +71,14 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   };
   private last: { result: ModelGenerateJobResult; elapsedMs: number } | undefined;
 
+  /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
+  protected override readonly idleFollows = [COSTS_CHANGED];
+
   override connectedCallback(): void {
     super.connectedCallback();
     // Fetch the alphabet early (8 kB), so the first check does not wait for it.
     void brownVocabulary();
-    addEventListener(COSTS_CHANGED, this.refreshIdle);
   }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    removeEventListener(COSTS_CHANGED, this.refreshIdle);
-  }
-
-  /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
-  private readonly refreshIdle = (): void => {
-    if (this.dataset.status === 'idle' && !this.last) this.setStatus('idle', this.idleText());
-  };
 
   protected override idleText(): string {
     const job = this.job();

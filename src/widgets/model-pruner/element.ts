@@ -116,20 +116,8 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   };
   private last: { key: string; result: ModelPruneJobResult } | undefined;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    addEventListener(COSTS_CHANGED, this.refreshIdle);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    removeEventListener(COSTS_CHANGED, this.refreshIdle);
-  }
-
   /** Before the first run, the idle line follows what the page's other model widgets measured and pruned. */
-  private readonly refreshIdle = (): void => {
-    if (this.dataset.status === 'idle' && !this.last) this.setStatus('idle', this.idleText());
-  };
+  protected override readonly idleFollows = [COSTS_CHANGED];
 
   protected override idleText(): string {
     const job = this.job();
