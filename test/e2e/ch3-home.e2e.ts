@@ -3,28 +3,17 @@
  * pressing an entry of W changes F′ and the errors; the home figure's first result comes
  * within 300 ms of it scrolling into view (its own performance marks) and follows its slider.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { siteSession } from './siteSession.ts';
+import { watchedPage } from './browser.ts';
 
-let site: SiteServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const session = siteSession();
 
 describe('ch3 and home figures', () => {
   it('chapter 3: pressing an entry of W changes F′ and both errors at once', async () => {
-    const w = await watchedPage(browser, site.url);
+    const w = await watchedPage(session.browser, session.site.url);
     const { page } = w;
-    await page.goto(`${site.url}/chapters/where-linear-breaks/`);
+    await page.goto(`${session.site.url}/chapters/where-linear-breaks/`);
     const fig = page.locator('tiny-pruner');
     await fig.scrollIntoViewIfNeeded();
     await expect.poll(() => fig.getAttribute('data-status')).toBe('done');
@@ -49,9 +38,9 @@ describe('ch3 and home figures', () => {
   });
 
   it('home: the live figure answers within 300 ms of coming into view and follows its slider', async () => {
-    const w = await watchedPage(browser, site.url);
+    const w = await watchedPage(session.browser, session.site.url);
     const { page } = w;
-    await page.goto(`${site.url}/`);
+    await page.goto(`${session.site.url}/`);
     const fig = page.locator('home-figure');
     await fig.scrollIntoViewIfNeeded();
     await expect.poll(() => fig.getAttribute('data-status'), { timeout: 20_000 }).toBe('done');

@@ -4,25 +4,15 @@
  * keeps its number box and the URL in step and reruns the widget (while dragging: it is
  * live), and the preset "the example above" brings back the number the prose quotes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { siteSession } from './siteSession.ts';
+import { watchedPage } from './browser.ts';
 import { pageWith } from './pages.ts';
 import { gradientCheck } from '../../src/site/numbers/examples.ts';
 import { num, sci } from '../../src/ui/format.ts';
 
-let site: SiteServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const session = siteSession('gradient-check');
 
 const TAG = 'gradient-check';
 /** Poll often: the widget answers within tens of milliseconds. */
@@ -37,9 +27,9 @@ async function settled(page: Page): Promise<string> {
 describe('sliders and presets', () => {
   it('keyboard and pointer move a slider, its number box, the URL and the result; a preset restores the prose’s example', async () => {
     const prose = gradientCheck();
-    const w = await watchedPage(browser, site.url);
+    const w = await watchedPage(session.browser, session.site.url);
     const { page } = w;
-    await page.goto(site.url + pageWith(TAG));
+    await page.goto(session.site.url + pageWith(TAG));
     const root = page.locator(TAG);
     await root.scrollIntoViewIfNeeded();
     // It opens on the prose's example: the chapter's relative error, in the paragraph and in the widget.

@@ -4,23 +4,13 @@
  * (title, legend, plot and caption), the PNG at slide resolution.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage, widgetStatus } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { siteSession } from './siteSession.ts';
+import { watchedPage, widgetStatus } from './browser.ts';
 import { pageWith } from './pages.ts';
 
-let site: SiteServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const session = siteSession('convergence-lab');
 
 const LAB = 'convergence-lab';
 
@@ -45,8 +35,8 @@ async function tipAt(page: Page, svg: Locator, fx: number, fy: number): Promise<
 
 describe('figures', () => {
   it('hover shows the value; SVG and PNG downloads are the whole figure, PNG ≥ 1600 px wide', async () => {
-    const { page, consoleErrors } = await watchedPage(browser, site.url);
-    await page.goto(site.url + pageWith(LAB));
+    const { page, consoleErrors } = await watchedPage(session.browser, session.site.url);
+    await page.goto(session.site.url + pageWith(LAB));
     expect(await widgetStatus(page, LAB)).toBe('done');
     const figures = page.locator(`${LAB} figure.widget-figure`);
     const loss = figures.filter({ hasText: 'Loss during gradient descent' });

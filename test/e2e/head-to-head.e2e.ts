@@ -6,26 +6,13 @@
  * page does not scroll sideways once the maps are drawn. (site.e2e.ts runs the widget to
  * the end and through axe.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage } from './browser.ts';
-import { pageWith } from './pages.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { siteSession } from './siteSession.ts';
+import { watchedPage } from './browser.ts';
 import { methodColour, PRUNING_METHOD_IDS } from '../../src/core/methods.ts';
 
-let site: SiteServer;
-let browser: Browser;
-let path: string;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-  path = pageWith('head-to-head');
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const session = siteSession('head-to-head');
 
 const H2H = 'head-to-head';
 
@@ -51,9 +38,9 @@ const hexToRgb = (hex: string): string => {
 
 describe('head to head and the wide layout', () => {
   it('1280 px: wide figures, the fastest method first, shared scales, hover, registry colours', async () => {
-    const w = await watchedPage(browser, site.url, { width: 1280, height: 900 });
+    const w = await watchedPage(session.browser, session.site.url, { width: 1280, height: 900 });
     const { page } = w;
-    await page.goto(site.url + path, { waitUntil: 'load' });
+    await page.goto(session.site.url + session.path, { waitUntil: 'load' });
     await page.waitForTimeout(500);
     const first = await firstResult(page);
     console.log(`head to head: first method drawn ${Math.round(first.ms)} ms after the jump into view`);
@@ -89,9 +76,9 @@ describe('head to head and the wide layout', () => {
   });
 
   it('390 px: maps keep ≥ 2 px a column and the page never scrolls sideways', async () => {
-    const w = await watchedPage(browser, site.url, { width: 390, height: 844 });
+    const w = await watchedPage(session.browser, session.site.url, { width: 390, height: 844 });
     const { page } = w;
-    await page.goto(site.url + path, { waitUntil: 'load' });
+    await page.goto(session.site.url + session.path, { waitUntil: 'load' });
     await page.locator(H2H).scrollIntoViewIfNeeded();
     // F₀ and the first method's maps drawn (every card shares their size, chosen from the width).
     const maps = page.locator(`${H2H} .h2h-maps figure svg image`);

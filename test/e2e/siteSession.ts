@@ -12,16 +12,16 @@ import { pageWith } from './pages.ts';
 export interface SiteSession {
   site: SiteServer;
   browser: Browser;
-  /** The built page that contains the widget's tag. */
+  /** The built page that contains the widget's tag (when one is given). */
   path: string;
 }
 
-export function siteSession(tag: string): SiteSession {
+export function siteSession(tag?: string): SiteSession {
   const s = {} as SiteSession;
   beforeAll(async () => {
     s.site = await serveDist();
     s.browser = await launch();
-    s.path = pageWith(tag);
+    if (tag) s.path = pageWith(tag);
   });
   afterAll(async () => {
     await s.browser?.close();
