@@ -89,12 +89,24 @@ function quadratic(h: Matrix, d: ArrayLike<number>, rows: number, cols: number, 
 
 /** ‖X(W′ − W)‖_F / ‖XW‖_F: how far a pruned weight moves the linear map. */
 export function linearError(X: Matrix, W: Matrix, wPruned: Matrix): number {
+  return linearErrorOfLayers(X, [{ W, wPruned }]);
+}
+
+/**
+ * The same over several layers fed by one X (a factored head's W_Q and W_K):
+ * √(Σ ‖X(W′ − W)‖² / Σ ‖XW‖²).
+ */
+export function linearErrorOfLayers(X: Matrix, layers: readonly { W: Matrix; wPruned: Matrix }[]): number {
   const h = gram(X);
-  const d = new Float64Array(W.data.length);
-  for (let i = 0; i < d.length; i++) d[i] = wPruned.data[i] - W.data[i];
-  const hd = new Float64Array(W.data.length);
-  const num = quadratic(h, d, W.rows, W.cols, hd);
-  const den = quadratic(h, W.data, W.rows, W.cols, hd);
+  let num = 0;
+  let den = 0;
+  for (const { W, wPruned } of layers) {
+    const d = new Float64Array(W.data.length);
+    for (let i = 0; i < d.length; i++) d[i] = wPruned.data[i] - W.data[i];
+    const hd = new Float64Array(W.data.length);
+    num += quadratic(h, d, W.rows, W.cols, hd);
+    den += quadratic(h, W.data, W.rows, W.cols, hd);
+  }
   return den > 0 ? Math.sqrt(num / den) : 0;
 }
 

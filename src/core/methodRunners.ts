@@ -20,7 +20,7 @@ import { riaPrune } from './baselines/ria.ts';
 import { randomPrune } from './baselines/random.ts';
 import { attentionSwapSearch, factoredSwapSearch, type SwapTrace } from './swapSearch.ts';
 import { attentionReconstruct, factoredReconstruct, type HeldOut, type ReconstructReport } from './reconstruct.ts';
-import { linearRefit } from './linearObjective.ts';
+import { linearErrorOfLayers, linearRefit } from './linearObjective.ts';
 import { subSeed } from './random.ts';
 
 /** The refit's rows and its held-out rows: the last `o.holdOut` sequences are held out. */
@@ -301,15 +301,18 @@ export function refitFactored(fp: FactoredProblem, stage: MaskStage<FactoredOutc
   if (refit === 'linear') {
     const q = linearRefit(fp.X, fp.Wq, r.maskQ, r.wq);
     const k = linearRefit(fp.X, fp.Wk, r.maskK, r.wk);
-    // One number for both: the combined relative error √((‖·‖²_Q + ‖·‖²_K)/(‖XW_Q‖² + ‖XW_K‖²)) is not
-    // recoverable from the two ratios, so report the mean of the two, as the notes say each.
+    const both = (wq: Matrix, wk: Matrix) =>
+      linearErrorOfLayers(fp.X, [
+        { W: fp.Wq, wPruned: wq },
+        { W: fp.Wk, wPruned: wk },
+      ]);
     return {
       outcome: {
         ...r,
         wq: q.wPruned,
         wk: k.wPruned,
         notes: [...r.notes, `W_Q: ${q.notes[0]}`, `W_K: ${k.notes[0]}`],
-        linearRefit: { before: (q.before + k.before) / 2, after: (q.after + k.after) / 2 },
+        linearRefit: { before: both(r.wq, r.wk), after: both(q.wPruned, k.wPruned) },
       },
       evaluations: 0,
     };
