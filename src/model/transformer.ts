@@ -11,14 +11,17 @@
  *    (X W_q)(X W_k)ᵀ/√d_h. The causal mask and softmax are then applied as
  *    usual; values, output projection and MLPs stay dense.
  *
+ * The same forward runs our small models and a loaded GPT-2 (src/model/gpt2/): the
+ * config's switches add Q/K biases, gelu_new and a tied unembedding without bias.
+ *
  * Every tfjs call runs inside tf.tidy (or disposes what it made); results come
  * back as plain typed arrays. The model's weights are uploaded to tfjs once per
  * Model and cached (`disposeModelTensors` frees them).
  */
 import { tf } from '../core/tf/backend.ts';
 import { mulberry32 } from '../core/random.ts';
-import { headDim, type ModelConfig } from './config.ts';
-import { getParam, type Model } from './weights.ts';
+import { architectureOf, headDim, type ModelConfig } from './config.ts';
+import { getParam, type Model, type TransformerWeights } from './weights.ts';
 
 /** A replacement for one head's attention logits. Matrices are row-major float32. */
 export type HeadOverride =
@@ -60,7 +63,7 @@ export type ParamTensors = Record<string, tf.Tensor>;
 // Host-side helpers (no tfjs)
 
 /** Head h's query and key projections: columns h·d_h … (h+1)·d_h − 1 of W_Q and W_K, each d×d_h row-major. */
-export function headQK(model: Model, layer: number, head: number): { Wq: Float32Array; Wk: Float32Array } {
+export function headQK(model: TransformerWeights, layer: number, head: number): { Wq: Float32Array; Wk: Float32Array } {
   const c = model.config;
   checkHead(c, layer, head);
   const d = c.dModel;
@@ -79,7 +82,9 @@ export function headQK(model: Model, layer: number, head: number): { Wq: Float32
 }
 
 /** W_h = W_Q^h (W_K^h)ᵀ / √d_h in float64, d×d row-major: head h's logits are X W_h Xᵀ. */
-export function mergedHeadWeight(model: Model, layer: number, head: number): Float64Array {
+export function mergedHeadWeight(model: TransformerWeights, layer: number, head: number): Float64Array {
+  // With Q/K biases a head's logits are not X W_h Xᵀ (the biases fold in only with a ones column appended to X).
+  if (architectureOf(model.config).qkBias) throw new Error(`model ${model.config.name}: a merged W_h leaves out the Q/K biases of this model`);
   const { Wq, Wk } = headQK(model, layer, head);
   const d = model.config.dModel;
   const dh = headDim(model.config);
@@ -103,10 +108,10 @@ function checkHead(c: ModelConfig, layer: number, head: number): void {
 // ---------------------------------------------------------------------------
 // tfjs
 
-const modelTensors = new WeakMap<Model, ParamTensors>();
+const modelTensors = new WeakMap<TransformerWeights, ParamTensors>();
 
 /** The model's weights as tfjs tensors (uploaded once per Model and cached). */
-export function modelParamTensors(model: Model): ParamTensors {
+export function modelParamTensors(model: TransformerWeights): ParamTensors {
   let t = modelTensors.get(model);
   if (!t) {
     t = {};
@@ -117,7 +122,7 @@ export function modelParamTensors(model: Model): ParamTensors {
 }
 
 /** Free the cached tfjs copies of a model's weights. */
-export function disposeModelTensors(model: Model): void {
+export function disposeModelTensors(model: TransformerWeights): void {
   const t = modelTensors.get(model);
   if (t) {
     tf.dispose(Object.values(t));
@@ -128,6 +133,12 @@ export function disposeModelTensors(model: Model): void {
 function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+}
+
+/** GPT-2's `gelu_new`: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the tanh approximation of GELU. */
+function geluNew(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
 /** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above (exp underflows to exactly 0). */
@@ -146,9 +157,18 @@ export interface CoreOutputs {
 /**
  * The forward pass on tensors (call inside tf.tidy). `tokens` is int32 [B, T]
  * with T ≤ contextLength. Used by `forward` and by training (with variables).
+ * `embedding`: 'onehot' (differentiable on every backend: training) or 'gather'
+ * (the same numbers without a [B·T, vocab] one-hot: inference, a 50 257-token vocabulary).
  */
-export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.Tensor2D, options: ForwardOptions = {}): CoreOutputs {
+export function forwardTensors(
+  config: ModelConfig,
+  P: ParamTensors,
+  tokens: tf.Tensor2D,
+  options: ForwardOptions = {},
+  embedding: 'onehot' | 'gather' = 'onehot',
+): CoreOutputs {
   const [B, T] = tokens.shape;
+  const arch = architectureOf(config);
   const d = config.dModel;
   const H = config.nHeads;
   const dh = headDim(config);
@@ -162,8 +182,12 @@ export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.
   // needs UnsortedSegmentSum, which the wasm backend does not have. The one-hot is made as
   // int32 and cast: the wasm OneHot kernel with dtype float32 writes integer bit patterns
   // (1 → 1.4e-45), tfjs 4.22.
-  const onehot = tf.cast(tf.oneHot(tf.reshape(tokens, [B * T]) as tf.Tensor1D, config.vocabSize), 'float32') as tf.Tensor2D;
-  const emb = tf.reshape(tf.matMul(onehot, P['tok_emb'] as tf.Tensor2D), [B, T, d]);
+  const flatTokens = tf.reshape(tokens, [B * T]) as tf.Tensor1D;
+  const rows =
+    embedding === 'gather'
+      ? tf.gather(P['tok_emb'], flatTokens)
+      : tf.matMul(tf.cast(tf.oneHot(flatTokens, config.vocabSize), 'float32') as tf.Tensor2D, P['tok_emb'] as tf.Tensor2D);
+  const emb = tf.reshape(rows, [B, T, d]);
   let x: tf.Tensor = tf.add(emb, tf.slice(P['pos_emb'], [0, 0], [T, d]));
   for (let l = 0; l < config.nLayers; l++) {
     const p = `layers.${l}`;
@@ -171,8 +195,13 @@ export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.
     const h2 = tf.reshape(h, [B * T, d]) as tf.Tensor2D;
     if (options.capture) xs.push(h2);
     const split = (m: tf.Tensor) => tf.transpose(tf.reshape(m, [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
-    const q = split(tf.matMul(h2, P[`${p}.attn.wq`] as tf.Tensor2D));
-    const k = split(tf.matMul(h2, P[`${p}.attn.wk`] as tf.Tensor2D));
+    // GPT-2 adds its Q/K biases here; ours have none, so their logits stay X W_h Xᵀ.
+    const project = (w: string, b: string) => {
+      const xw = tf.matMul(h2, P[`${p}.attn.${w}`] as tf.Tensor2D);
+      return arch.qkBias ? tf.add(xw, P[`${p}.attn.${b}`]) : xw;
+    };
+    const q = split(project('wq', 'bq'));
+    const k = split(project('wk', 'bk'));
     let scores: tf.Tensor = tf.mul(tf.matMul(q, k, false, true), scale); // [B, H, T, T]
     if (options.headLogits) {
       const overrides = Array.from({ length: H }, (_, hd) => options.headLogits!(l, hd));
@@ -183,13 +212,18 @@ export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.
           const o = overrides[hd];
           if (!o) return dense;
           if (o.kind === 'merged') {
+            if (arch.qkBias) throw new Error(`merged override for layer ${l} head ${hd}: X W Xᵀ leaves out this model's Q/K biases`);
             if (o.W.length !== d * d) throw new Error(`merged override for layer ${l} head ${hd}: W has ${o.W.length} entries (expected ${d}×${d})`);
             const xw = tf.reshape(tf.matMul(h2, tf.tensor2d(o.W, [d, d])), [B, T, d]) as tf.Tensor3D;
             return tf.matMul(xw, h3, false, true);
           }
           if (o.Wq.length !== d * dh || o.Wk.length !== d * dh) throw new Error(`factored override for layer ${l} head ${hd}: Wq/Wk must be ${d}×${dh}`);
-          const a = tf.reshape(tf.matMul(h2, tf.tensor2d(o.Wq, [d, dh])), [B, T, dh]) as tf.Tensor3D;
-          const b = tf.reshape(tf.matMul(h2, tf.tensor2d(o.Wk, [d, dh])), [B, T, dh]) as tf.Tensor3D;
+          // A factored head keeps its Q/K biases (the head's slice of bq and bk), as in c_attn.
+          const headBias = (name: string) => tf.slice(P[`${p}.attn.${name}`], [hd * dh], [dh]);
+          const qa = tf.matMul(h2, tf.tensor2d(o.Wq, [d, dh]));
+          const kb = tf.matMul(h2, tf.tensor2d(o.Wk, [d, dh]));
+          const a = tf.reshape(arch.qkBias ? tf.add(qa, headBias('bq')) : qa, [B, T, dh]) as tf.Tensor3D;
+          const b = tf.reshape(arch.qkBias ? tf.add(kb, headBias('bk')) : kb, [B, T, dh]) as tf.Tensor3D;
           return tf.mul(tf.matMul(a, b, false, true), scale);
         });
         scores = tf.stack(replaced, 1);
@@ -203,13 +237,16 @@ export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.
     x = tf.add(x, tf.reshape(attnOut, [B, T, d]));
     if (config.dMlp > 0) {
       const m = tf.reshape(layerNorm(x, P[`${p}.ln2.g`], P[`${p}.ln2.b`], config.lnEps), [B * T, d]) as tf.Tensor2D;
-      const hid = tf.relu(tf.add(tf.matMul(m, P[`${p}.mlp.w1`] as tf.Tensor2D), P[`${p}.mlp.b1`])) as tf.Tensor2D;
+      const pre = tf.add(tf.matMul(m, P[`${p}.mlp.w1`] as tf.Tensor2D), P[`${p}.mlp.b1`]);
+      const hid = (config.activation === 'gelu_new' ? geluNew(pre) : tf.relu(pre)) as tf.Tensor2D;
       const out = tf.add(tf.matMul(hid, P[`${p}.mlp.w2`] as tf.Tensor2D), P[`${p}.mlp.b2`]);
       x = tf.add(x, tf.reshape(out, [B, T, d]));
     }
   }
   const f = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
-  const logits = tf.reshape(tf.add(tf.matMul(f, P['unembed.w'] as tf.Tensor2D), P['unembed.b']), [B, T, config.vocabSize]) as tf.Tensor3D;
+  // A tied unembedding is the token embedding transposed (no copy: matMul with transposeB).
+  const unembedded = arch.tiedEmbeddings ? tf.matMul(f, P['tok_emb'] as tf.Tensor2D, false, true) : tf.matMul(f, P['unembed.w'] as tf.Tensor2D);
+  const logits = tf.reshape(arch.unembedBias ? tf.add(unembedded, P['unembed.b']) : unembedded, [B, T, config.vocabSize]) as tf.Tensor3D;
   return { logits, xs, attention };
 }
 
@@ -234,12 +271,12 @@ function tokenTensor(sequences: readonly Int32Array[], vocab: number): tf.Tensor
  * calibration X and attention probabilities. No tensors outlive the call
  * (apart from the model's cached weights).
  */
-export function forward(model: Model, sequences: readonly Int32Array[], options: ForwardOptions = {}): ForwardResult {
+export function forward(model: TransformerWeights, sequences: readonly Int32Array[], options: ForwardOptions = {}): ForwardResult {
   const c = model.config;
   const P = modelParamTensors(model);
   const outs = tf.tidy(() => {
     const tokens = tokenTensor(sequences, c.vocabSize);
-    const r = forwardTensors(c, P, tokens, options);
+    const r = forwardTensors(c, P, tokens, options, 'gather');
     return [r.logits, ...r.xs, ...r.attention];
   });
   try {
@@ -268,9 +305,15 @@ export interface EvalOptions {
    * predictions with mask 1 are scored (induction: the repeated half).
    */
   scored?: readonly Uint8Array[];
-  /** Sequences per forward call (default 64). */
+  /** Sequences per forward call (default 64, fewer when their logits would pass LOGITS_BUDGET). */
   batchSize?: number;
 }
+
+/**
+ * Most logits one forward call returns (floats): 64 sequences of our models stay far below it,
+ * a GPT-2 window of 1 024 tokens × 50 257 is 51 M (then one window per call).
+ */
+export const LOGITS_BUDGET = 1 << 24;
 
 export interface EvalResult {
   /** Mean next-token cross-entropy in nats over the scored predictions. */
@@ -288,10 +331,9 @@ export interface EvalResult {
  * predicting tokens 1 … n−1. Sequences may have different lengths (they are
  * grouped by length). Log-softmax and the sums are in float64 on the host.
  */
-export function crossEntropy(model: Model, sequences: readonly Int32Array[], options: EvalOptions = {}): EvalResult {
+export function crossEntropy(model: TransformerWeights, sequences: readonly Int32Array[], options: EvalOptions = {}): EvalResult {
   const c = model.config;
   const V = c.vocabSize;
-  const bs = options.batchSize ?? 64;
   const groups = new Map<number, number[]>();
   sequences.forEach((s, i) => {
     if (s.length < 2 || s.length > c.contextLength + 1) throw new Error(`crossEntropy: sequence length ${s.length} outside [2, ${c.contextLength + 1}]`);
@@ -304,6 +346,7 @@ export function crossEntropy(model: Model, sequences: readonly Int32Array[], opt
   let n = 0;
   let correct = 0;
   for (const [len, idx] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+    const bs = options.batchSize ?? Math.max(1, Math.min(64, Math.floor(LOGITS_BUDGET / ((len - 1) * V))));
     for (let start = 0; start < idx.length; start += bs) {
       const chunk = idx.slice(start, start + bs);
       const inputs = chunk.map((i) => sequences[i].subarray(0, len - 1));
@@ -350,22 +393,39 @@ export interface GenerateResult {
 }
 
 /**
- * Sample `tokens` characters after `prompt` with a seeded RNG (mulberry32(seed)).
- * temperature 0 is greedy (argmax, lowest id on ties); otherwise sampling from
- * softmax(logits / temperature). The model sees the last contextLength tokens.
+ * Sample `tokens` characters after `prompt` with a seeded RNG (see generateIds).
  * An empty prompt starts from "\n" (the corpus's file separator) when the
  * vocabulary has it. Throws UnknownCharactersError for characters the model
  * does not know.
  */
 export function generate(model: Model, prompt: string, tokens: number, seed: number, temperature: number, options: GenerateOptions = {}): GenerateResult {
-  if (!Number.isInteger(tokens) || tokens < 0) throw new Error(`generate: tokens must be an integer >= 0 (got ${tokens})`);
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`generate: temperature must be >= 0 (got ${temperature})`);
   const tok = model.tokenizer;
   let start = tok.encode(prompt);
   if (start.length === 0) {
     if (!tok.has('\n')) throw new Error('generate: the prompt is empty');
     start = tok.encode('\n');
   }
+  const out = generateIds(model, start, tokens, seed, temperature, options);
+  return { prompt, continuation: tok.decode(out), ids: out };
+}
+
+/**
+ * Continue the token ids `start` by `tokens` tokens with a seeded RNG (mulberry32(seed)).
+ * temperature 0 is greedy (argmax, lowest id on ties); otherwise sampling from
+ * softmax(logits / temperature). The model sees the last contextLength tokens.
+ * Returns the new ids only.
+ */
+export function generateIds(
+  model: TransformerWeights,
+  start: Int32Array,
+  tokens: number,
+  seed: number,
+  temperature: number,
+  options: GenerateOptions = {},
+): Int32Array {
+  if (!Number.isInteger(tokens) || tokens < 0) throw new Error(`generate: tokens must be an integer >= 0 (got ${tokens})`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`generate: temperature must be >= 0 (got ${temperature})`);
+  if (start.length === 0) throw new Error('generate: no tokens to continue');
   const ctx = model.config.contextLength;
   const V = model.config.vocabSize;
   const ids = Array.from(start);
@@ -397,5 +457,5 @@ export function generate(model: Model, prompt: string, tokens: number, seed: num
     out[i] = next;
     ids.push(next);
   }
-  return { prompt, continuation: tok.decode(out), ids: out };
+  return out;
 }
