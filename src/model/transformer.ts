@@ -189,11 +189,12 @@ export function forwardTensors(
       : tf.matMul(tf.cast(tf.oneHot(flatTokens, config.vocabSize), 'float32') as tf.Tensor2D, P['tok_emb'] as tf.Tensor2D);
   const emb = tf.reshape(rows, [B, T, d]);
   let x: tf.Tensor = tf.add(emb, tf.slice(P['pos_emb'], [0, 0], [T, d]));
-  for (let l = 0; l < config.nLayers; l++) {
+  // One block: the residual stream out, and what the caller asked to capture.
+  const block = (l: number, xIn: tf.Tensor): { x: tf.Tensor; captured: tf.Tensor[] } => {
+    let y = xIn;
     const p = `layers.${l}`;
-    const h = layerNorm(x, P[`${p}.ln1.g`], P[`${p}.ln1.b`], config.lnEps);
+    const h = layerNorm(y, P[`${p}.ln1.g`], P[`${p}.ln1.b`], config.lnEps);
     const h2 = tf.reshape(h, [B * T, d]) as tf.Tensor2D;
-    if (options.capture) xs.push(h2);
     const split = (m: tf.Tensor) => tf.transpose(tf.reshape(m, [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
     // GPT-2 adds its Q/K biases here; ours have none, so their logits stay X W_h Xᵀ.
     const project = (w: string, b: string) => {
@@ -230,18 +231,29 @@ export function forwardTensors(
       }
     }
     const probs = tf.softmax(tf.add(scores, mask)) as tf.Tensor4D;
-    if (options.captureAttention) attention.push(probs);
     const v = split(tf.add(tf.matMul(h2, P[`${p}.attn.wv`] as tf.Tensor2D), P[`${p}.attn.bv`]));
     const o = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
     const attnOut = tf.add(tf.matMul(o, P[`${p}.attn.wo`] as tf.Tensor2D), P[`${p}.attn.bo`]);
-    x = tf.add(x, tf.reshape(attnOut, [B, T, d]));
+    y = tf.add(y, tf.reshape(attnOut, [B, T, d]));
     if (config.dMlp > 0) {
-      const m = tf.reshape(layerNorm(x, P[`${p}.ln2.g`], P[`${p}.ln2.b`], config.lnEps), [B * T, d]) as tf.Tensor2D;
+      const m = tf.reshape(layerNorm(y, P[`${p}.ln2.g`], P[`${p}.ln2.b`], config.lnEps), [B * T, d]) as tf.Tensor2D;
       const pre = tf.add(tf.matMul(m, P[`${p}.mlp.w1`] as tf.Tensor2D), P[`${p}.mlp.b1`]);
       const hid = (config.activation === 'gelu_new' ? geluNew(pre) : tf.relu(pre)) as tf.Tensor2D;
       const out = tf.add(tf.matMul(hid, P[`${p}.mlp.w2`] as tf.Tensor2D), P[`${p}.mlp.b2`]);
-      x = tf.add(x, tf.reshape(out, [B, T, d]));
+      y = tf.add(y, tf.reshape(out, [B, T, d]));
     }
+    const captured: tf.Tensor[] = [];
+    if (options.capture) captured.push(h2);
+    if (options.captureAttention) captured.push(probs);
+    return { x: y, captured };
+  };
+  for (let l = 0; l < config.nLayers; l++) {
+    // Inference frees each block's intermediates as it goes (a GPT-2 window would hold gigabytes
+    // of them until the end); training keeps them, the gradient tape needs them.
+    const r = embedding === 'gather' ? tf.tidy(() => block(l, x)) : block(l, x);
+    x = r.x;
+    if (options.capture) xs.push(r.captured[0] as tf.Tensor2D);
+    if (options.captureAttention) attention.push(r.captured[options.capture ? 1 : 0] as tf.Tensor4D);
   }
   const f = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
   // A tied unembedding is the token embedding transposed (no copy: matMul with transposeB).

@@ -182,36 +182,41 @@ export interface TensorToWrite {
 }
 
 /**
- * A safetensors file of the given tensors (in this order, contiguous) and metadata. The
- * header is padded with spaces to a multiple of 8 bytes, as Hugging Face's writer does,
- * so the data (and every F32 tensor in it) stays aligned.
+ * The first bytes of a safetensors file (length + header) for tensors laid out contiguously in
+ * the given order. The header is padded with spaces to a multiple of 8 bytes, as Hugging Face's
+ * writer does, so the data (and every F32 tensor in it) stays aligned. The tensors' encoded
+ * bytes follow in the same order (writeSafetensors, or a stream for files too large to build in memory).
  */
-export function writeSafetensors(tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): Uint8Array {
+export function safetensorsPrefix(tensors: readonly Omit<TensorToWrite, 'data'>[], metadata: Record<string, string> = {}): Uint8Array {
   // No prototype: a tensor named "__proto__" is an ordinary key.
   const header: Record<string, unknown> = Object.create(null);
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  const parts: Uint8Array[] = [];
   let offset = 0;
   for (const t of tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new Error(`writeSafetensors: "${t.name}" has ${t.data.length} values for shape [${t.shape}]`);
     if (Object.hasOwn(header, t.name)) throw new Error(`writeSafetensors: "${t.name}" given twice`);
-    const bytes = encodeFloats(t.data, t.dtype);
-    header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
-    parts.push(bytes);
-    offset += bytes.byteLength;
+    const bytes = t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype];
+    header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.byteLength / 8) * 8;
-  if (padded !== json.byteLength) {
-    const p = new Uint8Array(padded).fill(0x20);
-    p.set(json);
-    json = p;
-  }
-  const out = new Uint8Array(8 + json.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
+  const out = new Uint8Array(8 + padded).fill(0x20);
+  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
   out.set(json, 8);
-  let at = 8 + json.byteLength;
+  return out;
+}
+
+/** A safetensors file of the given tensors (in this order, contiguous) and metadata. */
+export function writeSafetensors(tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): Uint8Array {
+  const prefix = safetensorsPrefix(tensors, metadata);
+  const parts = tensors.map((t) => {
+    if (t.shape.reduce((a, b) => a * b, 1) !== t.data.length)
+      throw new Error(`writeSafetensors: "${t.name}" has ${t.data.length} values for shape [${t.shape}]`);
+    return encodeFloats(t.data, t.dtype);
+  });
+  const out = new Uint8Array(prefix.byteLength + parts.reduce((a, p) => a + p.byteLength, 0));
+  out.set(prefix);
+  let at = prefix.byteLength;
   for (const p of parts) {
     out.set(p, at);
     at += p.byteLength;
