@@ -168,6 +168,28 @@ export function forwardTensors(
   embedding: 'onehot' | 'gather' = 'onehot',
 ): CoreOutputs {
   const [B, T] = tokens.shape;
+  const { hidden, xs, attention } = hiddenTensors(config, P, tokens, options, embedding);
+  const logits = tf.reshape(unembed(config, P, hidden), [B, T, config.vocabSize]) as tf.Tensor3D;
+  return { logits, xs, attention };
+}
+
+/** Next-token logits [rows, vocab] of final hidden states [rows, d]. */
+function unembed(config: ModelConfig, P: ParamTensors, hidden: tf.Tensor2D): tf.Tensor2D {
+  const arch = architectureOf(config);
+  // A tied unembedding is the token embedding transposed (no copy: matMul with transposeB).
+  const out = arch.tiedEmbeddings ? tf.matMul(hidden, P['tok_emb'] as tf.Tensor2D, false, true) : tf.matMul(hidden, P['unembed.w'] as tf.Tensor2D);
+  return (arch.unembedBias ? tf.add(out, P['unembed.b']) : out) as tf.Tensor2D;
+}
+
+/** The forward pass up to the final layer norm: hidden states [B·T, d] and the captures. */
+function hiddenTensors(
+  config: ModelConfig,
+  P: ParamTensors,
+  tokens: tf.Tensor2D,
+  options: ForwardOptions,
+  embedding: 'onehot' | 'gather',
+): { hidden: tf.Tensor2D; xs: tf.Tensor2D[]; attention: tf.Tensor4D[] } {
+  const [B, T] = tokens.shape;
   const arch = architectureOf(config);
   const d = config.dModel;
   const H = config.nHeads;
@@ -255,11 +277,8 @@ export function forwardTensors(
     if (options.capture) xs.push(r.captured[0] as tf.Tensor2D);
     if (options.captureAttention) attention.push(r.captured[options.capture ? 1 : 0] as tf.Tensor4D);
   }
-  const f = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
-  // A tied unembedding is the token embedding transposed (no copy: matMul with transposeB).
-  const unembedded = arch.tiedEmbeddings ? tf.matMul(f, P['tok_emb'] as tf.Tensor2D, false, true) : tf.matMul(f, P['unembed.w'] as tf.Tensor2D);
-  const logits = tf.reshape(arch.unembedBias ? tf.add(unembedded, P['unembed.b']) : unembedded, [B, T, config.vocabSize]) as tf.Tensor3D;
-  return { logits, xs, attention };
+  const hidden = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
+  return { hidden, xs, attention };
 }
 
 function tokenTensor(sequences: readonly Int32Array[], vocab: number): tf.Tensor2D {
@@ -284,17 +303,55 @@ function tokenTensor(sequences: readonly Int32Array[], vocab: number): tf.Tensor
  * (apart from the model's cached weights).
  */
 export function forward(model: TransformerWeights, sequences: readonly Int32Array[], options: ForwardOptions = {}): ForwardResult {
+  const V = model.config.vocabSize;
+  const rows = sequences.length * (sequences[0]?.length ?? 0);
+  const logits = new Float32Array(rows * V);
+  const rest = forwardInPieces(model, sequences, options, (first, piece) => logits.set(piece, first * V));
+  return { ...rest, logits };
+}
+
+/**
+ * The forward pass with the logits handed over in pieces of at most LOGITS_BUDGET floats:
+ * `onLogits(firstRow, logits)` with rows b·T + t. Our models' logits come in one piece (the
+ * same single matMul as ever); a GPT-2 window's 1 023 × 50 257 in four, so neither TensorFlow.js
+ * nor the host holds them all at once. `lastRowOnly` (generation, one sequence): when the logits
+ * would be cut into pieces, only the last position's row is computed and handed over.
+ */
+function forwardInPieces(
+  model: TransformerWeights,
+  sequences: readonly Int32Array[],
+  options: ForwardOptions,
+  onLogits: (firstRow: number, logits: Float32Array) => void,
+  lastRowOnly = false,
+): Omit<ForwardResult, 'logits'> {
   const c = model.config;
   const P = modelParamTensors(model);
+  const B = sequences.length;
+  const T = sequences[0]?.length ?? 0;
+  const rowsPerPiece = Math.max(1, Math.floor(LOGITS_BUDGET.floats / c.vocabSize));
+  const whole = B * T <= rowsPerPiece;
   const outs = tf.tidy(() => {
     const tokens = tokenTensor(sequences, c.vocabSize);
-    const r = forwardTensors(c, P, tokens, options, 'gather');
-    return [r.logits, ...r.xs, ...r.attention];
+    const r = hiddenTensors(c, P, tokens, options, 'gather');
+    return [whole ? unembed(c, P, r.hidden) : r.hidden, ...r.xs, ...r.attention];
   });
   try {
-    const B = sequences.length;
-    const T = sequences[0].length;
-    const result: ForwardResult = { batch: B, T, vocab: c.vocabSize, logits: outs[0].dataSync() as Float32Array };
+    if (whole) onLogits(0, outs[0].dataSync() as Float32Array);
+    else {
+      const hidden = outs[0] as tf.Tensor2D;
+      const pieces: [number, number][] = [];
+      if (lastRowOnly && B === 1) pieces.push([T - 1, 1]);
+      else for (let first = 0; first < B * T; first += rowsPerPiece) pieces.push([first, Math.min(rowsPerPiece, B * T - first)]);
+      for (const [first, n] of pieces) {
+        const piece = tf.tidy(() => unembed(c, P, tf.slice(hidden, [first, 0], [n, c.dModel])));
+        try {
+          onLogits(first, piece.dataSync() as Float32Array);
+        } finally {
+          piece.dispose();
+        }
+      }
+    }
+    const result: Omit<ForwardResult, 'logits'> = { batch: B, T, vocab: c.vocabSize };
     if (options.capture || options.captureAttention) {
       const nx = options.capture ? c.nLayers : 0;
       result.layers = Array.from({ length: c.nLayers }, (_, l) => {
@@ -323,9 +380,10 @@ export interface EvalOptions {
 
 /**
  * Most logits one forward call returns (floats): 64 sequences of our models stay far below it,
- * a GPT-2 window of 1 024 tokens × 50 257 is 51 M (then one window per call).
+ * a GPT-2 window of 1 024 tokens × 50 257 is 51 M (then one window per call, its logits in pieces).
+ * An object so that a test can lower it and see the pieces.
  */
-export const LOGITS_BUDGET = 1 << 24;
+export const LOGITS_BUDGET = { floats: 1 << 24 };
 
 export interface EvalResult {
   /** Mean next-token cross-entropy in nats over the scored predictions. */
@@ -358,18 +416,21 @@ export function crossEntropy(model: TransformerWeights, sequences: readonly Int3
   let n = 0;
   let correct = 0;
   for (const [len, idx] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
-    const bs = options.batchSize ?? Math.max(1, Math.min(64, Math.floor(LOGITS_BUDGET / ((len - 1) * V))));
+    const bs = options.batchSize ?? Math.max(1, Math.min(64, Math.floor(LOGITS_BUDGET.floats / ((len - 1) * V))));
     for (let start = 0; start < idx.length; start += bs) {
       const chunk = idx.slice(start, start + bs);
       const inputs = chunk.map((i) => sequences[i].subarray(0, len - 1));
-      const { logits } = forward(model, inputs, { headLogits: options.headLogits });
       const T = len - 1;
-      chunk.forEach((si, b) => {
-        const seq = sequences[si];
-        const mask = options.scored?.[si];
-        for (let t = 0; t < T; t++) {
+      // Each piece of logits is scored as it arrives (row r = b·T + t), then dropped.
+      forwardInPieces(model, inputs, { headLogits: options.headLogits }, (firstRow, logits) => {
+        const rows = logits.length / V;
+        for (let i = 0; i < rows; i++) {
+          const b = Math.floor((firstRow + i) / T);
+          const t = (firstRow + i) % T;
+          const si = chunk[b];
+          const mask = options.scored?.[si];
           if (mask && !mask[t]) continue;
-          const off = (b * T + t) * V;
+          const off = i * V;
           let max = -Infinity;
           let arg = 0;
           for (let v = 0; v < V; v++) {
@@ -380,7 +441,7 @@ export function crossEntropy(model: TransformerWeights, sequences: readonly Int3
           }
           let z = 0;
           for (let v = 0; v < V; v++) z += Math.exp(logits[off + v] - max);
-          const target = seq[t + 1];
+          const target = sequences[si][t + 1];
           sum += Math.log(z) + max - logits[off + target];
           if (arg === target) correct++;
           n++;
@@ -446,8 +507,22 @@ export function generateIds(
   const p = new Float64Array(V);
   for (let i = 0; i < tokens; i++) {
     const window = Int32Array.from(ids.slice(-ctx));
-    const { logits } = forward(model, [window], { headLogits: options.headLogits });
-    const off = (window.length - 1) * V;
+    let logits: Float32Array = new Float32Array(0);
+    let off = 0;
+    forwardInPieces(
+      model,
+      [window],
+      { headLogits: options.headLogits },
+      (firstRow, piece) => {
+        // The piece that holds the last position.
+        const last = window.length - 1 - firstRow;
+        if (last >= 0 && last < piece.length / V) {
+          logits = piece;
+          off = last * V;
+        }
+      },
+      true,
+    );
     let next = 0;
     if (temperature === 0) {
       for (let v = 1; v < V; v++) if (logits[off + v] > logits[off + next]) next = v;

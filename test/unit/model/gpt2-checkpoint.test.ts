@@ -12,7 +12,7 @@ import { perplexityWindows, scoreText } from '../../../src/model/gpt2/perplexity
 import { gpt2ConfigJson } from '../../../src/model/gpt2/randomCheckpoint.ts';
 import { bufferSource } from '../../../src/model/gpt2/safetensors.ts';
 import { END_OF_TEXT, Gpt2Tokenizer } from '../../../src/model/gpt2/tokenizer.ts';
-import { crossEntropy, forward } from '../../../src/model/transformer.ts';
+import { crossEntropy, forward, generateIds, LOGITS_BUDGET } from '../../../src/model/transformer.ts';
 import { rawSafetensors, splitSafetensors, TINY, tinyCheckpoint } from '../../helpers/gpt2Files.ts';
 
 const FIXTURES = new URL('../../fixtures/gpt2/', import.meta.url).pathname;
@@ -216,5 +216,30 @@ describe('tokenizer (r50k_base) and perplexity windows', () => {
     const f32 = await ce('tiny-f32.safetensors');
     expect(Math.abs((await ce('tiny-f16.safetensors')) - f32)).toBeLessThan(1e-2);
     expect(Math.abs((await ce('tiny-bf16.safetensors')) - f32)).toBeLessThan(2e-2);
+  });
+});
+
+describe('logits in pieces (a large vocabulary)', () => {
+  it('cross-entropy and greedy generation are the same whether the logits come whole or in pieces', async () => {
+    const m = await load(tinyCheckpoint());
+    const seqs = [Int32Array.from({ length: 16 }, (_, i) => (i * 7) % 40), Int32Array.from({ length: 16 }, (_, i) => (i * 3 + 1) % 40)];
+    const whole = crossEntropy(m, seqs);
+    const gen = generateIds(m, Int32Array.of(3, 1, 4), 6, 1, 0);
+    const saved = LOGITS_BUDGET.floats;
+    try {
+      // 40-token vocabulary: 3 rows per piece, so 30 rows come in 10 pieces; generation computes the last row only.
+      LOGITS_BUDGET.floats = 120;
+      const pieces = crossEntropy(m, seqs, { batchSize: 2 });
+      expect(pieces.tokens).toBe(whole.tokens);
+      expect(pieces.crossEntropy).toBeCloseTo(whole.crossEntropy, 5);
+      expect(pieces.accuracy).toBe(whole.accuracy);
+      expect(Array.from(generateIds(m, Int32Array.of(3, 1, 4), 6, 1, 0))).toEqual(Array.from(gen));
+      const f = forward(m, seqs);
+      LOGITS_BUDGET.floats = saved;
+      const g = forward(m, seqs);
+      for (let i = 0; i < g.logits.length; i++) expect(Math.abs(f.logits[i] - g.logits[i])).toBeLessThan(1e-4);
+    } finally {
+      LOGITS_BUDGET.floats = saved;
+    }
   });
 });
