@@ -113,7 +113,7 @@ function readConfigJson(configJson: unknown): ConfigJson | undefined {
 
 function shapeOf(byName: Map<string, TensorInfo>, name: string, fileName: (n: string) => string): number[] {
   const t = byName.get(name);
-  if (!t) throw new Gpt2CheckpointError(`missing tensor "${fileName(name)}": every GPT-2 block needs it`);
+  if (!t) throw new Gpt2CheckpointError(`missing tensor "${fileName(name)}": GPT-2 needs it`);
   return t.shape;
 }
 

@@ -100,6 +100,7 @@ describe('bad checkpoints and flags: exit 1, one error line, within seconds', ()
     ],
     ['a directory', join(dir, 'a-directory.safetensors'), /is a directory/],
     ['a missing file', join(dir, 'nope.safetensors'), /file not found/],
+    ['a device (/dev/zero), never read', '/dev/zero', /is a character device; only regular files are read/],
   ];
   for (const [name, path, message] of cases) {
     it(name, async () => {
