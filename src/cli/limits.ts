@@ -30,7 +30,21 @@ export const FILE_MAX_BYTES = {
   'calib-text': 16 * 1024 * 1024,
   /** `generate --prune` (brown-char's merged overrides are under 1 MB). */
   prune: 16 * 1024 * 1024,
+  /** `--checkpoint` safetensors (gpt2 is 548 MB in F32, gpt2-medium 1.5 GB; larger ones would not fit the memory). */
+  checkpoint: 2 * 1024 * 1024 * 1024,
+  /** `--config` (a GPT-2 config.json is about 1 kB). */
+  config: 1024 * 1024,
+  /** `eval --text` (the text whose perplexity is measured). */
+  text: 16 * 1024 * 1024,
 } as const;
+
+/**
+ * A GPT-2 checkpoint: at most this many tokens of `eval --text` are scored (about 60 windows
+ * of GPT-2 small, half an hour on 2 cores), and at most this many `generate --tokens` (each
+ * one a forward pass over up to n_positions tokens).
+ */
+export const CHECKPOINT_MAX_EVAL_TOKENS = 65_536;
+export const CHECKPOINT_MAX_NEW_TOKENS = 256;
 
 /** Largest magnitude of an entry of a `--prune` override (the shipped models' entries are below 10). */
 export const PRUNE_ENTRY_MAX = 1e6;
@@ -56,6 +70,7 @@ export function limitsText(): string {
   return [
     `limits: ${flags}`,
     `  files (regular files only, no FIFOs or devices): ${files}; --prune entries |v| <= ${PRUNE_ENTRY_MAX}`,
+    `  --checkpoint: eval scores at most ${CHECKPOINT_MAX_EVAL_TOKENS} tokens of --text, generate writes at most ${CHECKPOINT_MAX_NEW_TOKENS} tokens`,
     '  each flag at most once; with --nm N:M, --sparsity/--sparsities may only repeat N/M; --out must not name an input file',
   ].join('\n');
 }

@@ -15,7 +15,13 @@ type Command = (argv: readonly string[]) => string | Promise<string>;
 
 interface Entry {
   load: () => Promise<Command>;
+  /** The command on a reader's GPT-2 (`--checkpoint F.safetensors`) rather than a shipped model. */
+  checkpoint?: () => Promise<Command>;
   help: string;
+}
+
+function givesCheckpoint(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '--checkpoint' || a.startsWith('--checkpoint='));
 }
 
 const COMMANDS: Record<string, Entry> = {
@@ -34,11 +40,19 @@ const COMMANDS: Record<string, Entry> = {
   },
   eval: {
     load: async () => (await import('./modelCommands.ts')).evalCommand,
-    help: 'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)',
+    checkpoint: async () => (await import('./checkpointCommands.ts')).checkpointEvalCommand,
+    help: [
+      'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)',
+      '  eval --checkpoint F.safetensors [--config config.json] [--n-head H] --text T.txt [--window N]   (a GPT-2: JSON tokens, cross_entropy, perplexity)',
+    ].join('\n'),
   },
   generate: {
     load: async () => (await import('./pruneCommands.ts')).generatePrunedCommand,
-    help: 'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json]',
+    checkpoint: async () => (await import('./checkpointCommands.ts')).checkpointGenerateCommand,
+    help: [
+      'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json]',
+      '  generate --checkpoint F.safetensors [--config config.json] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0 (greedy)] [--seed 1]',
+    ].join('\n'),
   },
   'model-prune': {
     load: async () => (await import('./pruneCommands.ts')).modelPruneCommand,
@@ -91,7 +105,7 @@ export async function runCli(argv: readonly string[], io: Io = PROCESS_IO): Prom
     return 1;
   }
   try {
-    const run = await entry.load();
+    const run = await (entry.checkpoint && givesCheckpoint(rest) ? entry.checkpoint : entry.load)();
     const out = await run(rest);
     if (out) io.stdout(out.endsWith('\n') ? out : out + '\n');
     return 0;

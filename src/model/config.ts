@@ -1,9 +1,11 @@
 /**
- * Configuration of the project's small transformers (SPEC §7): decoder-only,
- * pre-layer-norm, learned absolute position embeddings, and NO bias on the Q
- * and K projections, so that each head's logits are exactly
+ * Configuration of the one transformer architecture (SPEC §7): decoder-only,
+ * pre-layer-norm, learned absolute position embeddings. The project's small
+ * models have NO bias on the Q and K projections, so that each head's logits are exactly
  *   S_h = X W_h Xᵀ  with  W_h = W_Q^h (W_K^h)ᵀ / √d_h,
- * where X is the layer-normed input of that layer's attention.
+ * where X is the layer-normed input of that layer's attention. A Hugging Face
+ * GPT-2 is the same architecture with three switches set (src/model/gpt2/): Q/K
+ * biases, gelu_new, and an unembedding tied to the token embedding without a bias.
  *
  * Conventions (row vectors, x·W): every linear map is stored as [in, out].
  * Head h of a layer uses columns h·d_h … (h+1)·d_h − 1 of that layer's
@@ -26,10 +28,25 @@ export interface ModelConfig {
   nHeads: number;
   /** Hidden width of each MLP; 0 means attention-only (no MLP blocks). */
   dMlp: number;
-  /** MLP nonlinearity. */
-  activation: 'relu';
+  /** MLP nonlinearity: ReLU (ours) or GPT-2's tanh approximation of GELU. */
+  activation: Activation;
   /** Layer-norm epsilon. */
   lnEps: number;
+  /** Biases on the Q and K projections (`attn.bq`, `attn.bk`): GPT-2 has them, our models do not. Default false. */
+  qkBias?: boolean;
+  /** The unembedding is the token embedding transposed (GPT-2's tied lm_head): no `unembed.w` tensor. Default false. */
+  tiedEmbeddings?: boolean;
+  /** A bias on the unembedding (`unembed.b`): ours have one, GPT-2's lm_head has none. Default true. */
+  unembedBias?: boolean;
+}
+
+export type Activation = 'relu' | 'gelu_new';
+
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'gelu_new'];
+
+/** The architecture switches with their defaults filled in (the defaults are our small models). */
+export function architectureOf(c: ModelConfig): { qkBias: boolean; tiedEmbeddings: boolean; unembedBias: boolean } {
+  return { qkBias: c.qkBias ?? false, tiedEmbeddings: c.tiedEmbeddings ?? false, unembedBias: c.unembedBias ?? true };
 }
 
 /** Per-head width d_h = d / heads. */
@@ -45,8 +62,11 @@ export function validateConfig(c: ModelConfig): void {
       throw new Error(`model config: ${k} must be a positive integer (got ${String(v)})`);
   }
   if (c.dModel % c.nHeads !== 0) throw new Error(`model config: dModel ${c.dModel} is not divisible by nHeads ${c.nHeads}`);
-  if (c.activation !== 'relu') throw new Error(`model config: unknown activation ${String(c.activation)}`);
+  if (!ACTIVATIONS.includes(c.activation)) throw new Error(`model config: unknown activation ${String(c.activation)}`);
   if (!(c.lnEps > 0)) throw new Error('model config: lnEps must be > 0');
+  for (const k of ['qkBias', 'tiedEmbeddings', 'unembedBias'] as const) {
+    if (c[k] !== undefined && typeof c[k] !== 'boolean') throw new Error(`model config: ${k} must be true or false (got ${String(c[k])})`);
+  }
 }
 
 /** Training hyper-parameters (recorded in the manifest). */

@@ -11,14 +11,17 @@
  *    (X W_q)(X W_k)ᵀ/√d_h. The causal mask and softmax are then applied as
  *    usual; values, output projection and MLPs stay dense.
  *
+ * The same forward runs our small models and a loaded GPT-2 (src/model/gpt2/): the
+ * config's switches add Q/K biases, gelu_new and a tied unembedding without bias.
+ *
  * Every tfjs call runs inside tf.tidy (or disposes what it made); results come
  * back as plain typed arrays. The model's weights are uploaded to tfjs once per
  * Model and cached (`disposeModelTensors` frees them).
  */
 import { tf } from '../core/tf/backend.ts';
 import { mulberry32 } from '../core/random.ts';
-import { headDim, type ModelConfig } from './config.ts';
-import { getParam, type Model } from './weights.ts';
+import { architectureOf, headDim, type ModelConfig } from './config.ts';
+import { getParam, type Model, type TransformerWeights } from './weights.ts';
 
 /** A replacement for one head's attention logits. Matrices are row-major float32. */
 export type HeadOverride =
@@ -60,7 +63,7 @@ export type ParamTensors = Record<string, tf.Tensor>;
 // Host-side helpers (no tfjs)
 
 /** Head h's query and key projections: columns h·d_h … (h+1)·d_h − 1 of W_Q and W_K, each d×d_h row-major. */
-export function headQK(model: Model, layer: number, head: number): { Wq: Float32Array; Wk: Float32Array } {
+export function headQK(model: TransformerWeights, layer: number, head: number): { Wq: Float32Array; Wk: Float32Array } {
   const c = model.config;
   checkHead(c, layer, head);
   const d = c.dModel;
@@ -79,7 +82,9 @@ export function headQK(model: Model, layer: number, head: number): { Wq: Float32
 }
 
 /** W_h = W_Q^h (W_K^h)ᵀ / √d_h in float64, d×d row-major: head h's logits are X W_h Xᵀ. */
-export function mergedHeadWeight(model: Model, layer: number, head: number): Float64Array {
+export function mergedHeadWeight(model: TransformerWeights, layer: number, head: number): Float64Array {
+  // With Q/K biases a head's logits are not X W_h Xᵀ (the biases fold in only with a ones column appended to X).
+  if (architectureOf(model.config).qkBias) throw new Error(`model ${model.config.name}: a merged W_h leaves out the Q/K biases of this model`);
   const { Wq, Wk } = headQK(model, layer, head);
   const d = model.config.dModel;
   const dh = headDim(model.config);
@@ -103,10 +108,10 @@ function checkHead(c: ModelConfig, layer: number, head: number): void {
 // ---------------------------------------------------------------------------
 // tfjs
 
-const modelTensors = new WeakMap<Model, ParamTensors>();
+const modelTensors = new WeakMap<TransformerWeights, ParamTensors>();
 
 /** The model's weights as tfjs tensors (uploaded once per Model and cached). */
-export function modelParamTensors(model: Model): ParamTensors {
+export function modelParamTensors(model: TransformerWeights): ParamTensors {
   let t = modelTensors.get(model);
   if (!t) {
     t = {};
@@ -117,7 +122,7 @@ export function modelParamTensors(model: Model): ParamTensors {
 }
 
 /** Free the cached tfjs copies of a model's weights. */
-export function disposeModelTensors(model: Model): void {
+export function disposeModelTensors(model: TransformerWeights): void {
   const t = modelTensors.get(model);
   if (t) {
     tf.dispose(Object.values(t));
@@ -128,6 +133,12 @@ export function disposeModelTensors(model: Model): void {
 function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+}
+
+/** GPT-2's `gelu_new`: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the tanh approximation of GELU. */
+function geluNew(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
 /** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above (exp underflows to exactly 0). */
@@ -146,9 +157,40 @@ export interface CoreOutputs {
 /**
  * The forward pass on tensors (call inside tf.tidy). `tokens` is int32 [B, T]
  * with T ≤ contextLength. Used by `forward` and by training (with variables).
+ * `embedding`: 'onehot' (differentiable on every backend: training) or 'gather'
+ * (the same numbers without a [B·T, vocab] one-hot: inference, a 50 257-token vocabulary).
  */
-export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.Tensor2D, options: ForwardOptions = {}): CoreOutputs {
+export function forwardTensors(
+  config: ModelConfig,
+  P: ParamTensors,
+  tokens: tf.Tensor2D,
+  options: ForwardOptions = {},
+  embedding: 'onehot' | 'gather' = 'onehot',
+): CoreOutputs {
   const [B, T] = tokens.shape;
+  const { hidden, xs, attention } = hiddenTensors(config, P, tokens, options, embedding);
+  const logits = tf.reshape(unembed(config, P, hidden), [B, T, config.vocabSize]) as tf.Tensor3D;
+  return { logits, xs, attention };
+}
+
+/** Next-token logits [rows, vocab] of final hidden states [rows, d]. */
+function unembed(config: ModelConfig, P: ParamTensors, hidden: tf.Tensor2D): tf.Tensor2D {
+  const arch = architectureOf(config);
+  // A tied unembedding is the token embedding transposed (no copy: matMul with transposeB).
+  const out = arch.tiedEmbeddings ? tf.matMul(hidden, P['tok_emb'] as tf.Tensor2D, false, true) : tf.matMul(hidden, P['unembed.w'] as tf.Tensor2D);
+  return (arch.unembedBias ? tf.add(out, P['unembed.b']) : out) as tf.Tensor2D;
+}
+
+/** The forward pass up to the final layer norm: hidden states [B·T, d] and the captures. */
+function hiddenTensors(
+  config: ModelConfig,
+  P: ParamTensors,
+  tokens: tf.Tensor2D,
+  options: ForwardOptions,
+  embedding: 'onehot' | 'gather',
+): { hidden: tf.Tensor2D; xs: tf.Tensor2D[]; attention: tf.Tensor4D[] } {
+  const [B, T] = tokens.shape;
+  const arch = architectureOf(config);
   const d = config.dModel;
   const H = config.nHeads;
   const dh = headDim(config);
@@ -162,17 +204,27 @@ export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.
   // needs UnsortedSegmentSum, which the wasm backend does not have. The one-hot is made as
   // int32 and cast: the wasm OneHot kernel with dtype float32 writes integer bit patterns
   // (1 → 1.4e-45), tfjs 4.22.
-  const onehot = tf.cast(tf.oneHot(tf.reshape(tokens, [B * T]) as tf.Tensor1D, config.vocabSize), 'float32') as tf.Tensor2D;
-  const emb = tf.reshape(tf.matMul(onehot, P['tok_emb'] as tf.Tensor2D), [B, T, d]);
+  const flatTokens = tf.reshape(tokens, [B * T]) as tf.Tensor1D;
+  const rows =
+    embedding === 'gather'
+      ? tf.gather(P['tok_emb'], flatTokens)
+      : tf.matMul(tf.cast(tf.oneHot(flatTokens, config.vocabSize), 'float32') as tf.Tensor2D, P['tok_emb'] as tf.Tensor2D);
+  const emb = tf.reshape(rows, [B, T, d]);
   let x: tf.Tensor = tf.add(emb, tf.slice(P['pos_emb'], [0, 0], [T, d]));
-  for (let l = 0; l < config.nLayers; l++) {
+  // One block: the residual stream out, and what the caller asked to capture.
+  const block = (l: number, xIn: tf.Tensor): { x: tf.Tensor; captured: tf.Tensor[] } => {
+    let y = xIn;
     const p = `layers.${l}`;
-    const h = layerNorm(x, P[`${p}.ln1.g`], P[`${p}.ln1.b`], config.lnEps);
+    const h = layerNorm(y, P[`${p}.ln1.g`], P[`${p}.ln1.b`], config.lnEps);
     const h2 = tf.reshape(h, [B * T, d]) as tf.Tensor2D;
-    if (options.capture) xs.push(h2);
     const split = (m: tf.Tensor) => tf.transpose(tf.reshape(m, [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
-    const q = split(tf.matMul(h2, P[`${p}.attn.wq`] as tf.Tensor2D));
-    const k = split(tf.matMul(h2, P[`${p}.attn.wk`] as tf.Tensor2D));
+    // GPT-2 adds its Q/K biases here; ours have none, so their logits stay X W_h Xᵀ.
+    const project = (w: string, b: string) => {
+      const xw = tf.matMul(h2, P[`${p}.attn.${w}`] as tf.Tensor2D);
+      return arch.qkBias ? tf.add(xw, P[`${p}.attn.${b}`]) : xw;
+    };
+    const q = split(project('wq', 'bq'));
+    const k = split(project('wk', 'bk'));
     let scores: tf.Tensor = tf.mul(tf.matMul(q, k, false, true), scale); // [B, H, T, T]
     if (options.headLogits) {
       const overrides = Array.from({ length: H }, (_, hd) => options.headLogits!(l, hd));
@@ -183,34 +235,50 @@ export function forwardTensors(config: ModelConfig, P: ParamTensors, tokens: tf.
           const o = overrides[hd];
           if (!o) return dense;
           if (o.kind === 'merged') {
+            if (arch.qkBias) throw new Error(`merged override for layer ${l} head ${hd}: X W Xᵀ leaves out this model's Q/K biases`);
             if (o.W.length !== d * d) throw new Error(`merged override for layer ${l} head ${hd}: W has ${o.W.length} entries (expected ${d}×${d})`);
             const xw = tf.reshape(tf.matMul(h2, tf.tensor2d(o.W, [d, d])), [B, T, d]) as tf.Tensor3D;
             return tf.matMul(xw, h3, false, true);
           }
           if (o.Wq.length !== d * dh || o.Wk.length !== d * dh) throw new Error(`factored override for layer ${l} head ${hd}: Wq/Wk must be ${d}×${dh}`);
-          const a = tf.reshape(tf.matMul(h2, tf.tensor2d(o.Wq, [d, dh])), [B, T, dh]) as tf.Tensor3D;
-          const b = tf.reshape(tf.matMul(h2, tf.tensor2d(o.Wk, [d, dh])), [B, T, dh]) as tf.Tensor3D;
+          // A factored head keeps its Q/K biases (the head's slice of bq and bk), as in c_attn.
+          const headBias = (name: string) => tf.slice(P[`${p}.attn.${name}`], [hd * dh], [dh]);
+          const qa = tf.matMul(h2, tf.tensor2d(o.Wq, [d, dh]));
+          const kb = tf.matMul(h2, tf.tensor2d(o.Wk, [d, dh]));
+          const a = tf.reshape(arch.qkBias ? tf.add(qa, headBias('bq')) : qa, [B, T, dh]) as tf.Tensor3D;
+          const b = tf.reshape(arch.qkBias ? tf.add(kb, headBias('bk')) : kb, [B, T, dh]) as tf.Tensor3D;
           return tf.mul(tf.matMul(a, b, false, true), scale);
         });
         scores = tf.stack(replaced, 1);
       }
     }
     const probs = tf.softmax(tf.add(scores, mask)) as tf.Tensor4D;
-    if (options.captureAttention) attention.push(probs);
     const v = split(tf.add(tf.matMul(h2, P[`${p}.attn.wv`] as tf.Tensor2D), P[`${p}.attn.bv`]));
     const o = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
     const attnOut = tf.add(tf.matMul(o, P[`${p}.attn.wo`] as tf.Tensor2D), P[`${p}.attn.bo`]);
-    x = tf.add(x, tf.reshape(attnOut, [B, T, d]));
+    y = tf.add(y, tf.reshape(attnOut, [B, T, d]));
     if (config.dMlp > 0) {
-      const m = tf.reshape(layerNorm(x, P[`${p}.ln2.g`], P[`${p}.ln2.b`], config.lnEps), [B * T, d]) as tf.Tensor2D;
-      const hid = tf.relu(tf.add(tf.matMul(m, P[`${p}.mlp.w1`] as tf.Tensor2D), P[`${p}.mlp.b1`])) as tf.Tensor2D;
+      const m = tf.reshape(layerNorm(y, P[`${p}.ln2.g`], P[`${p}.ln2.b`], config.lnEps), [B * T, d]) as tf.Tensor2D;
+      const pre = tf.add(tf.matMul(m, P[`${p}.mlp.w1`] as tf.Tensor2D), P[`${p}.mlp.b1`]);
+      const hid = (config.activation === 'gelu_new' ? geluNew(pre) : tf.relu(pre)) as tf.Tensor2D;
       const out = tf.add(tf.matMul(hid, P[`${p}.mlp.w2`] as tf.Tensor2D), P[`${p}.mlp.b2`]);
-      x = tf.add(x, tf.reshape(out, [B, T, d]));
+      y = tf.add(y, tf.reshape(out, [B, T, d]));
     }
+    const captured: tf.Tensor[] = [];
+    if (options.capture) captured.push(h2);
+    if (options.captureAttention) captured.push(probs);
+    return { x: y, captured };
+  };
+  for (let l = 0; l < config.nLayers; l++) {
+    // Inference frees each block's intermediates as it goes (a GPT-2 window would hold gigabytes
+    // of them until the end); training keeps them, the gradient tape needs them.
+    const r = embedding === 'gather' ? tf.tidy(() => block(l, x)) : block(l, x);
+    x = r.x;
+    if (options.capture) xs.push(r.captured[0] as tf.Tensor2D);
+    if (options.captureAttention) attention.push(r.captured[options.capture ? 1 : 0] as tf.Tensor4D);
   }
-  const f = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
-  const logits = tf.reshape(tf.add(tf.matMul(f, P['unembed.w'] as tf.Tensor2D), P['unembed.b']), [B, T, config.vocabSize]) as tf.Tensor3D;
-  return { logits, xs, attention };
+  const hidden = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
+  return { hidden, xs, attention };
 }
 
 function tokenTensor(sequences: readonly Int32Array[], vocab: number): tf.Tensor2D {
@@ -234,18 +302,56 @@ function tokenTensor(sequences: readonly Int32Array[], vocab: number): tf.Tensor
  * calibration X and attention probabilities. No tensors outlive the call
  * (apart from the model's cached weights).
  */
-export function forward(model: Model, sequences: readonly Int32Array[], options: ForwardOptions = {}): ForwardResult {
+export function forward(model: TransformerWeights, sequences: readonly Int32Array[], options: ForwardOptions = {}): ForwardResult {
+  const V = model.config.vocabSize;
+  const rows = sequences.length * (sequences[0]?.length ?? 0);
+  const logits = new Float32Array(rows * V);
+  const rest = forwardInPieces(model, sequences, options, (first, piece) => logits.set(piece, first * V));
+  return { ...rest, logits };
+}
+
+/**
+ * The forward pass with the logits handed over in pieces of at most LOGITS_BUDGET floats:
+ * `onLogits(firstRow, logits)` with rows b·T + t. Our models' logits come in one piece (the
+ * same single matMul as ever); a GPT-2 window's 1 023 × 50 257 in four, so neither TensorFlow.js
+ * nor the host holds them all at once. `lastRowOnly` (generation, one sequence): when the logits
+ * would be cut into pieces, only the last position's row is computed and handed over.
+ */
+function forwardInPieces(
+  model: TransformerWeights,
+  sequences: readonly Int32Array[],
+  options: ForwardOptions,
+  onLogits: (firstRow: number, logits: Float32Array) => void,
+  lastRowOnly = false,
+): Omit<ForwardResult, 'logits'> {
   const c = model.config;
   const P = modelParamTensors(model);
+  const B = sequences.length;
+  const T = sequences[0]?.length ?? 0;
+  const rowsPerPiece = Math.max(1, Math.floor(LOGITS_BUDGET.floats / c.vocabSize));
+  const whole = B * T <= rowsPerPiece;
   const outs = tf.tidy(() => {
     const tokens = tokenTensor(sequences, c.vocabSize);
-    const r = forwardTensors(c, P, tokens, options);
-    return [r.logits, ...r.xs, ...r.attention];
+    const r = hiddenTensors(c, P, tokens, options, 'gather');
+    return [whole ? unembed(c, P, r.hidden) : r.hidden, ...r.xs, ...r.attention];
   });
   try {
-    const B = sequences.length;
-    const T = sequences[0].length;
-    const result: ForwardResult = { batch: B, T, vocab: c.vocabSize, logits: outs[0].dataSync() as Float32Array };
+    if (whole) onLogits(0, outs[0].dataSync() as Float32Array);
+    else {
+      const hidden = outs[0] as tf.Tensor2D;
+      const pieces: [number, number][] = [];
+      if (lastRowOnly && B === 1) pieces.push([T - 1, 1]);
+      else for (let first = 0; first < B * T; first += rowsPerPiece) pieces.push([first, Math.min(rowsPerPiece, B * T - first)]);
+      for (const [first, n] of pieces) {
+        const piece = tf.tidy(() => unembed(c, P, tf.slice(hidden, [first, 0], [n, c.dModel])));
+        try {
+          onLogits(first, piece.dataSync() as Float32Array);
+        } finally {
+          piece.dispose();
+        }
+      }
+    }
+    const result: Omit<ForwardResult, 'logits'> = { batch: B, T, vocab: c.vocabSize };
     if (options.capture || options.captureAttention) {
       const nx = options.capture ? c.nLayers : 0;
       result.layers = Array.from({ length: c.nLayers }, (_, l) => {
@@ -268,9 +374,16 @@ export interface EvalOptions {
    * predictions with mask 1 are scored (induction: the repeated half).
    */
   scored?: readonly Uint8Array[];
-  /** Sequences per forward call (default 64). */
+  /** Sequences per forward call (default 64, fewer when their logits would pass LOGITS_BUDGET). */
   batchSize?: number;
 }
+
+/**
+ * Most logits one forward call returns (floats): 64 sequences of our models stay far below it,
+ * a GPT-2 window of 1 024 tokens × 50 257 is 51 M (then one window per call, its logits in pieces).
+ * An object so that a test can lower it and see the pieces.
+ */
+export const LOGITS_BUDGET = { floats: 1 << 24 };
 
 export interface EvalResult {
   /** Mean next-token cross-entropy in nats over the scored predictions. */
@@ -288,10 +401,9 @@ export interface EvalResult {
  * predicting tokens 1 … n−1. Sequences may have different lengths (they are
  * grouped by length). Log-softmax and the sums are in float64 on the host.
  */
-export function crossEntropy(model: Model, sequences: readonly Int32Array[], options: EvalOptions = {}): EvalResult {
+export function crossEntropy(model: TransformerWeights, sequences: readonly Int32Array[], options: EvalOptions = {}): EvalResult {
   const c = model.config;
   const V = c.vocabSize;
-  const bs = options.batchSize ?? 64;
   const groups = new Map<number, number[]>();
   sequences.forEach((s, i) => {
     if (s.length < 2 || s.length > c.contextLength + 1) throw new Error(`crossEntropy: sequence length ${s.length} outside [2, ${c.contextLength + 1}]`);
@@ -304,17 +416,21 @@ export function crossEntropy(model: Model, sequences: readonly Int32Array[], opt
   let n = 0;
   let correct = 0;
   for (const [len, idx] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+    const bs = options.batchSize ?? Math.max(1, Math.min(64, Math.floor(LOGITS_BUDGET.floats / ((len - 1) * V))));
     for (let start = 0; start < idx.length; start += bs) {
       const chunk = idx.slice(start, start + bs);
       const inputs = chunk.map((i) => sequences[i].subarray(0, len - 1));
-      const { logits } = forward(model, inputs, { headLogits: options.headLogits });
       const T = len - 1;
-      chunk.forEach((si, b) => {
-        const seq = sequences[si];
-        const mask = options.scored?.[si];
-        for (let t = 0; t < T; t++) {
+      // Each piece of logits is scored as it arrives (row r = b·T + t), then dropped.
+      forwardInPieces(model, inputs, { headLogits: options.headLogits }, (firstRow, logits) => {
+        const rows = logits.length / V;
+        for (let i = 0; i < rows; i++) {
+          const b = Math.floor((firstRow + i) / T);
+          const t = (firstRow + i) % T;
+          const si = chunk[b];
+          const mask = options.scored?.[si];
           if (mask && !mask[t]) continue;
-          const off = (b * T + t) * V;
+          const off = i * V;
           let max = -Infinity;
           let arg = 0;
           for (let v = 0; v < V; v++) {
@@ -325,7 +441,7 @@ export function crossEntropy(model: Model, sequences: readonly Int32Array[], opt
           }
           let z = 0;
           for (let v = 0; v < V; v++) z += Math.exp(logits[off + v] - max);
-          const target = seq[t + 1];
+          const target = sequences[si][t + 1];
           sum += Math.log(z) + max - logits[off + target];
           if (arg === target) correct++;
           n++;
@@ -350,22 +466,39 @@ export interface GenerateResult {
 }
 
 /**
- * Sample `tokens` characters after `prompt` with a seeded RNG (mulberry32(seed)).
- * temperature 0 is greedy (argmax, lowest id on ties); otherwise sampling from
- * softmax(logits / temperature). The model sees the last contextLength tokens.
+ * Sample `tokens` characters after `prompt` with a seeded RNG (see generateIds).
  * An empty prompt starts from "\n" (the corpus's file separator) when the
  * vocabulary has it. Throws UnknownCharactersError for characters the model
  * does not know.
  */
 export function generate(model: Model, prompt: string, tokens: number, seed: number, temperature: number, options: GenerateOptions = {}): GenerateResult {
-  if (!Number.isInteger(tokens) || tokens < 0) throw new Error(`generate: tokens must be an integer >= 0 (got ${tokens})`);
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`generate: temperature must be >= 0 (got ${temperature})`);
   const tok = model.tokenizer;
   let start = tok.encode(prompt);
   if (start.length === 0) {
     if (!tok.has('\n')) throw new Error('generate: the prompt is empty');
     start = tok.encode('\n');
   }
+  const out = generateIds(model, start, tokens, seed, temperature, options);
+  return { prompt, continuation: tok.decode(out), ids: out };
+}
+
+/**
+ * Continue the token ids `start` by `tokens` tokens with a seeded RNG (mulberry32(seed)).
+ * temperature 0 is greedy (argmax, lowest id on ties); otherwise sampling from
+ * softmax(logits / temperature). The model sees the last contextLength tokens.
+ * Returns the new ids only.
+ */
+export function generateIds(
+  model: TransformerWeights,
+  start: Int32Array,
+  tokens: number,
+  seed: number,
+  temperature: number,
+  options: GenerateOptions = {},
+): Int32Array {
+  if (!Number.isInteger(tokens) || tokens < 0) throw new Error(`generate: tokens must be an integer >= 0 (got ${tokens})`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`generate: temperature must be >= 0 (got ${temperature})`);
+  if (start.length === 0) throw new Error('generate: no tokens to continue');
   const ctx = model.config.contextLength;
   const V = model.config.vocabSize;
   const ids = Array.from(start);
@@ -374,8 +507,22 @@ export function generate(model: Model, prompt: string, tokens: number, seed: num
   const p = new Float64Array(V);
   for (let i = 0; i < tokens; i++) {
     const window = Int32Array.from(ids.slice(-ctx));
-    const { logits } = forward(model, [window], { headLogits: options.headLogits });
-    const off = (window.length - 1) * V;
+    let logits: Float32Array = new Float32Array(0);
+    let off = 0;
+    forwardInPieces(
+      model,
+      [window],
+      { headLogits: options.headLogits },
+      (firstRow, piece) => {
+        // The piece that holds the last position.
+        const last = window.length - 1 - firstRow;
+        if (last >= 0 && last < piece.length / V) {
+          logits = piece;
+          off = last * V;
+        }
+      },
+      true,
+    );
     let next = 0;
     if (temperature === 0) {
       for (let v = 1; v < V; v++) if (logits[off + v] > logits[off + next]) next = v;
@@ -397,5 +544,5 @@ export function generate(model: Model, prompt: string, tokens: number, seed: num
     out[i] = next;
     ids.push(next);
   }
-  return { prompt, continuation: tok.decode(out), ids: out };
+  return out;
 }

@@ -14,12 +14,13 @@
  * Tensor names and shapes (linear maps stored [in, out]; see config.ts):
  *   tok_emb [V, d]   pos_emb [T, d]
  *   layers.<l>.ln1.g [d]  layers.<l>.ln1.b [d]
- *   layers.<l>.attn.wq [d, d]  layers.<l>.attn.wk [d, d]     (no Q/K bias)
+ *   layers.<l>.attn.wq [d, d]  layers.<l>.attn.wk [d, d]     (no Q/K bias; with config.qkBias: .bq [d], .bk [d])
  *   layers.<l>.attn.wv [d, d]  layers.<l>.attn.bv [d]  layers.<l>.attn.wo [d, d]  layers.<l>.attn.bo [d]
  *   layers.<l>.ln2.g/b [d], layers.<l>.mlp.w1 [d, m], .b1 [m], .w2 [m, d], .b2 [d]   (only if dMlp > 0)
  *   ln_f.g [d]  ln_f.b [d]  unembed.w [d, V]  unembed.b [V]
+ *   (no unembed.w with config.tiedEmbeddings: tok_emb transposed; no unembed.b with unembedBias false)
  */
-import { type ModelConfig, validateConfig } from './config.ts';
+import { architectureOf, type ModelConfig, validateConfig } from './config.ts';
 import { CharTokenizer } from './tokenizer.ts';
 
 export const MANIFEST_FORMAT = 'attention-pruning-explainer/model-v1';
@@ -67,18 +68,24 @@ export interface Manifest {
   [key: string]: unknown;
 }
 
-export interface Model {
+/** All the forward pass needs: a configuration and its named parameters (ours or a loaded GPT-2). */
+export interface TransformerWeights {
   config: ModelConfig;
+  /** Named parameters. Treat as immutable: tfjs copies are cached per object (make a new one for new weights). */
+  params: Map<string, NamedTensor>;
+}
+
+/** One of the project's character models: weights, vocabulary and tokenizer. */
+export interface Model extends TransformerWeights {
   vocabulary: string[];
   tokenizer: CharTokenizer;
-  /** Named parameters. Treat as immutable: tfjs copies are cached per Model (make a new Model for new weights). */
-  params: Map<string, NamedTensor>;
   manifest?: Manifest;
 }
 
 /** The parameter names and shapes of a configuration, in storage order. */
 export function parameterShapes(c: ModelConfig): { name: string; shape: number[] }[] {
   const d = c.dModel;
+  const arch = architectureOf(c);
   const out: { name: string; shape: number[] }[] = [
     { name: 'tok_emb', shape: [c.vocabSize, d] },
     { name: 'pos_emb', shape: [c.contextLength, d] },
@@ -90,6 +97,12 @@ export function parameterShapes(c: ModelConfig): { name: string; shape: number[]
       { name: `${p}.ln1.b`, shape: [d] },
       { name: `${p}.attn.wq`, shape: [d, d] },
       { name: `${p}.attn.wk`, shape: [d, d] },
+      ...(arch.qkBias
+        ? [
+            { name: `${p}.attn.bq`, shape: [d] },
+            { name: `${p}.attn.bk`, shape: [d] },
+          ]
+        : []),
       { name: `${p}.attn.wv`, shape: [d, d] },
       { name: `${p}.attn.bv`, shape: [d] },
       { name: `${p}.attn.wo`, shape: [d, d] },
@@ -106,16 +119,13 @@ export function parameterShapes(c: ModelConfig): { name: string; shape: number[]
       );
     }
   }
-  out.push(
-    { name: 'ln_f.g', shape: [d] },
-    { name: 'ln_f.b', shape: [d] },
-    { name: 'unembed.w', shape: [d, c.vocabSize] },
-    { name: 'unembed.b', shape: [c.vocabSize] },
-  );
+  out.push({ name: 'ln_f.g', shape: [d] }, { name: 'ln_f.b', shape: [d] });
+  if (!arch.tiedEmbeddings) out.push({ name: 'unembed.w', shape: [d, c.vocabSize] });
+  if (arch.unembedBias) out.push({ name: 'unembed.b', shape: [c.vocabSize] });
   return out;
 }
 
-export function getParam(model: Model, name: string): NamedTensor {
+export function getParam(model: TransformerWeights, name: string): NamedTensor {
   const t = model.params.get(name);
   if (!t) throw new Error(`model ${model.config.name}: no tensor "${name}"`);
   return t;
@@ -126,6 +136,13 @@ export function makeModel(config: ModelConfig, vocabulary: string[], params: Map
   validateConfig(config);
   if (vocabulary.length !== config.vocabSize)
     throw new Error(`model ${config.name}: vocabulary has ${vocabulary.length} entries, config says ${config.vocabSize}`);
+  checkWeights({ config, params });
+  return { config, vocabulary, tokenizer: new CharTokenizer(vocabulary), params, manifest };
+}
+
+/** Check a configuration and that its parameters are all there with the right shapes. */
+export function checkWeights({ config, params }: TransformerWeights): void {
+  validateConfig(config);
   for (const { name, shape } of parameterShapes(config)) {
     const t = params.get(name);
     if (!t) throw new Error(`model ${config.name}: missing tensor "${name}"`);
@@ -133,7 +150,6 @@ export function makeModel(config: ModelConfig, vocabulary: string[], params: Map
     if (t.shape.join('x') !== shape.join('x') || t.data.length !== n)
       throw new Error(`model ${config.name}: tensor "${name}" has shape [${t.shape}] (expected [${shape}])`);
   }
-  return { config, vocabulary, tokenizer: new CharTokenizer(vocabulary), params, manifest };
 }
 
 /** Serialise: the weights.bin bytes and the tensor table (manifest order = parameterShapes order). */

@@ -1,0 +1,44 @@
+/**
+ * Perplexity of a text under a loaded GPT-2, the rule in one place (CLI, tests, page):
+ * the text's tokens (no BOS) cut into non-overlapping windows of `window` tokens (the
+ * model's n_positions unless asked otherwise; the last window may be shorter), each window
+ * scored on every position after its first; `cross_entropy` is the mean over all scored
+ * tokens, in nats. A window of n tokens therefore scores n − 1 of them, and the first token
+ * of each window is context only.
+ */
+import { crossEntropy } from '../transformer.ts';
+import type { Gpt2Model } from './checkpoint.ts';
+
+/** Non-overlapping windows of `window` tokens; a last window of one token (nothing to score) is dropped. */
+export function perplexityWindows(ids: Int32Array, window: number): Int32Array[] {
+  if (!Number.isInteger(window) || window < 2) throw new Error(`perplexity: the window must be an integer >= 2 (got ${window})`);
+  const out: Int32Array[] = [];
+  for (let s = 0; s < ids.length; s += window) {
+    const w = ids.subarray(s, s + window);
+    if (w.length >= 2) out.push(w);
+  }
+  return out;
+}
+
+export interface TextScore {
+  /** Tokens of the whole text. */
+  text_tokens: number;
+  window: number;
+  windows: number;
+  /** Tokens scored: the text's tokens less the first of each window. */
+  tokens: number;
+  cross_entropy: number;
+  perplexity: number;
+}
+
+/** Token ids the model's vocabulary does not hold (a checkpoint with a cut vocabulary), for the message. */
+export function outOfVocabulary(ids: Int32Array, vocab: number): number[] {
+  return [...new Set(Array.from(ids).filter((t) => t >= vocab))];
+}
+
+export function scoreText(model: Gpt2Model, ids: Int32Array, window: number): TextScore {
+  const windows = perplexityWindows(ids, window);
+  if (windows.length === 0) throw new Error('perplexity: the text has fewer than 2 tokens, nothing to score');
+  const r = crossEntropy(model, windows);
+  return { text_tokens: ids.length, window, windows: windows.length, tokens: r.tokens, cross_entropy: r.crossEntropy, perplexity: r.perplexity };
+}
