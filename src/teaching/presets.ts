@@ -112,6 +112,8 @@ export function divergenceSpec(): SyntheticSpec {
 
 /** The reader's step: a positive number up to the lab's own limit, so the lab can replay it. */
 export const MAX_READER_ETA = GD_FIELDS.eta.max;
+/** Steps the η prompt and its messages suggest: positive, as the step must be. */
+export const ETA_EXAMPLES = ['0.05', '2e-3'] as const;
 
 /** Chapter slugs and widget element ids the preset links point into. */
 const HEAD_TO_HEAD = { path: '/chapters/head-to-head/', id: 'h2h' };
