@@ -107,10 +107,10 @@ export function convergenceJson(c: ConvergenceReport): Record<string, unknown> {
     evaluations: c.evaluations,
     steps_that_raised_L: c.stepsRaisedL,
     stopped: c.stopReason,
-    accepted_step: steps.length
-      ? { min: Math.min(...steps), max: Math.max(...steps), last: steps[steps.length - 1] }
-      : `no step accepted: ${c.stopReason}`,
-    observed_linear_rate: Number.isFinite(c.observedRate) ? c.observedRate : `not measured: ${c.iterations ? 'the loss did not fall by a measurable gap' : 'the loss did not move'}`,
+    accepted_step: steps.length ? { min: Math.min(...steps), max: Math.max(...steps), last: steps[steps.length - 1] } : `no step accepted: ${c.stopReason}`,
+    observed_linear_rate: Number.isFinite(c.observedRate)
+      ? c.observedRate
+      : `not measured: ${c.iterations ? 'the loss did not fall by a measurable gap' : 'the loss did not move'}`,
     rate_window: c.rateWindow,
     smoothness_bound_beta: Number.isFinite(c.beta) ? c.beta : noBound,
     safe_eta: Number.isFinite(c.safeEta) ? c.safeEta : noBound,

@@ -225,11 +225,14 @@ describe('exercise (c): find a diverging step', () => {
     expect(wrong.verdict).toBe('wrong');
     expect(await root.locator('.exercise-verdict').textContent()).toMatch(new RegExp(`^Not yet: .* all ${DIVERGENCE_PRESET.iters} iterations ran`));
 
-    for (const bad of ['-1', 'fast', '']) {
+    for (const bad of ['-1', 'fast', '', '1,5']) {
       await eta.fill(bad);
       const r = await check(root);
       expect(r.status).toBe('error');
-      expect(await root.locator('[role=alert]').textContent()).toMatch(/must be positive|is not a number|is empty/);
+      const alert = (await root.locator('[role=alert]').textContent()) ?? '';
+      expect(alert).toMatch(/must be positive|is not a number|is empty|decimal comma: write the decimal mark as a point \(1\.5\)/);
+      // The examples the messages suggest are steps the field accepts: positive (issue 20).
+      expect(alert).not.toMatch(/-0\.125/);
     }
     expect(consoleErrors).toEqual([]);
     await page.context().close();

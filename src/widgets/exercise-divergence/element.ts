@@ -46,7 +46,10 @@ export class ExerciseDivergence extends ExerciseBase<Record<string, never>> {
     this.input.id = `${this.id}-eta`;
     this.input.name = 'eta';
     this.input.addEventListener('input', () => this.input.removeAttribute('aria-invalid'));
-    fieldset.append(this.data, this.field('step η', this.input, `A positive number up to ${MAX_READER_ETA}, e.g. ${ETA_EXAMPLES.join(' or ')}, with a point as the decimal mark.`));
+    fieldset.append(
+      this.data,
+      this.field('step η', this.input, `A positive number up to ${MAX_READER_ETA}, e.g. ${ETA_EXAMPLES.join(' or ')}, with a point as the decimal mark.`),
+    );
   }
 
   protected override async prepare(): Promise<void> {
