@@ -120,7 +120,8 @@ const HEAD_TO_HEAD = { path: '/chapters/head-to-head/', id: 'h2h' };
 const GRADIENT_CHECK = { path: '/chapters/attention-objective/', id: 'gradcheck' };
 const LAB = { path: '/chapters/algorithm-and-convergence/', id: 'lab' };
 
-function presetLink(target: { path: string; id: string }, fields: Record<string, string | number>): string {
+/** A chapter's widget opened with the given URL state (`<id>.<field>=value`), scrolled to it. */
+export function presetLink(target: { path: string; id: string }, fields: Record<string, string | number>): string {
   const query = Object.entries(fields)
     .map(([k, v]) => `${target.id}.${k}=${encodeURIComponent(String(v))}`)
     .join('&');
