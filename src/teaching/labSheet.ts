@@ -35,7 +35,8 @@ export const LAB_BLOCKS: readonly LabBlock[] = [
 /** The session's length, from the blocks (the sheet promises 90 minutes; a unit test holds it to that). */
 export const LAB_MINUTES = LAB_BLOCKS.reduce((a, b) => a + b.minutes, 0);
 
-const bit = (b: boolean): number => (b ? 1 : 0);
+/** The synthetic problem's fields (the widgets' `n, d, scale, seed, causal`), causal off. */
+const problemFields = (p: { n: number; d: number; scale: number; seed: number }) => ({ n: p.n, d: p.d, scale: p.scale, seed: p.seed, causal: 0 });
 
 /** The head-to-head widget (chapter 7) on a winner preset, every setting given: Algorithm 1 in the paper's form. */
 export function labHeadToHeadLink(p: WinnerPreset): string {
@@ -43,11 +44,7 @@ export function labHeadToHeadLink(p: WinnerPreset): string {
   return presetLink(
     { path: '/chapters/head-to-head/', id: 'h2h' },
     {
-      n: p.n,
-      d: p.d,
-      scale: p.scale,
-      seed: p.seed,
-      causal: bit(false),
+      ...problemFields(p),
       sparsity: p.sparsity,
       pattern: 'unstructured',
       lambda: g.lambda,
@@ -65,18 +62,14 @@ export function labConvergenceLink(eta: number, step: 'fixed' | 'armijo'): strin
   return presetLink(
     { path: '/chapters/algorithm-and-convergence/', id: 'lab' },
     {
-      n: p.n,
-      d: p.d,
-      scale: p.scale,
-      seed: p.seed,
-      causal: bit(false),
+      ...problemFields(p),
       sparsity: 0.5,
       lambda: p.lambda,
       eta,
       iters: p.iters,
       step,
       score: GD_PAPER_FORM.score,
-      clip: bit(false),
+      clip: 0,
       engine: 'f64',
     },
   );

@@ -6,27 +6,17 @@
  * chapter's snippet into a parent page, grows with its widget (no scroll bar inside it).
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { serveDist, type SiteServer } from './server.ts';
-import { launch, watchedPage, widgetStatus } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { watchedPage, widgetStatus } from './browser.ts';
+import { siteSession } from './siteSession.ts';
 import { DIST } from './pages.ts';
 import { LAB_BLOCKS, LAB_HEADS, labConvergenceLink, labHeadToHeadLink, labSweepLink } from '../../src/teaching/labSheet.ts';
 import { MODEL_TASK, modelTaskAnswer, type SweepFileLike } from '../../src/teaching/modelTask.ts';
 import { MAX_READER_ETA } from '../../src/teaching/presets.ts';
 import { EMBED_HEIGHT_MESSAGE } from '../../src/site/embedHeight.ts';
 
-let site: SiteServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  site = await serveDist();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const kit = siteSession();
 
 // The answer computed in Node from the file the page fetches (the page must agree with it).
 const answer = modelTaskAnswer(JSON.parse(readFileSync(`${DIST}data/page-sweeps.json`, 'utf8')) as SweepFileLike);
@@ -41,15 +31,15 @@ async function checkModelTask(page: Page, pick: string): Promise<string | null> 
 
 describe('lab sheet', () => {
   it('has the timetable and four tasks, checks the real-model task with the sweep’s numbers, exports the answers, and prints', async () => {
-    const { page, consoleErrors, offOrigin } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}/lab/`);
+    const { page, consoleErrors, offOrigin } = await watchedPage(kit.browser, kit.site.url);
+    await page.goto(`${kit.site.url}/lab/`);
     expect(await page.locator('h1').textContent()).toMatch(/90-minute lab/);
     expect(await page.locator('.timetable tbody tr').count()).toBe(LAB_BLOCKS.length);
     expect(await page.locator('.lab-task h2').count()).toBe(5);
     const urls = await page.locator('[data-absolute-href]').allTextContents();
-    for (const u of urls) expect(u.startsWith(`${site.url}/`), u).toBe(true);
+    for (const u of urls) expect(u.startsWith(`${kit.site.url}/`), u).toBe(true);
     for (const link of [labHeadToHeadLink(LAB_HEADS[0]), labConvergenceLink(MAX_READER_ETA, 'armijo'), labSweepLink()]) {
-      expect(urls).toContain(`${site.url}${link}`);
+      expect(urls).toContain(`${kit.site.url}${link}`);
     }
 
     // The real-model task: a wrong pick, then the right one, judged on the file's numbers.
@@ -99,11 +89,11 @@ describe('lab sheet', () => {
       [labSweepLink(), 'model-sweep'],
     ];
     for (const [link, tag] of links) {
-      const { page, consoleErrors } = await watchedPage(browser, site.url);
-      await page.goto(`${site.url}${link}`);
+      const { page, consoleErrors } = await watchedPage(kit.browser, kit.site.url);
+      await page.goto(`${kit.site.url}${link}`);
       expect(await widgetStatus(page, tag, 60_000), link).toBe('done');
       const state = await page.locator(tag).evaluate((el) => (el as unknown as { state: Record<string, unknown> }).state);
-      const params = new URL(link, site.url).searchParams;
+      const params = new URL(link, kit.site.url).searchParams;
       const prefix = [...params.keys()][0].split('.')[0];
       // Every field of the widget's state is in the link, with the value the widget took.
       expect(Object.keys(state).sort(), link).toEqual([...params.keys()].map((k) => k.slice(prefix.length + 1)).sort());
@@ -126,14 +116,14 @@ describe('lab sheet', () => {
 
 describe('embeds size themselves', () => {
   it('the chapter’s snippet in a parent page: the iframe follows the widget as it grows, with no scroll bar inside', async () => {
-    const { page } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}/chapters/for-teachers/`);
+    const { page } = await watchedPage(kit.browser, kit.site.url);
+    await page.goto(`${kit.site.url}/chapters/for-teachers/`);
     const code = (await page.locator('#embed-code-exercise-gradient').textContent()) ?? '';
-    expect(code).toContain(`e.origin !== "${site.url}"`);
+    expect(code).toContain(`e.origin !== "${kit.site.url}"`);
     expect(code).toContain(EMBED_HEIGHT_MESSAGE);
     await page.context().close();
 
-    const host = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const host = await kit.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const hostErrors: string[] = [];
     host.on('pageerror', (e) => hostErrors.push(e.message));
     await host.setContent(`<!doctype html><html lang="en"><title>Course page</title><body><h1>Week 3</h1>${code}<p>After the widget.</p></body></html>`);

@@ -284,7 +284,7 @@ describe('embedding', () => {
     await page.context().close();
   });
 
-  it('the chapter’s <iframe> code, pasted into another page, shows a working widget', async () => {
+  it('the chapter’s <iframe> code and BibTeX carry the address the site is served from', async () => {
     const { page } = await openChapter();
     const code = (await page.locator('#embed-code-exercise-gradient').textContent()) ?? '';
     expect(code).toContain(`src="${site.url}/embed/exercise-gradient/"`);
@@ -292,20 +292,7 @@ describe('embedding', () => {
     expect(bib).toContain(`\\url{${site.url}/}`);
     expect(await page.locator('#bibtex-liang2025').textContent()).toContain('@inproceedings{liang2025,');
 
-    const host = await browser.newPage();
-    await host.setContent(`<!doctype html><html lang="en"><title>Course page</title><body>${code}</body></html>`);
-    const frame = host.frameLocator('iframe');
-    await expect
-      .poll(
-        async () =>
-          frame
-            .locator('exercise-gradient')
-            .getAttribute('data-status')
-            .catch(() => null),
-        { timeout: 30_000 },
-      )
-      .toBe('done');
-    await host.close();
+    // Pasted into a parent page, the code shows a widget that works and sizes its frame: lab-sheet.e2e.ts.
     await page.context().close();
   });
 });
