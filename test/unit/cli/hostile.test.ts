@@ -72,8 +72,12 @@ function runCases(cases: Case[]): void {
   }
 }
 
-/** The CLI in a child process that is killed after `timeoutMs` (a hang fails the test instead of the suite). */
-function cliChild(args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * The CLI in a child process that is killed after `timeoutMs` (a hang fails the test instead
+ * of the suite). A refusal takes a second or two; the limit is generous because four
+ * children starting tsx at once took over 30 s with both cores busy (load average about 30).
+ */
+function cliChild(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -112,7 +116,7 @@ describe('input files: only regular files, with a size limit, never blocking', (
     expectError(calibFifo, 1, /--calib-text .*fifo: is a FIFO/);
     expectError(pruneZero, 1, /--prune \/dev\/zero: is a character device/);
     expectError(pruneFifo, 1, /--prune .*fifo: is a FIFO/);
-  }, 60_000);
+  }, 120_000);
 
   const big = join(dir, 'big-valid.json');
   beforeAll(() => {
