@@ -5,6 +5,10 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     testTimeout: 60_000,
+    // Two set-up hooks write a 200 MB file (hostile.test.ts) or import the Astro config
+    // (plugins.test.ts): a second or two on a quiet machine, but Vitest's 10 s default was
+    // exceeded with both cores busy (load average about 30, measured), failing the suite.
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

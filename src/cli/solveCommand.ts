@@ -4,7 +4,7 @@ import { parseNM, type Granularity } from '../core/mask.ts';
 import { type ConvergenceReport, GD_DEFAULTS, type StepRule } from '../core/gd.ts';
 import { BINARISE_SCORES, type BinariseScore, isBinariseScore } from '../core/binarise.ts';
 import type { ReconstructReport } from '../core/reconstruct.ts';
-import { solve, type SolveResult } from '../core/solve.ts';
+import { metricsJson, solve, type SolveResult } from '../core/solve.ts';
 import { METHOD_IDS, isMethodId, methodInfo } from '../core/methods.ts';
 import type { Problem } from '../core/problem.ts';
 import { integerFlag, numberFlag, parseArgs, type ParsedArgs, UsageError } from './args.ts';
@@ -52,6 +52,9 @@ export function solveCommand(argv: readonly string[]): string {
     `solve: ${method}${refit === 'none' ? '' : ` + ${refit} refit`}, n=${problem.X.rows}, d=${d}, sparsity=${sparsity}${nmText ? `, ${nmText}` : ''}\n`,
   );
   const result = solve(problem, method, { sparsity, granularity, gd, refit, seed });
+  // One rule for every method: exhaustive ranks every other method's result, so it is
+  // refused (exit 2) exactly when one of those results would be refused on its own.
+  if (result.exhaustive) stringifyFinite({ ranked_results: result.exhaustive.compared }, () => logitScaleHint(problem));
   const json = stringifyFinite(solveResultJson(problem, result, methodInfo(method).options.includes('gd') ? gd : undefined, nmText), () =>
     logitScaleHint(problem),
   );
@@ -74,10 +77,7 @@ export function solveResultJson(problem: Problem, r: SolveResult, gd?: object, n
     causal: problem.causal,
     mask: toNested(r.mask),
     W_pruned: toNested(r.wPruned),
-    attention_error: r.metrics.attentionError,
-    attention_loss: r.metrics.attentionLoss,
-    mean_row_kl: r.metrics.meanRowKL,
-    mean_row_tv: r.metrics.meanRowTV,
+    ...metricsJson(r.metrics),
     pruned: r.pruned,
   };
   if (nm) json.nm = nm;
@@ -104,33 +104,41 @@ export function gdRuleFlags(args: ParsedArgs): { step: StepRule; score: Binarise
   return { step, score };
 }
 
-/** Algorithm 1's convergence report as the CLI prints it (snake_case; the accepted steps summarised). */
+/**
+ * Algorithm 1's convergence report as the CLI prints it (snake_case; the accepted steps
+ * summarised). Never null for a number: what could not be measured says so in words.
+ */
 export function convergenceJson(c: ConvergenceReport): Record<string, unknown> {
   const steps = c.acceptedSteps;
+  const noBound = 'not measured (no smoothness bound for this objective)';
   return {
     step_rule: c.step,
     iterations: c.iterations,
     evaluations: c.evaluations,
     steps_that_raised_L: c.stepsRaisedL,
-    accepted_step: steps.length ? { min: Math.min(...steps), max: Math.max(...steps), last: steps[steps.length - 1] } : null,
-    observed_linear_rate: Number.isFinite(c.observedRate) ? c.observedRate : null,
+    stopped: c.stopReason,
+    accepted_step: steps.length ? { min: Math.min(...steps), max: Math.max(...steps), last: steps[steps.length - 1] } : `no step accepted: ${c.stopReason}`,
+    observed_linear_rate: Number.isFinite(c.observedRate)
+      ? c.observedRate
+      : `not measured: ${c.iterations ? 'the loss did not fall by a measurable gap' : 'the loss did not move'}`,
     rate_window: c.rateWindow,
-    smoothness_bound_beta: Number.isFinite(c.beta) ? c.beta : null,
-    safe_eta: Number.isFinite(c.safeEta) ? c.safeEta : null,
-    pl_bound_rate: Number.isFinite(c.plRate) ? c.plRate : null,
+    smoothness_bound_beta: Number.isFinite(c.beta) ? c.beta : noBound,
+    safe_eta: Number.isFinite(c.safeEta) ? c.safeEta : noBound,
+    pl_bound_rate: Number.isFinite(c.plRate) ? c.plRate : noBound,
     within_pl_bound: c.withinPlBound,
     summary: c.summary,
   };
 }
 
-/** Reconstruction's report as the CLI prints it: no held-out numbers without a held-out set (null, never NaN). */
+/** Reconstruction's report as the CLI prints it: no held-out numbers without a held-out set (said in words, never null or NaN). */
 export function reconstructionJson(r: ReconstructReport): Record<string, unknown> {
   const held = Number.isFinite(r.heldOutBefore);
+  const none = 'not measured (no held-out sequences)';
   return {
     calibration_before: r.calibrationBefore,
     calibration_after: r.calibrationAfter,
-    held_out_before: held ? r.heldOutBefore : null,
-    held_out_after: held ? r.heldOutAfter : null,
+    held_out_before: held ? r.heldOutBefore : none,
+    held_out_after: held ? r.heldOutAfter : none,
     steps: r.steps,
     best_step: r.bestStep,
     evaluations: r.evaluations,

@@ -119,6 +119,8 @@ export interface ConvergenceReport {
   plRate: number;
   /** Whether g_t ≤ plRate^t · g_0 held at every recorded t (NaN-safe: false when plRate is NaN). */
   withinPlBound: boolean;
+  /** Why the run stopped, in words (e.g. "ran all 60 iterations", "the gradient is zero at the start"). */
+  stopReason: string;
   /** Plain-language summary for the page and the CLI. */
   summary: string;
 }
@@ -148,6 +150,21 @@ export class DivergenceError extends NumericalError {
   }
 }
 
+/**
+ * The Armijo search failed: not one trial step, from η down to η·2⁻⁶⁰, lowered L, and the
+ * smallest was still above the step the smoothness bound guarantees (or made L non-finite),
+ * so the run did not reach a stationary point: η is far too large. Exit 2, like divergence.
+ */
+export class StepSearchError extends NumericalError {
+  constructor(iteration: number, tried: number, largest: number, smallest: number, safeEta: number) {
+    super(
+      `the Armijo step search gave up at iteration ${iteration}: none of ${tried} trial steps, from ${num(largest)} down to ${num(smallest)}, lowered L; ` +
+        (Number.isFinite(safeEta) ? `the smoothness bound guarantees descent for eta <= ${num(safeEta, 3)}` : 'use a smaller eta'),
+    );
+    this.name = 'StepSearchError';
+  }
+}
+
 export class GradientDescent {
   readonly d: number;
   /** The relaxed mask M_t (row-major d×d). */
@@ -158,6 +175,8 @@ export class GradientDescent {
   readonly attentionLossHistory: number[] = [];
   iteration = 0;
   status: GdStatus = 'running';
+  /** Why the run stopped, in words (ConvergenceReport.stopReason). */
+  stopReason = 'still running';
   /** Step size of each accepted iteration. */
   readonly acceptedSteps: number[] = [];
   /** Objective evaluations so far (the start included). */
@@ -198,7 +217,10 @@ export class GradientDescent {
     this.zeroFrozen(this.grad);
     this.lossHistory.push(v.loss);
     this.attentionLossHistory.push(v.attentionLoss);
-    if (this.opts.iters === 0) this.status = 'finished';
+    if (this.opts.iters === 0) {
+      this.status = 'finished';
+      this.stopReason = 'no iteration was asked for (iters = 0)';
+    }
   }
 
   private readonly frozen: Uint8Array | undefined;
@@ -249,8 +271,8 @@ export class GradientDescent {
       if (!Number.isFinite(v.loss)) this.diverge('the loss is not finite');
       // A loss a thousand times its start has left every basin the theory speaks of.
       if (v.loss > 1e3 * (Math.abs(l0) + 1)) this.diverge('the loss blew up');
-      if (last) this.status = 'finished';
-      else if (tolerance > 0 && Math.abs(v.loss - prev) <= tolerance * Math.abs(prev)) this.status = 'converged';
+      if (last) this.finish();
+      else if (tolerance > 0 && Math.abs(v.loss - prev) <= tolerance * Math.abs(prev)) this.converge('the loss changed by less than the tolerance');
     }
     if (this.status !== 'running' && this.lossHistory[this.lossHistory.length - 1] > l0 * (1 + 1e-12) + 1e-300) {
       this.diverge('the loss ended above its starting value');
@@ -279,12 +301,16 @@ export class GradientDescent {
       let g2 = 0;
       for (let i = 0; i < n; i++) g2 += grad[i] * grad[i];
       if (g2 === 0 || (gradTolerance > 0 && Math.sqrt(g2) <= gradTolerance)) {
-        this.status = 'converged';
+        this.converge(g2 === 0 ? `the gradient is zero at iteration ${this.iteration} (a stationary point)` : 'the gradient fell below the tolerance');
         break;
       }
       let s = this.iteration === 0 ? this.opts.eta : this.lastStep * armijoGrowth;
       let accepted: { loss: number; attentionLoss: number } | undefined;
+      const largest = s;
+      let smallest = s;
+      let trialLoss = Number.NaN;
       for (let h = 0; h <= MAX_HALVINGS; h++, s *= 0.5) {
+        smallest = s;
         const tm = this.trialM!;
         let decrease = 0; // ⟨∇L, M − M'⟩
         for (let i = 0; i < n; i++) {
@@ -296,14 +322,23 @@ export class GradientDescent {
         if (this.frozen) for (let i = 0; i < n; i++) if (this.frozen[i]) tm[i] = 0;
         this.evaluations++;
         const v = this.objective.evaluate(tm, this.trialGrad);
+        trialLoss = v.loss;
         if (v.loss <= prev - armijoC * decrease) {
           accepted = v;
           break;
         }
       }
       if (!accepted) {
-        // No step of at least 2⁻⁶⁰ of the trial decreases L measurably: a stationary point in float64.
-        this.status = 'converged';
+        // Steps below 1/β must lower L (the descent lemma): if even those were tried and failed, no
+        // decrease is measurable in float64 and this is a stationary point. If the smallest trial
+        // was still above 1/β (or made L non-finite), η was far too large: the search failed.
+        const safe = this.safeEta;
+        if (!Number.isFinite(trialLoss) || (Number.isFinite(safe) && smallest > safe)) {
+          this.status = 'diverged';
+          this.stopReason = 'the step search gave up';
+          throw new StepSearchError(this.iteration, MAX_HALVINGS + 1, largest, smallest, safe);
+        }
+        this.converge('no trial step lowered L measurably (a stationary point in float64)');
         break;
       }
       // Swap buffers: the trial becomes the iterate, its gradient the next direction.
@@ -316,10 +351,20 @@ export class GradientDescent {
       steps++;
       this.lossHistory.push(accepted.loss);
       this.attentionLossHistory.push(accepted.attentionLoss);
-      if (this.iteration === iters) this.status = 'finished';
-      else if (tolerance > 0 && Math.abs(accepted.loss - prev) <= tolerance * Math.abs(prev)) this.status = 'converged';
+      if (this.iteration === iters) this.finish();
+      else if (tolerance > 0 && Math.abs(accepted.loss - prev) <= tolerance * Math.abs(prev)) this.converge('the loss changed by less than the tolerance');
     }
     return this.progress();
+  }
+
+  private finish(): void {
+    this.status = 'finished';
+    this.stopReason = `ran all ${this.iteration} iterations`;
+  }
+
+  private converge(reason: string): void {
+    this.status = 'converged';
+    this.stopReason = reason;
   }
 
   /** How this run stands against the theory: descent, rate, and the PL bound. */
@@ -353,6 +398,7 @@ export class GradientDescent {
       safeEta: Number.isFinite(beta) ? 1 / beta : Number.NaN,
       plRate,
       withinPlBound: within,
+      stopReason: this.stopReason,
       summary,
     };
   }
@@ -364,6 +410,7 @@ export class GradientDescent {
 
   private diverge(reason: string): never {
     this.status = 'diverged';
+    this.stopReason = reason;
     throw new DivergenceError(this.iteration, this.lossHistory[this.lossHistory.length - 1], this.opts.eta, this.safeEta, reason);
   }
 

@@ -34,7 +34,14 @@ export interface SolveResult {
   linearRefit?: MethodExtras['linearRefit'];
   /** Wall time and exact objective evaluations of the mask stage and the refit. */
   compute?: Compute;
-  exhaustive?: { optimum: number; masks: number; rankOf: Record<string, number>; losses: Float64Array };
+  exhaustive?: {
+    optimum: number;
+    masks: number;
+    rankOf: Record<string, number>;
+    losses: Float64Array;
+    /** The ranked methods' own metrics (snake_case, as their own solve prints them). */
+    compared: Record<string, Record<string, number>>;
+  };
   timeMs: number;
 }
 
@@ -60,17 +67,19 @@ export function solve(problem: Problem, method: MethodId, options: SolveOptions)
   if (method === 'exhaustive') {
     const ex = exhaustiveSearch(problem, options.sparsity, options.granularity);
     const rankOf: Record<string, number> = {};
+    const compared: Record<string, Record<string, number>> = {};
     const notes: string[] = [];
     for (const other of PRUNING_METHOD_IDS) {
       const r = solve(problem, other, { ...options, refit: 'none' });
       rankOf[other] = percentileRank(ex.losses, r.metrics.attentionLoss);
+      compared[other] = metricsJson(r.metrics);
       if (updatesWeights(other)) {
         notes.push(`${other} also updates the kept weights, so its loss is not one of the enumerated masks and can even beat the best mask.`);
       }
     }
     const { mask } = ex;
     const wPruned = { rows: mask.rows, cols: mask.cols, data: mask.data.map((b, i) => (b === 0 ? 0 : problem.W.data[i])) };
-    return finish({ mask, wPruned, notes, exhaustive: { optimum: ex.optimum, masks: ex.masks, rankOf, losses: ex.losses } });
+    return finish({ mask, wPruned, notes, exhaustive: { optimum: ex.optimum, masks: ex.masks, rankOf, losses: ex.losses, compared } });
   }
   const r = runMerged(problem, method, options);
   const relaxed = r.relaxed ? { rows: problem.W.rows, cols: problem.W.cols, data: r.relaxed } : undefined;
@@ -89,4 +98,9 @@ export function solve(problem: Problem, method: MethodId, options: SolveOptions)
     },
     r.refit,
   );
+}
+
+/** The attention metrics under the names the CLI prints (SPEC §8). */
+export function metricsJson(m: AttentionMetrics): Record<string, number> {
+  return { attention_error: m.attentionError, attention_loss: m.attentionLoss, mean_row_kl: m.meanRowKL, mean_row_tv: m.meanRowTV };
 }

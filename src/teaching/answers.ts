@@ -8,18 +8,22 @@ export type ParsedNumber = { ok: true; value: number } | { ok: false; why: strin
 
 /**
  * A number as a reader types it. Accepts a typographic minus (−, as the page prints it),
- * a leading "+", ".5", exponents (1e-3, 1.5E+2) and one decimal comma ("0,25") when
- * there is no point. Everything else is refused with the reason in words.
+ * a leading "+", ".5" and exponents (1e-3, 1.5E+2). The decimal mark is the point only:
+ * "1,5" is refused with a message saying so (a comma could as well separate two numbers,
+ * so reading it as 1.5 would be a guess). Everything else is refused with the reason in
+ * words; `examples` are the numbers the messages suggest (ones the field would accept).
  */
-export function parseReaderNumber(raw: string): ParsedNumber {
-  let s = raw
+export function parseReaderNumber(raw: string, examples: readonly string[] = ['-0.125', '0.5', '1.5e-2']): ParsedNumber {
+  const s = raw
     .trim()
     .replace(/[\u2212\u2013\u2012]/g, '-')
     .replace(/\s+/g, '');
-  if (s === '') return { ok: false, why: 'is empty: enter a number such as -0.125' };
-  if (!s.includes('.') && /^[+-]?\d*,\d+(e[+-]?\d+)?$/i.test(s)) s = s.replace(',', '.');
+  if (s === '') return { ok: false, why: `is empty: enter a number such as ${examples[0]}` };
+  if (/^[+-]?\d*,\d+(e[+-]?\d+)?$/i.test(s)) {
+    return { ok: false, why: `"${clip(raw.trim())}" has a decimal comma: write the decimal mark as a point (${clip(s.replace(',', '.'))})` };
+  }
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) {
-    return { ok: false, why: `"${clip(raw.trim())}" is not a number: write it like -0.125, 0.5 or 1.5e-2` };
+    return { ok: false, why: `"${clip(raw.trim())}" is not a number: write it like ${examples.join(', ').replace(/, ([^,]*)$/, ' or $1')}` };
   }
   const value = Number(s);
   if (!Number.isFinite(value)) return { ok: false, why: `"${clip(raw.trim())}" is too large to be a number here` };

@@ -112,13 +112,16 @@ export function divergenceSpec(): SyntheticSpec {
 
 /** The reader's step: a positive number up to the lab's own limit, so the lab can replay it. */
 export const MAX_READER_ETA = GD_FIELDS.eta.max;
+/** Steps the η prompt and its messages suggest: positive, as the step must be. */
+export const ETA_EXAMPLES = ['0.05', '2e-3'] as const;
 
 /** Chapter slugs and widget element ids the preset links point into. */
 const HEAD_TO_HEAD = { path: '/chapters/head-to-head/', id: 'h2h' };
 const GRADIENT_CHECK = { path: '/chapters/attention-objective/', id: 'gradcheck' };
 const LAB = { path: '/chapters/algorithm-and-convergence/', id: 'lab' };
 
-function presetLink(target: { path: string; id: string }, fields: Record<string, string | number>): string {
+/** A chapter's widget opened with the given URL state (`<id>.<field>=value`), scrolled to it. */
+export function presetLink(target: { path: string; id: string }, fields: Record<string, string | number>): string {
   const query = Object.entries(fields)
     .map(([k, v]) => `${target.id}.${k}=${encodeURIComponent(String(v))}`)
     .join('&');

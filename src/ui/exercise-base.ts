@@ -6,13 +6,16 @@
  * - `data-status="idle|running|done|error"` and `aria-busy` on the root;
  * - `data-verdict="right|wrong"` once an answer has been checked (removed while a new
  *   check runs, or when the input cannot be checked);
- * - a polite live region that speaks the verdict, an alert that explains bad input.
+ * - a polite live region that speaks the verdict, an alert that explains bad input;
+ * - every checked answer is logged in the browser (exercise, answer, result, time) for
+ *   the teachers' export (src/ui/answer-export.ts; no server).
  * The statement rendered by the site (matrices, links) stays in place: the form and the
  * verdict are added after it.
  */
 import { JobError } from '../worker/client.ts';
 import type { Status } from './widget-base.ts';
 import { readState, writeState, type Schema, type StateOf } from './state.ts';
+import { logAnswer } from './answer-export.ts';
 
 export type Verdict = 'right' | 'wrong';
 
@@ -153,10 +156,33 @@ export abstract class ExerciseBase<S extends Schema = Schema> extends HTMLElemen
       this.verdictLine.textContent = outcome.headline;
       this.explanation.replaceChildren(...outcome.body);
       this.setStatus('done');
+      logAnswer({
+        exercise: this.exerciseName(),
+        answer: this.answerText(),
+        result: `${outcome.verdict}: ${outcome.headline}`,
+        time: new Date().toISOString(),
+      });
     } catch (e) {
       if (isStale() || (e instanceof JobError && e.kind === 'cancelled')) return;
       this.fail(e);
     }
+  }
+
+  /** The exercise (and its problem, if it has a choice of them), as the answer log names it. */
+  protected exerciseName(): string {
+    const problem = (this.state as Record<string, unknown>).problem;
+    return `${this.getAttribute('aria-label') ?? this.legend}${problem === undefined ? '' : `, problem ${String(problem)}`}`;
+  }
+
+  /** What the reader entered, as text for the answer log: every named field of the form ("eta=0.2"). */
+  protected answerText(): string {
+    const parts: string[] = [];
+    for (const el of this.form.elements) {
+      if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement) || !el.name || el.name === 'problem') continue;
+      if (el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox') && !el.checked) continue;
+      parts.push(`${el.name}=${el.value}`);
+    }
+    return parts.join('; ');
   }
 
   private fail(e: unknown): void {

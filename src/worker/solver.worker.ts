@@ -10,6 +10,7 @@
 import { runJob, Cancelled, type JobContext } from '../jobs/jobs.ts';
 import type { ErrorKind, FromWorker, Job, ToWorker } from '../jobs/protocol.ts';
 import { DivergenceError } from '../core/gd.ts';
+import { NumericalError } from '../core/errors.ts';
 import { initWasmObjective } from '../core/wasmObjective.ts';
 import { ensureModelBackend, tfObjectiveFactory } from './tfEngine.ts';
 import type { ModelName } from '../model/config.ts';
@@ -38,6 +39,7 @@ function classify(e: unknown): { message: string; kind: ErrorKind } {
   if (e instanceof Cancelled) return { message: 'cancelled', kind: 'cancelled' };
   if (e instanceof DivergenceError) return { message: e.message, kind: 'divergence' };
   const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof NumericalError) return { message, kind: 'numerical' };
   if (/Cholesky|not finite|NaN/i.test(message)) return { message, kind: 'numerical' };
   if (e instanceof Error && (e.name === 'CalibrationTextError' || e.name === 'UnknownCharactersError')) return { message, kind: 'input' };
   if (/must be|bad N:M|refused|shape|outside|choose at least|does not know|applies to|too short|too long|is empty/i.test(message))

@@ -1,6 +1,7 @@
 /**
  * The project's CLI (`src/cli/main.ts` under tsx) as the tests call it: `cli` waits
- * for it; `cliAsync` lets it run while the test does something else (a browser run),
+ * for it, blocking (only for runs of a second or two); `cliInChild` awaits it without
+ * blocking; `cliAsync` lets it run while the test does something else (a browser run),
  * and `cliJson` parses its JSON output.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -11,6 +12,20 @@ const ENTRY = ['--import', 'tsx', 'src/cli/main.ts'];
 export function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [...ENTRY, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The CLI in a child process, awaited: the test's event loop stays free meanwhile. Use it
+ * for anything longer than a few seconds (model commands): a blocking spawnSync of a
+ * minute on a busy machine starves Vitest's RPC ("Timeout calling onTaskUpdate", whose
+ * 60 s limit Vitest 3 does not let a config raise).
+ */
+export function cliInChild(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [...ENTRY, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 /** Resolves with stdout without its final newline; rejects with stderr on a non-zero exit. */

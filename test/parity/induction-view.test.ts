@@ -12,7 +12,7 @@ import { mulberry32 } from '../../src/core/random.ts';
 import { inductionSequence } from '../../src/model/induction.ts';
 import { headPattern, inductionScore } from '../../src/model/inductionScore.ts';
 import type { ModelMethodId } from '../../src/core/methods.ts';
-import { cli } from '../helpers/cli.ts';
+import { cliInChild } from '../helpers/cli.ts';
 import { modelContext } from '../helpers/modelContext.ts';
 
 const ctx = modelContext();
@@ -97,8 +97,8 @@ describe('the modelPrune job with an attention view on an induction sequence', (
     expect(maxAbsDiff(at0.view!.dense, at90.view!.dense)).toBe(0);
   });
 
-  it('the accuracies equal cli model-prune --model induction --method magnitude --sparsity 0.9 --eval-seqs 32 to 1e-6', () => {
-    const r = cli('model-prune', '--model', 'induction', '--method', 'magnitude', '--sparsity', '0.9', '--eval-seqs', '32');
+  it('the accuracies equal cli model-prune --model induction --method magnitude --sparsity 0.9 --eval-seqs 32 to 1e-6', async () => {
+    const r = await cliInChild('model-prune', '--model', 'induction', '--method', 'magnitude', '--sparsity', '0.9', '--eval-seqs', '32');
     expect(r.code, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout);
     const magnitude = at90.runs.find((x) => x.method === 'magnitude')!;

@@ -8,14 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, cliInProcess } from '../helpers/cli.ts';
+import { cliInChild, cliInProcess } from '../helpers/cli.ts';
 
 describe('model commands', () => {
   const dir = mkdtempSync(join(tmpdir(), 'model-cli-'));
 
-  it('model-prune reports every head, dense and pruned accuracy, and weights that generate reloads', () => {
+  it('model-prune reports every head, dense and pruned accuracy, and weights that generate reloads', async () => {
     const out = join(dir, 'R.json');
-    const r = cli('model-prune', '--model', 'induction', '--method', 'magnitude', '--sparsity', '0.5', '--eval-seqs', '32', '--out', out);
+    const r = await cliInChild('model-prune', '--model', 'induction', '--method', 'magnitude', '--sparsity', '0.5', '--eval-seqs', '32', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.heads).toHaveLength(8);
@@ -29,13 +29,25 @@ describe('model commands', () => {
     expect(json.mean_attention_error).toBeCloseTo(json.heads.reduce((a: number, h: { attention_error: number }) => a + h.attention_error, 0) / 8, 12);
     expect(json.weights.break_even_sparsity_merged).toBe(0.5);
     expect(json.overrides).toHaveLength(8);
-    const g = cli('generate', '--model', 'induction', '--prompt', 'abcdeabcd', '--tokens', '5', '--temperature', '0', '--prune', out);
+    const g = await cliInChild('generate', '--model', 'induction', '--prompt', 'abcdeabcd', '--tokens', '5', '--temperature', '0', '--prune', out);
     expect(g.code, g.stderr).toBe(0);
     expect(g.stdout.startsWith('abcdeabcd')).toBe(true);
   });
 
-  it('sweep prints a row per method and sparsity after the dense row', () => {
-    const r = cli('sweep', '--model', 'induction', '--methods', 'magnitude,wanda', '--sparsities', '0.5,0.9', '--eval-seqs', '16', '--format', 'csv');
+  it('sweep prints a row per method and sparsity after the dense row', async () => {
+    const r = await cliInChild(
+      'sweep',
+      '--model',
+      'induction',
+      '--methods',
+      'magnitude,wanda',
+      '--sparsities',
+      '0.5,0.9',
+      '--eval-seqs',
+      '16',
+      '--format',
+      'csv',
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('method,sparsity,accuracy,mean_attention_error,time_ms');

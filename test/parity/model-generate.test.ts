@@ -108,7 +108,7 @@ describe("the worker's modelGenerate job", () => {
       }
     }
     expect(generatedTxt(job)).toContain(job.prompt + job.runs[0].text);
-  }, 60_000);
+  });
 
   it('equals the CLI with a 2:4 pattern on factored masks, greedy (magnitude)', async () => {
     const job = await compare({
@@ -123,7 +123,7 @@ describe("the worker's modelGenerate job", () => {
     });
     expect(job.pattern).toBe('2:4');
     expect(job.sparsity).toBe(0.5);
-  }, 60_000);
+  });
 
   it('refuses a prompt with characters the model does not know, naming them', async () => {
     const job = runJob(

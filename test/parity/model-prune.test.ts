@@ -15,14 +15,14 @@ const settings = (s: Partial<ModelSettings> & Pick<ModelSettings, 'model'>): Mod
   gd: {},
   ...s,
 });
-import { cli } from '../helpers/cli.ts';
+import { cliInChild } from '../helpers/cli.ts';
 import { modelContext } from '../helpers/modelContext.ts';
 
 const ctx = modelContext();
 
 describe("the worker's modelPrune job", () => {
   it('equals cli model-prune on induction, magnitude, sparsity 0.5, 32 evaluation sequences', async () => {
-    const r = cli('model-prune', '--model', 'induction', '--method', 'magnitude', '--sparsity', '0.5', '--eval-seqs', '32');
+    const r = await cliInChild('model-prune', '--model', 'induction', '--method', 'magnitude', '--sparsity', '0.5', '--eval-seqs', '32');
     expect(r.code, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout);
     // The CLI scores the same 32 sequences the page data holds.
@@ -59,7 +59,21 @@ describe("the worker's modelPrune job", () => {
     ['ria', 'merged', 'linear'],
   ] as const) {
     it(`equals cli model-prune on induction, ${method} + refit ${refit}, ${mode}, sparsity 0.7`, async () => {
-      const r = cli('model-prune', '--model', 'induction', '--method', method, '--refit', refit, '--mode', mode, '--sparsity', '0.7', '--eval-seqs', '32');
+      const r = await cliInChild(
+        'model-prune',
+        '--model',
+        'induction',
+        '--method',
+        method,
+        '--refit',
+        refit,
+        '--mode',
+        mode,
+        '--sparsity',
+        '0.7',
+        '--eval-seqs',
+        '32',
+      );
       expect(r.code, r.stderr).toBe(0);
       const ref = JSON.parse(r.stdout);
       expect(ref.refit).toBe(refit);
@@ -76,7 +90,7 @@ describe("the worker's modelPrune job", () => {
   }
 
   it('equals cli model-prune on brown-char (the exported calibration and evaluation windows), wanda, sparsity 0.7', async () => {
-    const r = cli('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.7', '--eval-seqs', '32');
+    const r = await cliInChild('model-prune', '--model', 'brown-char', '--method', 'wanda', '--sparsity', '0.7', '--eval-seqs', '32');
     expect(r.code, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout);
     const result = await runJob({ kind: 'modelPrune', settings: settings({ model: 'brown-char', sparsity: 0.7 }), methods: ['wanda'] }, ctx);
@@ -142,7 +156,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
     await expect(runJob(job, cancelling)).rejects.toBeInstanceOf(Cancelled);
     const full = await runJob(job, ctx);
     expect(full.runs[0].heads).toHaveLength(full.nLayers * full.nHeads);
-    const ref = cli('model-prune', '--model', 'induction', '--method', 'gd', '--sparsity', '0.7', '--iters', '50', '--eval-seqs', '32');
+    const ref = await cliInChild('model-prune', '--model', 'induction', '--method', 'gd', '--sparsity', '0.7', '--iters', '50', '--eval-seqs', '32');
     expect(ref.code, ref.stderr).toBe(0);
     const refJson = JSON.parse(ref.stdout);
     full.runs[0].heads.forEach((h, i) => expect(Math.abs(h.attentionError - refJson.heads[i].attention_error)).toBeLessThanOrEqual(1e-6));
@@ -150,7 +164,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
   });
 
   it('N:M patterns equal cli model-prune --nm', async () => {
-    const ref = cli('model-prune', '--model', 'induction', '--method', 'wanda', '--nm', '2:4', '--mode', 'factored', '--eval-seqs', '32');
+    const ref = await cliInChild('model-prune', '--model', 'induction', '--method', 'wanda', '--nm', '2:4', '--mode', 'factored', '--eval-seqs', '32');
     expect(ref.code, ref.stderr).toBe(0);
     const refJson = JSON.parse(ref.stdout);
     const r = await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', pattern: '2:4', mode: 'factored' }), methods: ['wanda'] }, ctx);

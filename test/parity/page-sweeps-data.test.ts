@@ -7,16 +7,14 @@
  * deliberate change to the models or the solvers, rerun `npm run precompute:page`.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { runJob, type JobContext } from '../../src/jobs/jobs.ts';
+import { runJob } from '../../src/jobs/jobs.ts';
+import { modelContext } from '../helpers/modelContext.ts';
 import type { ModelSweepJobResult } from '../../src/jobs/protocol.ts';
 import type { PruneMode } from '../../src/model/prune.ts';
 import { MODEL_METHOD_IDS, type ModelMethodId } from '../../src/core/methods.ts';
 import type { ModelName } from '../../src/model/config.ts';
 import { gdSettings } from '../../src/core/gd.ts';
-import { loadModelNode } from '../../src/model/weights.ts';
-import { initBackend } from '../../src/core/tf/backend.ts';
 import {
   PAGE_SWEEP_MODELS,
   PAGE_SWEEP_MODES,
@@ -52,13 +50,7 @@ function cell(s: Sweep, method: string, sparsity: number): Record<string, string
 }
 
 // The worker's host, in Node: the CLI's backend choice, the model and the page's data from disk.
-const ctx: JobContext = {
-  progress: () => {},
-  pause: () => Promise.resolve(),
-  tfBackend: () => initBackend(['wasm', 'cpu']),
-  loadModel: (name) => loadModelNode(name),
-  loadData: async (file) => JSON.parse(await readFile(`${ROOT}public/data/${file}`, 'utf8')),
-};
+const ctx = modelContext();
 
 async function workerSweep(model: ModelName, mode: PruneMode, methods: ModelMethodId[], sparsities: number[]): Promise<ModelSweepJobResult> {
   const gd = gdSettings();

@@ -8,7 +8,7 @@
  */
 import { ExerciseBase, InputProblem, paragraph, type CheckOutcome } from '../../ui/exercise-base.ts';
 import { parseReaderNumber } from '../../teaching/answers.ts';
-import { DIVERGENCE_PRESET, MAX_READER_ETA, divergenceSpec, labLink } from '../../teaching/presets.ts';
+import { DIVERGENCE_PRESET, ETA_EXAMPLES, MAX_READER_ETA, divergenceSpec, labLink } from '../../teaching/presets.ts';
 import { bisectBoundary, convergingAbove, smallestDivergingStep, type Threshold } from '../../teaching/divergenceThreshold.ts';
 import { blewUp, createGdRunner, type GdOutcome, type GdRunner } from '../../teaching/gdRunner.ts';
 import { num, numOr } from '../../ui/format.ts';
@@ -46,7 +46,10 @@ export class ExerciseDivergence extends ExerciseBase<Record<string, never>> {
     this.input.id = `${this.id}-eta`;
     this.input.name = 'eta';
     this.input.addEventListener('input', () => this.input.removeAttribute('aria-invalid'));
-    fieldset.append(this.data, this.field('step η', this.input, `A positive number up to ${MAX_READER_ETA}, e.g. 0.05 or 2e-3.`));
+    fieldset.append(
+      this.data,
+      this.field('step η', this.input, `A positive number up to ${MAX_READER_ETA}, e.g. ${ETA_EXAMPLES.join(' or ')}, with a point as the decimal mark.`),
+    );
   }
 
   protected override async prepare(): Promise<void> {
@@ -59,7 +62,7 @@ export class ExerciseDivergence extends ExerciseBase<Record<string, never>> {
   }
 
   private eta(): number {
-    const r = parseReaderNumber(this.input.value);
+    const r = parseReaderNumber(this.input.value, ETA_EXAMPLES);
     let why: string | undefined;
     if (!r.ok) why = `The step η ${r.why}.`;
     else if (!(r.value > 0)) why = `The step η must be positive (a step of ${r.value} does not move downhill).`;

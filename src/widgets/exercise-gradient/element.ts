@@ -63,7 +63,10 @@ export class ExerciseGradient extends ExerciseBase<typeof schema> {
         grid.append(this.field(`entry ${entryName(i, j)}`, input));
       }
     }
-    fieldset.append(grid);
+    const mark = document.createElement('p');
+    mark.className = 'exercise-hint';
+    mark.textContent = 'Each entry is a number with a point as the decimal mark: −0.125, 0.5 or 1.5e-2 (a comma is refused).';
+    fieldset.append(grid, mark);
     this.showProblem();
   }
 

@@ -72,8 +72,12 @@ function runCases(cases: Case[]): void {
   }
 }
 
-/** The CLI in a child process that is killed after `timeoutMs` (a hang fails the test instead of the suite). */
-function cliChild(args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * The CLI in a child process that is killed after `timeoutMs` (a hang fails the test instead
+ * of the suite). A refusal takes a second or two; the limit is generous because four
+ * children starting tsx at once took over 30 s with both cores busy (load average about 30).
+ */
+function cliChild(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -112,7 +116,7 @@ describe('input files: only regular files, with a size limit, never blocking', (
     expectError(calibFifo, 1, /--calib-text .*fifo: is a FIFO/);
     expectError(pruneZero, 1, /--prune \/dev\/zero: is a character device/);
     expectError(pruneFifo, 1, /--prune .*fifo: is a FIFO/);
-  }, 60_000);
+  }, 120_000);
 
   const big = join(dir, 'big-valid.json');
   beforeAll(() => {
@@ -257,6 +261,67 @@ describe('results that are not finite: exit 2, never NaN or null in the JSON', (
     const r = await cliInProcess('solve', '--problem', P, '--method', 'gd', '--sparsity', '0.5', '--iters', '20');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/null|NaN/);
+  });
+});
+
+/** Logits near 1e300 (entries 1e100): softmax rows one-hot, so pruned rows can have an infinite KL. */
+const ONE_HOT = json('one-hot.json', gaussianProblem(3, 1e100, 1e100));
+
+describe('no null for a number (issue 20): what was not measured says so in words; a failed step search exits 2', () => {
+  runCases([
+    [
+      'solve --method gd --eta 1e308: the Armijo search gives up, exit 2 as on the fixed-step path',
+      ['solve', '--problem', P, '--method', 'gd', '--sparsity', '0.5', '--eta', '1e308'],
+      /the Armijo step search gave up at iteration 0: none of 61 trial steps, from 10³⁰⁸ .* lowered L; the smoothness bound guarantees descent for eta <= /,
+      2,
+    ],
+    [
+      'solve --method gd --step fixed --eta 1e308: diverges, exit 2',
+      ['solve', '--problem', P, '--method', 'gd', '--sparsity', '0.5', '--eta', '1e308', '--step', 'fixed'],
+      /gradient descent diverged at iteration 1/,
+      2,
+    ],
+  ]);
+
+  for (const [flag, reason] of [
+    [['--iters', '0'], /no step accepted: no iteration was asked for \(iters = 0\)/],
+    [['--lambda', '0'], /no step accepted: the gradient is zero at iteration 0 \(a stationary point\)/],
+  ] as const) {
+    it(`solve --method gd ${flag.join(' ')}: exit 0, the step and the rate in words, no null`, async () => {
+      const r = await cliInProcess('solve', '--problem', P, '--method', 'gd', '--sparsity', '0.5', ...flag);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(/null|NaN/);
+      const c = JSON.parse(r.stdout).convergence;
+      expect(c.accepted_step).toMatch(reason);
+      expect(c.observed_linear_rate).toBe('not measured: the loss did not move');
+      expect(typeof c.smoothness_bound_beta).toBe('number');
+    });
+  }
+
+  it('a run that moves reports its steps and rate as numbers, and why it stopped', async () => {
+    const r = await cliInProcess('solve', '--problem', P, '--method', 'gd', '--sparsity', '0.5', '--iters', '20');
+    const c = JSON.parse(r.stdout).convergence;
+    expect(c.stopped).toBe('ran all 20 iterations');
+    expect(typeof c.accepted_step.min).toBe('number');
+    expect(typeof c.observed_linear_rate).toBe('number');
+  });
+});
+
+describe('one rule for every method on a problem whose logits reach ~1e300 (issue 20)', () => {
+  const rule = /not finite: .*mean_row_kl = Infinity \(the attention logits X·W·Xᵀ can reach .* one-hot/;
+  runCases(
+    (['gd', 'magnitude', 'wanda', 'sparsegpt', 'exhaustive'] as const).map(
+      (m): Case => [`solve --method ${m}`, ['solve', '--problem', ONE_HOT, '--method', m, '--sparsity', '0.5'], rule, 2],
+    ),
+  );
+  it('exhaustive names the ranked method whose result is not finite', async () => {
+    const r = await cliInProcess('solve', '--problem', ONE_HOT, '--method', 'exhaustive', '--sparsity', '0.5');
+    expect(r.stderr).toMatch(/ranked_results\.gd\.mean_row_kl = Infinity/);
+  });
+  it('exhaustive is refused as soon as one ranked method is (here only SparseGPT is)', async () => {
+    const mixed = json('one-hot-mixed.json', gaussianProblem(5, 1e100, 1e100));
+    const code = async (m: string) => (await cliInProcess('solve', '--problem', mixed, '--method', m, '--sparsity', '0.5')).code;
+    expect([await code('gd'), await code('sparsegpt'), await code('exhaustive')]).toEqual([0, 2, 2]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GradientDescent, gradientDescentPrune, observedLinearRate } from '../../../src/core/gd.ts';
+import { GradientDescent, StepSearchError, gradientDescentPrune, observedLinearRate } from '../../../src/core/gd.ts';
 import { FactoredObjective } from '../../../src/core/factored.ts';
 import { createObjective } from '../../../src/core/objectiveFactory.ts';
 import { binariseFactored, binariseMerged, relaxedScores } from '../../../src/core/binarise.ts';
@@ -81,6 +81,21 @@ describe('Armijo step rule', () => {
     const b = new GradientDescent(p, { step: 'armijo', iters: 5000, gradTolerance: 1e-3 });
     b.advance();
     expect(b.status).toBe('converged');
+  });
+
+  it('a search that gives up above 1/β is a failure (StepSearchError), not a silent convergence (issue 20)', () => {
+    const p = problem(16, 5, 3);
+    const gd = new GradientDescent(p, { step: 'armijo', iters: 10, eta: 1e308 });
+    expect(() => gd.advance()).toThrow(StepSearchError);
+    expect(gd.status).toBe('diverged');
+    expect(gd.stopReason).toBe('the step search gave up');
+    // From a sane η the same search always finds a step, and says why the run stopped.
+    const ok = new GradientDescent(p, { step: 'armijo', iters: 10 });
+    ok.advance();
+    expect(ok.convergenceReport().stopReason).toBe('ran all 10 iterations');
+    const zero = new GradientDescent(p, { step: 'armijo', iters: 10, lambda: 0 });
+    zero.advance();
+    expect(zero.convergenceReport().stopReason).toMatch(/gradient is zero at iteration 0/);
   });
 
   it('frozen entries stay exactly 0', () => {

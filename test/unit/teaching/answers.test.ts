@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeMatrix, judgeWinner, parseReaderNumber } from '../../../src/teaching/answers.ts';
+import { ETA_EXAMPLES, MAX_READER_ETA } from '../../../src/teaching/presets.ts';
 
 describe('reading a number as a reader types it', () => {
   it.each([
@@ -9,7 +10,6 @@ describe('reading a number as a reader types it', () => {
     ['+2', 2],
     ['1e-3', 0.001],
     ['1.5E+2', 150],
-    ['0,25', 0.25],
     ['-0', -0],
     ['- 0.3', -0.3],
   ])('accepts %j', (raw, value) => {
@@ -20,6 +20,25 @@ describe('reading a number as a reader types it', () => {
     const r = parseReaderNumber(raw);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.why).toMatch(/empty|not a number|too large/);
+  });
+
+  it.each(['1,5', '0,25', '-1,5e-3', ',5'])('refuses the decimal comma %j, saying the point is the decimal mark (issue 20)', (raw) => {
+    const r = parseReaderNumber(raw);
+    expect(r).toEqual({ ok: false, why: expect.stringMatching(/has a decimal comma: write the decimal mark as a point \(/) });
+  });
+
+  it('suggests numbers the field accepts: the η prompt only positive steps within its limit (issue 20)', () => {
+    for (const raw of ['', 'abc']) {
+      const r = parseReaderNumber(raw, ETA_EXAMPLES);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.why).not.toMatch(/-0\.125|−/);
+    }
+    for (const e of ETA_EXAMPLES) {
+      const r = parseReaderNumber(e);
+      expect(r.ok && r.value > 0 && r.value <= MAX_READER_ETA).toBe(true);
+    }
+    expect(parseReaderNumber('', ETA_EXAMPLES)).toEqual({ ok: false, why: 'is empty: enter a number such as 0.05' });
+    expect(parseReaderNumber('x', ETA_EXAMPLES)).toEqual({ ok: false, why: '"x" is not a number: write it like 0.05 or 2e-3' });
   });
 
   it('says an empty field is empty and quotes what is not a number', () => {
