@@ -566,11 +566,16 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     if (this.drawnWidth === 0) this.drawnWidth = width;
     if (Math.abs(width - this.drawnWidth) < 8) return;
     clearTimeout(this.resizeTimer);
+    // Tests wait for this to go before they measure the figures.
+    this.dataset.redraw = 'pending';
     this.resizeTimer = setTimeout(() => {
       this.resizeTimer = undefined;
-      if (this.dataset.status !== 'done' || !this.isConnected) return;
-      this.drawnWidth = this.clientWidth;
-      this.redraw();
+      if (this.dataset.status === 'done' && this.isConnected) {
+        this.drawnWidth = this.clientWidth;
+        this.redraw();
+      }
+      // A rerun clears the mark when it starts (status "running" then says it is not done).
+      if (this.timer === undefined) delete this.dataset.redraw;
     }, 150);
   }
 
@@ -644,6 +649,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.runStartedAt = performance.now();
     this.drawnWidth = this.clientWidth;
     this.setStatus('running', 'Running…');
+    delete this.dataset.redraw;
     try {
       await this.run(signal);
       if (mine === this.runCounter) {

@@ -7,6 +7,7 @@
  * result figures are measured too. One browser and one page per site page: the viewport
  * is resized, as a reader turns a phone or narrows a window, and the widgets redraw.
  */
+import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { watchedPage } from './browser.ts';
@@ -36,10 +37,11 @@ function misfits(page: Page): Promise<Misfit[]> {
     const out: Misfit[] = [];
     const name = (el: Element): string => {
       const fig = el.closest('.widget-figure');
+      const said = el instanceof SVGTextElement ? `the words "${el.textContent?.slice(0, 40)}" of ` : '';
       const caption = fig?.querySelector('figcaption')?.textContent?.trim().slice(0, 70);
       const host = el.closest('[data-status]');
       const label = el.getAttribute('aria-label')?.slice(0, 50);
-      return `${host ? `${host.localName}: ` : ''}${caption ?? label ?? el.localName}`;
+      return `${host ? `${host.localName}: ` : ''}${said}${caption ?? label ?? el.localName}`;
     };
     const describe = (el: Element): string =>
       `${el.localName}${el.className && typeof el.className === 'string' ? `.${el.className.split(/\s+/).join('.')}` : ''}`;
@@ -47,7 +49,9 @@ function misfits(page: Page): Promise<Misfit[]> {
     const figures = [...document.querySelectorAll('main :is(svg, canvas, img, figure)')].filter(
       (el) => !el.parentElement?.closest('svg') && !el.closest('.katex, button, summary, .widget-actions, .figure-tools'),
     );
-    for (const el of figures) {
+    // A chart's words too (axis labels, legend titles): a label cut at the edge is clipped.
+    const words = [...document.querySelectorAll('main svg text')].filter((t) => !t.closest('.katex, button'));
+    for (const el of [...figures, ...words]) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
       if (r.right > viewport + 1 || r.left < -1) {
@@ -60,7 +64,18 @@ function misfits(page: Page): Promise<Misfit[]> {
         });
         continue;
       }
-      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      // Words are measured against the boxes around their chart (Plot draws them outside its svg at times).
+      const svg = el instanceof SVGTextElement ? el.closest('svg') : null;
+      if (svg && getComputedStyle(svg).overflow !== 'visible') {
+        const box = svg.getBoundingClientRect();
+        const over = Math.max(r.right - box.right, box.left - r.left);
+        if (over > 1) {
+          out.push({ what: name(el), width: Math.round(r.width), container: 'its svg', room: Math.round(box.width), overflow: Math.round(over) });
+          continue;
+        }
+      }
+      const start = svg ? svg.parentElement : el.parentElement;
+      for (let a = start; a && a !== document.body; a = a.parentElement) {
         const style = getComputedStyle(a);
         if (style.display === 'inline' || style.display === 'contents') continue;
         const box = a.getBoundingClientRect();
@@ -96,21 +111,24 @@ async function runEverything(page: Page): Promise<void> {
   await settled(page, clicked.length ? 120_000 : 60_000);
 }
 
-/** Every widget done (or failed) and no redraw pending. */
+/** Every widget done (or failed) and no redraw pending (widget-base marks one with data-redraw). */
 async function settled(page: Page, timeout: number): Promise<void> {
+  // A resize reaches the widgets' ResizeObservers at the next frame.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.waitForFunction(
-    () => [...document.querySelectorAll('[data-status]')].every((w) => ['done', 'error'].includes(w.getAttribute('data-status') ?? '')),
+    () =>
+      [...document.querySelectorAll('[data-status]')].every(
+        (w) => ['done', 'error'].includes(w.getAttribute('data-status') ?? '') && !w.hasAttribute('data-redraw'),
+      ),
     undefined,
-    { timeout, polling: 100 },
-  );
-  // Redraws after a resize are debounced: let them run.
-  await page.waitForTimeout(400);
-  await page.waitForFunction(
-    () => [...document.querySelectorAll('[data-status]')].every((w) => ['done', 'error'].includes(w.getAttribute('data-status') ?? '')),
-    undefined,
-    { timeout, polling: 100 },
+    { timeout, polling: 50 },
   );
 }
+
+/*
+ * FIT_LOG=<file>: one line per page and width (misfits, seconds so far), to see where
+ * the time goes and what fails before the test ends.
+ */
 
 /** The page's address with the cheapest setting for each click-started widget it holds. */
 async function cheapest(page: Page, url: string): Promise<string> {
@@ -136,8 +154,9 @@ describe('figures fit their column', () => {
         await settled(page, 60_000);
         const here = await misfits(page);
         if (process.env.FIT_LOG)
-          console.log(
-            `${path} at ${width} px: ${here.length} misfits${here.length ? `, widest ${Math.max(...here.map((m) => m.width))} px, worst ${Math.max(...here.map((m) => m.overflow))} px over` : ''}`,
+          appendFileSync(
+            process.env.FIT_LOG,
+            `${path} at ${width} px: ${here.length} misfits${here.length ? `, widest ${Math.max(...here.map((m) => m.width))} px, worst ${Math.max(...here.map((m) => m.overflow))} px over` : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
           );
         for (const m of here) found.push(`${path} at ${width} px: ${m.what} is ${m.width} px wide, ${m.overflow} px beyond ${m.container} (${m.room} px)`);
       }
@@ -145,5 +164,7 @@ describe('figures fit their column', () => {
     console.log(`fit: ${builtPages().length} pages × ${WIDTHS.length} widths in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(found, found.join('\n')).toEqual([]);
     expect(consoleErrors).toEqual([]);
-  });
+    // 26 pages × 4 widths with every widget run: about 100 s on a quiet machine, several
+    // minutes when other work shares the 2 cores.
+  }, 600_000);
 });

@@ -260,7 +260,9 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       rows: () => r.lossHistory.map((l, t) => ({ iteration: t, loss: l, gap_to_l_star: l - lStar, l_star: lStar })),
       filename: 'convergence-gap',
     });
+    // For tests and scripts: the floor and the last gap drawn, at full precision.
     slot.dataset.lStar = String(lStar);
+    slot.dataset.lastGap = String(last.y);
     const scrub = this.querySelector<HTMLInputElement>('.widget-scrub input[type=range]');
     const follow = (): void => moveRule(r.snapshots[Number(scrub?.value ?? r.snapshots.length - 1)]?.iteration ?? T);
     scrub?.addEventListener('input', follow);
@@ -606,7 +608,8 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         liveHeatmap(at().rounded, {
           rows: d,
           cols: d,
-          domain: [0, 1],
+          // From −¼: a pruned entry is light grey, visible on the page and as a legend swatch.
+          domain: [-0.25, 1],
           scheme: 'greys',
           label: 'entry',
           categories: ['pruned', 'kept'],

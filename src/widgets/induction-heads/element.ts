@@ -146,10 +146,11 @@ function typicalWords(s: Scored, layer: number, head: number): string {
   const uniform = uniformPattern(T);
   const score = layer === 0 ? s.dense.previous[0][head] : s.dense.induction[layer][head];
   const chance = layer === 0 ? previousTokenScore(uniform, T) : inductionScore(uniform, s.tokens);
-  const scale = `1 for a pure ${role} head, ${score3(chance)} for uniform attention`;
+  // Said after a semicolon: these words sit inside the heading's parenthesis.
+  const scale = `a pure ${role} head scores 1, uniform attention ${score3(chance)}`;
   return score >= CLEAR_ROLE
     ? `the dense model’s clearest ${role} head in layer ${layer}: ${role} score ${score3(score)}; ${scale}`
-    : `the highest ${role} score of the dense model’s layer ${layer}, ${score3(score)}, is low: no head of this layer is a clear ${role} head (${scale})`;
+    : `the highest ${role} score of the dense model’s layer ${layer}, ${score3(score)}, is low: no head of this layer is a clear ${role} head; ${scale}`;
 }
 
 export class InductionHeads extends WidgetBase<typeof schema> {
@@ -348,7 +349,8 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const domain: [number, number] = [0, Math.max(hi, 1e-12)];
     const legend = colorLegend({
       domain,
-      label: 'attention probability (same scale in every map); circles: induction targets',
+      // Short enough for a phone's legend (the intro and the aria-label say what the circles are).
+      label: 'attention probability, same scale in every map',
       width: Math.min(340, this.width()),
     });
     legend.setAttribute('role', 'img');
