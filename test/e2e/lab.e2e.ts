@@ -153,7 +153,10 @@ describe('convergence lab', () => {
     const lab = page.locator(LAB);
     const gap = lab.locator('.lab-loss-row .lab-gap');
     const caption = () => gap.locator('.figure-summary').textContent();
-    expect(await caption()).toMatch(/^ L\* = [\d.]+: L after [\d,]+ Armijo steps of the same problem and λ/);
+    // The gap chart follows the lab's result when the long run is back.
+    await expect.poll(() => gap.getAttribute('data-l-star'), { timeout: 60_000 }).not.toBeNull();
+    expect(await gap.getAttribute('aria-busy')).toBeNull();
+    expect(await caption()).toMatch(/^ L\* = [\d.]+: L after [\d\u202f]+ Armijo steps of the same problem and λ/);
     expect(await caption()).toMatch(/a straight line on this axis is a linear rate/);
     expect(await gap.locator('svg [aria-label="y-axis label"]').textContent()).toContain('L(M_t) − L* (log scale)');
     // The example's 300 fixed steps end well above the floor.
@@ -166,7 +169,7 @@ describe('convergence lab', () => {
     const lossCaption = lab.locator('figure', { hasText: 'Loss during gradient descent' }).locator('.figure-summary');
     await expect.poll(() => lossCaption.textContent(), { timeout: 60_000 }).toContain(`at t = ${LAB_PLATEAU_ITERS}`);
     await expect.poll(() => lab.getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
-    await expect.poll(() => gap.getAttribute('data-last-gap')).not.toBeNull();
+    await expect.poll(() => gap.getAttribute('data-last-gap'), { timeout: 60_000 }).not.toBeNull();
     // Armijo steps to the plateau: the gap falls below 10⁻⁹ of L (float64 resolves about 10⁻¹⁵).
     expect(Number(await gap.getAttribute('data-last-gap'))).toBeLessThan(1e-9 * Number(await gap.getAttribute('data-l-star')));
     expect(consoleErrors).toEqual([]);
@@ -196,7 +199,8 @@ describe('convergence lab', () => {
     await slider.focus();
     await page.keyboard.press('Home');
     expect(await grid.getAttribute('data-t')).toBe('0');
-    // The loss curve, the gap to L* beside it, and the rounded error.
+    // The loss curve, the gap to L* beside it (drawn once the long run is back), and the rounded error.
+    await expect.poll(() => lab.locator('.lab-gap').getAttribute('data-l-star'), { timeout: 60_000 }).not.toBeNull();
     expect(await lab.locator('.lab-rule').evaluateAll((rules) => rules.map((r) => (r as SVGElement).dataset.t))).toEqual(['0', '0', '0']);
     expect(await relaxedPixels()).not.toBe(atEnd);
     await expect.poll(() => grid.getAttribute('data-settled')).toBe('0');

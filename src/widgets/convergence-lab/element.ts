@@ -8,7 +8,7 @@
  * the global pull of λ toward 0 shows as the whole mask fading.
  * A diverged run is drawn up to where it was stopped, beside the solver's message.
  */
-import { WidgetBase, type Preset } from '../../ui/widget-base.ts';
+import { WidgetBase, explain, type Preset } from '../../ui/widget-base.ts';
 import type { Schema } from '../../ui/state.ts';
 import { count, num, scientific } from '../../ui/format.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
@@ -190,11 +190,20 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     this.last = result;
     await this.drawResult(result, signal);
     if (signal.stale) return;
-    if (floor && !result.divergence) {
-      const f = await floor;
-      if (signal.stale) return;
-      this.drawGap(result, f);
-    }
+    // The gap chart follows when the long run is back; the lab is done without waiting for
+    // it (the slot says it is busy meanwhile), so L* costs the first result nothing.
+    if (floor && !result.divergence)
+      floor.then(
+        (f) => {
+          if (!signal.stale) this.drawGap(result, f);
+        },
+        (e: unknown) => {
+          if (signal.stale || (e instanceof JobError && e.kind === 'cancelled')) return;
+          const slot = this.querySelector<HTMLElement>('.lab-gap');
+          slot?.removeAttribute('aria-busy');
+          slot?.replaceChildren(Object.assign(document.createElement('p'), { className: 'lab-aside', textContent: `L* could not be found: ${explain(e)}` }));
+        },
+      );
     // A diverged run is drawn, and still reported as what it is (status "error", the message in words).
     if (result.divergence) throw new JobError(readableNumbers(result.divergence.message), 'divergence');
   }
@@ -224,6 +233,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   private drawGap(r: LabResult, f: LossFloorResult): void {
     const slot = this.querySelector<HTMLElement>('.lab-gap');
     if (!slot) return;
+    slot.removeAttribute('aria-busy');
     const finite = r.lossHistory.filter(Number.isFinite);
     const runLowest = Math.min(...finite);
     const lStar = Math.min(f.value, runLowest);
@@ -315,6 +325,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       // Filled by drawGap once the long run that gives L* is back (it runs beside this one).
       const gap = document.createElement('div');
       gap.className = 'lab-gap';
+      gap.setAttribute('aria-busy', 'true');
       gap.append(
         Object.assign(document.createElement('p'), { className: 'widget-placeholder', textContent: 'Finding L* (a long Armijo run in a second worker)…' }),
       );

@@ -32,6 +32,11 @@ const A_NAME = '½‖F(M_t) − F₀‖²';
 const ATTENTION_GREY = '#868e96';
 const DIVERGED_RED = '#e03131';
 
+/** The frame the loss curve and the gap chart share, so that side by side their t axes line up. */
+function iterationFrame(width: number, lastT: number) {
+  return { width, height: 260, marginLeft: 60, marginTop: 24, x: { label: 'iteration t', domain: [0, lastT] } };
+}
+
 export function lossChart(o: LossChartOptions): LossChart {
   const finite = (v: number) => Number.isFinite(v);
   const positive = [...o.loss, ...o.attention].some((v) => finite(v) && v > 0);
@@ -84,11 +89,7 @@ export function lossChart(o: LossChartOptions): LossChart {
   );
   const chart = quietMarks(
     Plot.plot({
-      width: o.width,
-      height: 260,
-      marginLeft: 60,
-      marginTop: 24,
-      x: { label: 'iteration t', domain: [0, lastT] },
+      ...iterationFrame(o.width, lastT),
       y: log
         ? {
             type: 'log',
@@ -127,11 +128,7 @@ export function gapChart(o: GapChartOptions): LossChart {
   const lastT = Math.max(1, o.loss.length - 1);
   const chart = quietMarks(
     Plot.plot({
-      width: o.width,
-      height: 260,
-      marginLeft: 60,
-      marginTop: 24,
-      x: { label: 'iteration t', domain: [0, lastT] },
+      ...iterationFrame(o.width, lastT),
       y: { type: 'log', label: 'L(M_t) − L* (log scale)', grid: true, ...logTicks(pts) },
       marks: [
         Plot.line(pts, { x: 't', y: 'y', stroke: colour, strokeWidth: 2 }),
