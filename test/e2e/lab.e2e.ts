@@ -158,7 +158,7 @@ describe('convergence lab', () => {
     expect(await gap.getAttribute('aria-busy')).toBeNull();
     expect(await caption()).toMatch(/^ L\* = [\d.]+: L after [\d\u202f]+ Armijo steps of the same problem and λ/);
     expect(await caption()).toMatch(/a straight line on this axis is a linear rate/);
-    expect(await gap.locator('svg [aria-label="y-axis label"]').textContent()).toContain('L(M_t) − L* (log scale)');
+    expect(await gap.locator('svg').last().textContent()).toContain('L(M_t) − L* (log scale)');
     // The example's 300 fixed steps end well above the floor.
     expect(Number(await gap.getAttribute('data-last-gap'))).toBeGreaterThan(1e-3);
     // Beside the loss curve at 1280 px: one row.
