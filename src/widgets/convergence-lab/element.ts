@@ -106,9 +106,9 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   };
   private last: LabResult | undefined;
   /**
-   * L* for the gap chart comes from a long run on a second worker, started with the run
-   * and in parallel with it; it depends only on the problem, λ and clipping, so changing
-   * η, T, the step rule, the rounding or the sparsity reuses it.
+   * L* for the gap chart comes from a long run on a second worker, started once the run is
+   * drawn; it depends only on the problem, λ and clipping, so changing η, T, the step rule,
+   * the rounding or the sparsity reuses it.
    */
   private floorClient = new SolverClient();
   private floor: { key: string; promise: Promise<LossFloorResult> } | undefined;
@@ -153,8 +153,6 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
     this.stopPlay?.();
-    // λ = 0 starts at the minimum (L = 0): no floor to find.
-    const floor = s.lambda > 0 ? this.floorFor() : undefined;
     const curve = document.createElement('div');
     this.output.replaceChildren(curve);
     const loss: number[] = [];
@@ -190,10 +188,11 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     this.last = result;
     await this.drawResult(result, signal);
     if (signal.stale) return;
-    // The gap chart follows when the long run is back; the lab is done without waiting for
-    // it (the slot says it is busy meanwhile), so L* costs the first result nothing.
-    if (floor && !result.divergence)
-      floor.then(
+    // The long run for L* starts once the result is drawn (run beside it, it slowed the first
+    // result by its CPU), and the gap chart follows when it is back; the lab is done without
+    // waiting for it (the slot says it is busy meanwhile). λ = 0 starts at the minimum: no floor.
+    if (s.lambda > 0 && !result.divergence)
+      this.floorFor().then(
         (f) => {
           if (!signal.stale) this.drawGap(result, f);
         },
