@@ -144,7 +144,10 @@ export class DivergenceError extends NumericalError {
   ) {
     super(
       `gradient descent diverged at iteration ${iteration} (${reason}, L = ${Number.isNaN(loss) ? 'not a number' : num(loss, 4)}) with eta = ${num(eta)}; ` +
-        (Number.isFinite(safeEta) ? `the smoothness bound guarantees descent for eta <= ${num(safeEta, 3)}` : 'use a smaller eta'),
+        // The remedy is Armijo steps (each step halved until L falls), not a step near the bound:
+        // the bound is safe but far from tight, so a step that small barely moves.
+        (Number.isFinite(safeEta) ? `the smoothness bound guarantees descent only for eta <= ${num(safeEta, 3)} (safe, far from tight); ` : '') +
+        'Armijo steps (the step rule armijo, --step armijo on the command line) lower L at every step',
     );
     this.name = 'DivergenceError';
   }

@@ -16,6 +16,7 @@ import { linearError } from '../core/linear.ts';
 import { cloudCentres, nearCloud } from './nearCloud.ts';
 import { gaussian, mulberry32 } from '../core/random.ts';
 import { runGradcheck } from './gradcheck.ts';
+import { runLossFloor } from './lossFloor.ts';
 import { zeros } from '../core/matrix.ts';
 import { type Problem, segmentsOf } from '../core/problem.ts';
 import type { Model } from '../model/weights.ts';
@@ -75,6 +76,7 @@ const RUNNERS: { [K in JobKind]: (job: JobOf<K>, ctx: JobContext) => Promise<Res
   exhaustive: async (job) => runExhaustive(job),
   scatter: runScatter,
   gradcheck: runGradcheck,
+  lossFloor: runLossFloor,
   modelPrune: runModelPrune,
   modelGenerate: runModelGenerate,
   modelSweep: runModelSweep,

@@ -23,6 +23,7 @@ export type Job =
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
   | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions>; near?: number }
   | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] }
+  | { kind: 'lossFloor'; spec: SyntheticSpec; lambda: number; clip: boolean }
   | { kind: 'modelPrune'; settings: ModelSettings; methods: ModelMethodId[]; view?: AttentionView }
   | { kind: 'modelGenerate'; settings: ModelSettings; methods: ModelMethodId[]; prompt: string; tokens: number; seed: number; temperature: number }
   | { kind: 'modelSweep'; settings: Omit<ModelSettings, 'sparsity' | 'pattern'>; methods: ModelMethodId[]; sparsities: number[] };
@@ -221,6 +222,16 @@ export interface LabResult {
   timeMs: number;
 }
 
+/** L* for the lab's gap L(M_t) − L*: the loss after a long Armijo run of the same problem and λ (lossFloor.ts). */
+export interface LossFloorResult {
+  value: number;
+  /** Armijo steps run (at most LOSS_FLOOR_ITERS). */
+  iterations: number;
+  /** True when L stopped moving before the last step. */
+  converged: boolean;
+  timeMs: number;
+}
+
 export interface MethodOutcome {
   method: MethodId;
   pattern: string;
@@ -314,6 +325,7 @@ export interface JobResults {
   exhaustive: ExhaustiveJobResult;
   scatter: ScatterResult;
   gradcheck: GradcheckResult;
+  lossFloor: LossFloorResult;
   modelPrune: ModelPruneJobResult;
   modelGenerate: ModelGenerateJobResult;
   modelSweep: ModelSweepJobResult;

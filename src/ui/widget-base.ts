@@ -50,6 +50,10 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
   private observer: IntersectionObserver | undefined;
+  /** Watches the widget's width: figures drawn for another width are redrawn (a phone turned, a window narrowed). */
+  private sizeObserver: ResizeObserver | undefined;
+  private drawnWidth = 0;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private runCounter = 0;
   private stopButton: HTMLButtonElement | undefined;
   /** Show a Stop/Run button (for runs long enough that a reader may want to stop them). */
@@ -101,6 +105,8 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.client.warm();
     // Tests and benches read how the widget starts (a click-started one waits for its Run).
     this.dataset.start = this.startOn;
+    this.sizeObserver = new ResizeObserver(() => this.resized());
+    this.sizeObserver.observe(this);
     if (this.startOn === 'click') {
       this.setStatus('idle', this.idleText());
       for (const event of this.idleFollows) addEventListener(event, this.idleFollowsSettings);
@@ -129,6 +135,8 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     clearTimeout(this.urlTimer);
     this.urlTimer = undefined;
     this.observer?.disconnect();
+    this.sizeObserver?.disconnect();
+    clearTimeout(this.resizeTimer);
     this.client.dispose();
   }
 
@@ -548,6 +556,38 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.setStatus('idle', 'Stopped. Press Run, or change a setting, to start again.');
   }
 
+  /**
+   * The widget's width changed: once it settles, a finished widget draws its figures
+   * again for the new width (they are sized from it). Small changes (a scroll bar
+   * appearing) are ignored.
+   */
+  private resized(): void {
+    const width = this.clientWidth;
+    if (this.drawnWidth === 0) this.drawnWidth = width;
+    if (Math.abs(width - this.drawnWidth) < 8) return;
+    clearTimeout(this.resizeTimer);
+    // Tests wait for this to go before they measure the figures.
+    this.dataset.redraw = 'pending';
+    this.resizeTimer = setTimeout(() => {
+      this.resizeTimer = undefined;
+      if (this.dataset.status === 'done' && this.isConnected) {
+        this.drawnWidth = this.clientWidth;
+        this.redraw();
+      }
+      // A rerun clears the mark when it starts (status "running" then says it is not done).
+      if (this.timer === undefined) delete this.dataset.redraw;
+    }, 150);
+  }
+
+  /**
+   * Draw the last result again at the widget's current width. Widgets that keep their
+   * result redraw it without a job; by default a cheap (view-started) widget reruns, and
+   * a click-started one, whose figures must then say how, keeps what it drew.
+   */
+  protected redraw(): void {
+    if (this.startOn === 'view') this.schedule(0);
+  }
+
   private schedule(delay = 150, force = false): void {
     if (force) this.started = true;
     if (!this.started) return;
@@ -607,10 +647,16 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     Object.defineProperty(signal, 'stale', { get: () => mine !== this.runCounter });
     this.errorBox.replaceChildren();
     this.runStartedAt = performance.now();
+    this.drawnWidth = this.clientWidth;
     this.setStatus('running', 'Running…');
+    delete this.dataset.redraw;
     try {
       await this.run(signal);
-      if (mine === this.runCounter) this.setStatus('done', this.doneText());
+      if (mine === this.runCounter) {
+        this.setStatus('done', this.doneText());
+        // The width changed while it ran: draw again for the width it has now.
+        this.resized();
+      }
     } catch (e) {
       if (e instanceof JobError && e.kind === 'cancelled') return;
       if (mine !== this.runCounter) return;
@@ -642,7 +688,8 @@ export function explain(e: unknown): string {
   if (e instanceof JobError) {
     switch (e.kind) {
       case 'divergence':
-        return `Gradient descent diverged: ${message.replace(/^gradient descent diverged /, '')}. Lower the step size η.`;
+        // The solver's message ends with the remedy (Armijo steps).
+        return `Gradient descent diverged: ${message.replace(/^gradient descent diverged /, '')}.`;
       case 'numerical':
         return `The numbers failed: ${message}.`;
       case 'input':

@@ -287,6 +287,24 @@ describe('inputs that failed late or silently', () => {
     await w.page.context().close();
   });
 
+  it('head to head on extreme in-range values (fixed η = 1000) says it diverged, points to Armijo steps, and logs no unhandled rejection', async () => {
+    // The sweep (second worker) diverges while the comparison still runs: its rejection must be handled.
+    const query = 'h2h.n=16&h2h.d=8&h2h.scale=10&h2h.step=fixed&h2h.eta=1000&h2h.iters=5000';
+    for (const path of ['/embed/head-to-head/', '/chapters/head-to-head/']) {
+      const w = await watchedPage(browser, site.url);
+      await w.page.goto(`${site.url}${path}?${query}`);
+      const r = await settle(w.page, 'head-to-head');
+      expect(r.status, path).toBe('error');
+      // A rejection logged late would come after the error is shown.
+      await w.page.waitForTimeout(500);
+      expectClean(w, `${path}?${query}`);
+      expect(r.error, path).toMatch(/diverged:? at iteration \d+/);
+      expect(r.error, path).toMatch(/Armijo steps \(the step rule armijo/);
+      expect(r.error, path).not.toMatch(/Lower the step/);
+      await w.page.context().close();
+    }
+  });
+
   it('numbers written as 0x10, 0b11 or " 8 " are refused with a note', async () => {
     const w = await watchedPage(browser, site.url);
     await w.page.goto(`${site.url}/embed/convergence-lab/?lab.n=0x10&lab.d=0b11&lab.seed=%208%20`);

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, watchedPage, widgetStatus } from './browser.ts';
 import { pageWith } from './pages.ts';
-import { LAB_EXAMPLE, LAB_HIGH_SPARSITY } from '../../src/widgets/convergence-lab/widget.ts';
+import { LAB_EXAMPLE, LAB_HIGH_SPARSITY, LAB_PLATEAU_ITERS } from '../../src/widgets/convergence-lab/widget.ts';
 import { convergence } from '../../src/site/numbers/examples.ts';
 import { num } from '../../src/ui/format.ts';
 import { readableNumbers } from '../../src/widgets/convergence-lab/snapshot.ts';
@@ -146,6 +146,36 @@ describe('convergence lab', () => {
     await page.context().close();
   });
 
+  it('draws the gap L(M_t) − L* on a log axis beside the loss (L* from a long Armijo run in the worker), and a preset runs to the plateau', async () => {
+    const { page, consoleErrors } = await watchedPage(browser, site.url);
+    await page.goto(site.url + path);
+    expect(await widgetStatus(page, LAB)).toBe('done');
+    const lab = page.locator(LAB);
+    const gap = lab.locator('.lab-loss-row .lab-gap');
+    const caption = () => gap.locator('.figure-summary').textContent();
+    // The gap chart follows the lab's result when the long run is back.
+    await expect.poll(() => gap.getAttribute('data-l-star'), { timeout: 60_000 }).not.toBeNull();
+    expect(await gap.getAttribute('aria-busy')).toBeNull();
+    expect(await caption()).toMatch(/^ L\* = [\d.]+: L after [\d\u202f]+ Armijo steps of the same problem and λ/);
+    expect(await caption()).toMatch(/a straight line on this axis is a linear rate/);
+    expect(await gap.locator('svg').last().textContent()).toContain('L(M_t) − L* (log scale)');
+    // The example's 300 fixed steps end well above the floor.
+    expect(Number(await gap.getAttribute('data-last-gap'))).toBeGreaterThan(1e-3);
+    // Beside the loss curve at 1280 px: one row.
+    const [a, b] = await lab.locator('.lab-loss-row > div').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    expect(Math.abs(a - b)).toBeLessThan(2);
+
+    await lab.getByRole('button', { name: 'to the plateau' }).click();
+    const lossCaption = lab.locator('figure', { hasText: 'Loss during gradient descent' }).locator('.figure-summary');
+    await expect.poll(() => lossCaption.textContent(), { timeout: 60_000 }).toContain(`at t = ${LAB_PLATEAU_ITERS}`);
+    await expect.poll(() => lab.getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+    await expect.poll(() => gap.getAttribute('data-last-gap'), { timeout: 60_000 }).not.toBeNull();
+    // Armijo steps to the plateau: the gap falls below 10⁻⁹ of L (float64 resolves about 10⁻¹⁵).
+    expect(Number(await gap.getAttribute('data-last-gap'))).toBeLessThan(1e-9 * Number(await gap.getAttribute('data-l-star')));
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+
   it('plays and scrubs every linked view, draws divergence and λ = 0, and the presets give the prose’s numbers', async () => {
     const { page, consoleErrors } = await watchedPage(browser, site.url);
     await page.goto(site.url + path);
@@ -169,7 +199,9 @@ describe('convergence lab', () => {
     await slider.focus();
     await page.keyboard.press('Home');
     expect(await grid.getAttribute('data-t')).toBe('0');
-    expect(await lab.locator('.lab-rule').evaluateAll((rules) => rules.map((r) => (r as SVGElement).dataset.t))).toEqual(['0', '0']);
+    // The loss curve, the gap to L* beside it (drawn once the long run is back), and the rounded error.
+    await expect.poll(() => lab.locator('.lab-gap').getAttribute('data-l-star'), { timeout: 60_000 }).not.toBeNull();
+    expect(await lab.locator('.lab-rule').evaluateAll((rules) => rules.map((r) => (r as SVGElement).dataset.t))).toEqual(['0', '0', '0']);
     expect(await relaxedPixels()).not.toBe(atEnd);
     await expect.poll(() => grid.getAttribute('data-settled')).toBe('0');
     const titles = await grid.locator('figcaption strong').allTextContents();

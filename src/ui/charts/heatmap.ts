@@ -23,6 +23,12 @@ export interface HeatmapOptions {
   tip?: boolean;
   /** Signed values (differences such as F′ − F₀): colours centred on 0, red–blue. */
   diverging?: boolean;
+  /**
+   * Values that name categories (a binary mask: 0 pruned, 1 kept): the name of each value
+   * 0, 1, … A legend of swatches then replaces the colour ramp, each value in its colour
+   * on the ramp over `domain` (a domain below 0 keeps 0 off the ramp's white end).
+   */
+  categories?: readonly string[];
 }
 
 /**
@@ -122,12 +128,25 @@ function withLegend(scale: Plot.ScaleOptions, legend: Plot.LegendOptions): Plot.
 /** Legend ramps inset so the end labels ("0", "1") are not clipped to ".0". */
 const RAMP = { marginLeft: 14, marginRight: 14 } as const;
 
+/**
+ * The colour scale of categorical values 0, 1, …: each value's colour taken along the
+ * linear ramp of `scheme` over `domain` (default [0, k − 1]), so a canvas painted from
+ * that ramp agrees.
+ */
+function categoryScale(names: readonly string[], scheme: Plot.ColorScheme, along?: [number, number]) {
+  const k = names.length;
+  const ramp = Plot.scale({ color: { type: 'linear', scheme, domain: along ?? [0, Math.max(1, k - 1)] } });
+  const domain = names.map((_, i) => i);
+  return { type: 'ordinal' as const, domain, range: domain.map((i) => String(ramp.apply(i))), tickFormat: (v: number) => names[v] ?? String(v) };
+}
+
 /** A matrix as a raster image: row 0 at the top, column 0 at the left, with its colour legend. */
 export function heatmap(values: ArrayLike<number>, o: HeatmapOptions): Element {
   const width = o.width ?? 260;
   const xLabel = o.xLabel ?? 'column';
   const yLabel = o.yLabel ?? 'row';
-  const { floor, ...colour } = colourScale(values, o, 'viridis');
+  const { floor, ...ramp } = colourScale(values, o, 'viridis');
+  const colour = o.categories ? categoryScale(o.categories, o.scheme ?? 'viridis', o.domain) : ramp;
   const marginLeft = 36;
   const height = Math.max(80, Math.round((width * o.rows) / o.cols));
   return quietMarks(

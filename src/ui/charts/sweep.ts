@@ -11,6 +11,10 @@ export interface SweepPoint {
   value: number;
 }
 
+/** How far an N:M group's centre is drawn from its sparsity, and the step between its methods (units of p). */
+const NM_OFFSET = 0.05;
+const NM_SPREAD = 0.004;
+
 /**
  * Attention error against sparsity: a line with dots per method for the unstructured
  * pattern, and the N:M patterns as separate symbols (they fix the sparsity to N/M).
@@ -26,14 +30,15 @@ export function sweepChart(points: SweepPoint[], o: { yLabel: string; width?: nu
   const nmPatterns = patterns.filter((p) => p !== 'unstructured');
   const symbols: Record<string, Plot.SymbolType> = { unstructured: 'circle', '2:4': 'triangle', '4:8': 'square' };
   const width = o.width ?? 640;
-  // N:M points sit at p = N/M; they are spread a little sideways (by pattern, then by
-  // method) so they neither hide each other nor the unstructured point at the same p.
-  const drawnX = (p: SweepPoint): number =>
-    p.pattern === 'unstructured'
-      ? p.sparsity
-      : p.sparsity +
-        (nmPatterns.indexOf(p.pattern) % 2 === 0 ? -1 : 1) * (0.03 + 0.012 * Math.floor(nmPatterns.indexOf(p.pattern) / 2)) +
-        0.008 * (methods.indexOf(p.method) - (methods.length - 1) / 2);
+  // N:M points sit at p = N/M; each pattern's group is drawn to one side of p (2:4 left,
+  // 4:8 right, NM_OFFSET away, so a group's ±NM_SPREAD·methods/2 never reaches p or the
+  // other group), its methods spread within the group, so no marker hides another's.
+  const drawnX = (p: SweepPoint): number => {
+    if (p.pattern === 'unstructured') return p.sparsity;
+    const k = nmPatterns.indexOf(p.pattern);
+    const side = k % 2 === 0 ? -1 : 1;
+    return p.sparsity + side * (NM_OFFSET + 0.035 * Math.floor(k / 2)) + NM_SPREAD * (methods.indexOf(p.method) - (methods.length - 1) / 2);
+  };
   return quietMarks(
     Plot.plot({
       width,
@@ -60,8 +65,8 @@ export function sweepChart(points: SweepPoint[], o: { yLabel: string; width?: nu
           y: 'value',
           stroke: 'name',
           symbol: 'pattern',
-          r: 5,
-          strokeWidth: 2,
+          r: width < 480 ? 3.5 : 4.5,
+          strokeWidth: 1.5,
         }),
         Plot.tip(
           [...unstructured, ...nm],

@@ -8,20 +8,20 @@
  * the global pull of λ toward 0 shows as the whole mask fading.
  * A diverged run is drawn up to where it was stopped, beside the solver's message.
  */
-import { WidgetBase, type Preset } from '../../ui/widget-base.ts';
+import { WidgetBase, explain, type Preset } from '../../ui/widget-base.ts';
 import type { Schema } from '../../ui/state.ts';
-import { num, scientific } from '../../ui/format.ts';
+import { count, num, scientific } from '../../ui/format.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
-import type { LabProgress, LabResult } from '../../jobs/protocol.ts';
+import type { LabProgress, LabResult, LossFloorResult } from '../../jobs/protocol.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
 import { roundedErrorChart } from '../../ui/charts/rounded.ts';
 import { methodLabel } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
-import { JobError } from '../../worker/client.ts';
-import { WIDGET, LAB_EXAMPLE, LAB_DIVERGENT_ETA, LAB_HIGH_SPARSITY } from './widget.ts';
+import { JobError, SolverClient } from '../../worker/client.ts';
+import { WIDGET, LAB_EXAMPLE, LAB_DIVERGENT_ETA, LAB_HIGH_SPARSITY, LAB_PLATEAU_ITERS } from './widget.ts';
 import { liveHeatmap, type LiveHeatmap } from './live-heatmap.ts';
-import { addRule, lossChart } from './loss-chart.ts';
+import { addRule, gapChart, gapPoints, lossChart } from './loss-chart.ts';
 import { attentionAt, readableNumbers, scoreWords, stationaryRounding } from './snapshot.ts';
 
 const schema = {
@@ -49,6 +49,8 @@ const PLAY_MS = 80;
 const LIVE_AFTER_MS = 250;
 /** The room a note beside the loss curve takes (its CSS width, 14rem, plus the gap). */
 const ASIDE_PX = 256;
+/** The gap between the loss curve and the gap chart beside it (the row's CSS column gap, 1rem). */
+const PAIR_GAP = 16;
 /** Captions and exported images catch up this long after the last scrub or Play step. */
 const SETTLE_MS = 150;
 
@@ -84,6 +86,11 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       note: 'Nine entries in ten pruned: compare the rounded error at T with the baselines’ lines, and the difference map.',
     },
     {
+      label: 'to the plateau',
+      state: { ...EXAMPLE_STATE, step: 'armijo', iters: LAB_PLATEAU_ITERS },
+      note: 'The same head with Armijo steps, run until L stops falling: L(M_t) flattens onto L*, and the gap L(M_t) − L* falls along a straight line on its log axis (a linear rate, as the theorem says) down to what float64 resolves.',
+    },
+    {
       label: 'our defaults',
       state: { ...EXAMPLE_STATE, lambda: GD_DEFAULTS.lambda, eta: GD_DEFAULTS.eta, iters: GD_DEFAULTS.iters, step: GD_DEFAULTS.step, score: GD_DEFAULTS.score },
       note: 'The same head with the ablation’s defaults: Armijo steps (none raises L), a small λ, rounding by |M_T ∘ W|·‖X_i‖.',
@@ -98,6 +105,47 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     ...GD_HINTS,
   };
   private last: LabResult | undefined;
+  /**
+   * L* for the gap chart comes from a long run on a second worker, started once the run is
+   * drawn; it depends only on the problem, λ and clipping, so changing η, T, the step rule,
+   * the rounding or the sparsity reuses it.
+   */
+  private floorClient = new SolverClient();
+  private floor: { key: string; promise: Promise<LossFloorResult> } | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.floorClient.warm();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.floorClient.dispose();
+    this.floor = undefined;
+  }
+
+  /** Stop cancels the long run too (the base class knows only the main client). */
+  override stop(): void {
+    this.floorClient.cancel();
+    this.floor = undefined;
+    super.stop();
+  }
+
+  /** The floor for these settings: the one running or done already, or a new one. */
+  private floorFor(): Promise<LossFloorResult> {
+    const s = this.state;
+    const job = { kind: 'lossFloor' as const, spec: specOf(s), lambda: s.lambda, clip: s.clip };
+    const key = JSON.stringify(job);
+    if (this.floor?.key === key) return this.floor.promise;
+    const promise = this.floorClient.run(job);
+    const entry = { key, promise };
+    this.floor = entry;
+    // A failed or cancelled run is not reused, and never an unhandled rejection.
+    promise.catch(() => {
+      if (this.floor === entry) this.floor = undefined;
+    });
+    return promise;
+  }
   /** Long runs (n = 256, T = 5000) take minutes: a Stop button, with the progress line's estimate. */
   protected override readonly stoppable = true;
   private stopPlay: (() => void) | undefined;
@@ -140,6 +188,21 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     this.last = result;
     await this.drawResult(result, signal);
     if (signal.stale) return;
+    // The long run for L* starts once the result is drawn (run beside it, it slowed the first
+    // result by its CPU), and the gap chart follows when it is back; the lab is done without
+    // waiting for it (the slot says it is busy meanwhile). λ = 0 starts at the minimum: no floor.
+    if (s.lambda > 0 && !result.divergence)
+      this.floorFor().then(
+        (f) => {
+          if (!signal.stale) this.drawGap(result, f);
+        },
+        (e: unknown) => {
+          if (signal.stale || (e instanceof JobError && e.kind === 'cancelled')) return;
+          const slot = this.querySelector<HTMLElement>('.lab-gap');
+          slot?.removeAttribute('aria-busy');
+          slot?.replaceChildren(Object.assign(document.createElement('p'), { className: 'lab-aside', textContent: `L* could not be found: ${explain(e)}` }));
+        },
+      );
     // A diverged run is drawn, and still reported as what it is (status "error", the message in words).
     if (result.divergence) throw new JobError(readableNumbers(result.divergence.message), 'divergence');
   }
@@ -149,9 +212,70 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
   }
 
   /** The loss chart's width: narrower when a note sits beside it (wide screens), full width when the note wraps below. */
-  private lossWidth(withAside: boolean): number {
+  private lossWidth(withAside: boolean, withGap: boolean): number {
     const full = this.chartWidth();
+    if (withGap) return this.pairWidth();
     return withAside && full - ASIDE_PX >= 360 ? full - ASIDE_PX : full;
+  }
+
+  /** The loss curve and the gap chart side by side when each keeps 340 px, else each at full width. */
+  private pairWidth(): number {
+    const full = this.chartWidth();
+    const half = Math.floor((full - PAIR_GAP) / 2);
+    return half >= 340 ? half : full;
+  }
+
+  /**
+   * The gap L(M_t) − L* on a log axis, beside the loss curve: L* is the lower of the long
+   * Armijo run's loss and this run's lowest, so every gap drawn is positive.
+   */
+  private drawGap(r: LabResult, f: LossFloorResult): void {
+    const slot = this.querySelector<HTMLElement>('.lab-gap');
+    if (!slot) return;
+    slot.removeAttribute('aria-busy');
+    const finite = r.lossHistory.filter(Number.isFinite);
+    const runLowest = Math.min(...finite);
+    const lStar = Math.min(f.value, runLowest);
+    const pts = gapPoints(r.lossHistory, lStar);
+    const T = r.lossHistory.length - 1;
+    const how = `L* = ${num(lStar, 8)}: ${lStar < f.value ? `this run’s lowest L, below L after ${count(f.iterations)} Armijo steps of the same problem and λ (${num(f.value, 8)})` : `L after ${count(f.iterations)} Armijo steps of the same problem and λ${f.converged ? ', where L stopped falling' : ''}`}, computed in the worker in ${num(f.timeMs, 3)} ms`;
+    if (pts.length < 2) {
+      slot.replaceChildren(
+        Object.assign(document.createElement('p'), {
+          className: 'lab-aside',
+          textContent: `The gap L(M_t) − L* is at or below what float64 resolves at ${pts.length ? 'all but one iteration' : 'every iteration'}: nothing to draw on a log axis. ${how}.`,
+        }),
+      );
+      return;
+    }
+    const first = pts[0];
+    const last = pts[pts.length - 1];
+    const rate = last.t > first.t ? (last.y / first.y) ** (1 / (last.t - first.t)) : Number.NaN;
+    const left = T + 1 - pts.length;
+    let moveRule: (t: number) => void = () => {};
+    renderFigure(slot, {
+      title: 'Distance to the floor, L(M_t) − L* (log scale)',
+      summary:
+        `${how}. The gap falls from ${num(first.y, 3)} at t = ${first.t} to ${num(last.y, 3)} at t = ${last.t}` +
+        (Number.isFinite(rate)
+          ? `, on average a factor ${num(rate, 4)} per step: a straight line on this axis is a linear rate, the kind the convergence theorem gives.`
+          : '.') +
+        (left > 0 ? ` ${left} iteration${left === 1 ? ' is' : 's are'} left out: the gap there is at or below float64’s resolution of L*.` : ''),
+      plot: () => {
+        const c = gapChart({ loss: r.lossHistory, lStar, width: this.pairWidth() });
+        moveRule = c.setT;
+        return c.element;
+      },
+      rows: () => r.lossHistory.map((l, t) => ({ iteration: t, loss: l, gap_to_l_star: l - lStar, l_star: lStar })),
+      filename: 'convergence-gap',
+    });
+    // For tests and scripts: the floor and the last gap drawn, at full precision.
+    slot.dataset.lStar = String(lStar);
+    slot.dataset.lastGap = String(last.y);
+    const scrub = this.querySelector<HTMLInputElement>('.widget-scrub input[type=range]');
+    const follow = (): void => moveRule(r.snapshots[Number(scrub?.value ?? r.snapshots.length - 1)]?.iteration ?? T);
+    scrub?.addEventListener('input', follow);
+    follow();
   }
 
   /**
@@ -181,7 +305,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         const c = lossChart({
           loss: r.lossHistory,
           attention: r.attentionLossHistory,
-          width: this.lossWidth(Boolean(div) || s.lambda === 0),
+          width: this.lossWidth(Boolean(div) || s.lambda === 0, !div && s.lambda > 0),
           divergedAt: div?.iteration,
           stationaryLabel: stationary ? 'stationary point: ∇L(M₀) = 0, L = 0' : undefined,
         });
@@ -196,6 +320,16 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
     lossRow.append(curve);
     if (div) lossRow.append(this.aside('lab-diverged', this.divergenceWords(r)));
     else if (s.lambda === 0) lossRow.append(this.aside('lab-stationary', this.stationaryWords(r, stationary)));
+    else {
+      // Filled by drawGap once the long run that gives L* is back (it runs beside this one).
+      const gap = document.createElement('div');
+      gap.className = 'lab-gap';
+      gap.setAttribute('aria-busy', 'true');
+      gap.append(
+        Object.assign(document.createElement('p'), { className: 'widget-placeholder', textContent: 'Finding L* (a long Armijo run in a second worker)…' }),
+      );
+      lossRow.append(gap);
+    }
 
     const numbers = numbersList(this.numbers(r));
     const rounded = document.createElement('div');
@@ -480,7 +614,17 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         const last = r.snapshots[r.snapshots.length - 1].iteration;
         return `${d * d - kept} of ${d * d} entries pruned (sparsity ${num(s.sparsity, 3)}), keeping the largest ${scoreWords(s.score)}; ${changed} entries differ from the mask rounded at t = ${last}.`;
       },
-      () => liveHeatmap(at().rounded, { rows: d, cols: d, domain: [0, 1], scheme: 'greys', label: 'kept', format: (v) => (v ? 'kept' : 'pruned') }),
+      () =>
+        liveHeatmap(at().rounded, {
+          rows: d,
+          cols: d,
+          // From −¼: a pruned entry is light grey, visible on the page and as a legend swatch.
+          domain: [-0.25, 1],
+          scheme: 'greys',
+          label: 'entry',
+          categories: ['pruned', 'kept'],
+          format: (v) => (v ? 'kept' : 'pruned'),
+        }),
       () => matrixRows(at().rounded, d, d),
       'rounded-mask',
     );

@@ -32,6 +32,11 @@ const A_NAME = '½‖F(M_t) − F₀‖²';
 const ATTENTION_GREY = '#868e96';
 const DIVERGED_RED = '#e03131';
 
+/** The frame the loss curve and the gap chart share, so that side by side their t axes line up. */
+function iterationFrame(width: number, lastT: number) {
+  return { width, height: 260, marginLeft: 60, marginTop: 24, x: { label: 'iteration t', domain: [0, lastT] } };
+}
+
 export function lossChart(o: LossChartOptions): LossChart {
   const finite = (v: number) => Number.isFinite(v);
   const positive = [...o.loss, ...o.attention].some((v) => finite(v) && v > 0);
@@ -84,11 +89,7 @@ export function lossChart(o: LossChartOptions): LossChart {
   );
   const chart = quietMarks(
     Plot.plot({
-      width: o.width,
-      height: 260,
-      marginLeft: 60,
-      marginTop: 24,
-      x: { label: 'iteration t', domain: [0, lastT] },
+      ...iterationFrame(o.width, lastT),
       y: log
         ? {
             type: 'log',
@@ -101,6 +102,48 @@ export function lossChart(o: LossChartOptions): LossChart {
     }),
   );
 
+  return { element: chart, setT: addRule(chart) };
+}
+
+export interface GapChartOptions {
+  loss: readonly number[];
+  /** The floor L* the gap is measured against. */
+  lStar: number;
+  width: number;
+}
+
+/**
+ * The gap L(M_t) − L* against t on a log axis, where a linear rate (g_t ≤ ρᵗ g₀, the
+ * convergence theorem's kind) is a straight line. Gaps that are not positive, or below
+ * float64's resolution of L*, have no logarithm and are left out (the caption says how many).
+ */
+export function gapPoints(loss: readonly number[], lStar: number): { t: number; y: number }[] {
+  const resolution = 1e-14 * Math.max(1, Math.abs(lStar));
+  return loss.flatMap((l, t) => (Number.isFinite(l) && l - lStar > resolution ? [{ t, y: l - lStar }] : []));
+}
+
+export function gapChart(o: GapChartOptions): LossChart {
+  const pts = gapPoints(o.loss, o.lStar);
+  const colour = methodColour('gd');
+  const lastT = Math.max(1, o.loss.length - 1);
+  const chart = quietMarks(
+    Plot.plot({
+      ...iterationFrame(o.width, lastT),
+      y: { type: 'log', label: 'L(M_t) − L* (log scale)', grid: true, ...logTicks(pts) },
+      marks: [
+        Plot.line(pts, { x: 't', y: 'y', stroke: colour, strokeWidth: 2 }),
+        Plot.tip(
+          pts,
+          Plot.pointerX({
+            x: 't',
+            y: 'y',
+            title: (d: { t: number; y: number }) => `t = ${d.t}
+L − L* = ${num(d.y, 4)}`,
+          }),
+        ),
+      ],
+    }),
+  );
   return { element: chart, setT: addRule(chart) };
 }
 

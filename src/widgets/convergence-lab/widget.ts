@@ -33,3 +33,9 @@ export const LAB_DIVERGENT_ETA = 0.5;
 
 /** The sparsity of the "high sparsity" preset. */
 export const LAB_HIGH_SPARSITY = 0.9;
+
+/**
+ * The "to the plateau" preset's T: with Armijo steps the example's head falls to within
+ * 10⁻¹³ of its floor by t = 3 000 (about 10⁻⁹ at 2 000), so L(M_t) is flat by the end.
+ */
+export const LAB_PLATEAU_ITERS = 3000;

@@ -7,6 +7,7 @@
 import { matrixRows, renderFigure } from '../../ui/figure.ts';
 import { count, num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
+import { solverSentences } from '../../ui/solverNotes.ts';
 import { type MethodId, methodColour, methodLabel, PRUNING_METHOD_IDS } from '../../core/methods.ts';
 import type { CompareResult, MethodOutcome } from '../../jobs/protocol.ts';
 import { absDifference, attentionMap, largest, mapLegend, minMapWidth } from './maps.ts';
@@ -254,6 +255,6 @@ function footnote(r: CompareResult, pattern: string): string {
         : 'The methods did not prune the same number of weights.',
     );
   }
-  for (const o of r.outcomes) for (const n of o.notes) notes.push(`${methodLabel(o.method)}: ${n}`);
+  notes.push(...solverSentences(r.outcomes.map((o) => ({ label: methodLabel(o.method), notes: o.notes }))));
   return notes.join(' ');
 }

@@ -145,13 +145,8 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         'input',
       );
     }
-    const compareBox = document.createElement('section');
-    const sweepBox = document.createElement('section');
-    compareBox.className = 'h2h-compare';
-    sweepBox.className = 'h2h-sweep';
-    const view = new CompareView(compareBox, { n: s.n, d: s.d, seed: s.seed, pattern: s.pattern, width: this.output.clientWidth || this.clientWidth - 26 });
+    const { view, sweepBox } = this.boxes(s);
     sweepBox.append(placeholder('Sweeping sparsity (it starts once the first method is done)…'));
-    this.output.replaceChildren(compareBox, sweepBox);
     this.last = {};
 
     const methods = this.runOrder();
@@ -195,7 +190,12 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         }
         compareDone++;
         report();
-        swept ??= startSweep();
+        if (!swept) {
+          swept = startSweep();
+          // Handled here at once: a sweep that fails (diverges) while the methods still run must
+          // not be an unhandled rejection; `await swept` below still throws its error.
+          swept.catch(() => undefined);
+        }
       }
       this.last.compare = view.result();
       await swept;
@@ -209,6 +209,29 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       swept?.catch(() => undefined);
       throw e;
     }
+  }
+
+  /** The comparison's and the sweep's boxes, drawn for the output's current width, in place of the old ones. */
+  private boxes(s: State): { view: CompareView; sweepBox: HTMLElement } {
+    const compareBox = document.createElement('section');
+    const sweepBox = document.createElement('section');
+    compareBox.className = 'h2h-compare';
+    sweepBox.className = 'h2h-sweep';
+    const view = new CompareView(compareBox, { n: s.n, d: s.d, seed: s.seed, pattern: s.pattern, width: this.output.clientWidth || this.clientWidth - 26 });
+    this.output.replaceChildren(compareBox, sweepBox);
+    return { view, sweepBox };
+  }
+
+  /** The last comparison and sweep drawn again at the new width: no job. */
+  protected override redraw(): void {
+    const { compare, sweep } = this.last;
+    if (!compare || !sweep) {
+      super.redraw();
+      return;
+    }
+    const { view, sweepBox } = this.boxes(this.state);
+    for (const o of compare.outcomes) view.add(compare, o);
+    this.drawSweep(sweepBox, sweep);
   }
 
   private width(): number {

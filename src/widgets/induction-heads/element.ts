@@ -17,7 +17,9 @@ import { renderFigure } from '../../ui/figure.ts';
 import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
+import { applyGrid, fitColumns } from '../../ui/fitGrid.ts';
 import { table } from '../../ui/table.ts';
+import { solverSentences } from '../../ui/solverNotes.ts';
 import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
 import type { Job, ModelPruneJobResult } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
@@ -78,6 +80,11 @@ function score3(x: number): string {
   return Number.isFinite(x) ? x.toFixed(3) : 'not defined';
 }
 
+/** The token labels' size, px: readable on a phone. */
+const TICK_FONT = 10;
+/** The gap between two maps of a row, px. */
+const MAP_GAP = 12;
+
 /**
  * One head's attention pattern as cells, axes labelled with the token ids at each
  * position, and the induction targets (key right after an earlier occurrence of the
@@ -91,6 +98,9 @@ function patternChart(pattern: ArrayLike<number>, tokens: number[], targets: num
   const marked = targets.flatMap((keys, t) => keys.map((s) => ({ t, s })));
   const margin = { left: 30, right: 4, top: 6, bottom: 34 };
   const side = o.width - margin.left - margin.right;
+  // Labels TICK_FONT px high, each at least a label and a bit apart: every k-th position is labelled.
+  const every = Math.max(1, Math.ceil((TICK_FONT + 2) / (side / T)));
+  const ticks = positions.filter((i) => i % every === 0);
   return quietMarks(
     Plot.plot({
       width: o.width,
@@ -100,17 +110,18 @@ function patternChart(pattern: ArrayLike<number>, tokens: number[], targets: num
       marginTop: margin.top,
       marginBottom: margin.bottom,
       padding: 0,
-      style: { fontSize: '7px' },
+      style: { fontSize: `${TICK_FONT}px` },
       x: {
         type: 'band',
         domain: positions,
+        ticks,
         tickFormat: (i: number) => String(tokens[i]),
         tickRotate: -90,
         tickSize: 0,
         label: 'key: token id at position →',
         labelAnchor: 'left',
       },
-      y: { type: 'band', domain: positions, tickFormat: (i: number) => String(tokens[i]), tickSize: 0, label: '↓ query: token id', labelAnchor: 'top' },
+      y: { type: 'band', domain: positions, ticks, tickFormat: (i: number) => String(tokens[i]), tickSize: 0, label: '↓ query: token id', labelAnchor: 'top' },
       color: { type: 'linear', scheme: 'blues', domain: o.domain },
       marks: [
         Plot.frame({ stroke: 'currentColor', strokeOpacity: 0.25 }),
@@ -119,6 +130,27 @@ function patternChart(pattern: ArrayLike<number>, tokens: number[], targets: num
       ],
     }),
   );
+}
+
+/** A score from which a head counts as doing its role (1 is a pure such head; uniform attention scores far lower). */
+const CLEAR_ROLE = 0.5;
+
+/**
+ * What the "most typical" head is, in words that follow its computed score: the clearest
+ * previous-token (layer 0) or induction head, or, when even the best scores low, that
+ * the layer has none, with the score of a pure head and of uniform attention beside it.
+ */
+function typicalWords(s: Scored, layer: number, head: number): string {
+  const role = layer === 0 ? 'previous-token' : 'induction';
+  const T = s.tokens.length;
+  const uniform = uniformPattern(T);
+  const score = layer === 0 ? s.dense.previous[0][head] : s.dense.induction[layer][head];
+  const chance = layer === 0 ? previousTokenScore(uniform, T) : inductionScore(uniform, s.tokens);
+  // Said after a semicolon: these words sit inside the heading's parenthesis.
+  const scale = `a pure ${role} head scores 1, uniform attention ${score3(chance)}`;
+  return score >= CLEAR_ROLE
+    ? `the dense model’s clearest ${role} head in layer ${layer}: ${role} score ${score3(score)}; ${scale}`
+    : `the highest ${role} score of the dense model’s layer ${layer}, ${score3(score)}, is low: no head of this layer is a clear ${role} head; ${scale}`;
 }
 
 export class InductionHeads extends WidgetBase<typeof schema> {
@@ -309,7 +341,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const v = r.view!;
     const box = document.createElement('div');
     const heading = document.createElement('h4');
-    heading.textContent = `Attention of layer ${layer}, head ${head}${this.state.head === AUTO ? ` (the dense model’s most ${layer === 0 ? 'previous-token' : 'induction'}-like head in layer ${layer})` : ''}`;
+    heading.textContent = `Attention of layer ${layer}, head ${head}${this.state.head === AUTO ? ` (${typicalWords(s, layer, head)})` : ''}`;
     const dense = headPattern(v.dense, v.T, v.nHeads, layer, head);
     const pruned = v.pruned.map((p) => headPattern(p, v.T, v.nHeads, layer, head));
     let hi = 0;
@@ -317,8 +349,9 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const domain: [number, number] = [0, Math.max(hi, 1e-12)];
     const legend = colorLegend({
       domain,
-      label: 'attention probability (same scale in every map); circles: induction targets',
-      width: Math.max(200, Math.min(340, this.clientWidth - 24)),
+      // Short enough for a phone's legend (the intro and the aria-label say what the circles are).
+      label: 'attention probability, same scale in every map',
+      width: Math.min(340, this.width()),
     });
     legend.setAttribute('role', 'img');
     legend.setAttribute(
@@ -328,7 +361,9 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const targets = inductionTargets(s.tokens);
     const maps = document.createElement('div');
     maps.className = 'induction-maps';
-    const width = Math.min(340, Math.max(240, Math.floor((this.clientWidth - 32) / 2)));
+    const fit = fitColumns(this.width(), { min: 240, max: 340, gap: MAP_GAP, most: r.runs.length + 1 });
+    applyGrid(maps, fit, MAP_GAP);
+    const width = fit.cell;
     const diff = (a: Float32Array): number => {
       let num = 0;
       let den = 0;
@@ -377,12 +412,22 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     return box;
   }
 
+  /** The width the figures may take: the output box's (before the first draw, the widget's less its padding). */
+  private width(): number {
+    return this.output.clientWidth || this.clientWidth - 26;
+  }
+
+  /** The last result drawn again at the new width: no job. */
+  protected override redraw(): void {
+    if (this.last) this.draw(this.last);
+  }
+
   private solverNotes(r: ModelPruneJobResult): HTMLElement {
     const box = document.createElement('div');
-    const notes = [...new Set(r.runs.flatMap((run) => run.heads.flatMap((h) => h.notes.map((n) => `${methodLabel(run.method)}: ${n}`))))];
+    const notes = solverSentences(r.runs.map((run) => ({ label: methodLabel(run.method), notes: run.heads.flatMap((h) => h.notes) })));
     const p = document.createElement('p');
     p.className = 'widget-footnote';
-    p.textContent = `Calibration: ${r.calibration}. Forward passes: TensorFlow.js (${r.backend}); time in the worker ${num(r.timeMs.total / 1000)} s (loading and calibrating ${num(r.timeMs.load / 1000)} s, pruning ${num(r.timeMs.prune / 1000)} s, scoring ${num(r.timeMs.evaluate / 1000)} s, the rest drawing the attention).${notes.length ? ` Notes from the solvers: ${notes.join('; ')}.` : ''}`;
+    p.textContent = `Calibration: ${r.calibration}. Forward passes: TensorFlow.js (${r.backend}); time in the worker ${num(r.timeMs.total / 1000)} s (loading and calibrating ${num(r.timeMs.load / 1000)} s, pruning ${num(r.timeMs.prune / 1000)} s, scoring ${num(r.timeMs.evaluate / 1000)} s, the rest drawing the attention).${notes.length ? ` Notes from the solvers: ${notes.join(' ')}` : ''}`;
     box.append(p);
     return box;
   }

@@ -127,8 +127,11 @@ export class TinyPruner extends HTMLElement {
       b.textContent = '';
       const name = el('span', 'tiny-entry-name', names[e]);
       const value = el('span', 'tiny-entry-value', pruned ? '0' : fixed(this.W.data[e], 1));
-      b.append(name, value);
-      b.setAttribute('aria-label', `Prune ${names[e]} = ${fixed(this.W.data[e], 1)}`);
+      // The name is the text the button shows ("W₁₂ 0.5"), so a voice-control user can say
+      // it (WCAG 2.5.3); the group's label says a press prunes, aria-pressed says it is pruned.
+      const was = el('span', 'sr-only', pruned ? ` (pruned; was ${fixed(this.W.data[e], 1)})` : '');
+      b.append(name, ' ', value, was);
+      b.removeAttribute('aria-label');
     });
     const prunedNow = Array.from(this.mask.data, (v, e) => (v === 0 ? e : -1)).filter((e) => e >= 0);
     this.presetButtons.forEach((b, i) => {

@@ -10,10 +10,12 @@
 import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
+import { applyGrid, fitColumns } from '../../ui/fitGrid.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
+import { solverSentences } from '../../ui/solverNotes.ts';
 import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
 import { GD_FIELDS } from '../../ui/fields.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
@@ -61,6 +63,9 @@ const schema = {
   step: { ...GD_FIELDS.step, label: 'step rule (gd)' },
   score: { ...GD_FIELDS.score, label: 'rounding (gd)' },
 } as const satisfies Schema;
+
+/** The gap between two maps of a row, px. */
+const MAP_GAP = 12;
 
 /** The induction model's attention is shown on this seeded sequence (a segment, then its repeat). */
 const INDUCTION_VIEW_SEED = 1;
@@ -174,8 +179,14 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     this.draw(result);
   }
 
+  /** The width the figures may take: the output box's (before the first draw, the widget's less its padding). */
   private width(): number {
-    return Math.max(280, this.clientWidth - 8);
+    return this.output.clientWidth || this.clientWidth - 26;
+  }
+
+  /** Draw the last result again at the new width: no job. */
+  protected override redraw(): void {
+    if (this.last) this.draw(this.last.result);
   }
 
   private draw(r: ModelPruneJobResult): void {
@@ -220,11 +231,11 @@ export class ModelPruner extends WidgetBase<typeof schema> {
 
     const errorMaps = this.errorMaps(r);
     const pattern = this.patternMaps(r);
-    const notes = [...new Set(r.runs.flatMap((run) => run.heads.flatMap((h) => h.notes.map((n) => `${methodLabel(run.method)}: ${n}`))))];
+    const notes = solverSentences(r.runs.map((run) => ({ label: methodLabel(run.method), notes: run.heads.flatMap((h) => h.notes) })));
     const extra = document.createElement('div');
     if (notes.length) {
       const p = document.createElement('p');
-      p.textContent = `Notes from the solvers: ${notes.join('; ')}.`;
+      p.textContent = `Notes from the solvers: ${notes.join(' ')}`;
       extra.append(p);
     }
     // For tests and scripts: the numbers behind the table at full precision.
@@ -269,7 +280,10 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     const domain: [number, number] = [0, Math.max(...all, 1e-12)];
     const maps = document.createElement('div');
     maps.className = 'pruner-maps pruner-error-maps';
-    const cell = Math.min(300, Math.max(220, Math.floor((this.width() - 16) / Math.min(2, r.runs.length))));
+    // Each map as wide as its column: 4 heads keep ≥ 40 px each, and the colour legend its 200 px.
+    const fit = fitColumns(this.width(), { min: 220, max: 300, gap: MAP_GAP, most: r.runs.length });
+    applyGrid(maps, fit, MAP_GAP);
+    const cell = fit.cell;
     for (const run of r.runs) {
       const el = document.createElement('div');
       const worst = run.heads.reduce((a, h) => (h.attentionError > a.attentionError ? h : a), run.heads[0]);
@@ -327,7 +341,10 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     legend.setAttribute('aria-label', `Colour scale of the attention maps below: from 0 (light) to ${num(hi, 3)} (dark).`);
     const maps = document.createElement('div');
     maps.className = 'pruner-maps';
-    const cell = Math.min(220, Math.max(150, Math.floor((this.width() - 16) / 3)));
+    // Each map as wide as its column and at least 200 px, so each of up to 64 keys keeps ≥ 2.6 px.
+    const fit = fitColumns(this.width(), { min: 200, max: 300, gap: MAP_GAP, most: r.runs.length + 1 });
+    applyGrid(maps, fit, MAP_GAP);
+    const cell = fit.cell;
     const map = (data: Float32Array, title: string, summary: string, file: string): void => {
       const el = document.createElement('div');
       renderFigure(el, {
