@@ -536,10 +536,20 @@ def _check_history(name, h, probs, strict=True):
     return h
 
 
-def _common_mask_checks(case: Case, cli: dict, R: dict, probs: list, notes: list):
+def _common_mask_checks(case: Case, cli: dict, R: dict):
     """Echoed fields, shapes, a 0/1 mask with exactly k pruned (or N:M), `pruned`, zeros of
-    W_pruned off the mask, and the metrics of the CLI's own W_pruned (1e-9).  Returns
-    (mask, W_pruned, metrics) or None when the output cannot be read."""
+    W_pruned off the mask, `compute`, and the metrics of the CLI's own W_pruned (1e-9).
+    Returns (problems, rels, notes, got) with got = (mask, W_pruned, metrics), or None when
+    the output cannot be read."""
+    probs, rels = [], {}
+    notes = case.result.setdefault("notes", [])
+    got = _mask_checks(case, cli, R, probs, rels)
+    if got is not None:
+        case.result["loss"] = got[2]["attention_loss"]
+    return probs, rels, notes, got
+
+
+def _mask_checks(case: Case, cli: dict, R: dict, probs: list, rels: dict):
     P = case.problem
     d, n = P.W.shape[0], P.X.shape[0]
     for k, v in (("n", n), ("d", d), ("causal", P.causal), ("method", case.method), ("refit", case.refit or "none")):
@@ -581,6 +591,7 @@ def _common_mask_checks(case: Case, cli: dict, R: dict, probs: list, notes: list
             probs.append(f"{key} missing")
             continue
         rr = rel_scalar(float(cli[key]), m[key])
+        rels[key] = rr
         if rr > RTOL_NEW:
             probs.append(f"{key}: cli={cli[key]:.15g}, reference metric of the CLI's W_pruned={m[key]:.15g} (rel {rr:.2e})")
     _compute_checks(cli, probs)
@@ -621,9 +632,7 @@ def compare_new(case: Case, cli: dict, R: dict):
       - random: the same --seed gives the same mask; another seed another mask.
     Further consistency of the descriptive fields goes to case.result['notes'] (printed, not counted)."""
     P = case.problem
-    probs, rels = [], {}
-    notes = case.result.setdefault("notes", [])
-    got = _common_mask_checks(case, cli, R, probs, notes)
+    probs, rels, notes, got = _common_mask_checks(case, cli, R)
     if got is None:
         return probs, rels
     mc, wc, m = got
@@ -633,10 +642,7 @@ def compare_new(case: Case, cli: dict, R: dict):
         probs.append(f"W_pruned != mask o W (rel {r:.3e})")
     elif r:
         notes.append(f"W_pruned = mask o W only to {r:.1e} (not bit-exact)")
-    rels["attention_error"] = rel_scalar(float(cli.get("attention_error", math.nan)), m["attention_error"])
-    rels["attention_loss"] = rel_scalar(float(cli.get("attention_loss", math.nan)), m["attention_loss"])
     loss = m["attention_loss"]
-    case.result["loss"] = loss
     lin = R["linear"]
     slack = 1 + RTOL_NEW
 
@@ -732,16 +738,11 @@ def compare_refit(case: Case, cli: dict, R: dict):
         windows, so the calibration loss is the reported one); `reconstruction` present and its
         calibration error did not rise."""
     P = case.problem
-    probs, rels = [], {}
-    notes = case.result.setdefault("notes", [])
-    got = _common_mask_checks(case, cli, R, probs, notes)
+    probs, rels, notes, got = _common_mask_checks(case, cli, R)
     if got is None:
         return probs, rels
     mc, wc, m = got
     loss = m["attention_loss"]
-    case.result["loss"] = loss
-    rels["attention_error"] = rel_scalar(float(cli.get("attention_error", math.nan)), m["attention_error"])
-    rels["attention_loss"] = rel_scalar(float(cli.get("attention_loss", math.nan)), m["attention_loss"])
     base = Case(P, case.method, case.sparsity, nm=case.nm, seed=case.seed)
     bcli, berr, _ = cached_cli(base)
     if berr is not None:
