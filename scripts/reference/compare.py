@@ -66,6 +66,7 @@ NEW_METHODS = ("gradual", "swap", "swap-linear", "random")
 REFIT_CASES = {"linear": ("magnitude", "sparsegpt", "ria", "random", "swap-linear", "swap"),
                "attention": ("swap", "sparsegpt")}
 RTOL_REFIT = 1e-6    # the linear refit's W_pruned against the reference least squares
+SWAP_BUDGET = 300    # exact evaluations of a merged swap search (either objective), README "Choices"
 # case groups accepted by --only (besides the method names; `gd` selects every gd group;
 # `refit-linear` / `refit-attention` select every run with that refit, `swap+attention` one recipe)
 GROUPS = (("magnitude", "wanda", "sparsegpt", "ria", "gd-fixed", "gd-armijo", "gd-score") + NEW_METHODS
@@ -687,6 +688,9 @@ def compare_new(case: Case, cli: dict, R: dict):
         c = cli.get("compute")
         if isinstance(c, dict) and isinstance(srch, dict) and c.get("mask_evaluations") != srch.get("evaluations"):
             probs.append(f"compute.mask_evaluations {c.get('mask_evaluations')} != search.evaluations {srch.get('evaluations')}")
+        # the twins share one budget (README: 300 exact evaluations per merged head, the start choice included)
+        if isinstance(srch, dict) and not (isinstance(srch.get("evaluations"), int) and srch["evaluations"] <= SWAP_BUDGET):
+            probs.append(f"search.evaluations = {srch.get('evaluations')!r}, above the budget of {SWAP_BUDGET}")
     if case.method == "random":
         _random_seed_checks(case, mc, probs, notes)
     if case.method == "gradual":
