@@ -16,5 +16,7 @@ export function linearError(X: Matrix, W: Matrix, wPruned: Matrix): number {
     num += out[i] * out[i];
     den += ref[i] * ref[i];
   }
+  // XW = 0: no relative error unless W′ moves the map (then it is unbounded).
+  if (den === 0) return num === 0 ? 0 : Number.POSITIVE_INFINITY;
   return Math.sqrt(num / den);
 }
