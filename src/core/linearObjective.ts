@@ -19,7 +19,7 @@
  */
 import { type Matrix, zeros } from './matrix.ts';
 import { cholesky, gram } from './linalg.ts';
-import { linearError } from './linear.ts';
+import { linearError, linearErrorOfLayers } from './linear.ts';
 import type { ObjectiveValue } from './objective.ts';
 import { num } from '../ui/format.ts';
 
@@ -92,7 +92,7 @@ function quadratic(h: Matrix, d: ArrayLike<number>, rows: number, cols: number, 
 // The reported error is computed from X(W′ − W) itself (linear.ts), never from the Gram form
 // dᵀ(XᵀX)d: near an exact fit (fewer calibration rows than kept inputs) that form loses half the
 // digits and can even come out negative, and its square root NaN.
-export { linearError };
+export { linearError, linearErrorOfLayers };
 
 export interface LinearRefitResult {
   wPruned: Matrix;

@@ -5,7 +5,7 @@
  * make negative: its square root was NaN and `solve --refit linear` exited 2 ("not finite").
  */
 import { describe, expect, it } from 'vitest';
-import { linearRefit } from '../../../src/core/linearObjective.ts';
+import { linearError, linearErrorOfLayers, linearRefit } from '../../../src/core/linearObjective.ts';
 import { magnitudePrune } from '../../../src/core/baselines/magnitude.ts';
 import { gaussian, mulberry32 } from '../../../src/core/random.ts';
 import type { Matrix } from '../../../src/core/matrix.ts';
@@ -66,3 +66,30 @@ describe('linear refit with fewer calibration rows than kept inputs (an exact fi
     expect(out.linear_refit.linear_error_after).toBeLessThan(1e-10);
   });
 });
+
+describe('the linear error over several layers (a factored head)', () => {
+  it('is √(Σ‖X(W′ − W)‖² / Σ‖XW‖²) of the layers, and one layer is linearError', () => {
+    const X = gaussianMatrix(6, 5, 7);
+    const a = { W: gaussianMatrix(5, 3, 8), wPruned: gaussianMatrix(5, 3, 9) };
+    const b = { W: gaussianMatrix(5, 3, 10), wPruned: gaussianMatrix(5, 3, 11) };
+    const ea = directError(X, a.W, a.wPruned);
+    const eb = directError(X, b.W, b.wPruned);
+    const na = frob2(X, a.W);
+    const nb = frob2(X, b.W);
+    const expected = Math.sqrt((ea * ea * na + eb * eb * nb) / (na + nb));
+    expect(linearErrorOfLayers(X, [a, b])).toBeCloseTo(expected, 12);
+    expect(linearError(X, a.W, a.wPruned)).toBeCloseTo(ea, 12);
+  });
+});
+
+/** ‖XW‖². */
+function frob2(X: Matrix, W: Matrix): number {
+  let s = 0;
+  for (let r = 0; r < X.rows; r++)
+    for (let j = 0; j < W.cols; j++) {
+      let y = 0;
+      for (let i = 0; i < W.rows; i++) y += X.data[r * X.cols + i] * W.data[i * W.cols + j];
+      s += y * y;
+    }
+  return s;
+}
