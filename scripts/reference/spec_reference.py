@@ -302,6 +302,122 @@ def wanda_mask(X, W, p, nm=None):
     return mask
 
 
+# ---------------------------------------------------------------------------
+# RIA, Relative Importance and Activations (Zhang et al., ICLR 2024; SPEC §4)
+# ---------------------------------------------------------------------------
+
+RIA_A = 0.5  # the official code's default `--a 0.5` (main.py)
+
+
+def ria_scores(X, W, a=RIA_A):
+    """S_ij = (|W_ij| / sum_j' |W_ij'| + |W_ij| / sum_i' |W_i'j|) * ||X[:, i]||_2^a.
+
+    From the paper's definition (relative importance: a weight's size relative to the
+    total of its input channel and of its output channel; activations: the input's norm
+    to the power a).  Here W maps inputs (rows) to outputs (columns).
+    CHOICE: a channel whose |W| total is 0 contributes 0 (the official code would divide
+    0 by 0); all its entries then score 0.
+    """
+    A = np.abs(np.asarray(W, dtype=np.float64))
+    rs = A.sum(axis=1, keepdims=True)  # per input i: its total over outputs
+    cs = A.sum(axis=0, keepdims=True)  # per output j: its total over inputs
+    rel = np.divide(A, rs, out=np.zeros_like(A), where=rs > 0) + np.divide(A, cs, out=np.zeros_like(A), where=cs > 0)
+    act = np.linalg.norm(np.asarray(X, dtype=np.float64), axis=0) ** a
+    return rel * act[:, None]
+
+
+def ria_mask(X, W, p, nm=None):
+    """Unstructured: one comparison group, the whole matrix, exactly k = floor(p d^2) pruned
+    (stable).  N:M: per output column, per M consecutive inputs (as the official code's
+    `prune_n != 0` path without reallocation)."""
+    S = ria_scores(X, W)
+    if nm is not None:
+        return nm_mask(S, *nm)
+    return binarise(S, p)
+
+
+def ria_official_mask(X, W, p, nm=None, a=RIA_A):
+    """A transcription of the official `prune_ria` (lib/prune.py, default flags) in numpy,
+    on the torch layout Wt = W^T (rows = outputs, columns = inputs), with `scaler_row` =
+    sum over tokens of x^2 / nsamples (WrappedGPT.add_batch; one sample here):
+        W_metric = (|Wt| / sum(|Wt|, dim=0) + |Wt| / sum(|Wt|, dim=1)[:, None]) * sqrt(scaler_row)^a
+        unstructured: thresh = sort(W_metric.flatten())[int(rows*cols*p)]; prune W_metric <= thresh
+        N:M: for every M consecutive input columns, the N smallest of each output row (topk).
+    Used only by the self-test, to measure how ours differs (the `<=` prunes one more)."""
+    Wt = np.asarray(W, dtype=np.float64).T
+    X = np.asarray(X, dtype=np.float64)
+    A = np.abs(Wt)
+    scaler_row = (X ** 2).sum(axis=0) / 1.0
+    metric = (A / A.sum(axis=0) + A / A.sum(axis=1).reshape(-1, 1)) * np.sqrt(scaler_row).reshape(1, -1) ** a
+    pruned = np.zeros_like(metric, dtype=bool)
+    if nm is not None:
+        N, Mg = nm
+        for ii in range(0, metric.shape[1], Mg):
+            blk = metric[:, ii:ii + Mg]
+            low = np.argpartition(blk, N - 1, axis=1)[:, :N]
+            np.put_along_axis(pruned[:, ii:ii + Mg], low, True, axis=1)
+    else:
+        thresh = np.sort(metric.ravel())[int(metric.size * p)]
+        pruned = metric <= thresh
+    return (~pruned).astype(np.int64).T.copy()
+
+
+def random_mask_count_ok(mask, p, nm=None):
+    """The promise of `random` (SPEC §4): exactly k pruned, or the N:M pattern."""
+    mask = np.asarray(mask)
+    d_in = mask.shape[0]
+    if nm is not None:
+        N, Mg = nm
+        return bool(np.all((mask == 0).reshape(d_in // Mg, Mg, -1).sum(axis=1) == N))
+    return int((mask == 0).sum()) == floor_count(p, mask.size)
+
+
+# ---------------------------------------------------------------------------
+# The linear objective and the linear refit (SPEC §9, the refit stage)
+# ---------------------------------------------------------------------------
+
+def linear_loss(X, W, W_pruned) -> float:
+    """1/2 ||X W - X W'||_F^2 (the calibration rows stacked: a linear map has no sequences)."""
+    D = np.asarray(X, dtype=np.float64) @ (np.asarray(W_pruned, dtype=np.float64) - np.asarray(W, dtype=np.float64))
+    return 0.5 * float(np.sum(D * D))
+
+
+def linear_error(X, W, W_pruned) -> float:
+    """||X (W' - W)||_F / ||X W||_F."""
+    den = float(np.linalg.norm(np.asarray(X, dtype=np.float64) @ np.asarray(W, dtype=np.float64)))
+    return math.sqrt(2 * linear_loss(X, W, W_pruned)) / den if den > 0 else 0.0
+
+
+@dataclass
+class LinearRefit:
+    W_pruned: np.ndarray
+    unique: np.ndarray  # per output column: X restricted to the kept inputs has full column rank
+
+
+def linear_refit(X, W, mask) -> LinearRefit:
+    """Per output column j, with S = {i : mask_ij = 1}: w'_S = argmin ||X_S w - X W_{:,j}||_2,
+    w' = 0 off S.  Solved by numpy's SVD-based lstsq on X_S itself (not the normal
+    equations): the minimum-norm solution.
+    CHOICE: where X_S is rank-deficient (fewer independent calibration rows than kept
+    inputs, a dead input) the minimiser is not unique; we take the minimum-norm one and
+    flag the column (`unique` False): only its residual is then defined by the spec."""
+    X = np.asarray(X, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    mask = np.asarray(mask)
+    out = np.zeros_like(W)
+    unique = np.ones(W.shape[1], dtype=bool)
+    Y = X @ W
+    for j in range(W.shape[1]):
+        S = np.nonzero(mask[:, j] != 0)[0]
+        if S.size == 0:
+            continue
+        XS = X[:, S]
+        w, _res, rank, _sv = np.linalg.lstsq(XS, Y[:, j], rcond=None)
+        out[S, j] = w
+        unique[j] = rank == S.size
+    return LinearRefit(out, unique)
+
+
 @dataclass
 class SparseGPTResult:
     W_pruned: np.ndarray   # (d, d), indexed like W (inputs x outputs)
@@ -455,6 +571,9 @@ def solve(X, W, method, sparsity, causal=False, nm=None, lam=0.0, eta=0.05, iter
     elif method == "wanda":
         mask = wanda_mask(X, W, sparsity, nm)
         Wp = mask * W
+    elif method == "ria":
+        mask = ria_mask(X, W, sparsity, nm)
+        Wp = mask * W
     elif method == "sparsegpt":
         r = sparsegpt(X, W, sparsity, nm)
         mask, Wp = r.mask, r.W_pruned
@@ -474,21 +593,27 @@ def solve(X, W, method, sparsity, causal=False, nm=None, lam=0.0, eta=0.05, iter
     return out
 
 
+BASELINES = ("magnitude", "wanda", "sparsegpt", "ria")  # the published training-free baselines (SPEC §4)
+
+
 def linear_masks(X, W, p, causal=False, nm=None):
-    """The three linear-approximation masks (SPEC §4) applied as mask o W (no weight update),
-    with their pruned counts and attention losses: {name: (mask, pruned, loss)}.  Used for
-    the SPEC §9 promise that the swap search (which starts from the best linear mask and
-    accepts only exact improvements) ends no worse than the best of them.  SparseGPT's
-    *mask* is used (its weight update is not part of a mask)."""
+    """The baselines' masks (SPEC §4: magnitude, Wanda, SparseGPT, RIA) applied as mask o W
+    (no weight update), with their pruned counts, attention losses and linear losses:
+    {name: (mask, pruned, attention loss, linear loss)}.  Used for the SPEC §9 promise that
+    a swap search (which starts from the best baseline mask by its own objective and accepts
+    only exact improvements) ends no worse than the best of them.  SparseGPT's *mask* is
+    used (its weight update is not part of a mask)."""
     out = {}
-    for name in ("magnitude", "wanda", "sparsegpt"):
+    for name in BASELINES:
         if name == "magnitude":
             m = magnitude_mask(W, p, nm)
         elif name == "wanda":
             m = wanda_mask(X, W, p, nm)
+        elif name == "ria":
+            m = ria_mask(X, W, p, nm)
         else:
             m = sparsegpt(X, W, p, nm).mask
-        out[name] = (m, int((m == 0).sum()), metrics(X, W, m * W, causal)["attention_loss"])
+        out[name] = (m, int((m == 0).sum()), metrics(X, W, m * W, causal)["attention_loss"], linear_loss(X, W, m * W))
     return out
 
 
@@ -692,6 +817,56 @@ def _selftest():
     sc = gd_scores(np.ones((4, 4)), X3, rng.normal(size=(4, 4)), "wanda-weighted")
     check("wanda-weighted: dead input row scores 0 and is pruned first",
           np.all(sc[1] == 0) and np.all(gd_binarise(np.ones((4, 4)), X3, np.ones((4, 4)) + sc, 0.25, "wanda-weighted")[1] == 0))
+
+    # RIA: a hand-computed case.  W (inputs x outputs) = [[1, 3], [2, 2]], ||X[:, 0]|| = 9, ||X[:, 1]|| = 1:
+    # row totals 4, 4; column totals 3, 5; S = (|W|/row + |W|/col) * norm^0.5
+    #   = [[(1/4 + 1/3)·3, (3/4 + 3/5)·3], [2/4 + 2/3, 2/4 + 2/5]] = [[1.75, 4.05], [1.1667, 0.9]]
+    Wr = np.array([[1.0, 3.0], [2.0, 2.0]])
+    Xr = np.array([[9.0, 0.0], [0.0, 1.0]])
+    hand = np.array([[1.75, 4.05], [7 / 6, 0.9]])
+    check("RIA scores, hand-computed 2x2", np.allclose(ria_scores(Xr, Wr), hand, rtol=0, atol=1e-14), str(ria_scores(Xr, Wr).tolist()))
+    check("RIA mask at 50%: the second input row (1.1667, 0.9) pruned",
+          np.array_equal(ria_mask(Xr, Wr, 0.5), np.array([[1, 1], [0, 0]])))
+    # RIA against the official formula (lib/prune.py prune_ria) on random matrices: the official
+    # scores are ours times one positive constant (its 1/nsamples), so the order is the same;
+    # unstructured, its `<= thresh` prunes our k plus the (k+1)-th lowest; N:M agrees exactly.
+    extra_ok, nm_ok = True, True
+    for t in range(20):
+        d = int(rng.choice([8, 12, 16]))
+        X = rng.normal(size=(int(rng.integers(5, 40)), d))
+        W = rng.normal(size=(d, d)) * rng.uniform(0.2, 3)
+        p = float(rng.choice([0.3, 0.5, 0.7]))
+        ours, off = ria_mask(X, W, p), ria_official_mask(X, W, p)
+        k = floor_count(p, d * d)
+        extra_ok &= bool(np.all(off <= ours)) and int((off == 0).sum()) == k + 1
+        nm_ok &= bool(np.array_equal(ria_mask(X, W, p, (2, 4)), ria_official_mask(X, W, p, (2, 4))))
+    check("RIA vs the official code: unstructured prunes our k + 1 (its `<=`), ours a subset", extra_ok)
+    check("RIA vs the official code: 2:4 masks identical", nm_ok)
+    # linear refit: equals the normal equations where X_S has full rank, is optimal (the residual is
+    # orthogonal to the kept inputs), keeps the support, and never raises the linear error of mask o W
+    for (n, d, dead) in [(30, 8, False), (30, 8, True), (6, 8, False)]:
+        X = rng.normal(size=(n, d))
+        if dead:
+            X[:, 2] = 0.0
+        W = rng.normal(size=(d, d))
+        mask = magnitude_mask(W, 0.5)
+        r = linear_refit(X, W, mask)
+        okne, okorth = True, True
+        for j in range(d):
+            S = np.nonzero(mask[:, j])[0]
+            XS = X[:, S]
+            resid = XS @ r.W_pruned[S, j] - X @ W[:, j]
+            okorth &= float(np.max(np.abs(XS.T @ resid))) <= 1e-9 * max(1.0, float(np.max(np.abs(XS.T @ (X @ W[:, j])))))
+            if r.unique[j]:
+                ne = np.linalg.solve(XS.T @ XS, XS.T @ (X @ W[:, j]))
+                okne &= float(np.max(np.abs(ne - r.W_pruned[S, j]))) <= 1e-9 * max(1.0, float(np.max(np.abs(ne))))
+        tag = f"(n={n} d={d} dead={dead}; unique columns {int(r.unique.sum())}/{d})"
+        check(f"linear refit = normal equations on full-rank columns {tag}", okne)
+        check("  residual orthogonal to the kept inputs (optimal)", okorth)
+        check("  support kept", np.all(r.W_pruned[mask == 0] == 0))
+        check("  linear error not above mask o W's", linear_loss(X, W, r.W_pruned) <= linear_loss(X, W, mask * W) * (1 + 1e-12))
+        if dead:
+            check("  a dead input's kept weights are 0 (minimum norm)", float(np.max(np.abs(r.W_pruned[2]))) < 1e-12)
     print("self-test", "PASSED" if ok else "FAILED")
     return ok
 

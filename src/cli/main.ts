@@ -7,7 +7,7 @@
  * start without TensorFlow.js or the models.
  */
 import { InputError, NumericalError } from '../core/errors.ts';
-import { METHOD_IDS, MODEL_METHOD_IDS } from '../core/methods.ts';
+import { METHOD_IDS, MODEL_METHOD_IDS, REFIT_IDS } from '../core/methods.ts';
 import { BINARISE_SCORES } from '../core/binarise.ts';
 import { limitsText } from './limits.ts';
 
@@ -27,7 +27,7 @@ function givesCheckpoint(argv: readonly string[]): boolean {
 const COMMANDS: Record<string, Entry> = {
   solve: {
     load: async () => (await import('./solveCommand.ts')).solveCommand,
-    help: `solve --problem P.json --method ${METHOD_IDS.join('|')} --sparsity p [--nm N:M] [--lambda l] [--eta e] [--iters T] [--step armijo|fixed] [--score ${BINARISE_SCORES.join('|')}] [--tol t] [--clip] [--causal] [--out R.json]`,
+    help: `solve --problem P.json --method ${METHOD_IDS.join('|')} --sparsity p [--nm N:M] [--refit ${REFIT_IDS.join('|')}] [--seed s] [--lambda l] [--eta e] [--iters T] [--step armijo|fixed] [--score ${BINARISE_SCORES.join('|')}] [--tol t] [--clip] [--causal] [--out R.json]`,
   },
   synth: {
     load: async () => (await import('./synthCommand.ts')).synthCommand,
@@ -56,11 +56,11 @@ const COMMANDS: Record<string, Entry> = {
   },
   'model-prune': {
     load: async () => (await import('./pruneCommands.ts')).modelPruneCommand,
-    help: `model-prune --model M --method ${MODEL_METHOD_IDS.join('|')} --sparsity p [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T --step armijo|fixed --score S] [--out R.json]`,
+    help: `model-prune --model M --method ${MODEL_METHOD_IDS.join('|')} --sparsity p [--refit ${REFIT_IDS.join('|')}] [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T --step armijo|fixed --score S] [--out R.json]`,
   },
   sweep: {
     load: async () => (await import('./pruneCommands.ts')).sweepCommand,
-    help: `sweep --model M [--methods ${MODEL_METHOD_IDS.join(',')}] [--sparsities 0.3,0.5,0.7,0.9] [--mode merged|factored] [--nm 2:4] [--format json|csv]`,
+    help: `sweep --model M [--methods ${MODEL_METHOD_IDS.join(',')}] [--refit ${REFIT_IDS.join(',')}] [--sparsities 0.3,0.5,0.7,0.9] [--mode merged|factored] [--nm 2:4] [--format json|csv]`,
   },
 };
 

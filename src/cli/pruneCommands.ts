@@ -1,9 +1,9 @@
 /**
  * Model pruning commands (issue 3), thin over src/model/prune.ts:
- *   model-prune --model M --method gd|magnitude|wanda|sparsegpt --sparsity p [--mode merged|factored]
- *               [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s]
- *               [--lambda l --eta e --iters T] [--out R.json]
- *   sweep --model M [--methods gd,magnitude,wanda,sparsegpt] [--sparsities 0.3,0.5,0.7,0.9]
+ *   model-prune --model M --method <a model method of the registry> --sparsity p [--refit none|linear|attention]
+ *               [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N]
+ *               [--seed s] [--lambda l --eta e --iters T] [--out R.json]
+ *   sweep --model M [--methods gd,magnitude,...] [--refit none,attention] [--sparsities 0.3,0.5,0.7,0.9]
  *               [--mode merged|factored] [--format json|csv] [same calibration options]
  *   generate ... [--prune R.json]    (continue a prompt with the pruned model)
  */

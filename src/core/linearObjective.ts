@@ -19,6 +19,7 @@
  */
 import { type Matrix, zeros } from './matrix.ts';
 import { cholesky, gram } from './linalg.ts';
+import { linearError, linearErrorOfLayers } from './linear.ts';
 import type { ObjectiveValue } from './objective.ts';
 import { num } from '../ui/format.ts';
 
@@ -68,7 +69,8 @@ export class LinearMaskObjective {
 
   /** ‖X(W′ − W)‖ / ‖XW‖ of the masked weight B ∘ W. */
   relativeError(b: Float64Array): number {
-    return Math.sqrt(this.evaluate(b).loss / this.denseHalfNorm2);
+    // The Gram form's round-off can take a near-zero loss below 0.
+    return Math.sqrt(Math.max(0, this.evaluate(b).loss) / this.denseHalfNorm2);
   }
 }
 
@@ -87,28 +89,10 @@ function quadratic(h: Matrix, d: ArrayLike<number>, rows: number, cols: number, 
   return s;
 }
 
-/** ‖X(W′ − W)‖_F / ‖XW‖_F: how far a pruned weight moves the linear map. */
-export function linearError(X: Matrix, W: Matrix, wPruned: Matrix): number {
-  return linearErrorOfLayers(X, [{ W, wPruned }]);
-}
-
-/**
- * The same over several layers fed by one X (a factored head's W_Q and W_K):
- * √(Σ ‖X(W′ − W)‖² / Σ ‖XW‖²).
- */
-export function linearErrorOfLayers(X: Matrix, layers: readonly { W: Matrix; wPruned: Matrix }[]): number {
-  const h = gram(X);
-  let num = 0;
-  let den = 0;
-  for (const { W, wPruned } of layers) {
-    const d = new Float64Array(W.data.length);
-    for (let i = 0; i < d.length; i++) d[i] = wPruned.data[i] - W.data[i];
-    const hd = new Float64Array(W.data.length);
-    num += quadratic(h, d, W.rows, W.cols, hd);
-    den += quadratic(h, W.data, W.rows, W.cols, hd);
-  }
-  return den > 0 ? Math.sqrt(num / den) : 0;
-}
+// The reported error is computed from X(W′ − W) itself (linear.ts), never from the Gram form
+// dᵀ(XᵀX)d: near an exact fit (fewer calibration rows than kept inputs) that form loses half the
+// digits and can even come out negative, and its square root NaN.
+export { linearError, linearErrorOfLayers };
 
 export interface LinearRefitResult {
   wPruned: Matrix;

@@ -15,7 +15,8 @@
  * Comparison groups as in the official default (no `--per_outneuron`): the whole matrix
  * for unstructured pruning (exactly ⌊p·d²⌋ pruned by the shared stable rule, where the
  * official `<= threshold` prunes one more), and N of every M consecutive inputs of each
- * output for N:M. The official channel reallocation and linear-sum-assignment options
+ * output for N:M (ties by the shared stable rule; the official `torch.topk` leaves their
+ * order unspecified). The official channel reallocation and linear-sum-assignment options
  * for N:M are not ported (they are off by default there too). No weight update.
  */
 import { type Matrix, zeros } from '../matrix.ts';

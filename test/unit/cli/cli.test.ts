@@ -37,6 +37,13 @@ function expectClose(actual: unknown, expected: unknown, path = '$'): void {
   }
 }
 
+/** A copy with every `time_ms` (the top level's and compute's) set to 0. */
+function zeroTimes(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(zeroTimes);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'time_ms' ? 0 : zeroTimes(x)]));
+  return v;
+}
+
 describe('cli solve: golden outputs', () => {
   const runs: [string, string[]][] = [
     ['gd', ['--method', 'gd', '--sparsity', '0.5', '--lambda', '0.1', '--eta', '0.05', '--iters', '60']],
@@ -46,6 +53,9 @@ describe('cli solve: golden outputs', () => {
     ['sparsegpt', ['--method', 'sparsegpt', '--sparsity', '0.5']],
     ['wanda-2of4', ['--method', 'wanda', '--nm', '2:4']],
     ['exhaustive', ['--method', 'exhaustive', '--sparsity', '0.5', '--iters', '60']],
+    ['ria', ['--method', 'ria', '--sparsity', '0.5']],
+    ['random-seed3', ['--method', 'random', '--sparsity', '0.5', '--seed', '3']],
+    ['magnitude-refit-linear', ['--method', 'magnitude', '--sparsity', '0.5', '--refit', 'linear']],
   ];
   for (const [name, args] of runs) {
     it(`${name} matches test/fixtures/golden/${name}.json`, async () => {
@@ -54,7 +64,8 @@ describe('cli solve: golden outputs', () => {
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
       const file = join(GOLDEN, `${name}.json`);
-      if (process.env.UPDATE_GOLDEN) writeFileSync(file, JSON.stringify({ ...out, time_ms: 0 }, null, 1) + '\n');
+      // Wall times vary run to run: the files hold 0 (the comparison skips every time_ms, compute's too).
+      if (process.env.UPDATE_GOLDEN) writeFileSync(file, JSON.stringify(zeroTimes(out), null, 1) + '\n');
       expect(existsSync(file), `${file} is missing: write it with UPDATE_GOLDEN=1 and review it`).toBe(true);
       expectClose(out, JSON.parse(readFileSync(file, 'utf8')));
       expect(out.time_ms).toBeGreaterThanOrEqual(0);
@@ -138,6 +149,36 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     ['negative sparsity', ['--problem', write('ok2.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '-0.1'], /\[0, 1\)/, 1],
     ['sparsity not a number', ['--problem', write('ok3.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', 'half'], /finite number/, 1],
     ['unknown method', ['--problem', write('ok4.json', JSON.stringify(good)), '--method', 'obs', '--sparsity', '0.5'], /unknown method/, 1],
+    [
+      'unknown refit',
+      ['--problem', write('ok8.json', JSON.stringify(good)), '--method', 'swap', '--sparsity', '0.5', '--refit', 'ls'],
+      /--refit: unknown refit "ls"/,
+      1,
+    ],
+    [
+      'a retired id names its recipe (swap-recon)',
+      ['--problem', write('ok9.json', JSON.stringify(good)), '--method', 'swap-recon', '--sparsity', '0.5'],
+      /unknown method "swap-recon".*--method swap --refit attention/,
+      1,
+    ],
+    [
+      'a retired id names its recipe (sparsegpt-recon)',
+      ['--problem', write('ok10.json', JSON.stringify(good)), '--method', 'sparsegpt-recon', '--sparsity', '0.5'],
+      /--method sparsegpt --refit attention/,
+      1,
+    ],
+    [
+      'no refit for the exhaustive search',
+      ['--problem', write('ok11.json', JSON.stringify(good)), '--method', 'exhaustive', '--sparsity', '0.5', '--refit', 'linear'],
+      /--refit applies to a pruning method/,
+      1,
+    ],
+    [
+      'negative seed',
+      ['--problem', write('ok12.json', JSON.stringify(good)), '--method', 'random', '--sparsity', '0.5', '--seed', '-1'],
+      /--seed.*integer >= 0/,
+      1,
+    ],
     ['bad N:M', ['--problem', write('ok5.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '3:2'], /bad N:M/, 1],
     ['N:M not dividing d', ['--problem', write('ok6.json', JSON.stringify(good)), '--method', 'wanda', '--nm', '2:4'], /multiple of M/, 1],
     ['unknown flag', ['--problem', write('ok7.json', JSON.stringify(good)), '--method', 'gd', '--sparsity', '0.5', '--fast'], /unknown option/, 1],
@@ -183,6 +224,33 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toMatch(/^error: --problem \S*nope\.json: file not found$/);
   });
+
+  // model-prune and sweep check their refit flags before loading a model: one line, exit 1.
+  const modelCases: [string, string[], RegExp][] = [
+    [
+      'model-prune with an unknown refit',
+      ['model-prune', '--model', 'brown-char', '--method', 'swap', '--sparsity', '0.5', '--refit', 'nope'],
+      /--refit: unknown refit "nope"/,
+    ],
+    [
+      'model-prune with a retired id',
+      ['model-prune', '--model', 'brown-char', '--method', 'swap-recon', '--sparsity', '0.5'],
+      /--method swap --refit attention/,
+    ],
+    ['sweep with a refit named twice', ['sweep', '--model', 'brown-char', '--methods', 'swap', '--refit', 'none,none'], /names a refit twice/],
+    ['sweep with an unknown refit in the list', ['sweep', '--model', 'brown-char', '--methods', 'swap', '--refit', 'none,lsq'], /--refit: unknown refit "lsq"/],
+  ];
+  for (const [name, args, message] of modelCases) {
+    it(`${name}: exit 1`, async () => {
+      const r = await cliInProcess(...args);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[0]).toMatch(message);
+    });
+  }
 
   it('an unknown command is an error too (exit 1)', async () => {
     const r = await cliInProcess('frobnicate');
