@@ -411,8 +411,9 @@ async function main(): Promise<void> {
     ),
   );
   const results: ModelResult[] = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
-  const ranked = chooseDefaults(results);
-  const chosen = ranked[0];
+  // A methods-only run keeps the GD grid, so it keeps the defaults chosen on it (the registry rows now cover fewer cells).
+  const ranked = saved ? (saved.defaults as { ranked: ReturnType<typeof chooseDefaults> }).ranked : chooseDefaults(results);
+  const chosen = saved ? { config: (saved.defaults as { chosen: string }).chosen } : ranked[0];
   const gdMethod = `gd ${chosen.config}`;
   const t = targets(results, gdMethod);
   const wall = (performance.now() - t0) / 1000;
@@ -425,11 +426,13 @@ async function main(): Promise<void> {
     grid: { settings: SETTINGS.map((s) => s.label), gd: GRID, steps: STEPS, scores: BINARISE_SCORES, budgets: METHOD_BUDGETS },
     wall_seconds: wall,
     ...(saved ? { wall_seconds_gd_grid_run: saved.wall_seconds } : {}),
-    defaults: {
-      chosen: chosen.config,
-      rule: 'lowest mean log(held-out error / magnitude) over both models, both modes and every setting',
-      ranked: ranked.slice(0, 12),
-    },
+    defaults: saved
+      ? saved.defaults
+      : {
+          chosen: chosen.config,
+          rule: 'lowest mean log(held-out error / magnitude) over both models, both modes and every setting',
+          ranked: ranked.slice(0, 12),
+        },
     targets: t,
     models: results,
   };

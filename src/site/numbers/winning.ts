@@ -87,8 +87,14 @@ export interface TableMethod {
  * refit the ablation ran in that mode (factored mode runs the attention refit after the
  * fair fight's masks only: docs/ablation.json `cuts`).
  */
+/** The settings where the ablation measured the registry's recipes (docs/ablation.json `cuts`: merged, four sparsities). */
+export function recipeSettings(model: Model, mode: Mode): Setting[] {
+  const m = FULL.models.find((x) => x.model === model);
+  return SETTINGS.filter((s) => m?.rows.some((r) => r.mode === mode && r.setting === s && r.method === 'swap+attention'));
+}
+
 export function tableMethods(model: Model, mode: Mode): TableMethod[] {
-  const has = (name: string) => SETTINGS.every((s) => rowOf(model, mode, s, name) !== undefined);
+  const has = (name: string) => recipeSettings(model, mode).every((s) => rowOf(model, mode, s, name) !== undefined);
   return [
     { key: 'paper', label: 'GD as the paper states it (fixed η, rounding M_T)', ablation: gdName(PAPER_GD) },
     ...MODEL_METHOD_IDS.flatMap((method) =>
@@ -104,12 +110,14 @@ export function tableMethods(model: Model, mode: Mode): TableMethod[] {
 }
 
 export function errorTable(model: Model, mode: Mode) {
-  return tableMethods(model, mode).map((m) => ({ ...m, errors: SETTINGS.map((s) => heldOut(model, mode, s, m.ablation)) }));
+  const settings = recipeSettings(model, mode);
+  return { settings, rows: tableMethods(model, mode).map((m) => ({ ...m, errors: settings.map((s) => heldOut(model, mode, s, m.ablation)) })) };
 }
 
 /** The calibration windows each refit used in the ablation (equal data: 8 for every mask; the attention refit 6 + 2). */
 export function ablationWindows() {
-  const w = (full as unknown as { windows?: { refit: RefitId; mask: number; refit_fit: number; refit_stop: number; held_out_measuring_only: number }[] }).windows;
+  const w = (full as unknown as { windows?: { refit: RefitId; mask: number; refit_fit: number; refit_stop: number; held_out_measuring_only: number }[] })
+    .windows;
   if (!w) throw new Error('docs/ablation.json does not say which windows each refit used (rerun scripts/ablation.ts)');
   const cuts = (full as unknown as { cuts?: string }).cuts ?? '';
   return { windows: w, cuts };
@@ -118,12 +126,18 @@ export function ablationWindows() {
 /** Rounding: the same descent (the paper's run) rounded three ways, and a random mask of the same size (chance). */
 export function roundingStudy(model: Model, mode: Mode) {
   const scores = ['relaxed', 'magnitude-weighted', 'wanda-weighted'] as const;
-  const rows = scores.map((score) => ({ score, errors: SETTINGS.map((s) => heldOut(model, mode, s, gdName({ ...PAPER_GD, score }))) }));
-  const chance = SETTINGS.map((s) => heldOut(model, mode, s, 'random'));
+  // The settings where the random mask was measured (docs/ablation.json `cuts`).
+  const settings = recipeSettings(model, mode);
+  const rows = scores.map((score) => ({ score, errors: settings.map((s) => heldOut(model, mode, s, gdName({ ...PAPER_GD, score }))) }));
+  const chance = settings.map((s) => heldOut(model, mode, s, 'random'));
   // "Rounding by M_T is at the level of chance": within a quarter of the random mask's error, or worse, at every setting.
   const relaxed = rows[0].errors;
-  const nearChance = SETTINGS.filter((_, j) => relaxed[j] >= 0.75 * chance[j]);
-  return { rows, chance, nearChance: nearChance.length, settings: SETTINGS.length };
+  const nearChance = settings.filter((_, j) => relaxed[j] >= 0.75 * chance[j]);
+  claim(
+    nearChance.length === settings.length,
+    'rounding by M_T is at the level of chance (within a quarter of the random mask’s error, or worse) at every setting measured',
+  );
+  return { settings, rows, chance, nearChance: nearChance.length };
 }
 
 /** How far to descend: Armijo runs at the default λ, rounded with the default score, at each T of the follow-up. */
@@ -202,7 +216,7 @@ export function targets() {
   for (const model of ['brown-char', 'induction'] as const) {
     for (const mode of ['merged', 'factored'] as const) {
       const methods = tableMethods(model, mode);
-      for (const setting of SETTINGS) {
+      for (const setting of recipeSettings(model, mode)) {
         const get = (m: string) => heldOut(model, mode, setting, m);
         // Every published baseline of the registry, with no refit: the "best baseline".
         const baselines = BASELINE_METHOD_IDS.map((m) => ({ label: recipeLabel(m, 'none'), e: get(recipeKey(m, 'none')) }));
@@ -266,7 +280,8 @@ export function heldOutSplit(model: Model, mode: Mode) {
     { key: 'swap+attention', label: recipeLabel('swap', 'attention') },
     { key: 'random+attention', label: recipeLabel('random', 'attention') },
   ];
-  return rows.map((r) => ({ ...r, errors: SETTINGS.map((s) => heldOut(model, mode, s, r.key)) }));
+  const settings = recipeSettings(model, mode);
+  return { settings, rows: rows.map((r) => ({ ...r, errors: settings.map((s) => heldOut(model, mode, s, r.key)) })) };
 }
 
 const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /winning\.ts$/.test(process.argv[1]);
