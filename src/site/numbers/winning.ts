@@ -287,7 +287,13 @@ export function heldOutSplit(model: Model, mode: Mode) {
     { key: 'random+attention', label: recipeLabel('random', 'attention') },
   ];
   const settings = recipeSettings(model, mode);
-  return { settings, rows: rows.map((r) => ({ ...r, errors: settings.map((s) => heldOut(model, mode, s, r.key)) })) };
+  const out = { settings, rows: rows.map((r) => ({ ...r, errors: settings.map((s) => heldOut(model, mode, s, r.key)) })) };
+  if (model === 'brown-char' && settings.includes('0.5')) {
+    const e = (key: string) => heldOut(model, mode, '0.5', key);
+    // Chapter 10: "at 50 % the linear twin is already as good as ours" (within 5 %, either side).
+    claim(Math.abs(e('swap-linear+linear') - e('swap+attention')) <= 0.05 * e('swap+attention'), 'at 50 % on brown-char the linear twin is as good as ours');
+  }
+  return out;
 }
 
 const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /winning\.ts$/.test(process.argv[1]);
