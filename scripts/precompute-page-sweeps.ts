@@ -3,7 +3,8 @@
  * computed here, at build time, by the function behind `npm run cli -- sweep`, with
  * the page's own settings: calibration seed 1, 8 calibration sequences, the first 32
  * evaluation sequences (the ones public/data/*.json hold for the worker), the GD
- * defaults, sparsities 0.1…0.9, every method, merged and factored, both models.
+ * defaults, sparsities 0.1…0.9, every model method of the registry with no refit (the
+ * widget's default; a refit is one click away and costs more), merged and factored, both models.
  * The widget's "Rerun in your browser" recomputes the same sweeps with the worker's
  * modelSweep job and says whether they agree.
  *
@@ -15,7 +16,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runSweep, sweepCommandLine, type SweepOptions, type SweepResult } from '../src/cli/pruneCommands.ts';
-import { MODEL_METHOD_IDS } from '../src/core/methods.ts';
+import { MODEL_METHOD_IDS, type RefitId } from '../src/core/methods.ts';
 import { withoutTimings } from './precompute-sweeps.ts';
 
 export const PAGE_SWEEP_OUT = 'public/data/page-sweeps.json';
@@ -24,6 +25,8 @@ export const PAGE_SWEEP_MODES = ['merged', 'factored'] as const;
 export const PAGE_SWEEP_SPARSITIES = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
 /** The page's calibration and evaluation (scripts/export-page-data.ts writes the same sequences). */
 export const PAGE_SWEEP_SETTINGS = { seed: 1, calibSeqs: 8, evalSeqs: 32 } as const;
+/** The refits the file holds (each row says its refit): none, as the widget opens. */
+export const PAGE_SWEEP_REFITS: readonly RefitId[] = ['none'];
 
 export interface PageSweepRun {
   model: (typeof PAGE_SWEEP_MODELS)[number];
@@ -38,7 +41,16 @@ export function pageSweepRuns(): PageSweepRun[] {
     PAGE_SWEEP_MODES.map((mode) => ({
       model,
       mode,
-      options: { model, methods: MODEL_METHOD_IDS, sparsities: PAGE_SWEEP_SPARSITIES, mode, seed: s.seed, calibSeqs: s.calibSeqs, evalSeqs: s.evalSeqs },
+      options: {
+        model,
+        methods: MODEL_METHOD_IDS,
+        refits: PAGE_SWEEP_REFITS,
+        sparsities: PAGE_SWEEP_SPARSITIES,
+        mode,
+        seed: s.seed,
+        calibSeqs: s.calibSeqs,
+        evalSeqs: s.evalSeqs,
+      },
     })),
   );
 }
@@ -60,8 +72,9 @@ async function main(): Promise<void> {
       "Sparsity sweeps with the page's settings (calibration seed 1, 8 calibration sequences, the first 32 evaluation sequences), " +
       'shown by the "Sparsity sweep on the model" widget of the chapter "Pruning a real transformer"; computed by ' +
       'scripts/precompute-page-sweeps.ts (npm run precompute:page) with the code behind `npm run cli -- sweep`. ' +
-      'Each sweep lists the command that prints it.',
+      'Every row says its refit (none: the masks alone, as the widget opens). Each sweep lists the command that prints it.',
     methods: MODEL_METHOD_IDS,
+    refits: PAGE_SWEEP_REFITS,
     sparsities: PAGE_SWEEP_SPARSITIES,
     settings: PAGE_SWEEP_SETTINGS,
     metric: {

@@ -259,6 +259,12 @@ export function sweepCommandLine(o: SweepOptions): string {
     ['seed', o.seed],
     ['calib-seqs', o.calibSeqs],
     ['eval-seqs', o.evalSeqs],
+    // Gradient-descent settings only where they are given (the paper's form of Algorithm 1, say).
+    ['lambda', o.gd?.lambda],
+    ['eta', o.gd?.eta],
+    ['iters', o.gd?.iters],
+    ['step', o.gd?.step],
+    ['score', o.gd?.score],
   ];
   return ['npm run --silent cli -- sweep', ...flags.filter(([, v]) => v !== undefined).map(([k, v]) => `--${k} ${v}`)].join(' ');
 }

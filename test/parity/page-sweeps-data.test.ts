@@ -1,7 +1,7 @@
 /**
  * public/data/page-sweeps.json (written by `npm run precompute:page`, opened by the
  * chapter 8 sweep widget) holds every model × mode × method × sparsity of the page's
- * settings, each sweep with the command that prints it, and its numbers are what the
+ * settings (masks alone: every row carries refit "none"), each sweep with the command that prints it, and its numbers are what the
  * page's own worker job computes: a few cells are recomputed with the 'modelSweep'
  * job in Node (the CLI's TensorFlow.js backend) and must match to 1e-6. After a
  * deliberate change to the models or the solvers, rerun `npm run precompute:page`.
@@ -83,6 +83,8 @@ describe('public/data/page-sweeps.json', () => {
         for (const method of MODEL_METHOD_IDS) {
           for (const p of PAGE_SWEEP_SPARSITIES) {
             const r = cell(s, method, p);
+            // The widget opens on masks alone: every row says its refit.
+            expect(r.refit).toBe('none');
             expect(Number.isFinite(r[s.metric])).toBe(true);
             expect(Number.isFinite(r.mean_attention_error)).toBe(true);
             expect(r.mean_attention_error as number).toBeGreaterThan(0);

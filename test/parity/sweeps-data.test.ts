@@ -1,73 +1,99 @@
 /**
- * public/data/sweeps.json (written by `npm run precompute`, read by the chapter
- * "Reproducing the paper's experiment") is what the code computes: one row is
- * recomputed cheaply with the same sweep function and must match to 1e-9, and the
- * file holds every model × mode × method × sparsity row. After a deliberate change
- * to the models or the solvers, rerun `npm run precompute` and review the diff.
+ * public/data/sweeps.json (written by `npm run precompute`, read by chapters 9 and 10 and
+ * the home page) is what the code computes: cells of the whole-model table are recomputed
+ * with the function behind `cli -- sweep` (no refit, and the linear refit) and must match
+ * to 1e-9; the file holds every recipe × sparsity of every planned sweep, each sweep with the
+ * command that reproduces it, and a wall time for every row in public/data/sweeps-time.json.
+ * After a deliberate change to the models or the solvers, rerun `npm run precompute` and
+ * review the diff.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runSweep, sweepCommandLine } from '../../src/cli/pruneCommands.ts';
-import { MODEL_METHOD_IDS } from '../../src/core/methods.ts';
-import { SWEEP_MODELS, SWEEP_OUT, SWEEP_SPARSITIES, sweepRuns } from '../../scripts/precompute-sweeps.ts';
+import { SWEEP_OUT, SWEEP_TIME_OUT, runKey, sweepRuns } from '../../scripts/precompute-sweeps.ts';
+import { sweepSparsities } from '../../src/model/sweep.ts';
 
+interface Row {
+  method: string;
+  refit?: string;
+  sparsity: number;
+  perplexity?: number;
+  accuracy?: number;
+  mean_attention_error: number;
+  evaluations?: number;
+}
 interface Sweep {
   command: string;
   model: string;
   mode: string;
   nm?: string;
+  settings?: string;
   metric: 'perplexity' | 'accuracy';
-  rows: Record<string, string | number>[];
+  calibration: string;
+  evaluation: string;
+  rows: Row[];
 }
 const data = JSON.parse(readFileSync(SWEEP_OUT, 'utf8')) as { sweeps: Sweep[] };
+const times = JSON.parse(readFileSync(SWEEP_TIME_OUT, 'utf8')) as {
+  sweeps: { command: string; rows: { method: string; refit?: string; sparsity: number; time_ms: number }[] }[];
+};
 
-function find(model: string, mode: string, nm?: string): Sweep {
-  const s = data.sweeps.find((x) => x.model === model && x.mode === mode && x.nm === nm);
-  if (!s) throw new Error(`no sweep ${model} ${mode} ${nm ?? ''}`);
+function find(model: string, mode: string, nm: string | undefined, settings: string | undefined): Sweep {
+  const s = data.sweeps.find((x) => x.model === model && x.mode === mode && x.nm === nm && x.settings === settings);
+  if (!s) throw new Error(`no sweep ${model} ${mode} ${nm ?? ''} ${settings ?? ''}`);
   return s;
 }
 
 describe('public/data/sweeps.json', () => {
-  it('has a sweep for every model and mode, plus 2:4 merged, each with the command that reproduces it', () => {
+  it('has every planned sweep, each with the command that reproduces it', () => {
     expect(data.sweeps).toHaveLength(sweepRuns().length);
-    for (const run of sweepRuns()) expect(find(run.model, run.mode, run.nm).command).toBe(sweepCommandLine(run.options));
+    for (const run of sweepRuns()) expect(find(run.model, run.mode, run.nm, run.settings).command, runKey(run)).toBe(sweepCommandLine(run.options));
   });
 
-  it('has the dense row and every method × sparsity row, with finite numbers and no timings', () => {
-    for (const model of SWEEP_MODELS) {
-      for (const mode of ['merged', 'factored']) {
-        const s = find(model, mode);
-        expect(s.metric).toBe(model === 'induction' ? 'accuracy' : 'perplexity');
-        expect(s.rows[0]).toMatchObject({ method: 'dense', sparsity: 0, mean_attention_error: 0 });
-        for (const method of MODEL_METHOD_IDS) {
-          for (const p of SWEEP_SPARSITIES) {
-            const rows = s.rows.filter((r) => r.method === method && r.sparsity === p);
-            expect(rows, `${model} ${mode} ${method} ${p}`).toHaveLength(1);
+  it('has the dense row and every method × refit × sparsity of each sweep, finite, without timings (those are in sweeps-time.json)', () => {
+    for (const run of sweepRuns()) {
+      const s = find(run.model, run.mode, run.nm, run.settings);
+      expect(s.metric).toBe(run.model === 'induction' ? 'accuracy' : 'perplexity');
+      expect(s.rows[0]).toMatchObject({ method: 'dense', sparsity: 0, mean_attention_error: 0 });
+      const ps = sweepSparsities({ sparsities: run.options.sparsities ?? [], granularity: run.nm ? { kind: 'nm', n: 2, m: 4 } : { kind: 'unstructured' } });
+      const methods = run.options.methods ?? [];
+      const refits = run.options.refits ?? ['none'];
+      expect(s.rows).toHaveLength(1 + ps.length * methods.length * refits.length);
+      const t = times.sweeps.find((x) => x.command === s.command);
+      for (const p of ps)
+        for (const method of methods)
+          for (const refit of refits) {
+            const rows = s.rows.filter((r) => r.method === method && r.refit === refit && r.sparsity === p);
+            expect(rows, `${runKey(run)} ${method} + ${refit} at ${p}`).toHaveLength(1);
             expect(Number.isFinite(rows[0][s.metric])).toBe(true);
             expect(Number.isFinite(rows[0].mean_attention_error)).toBe(true);
+            expect(Number.isInteger(rows[0].evaluations)).toBe(true);
+            expect(rows[0]).not.toHaveProperty('time_ms');
+            expect(t?.rows.find((r) => r.method === method && r.refit === refit && r.sparsity === p)?.time_ms).toBeGreaterThan(0);
           }
-        }
-        expect(s.rows).toHaveLength(1 + MODEL_METHOD_IDS.length * SWEEP_SPARSITIES.length);
-      }
-      const nm = find(model, 'merged', '2:4');
-      expect(nm.rows.map((r) => `${r.method}@${r.sparsity}`)).toEqual(['dense@0', ...MODEL_METHOD_IDS.map((m) => `${m}@0.5`)]);
-      for (const r of nm.rows) expect(r).not.toHaveProperty('time_ms');
     }
   });
 
-  it('equals a fresh run of the sweep code (induction, magnitude, 50 %, merged) to 1e-9', async () => {
-    const fresh = await runSweep({ model: 'induction', methods: ['magnitude'], sparsities: [0.5], mode: 'merged' }, () => {});
-    const saved = find('induction', 'merged');
-    for (const [method, p] of [
-      ['dense', 0],
-      ['magnitude', 0.5],
+  it('equals a fresh run of the sweep code: induction, magnitude (no refit) and SparseGPT + linear refit, 50 %, to 1e-9', async () => {
+    for (const [method, refit, settings] of [
+      ['magnitude', 'none', undefined],
+      ['sparsegpt', 'linear', 'linear-refit'],
     ] as const) {
-      const a = fresh.rows.find((r) => r.method === method && r.sparsity === p)!;
-      const b = saved.rows.find((r) => r.method === method && r.sparsity === p)!;
-      expect(Math.abs((a.accuracy as number) - (b.accuracy as number))).toBeLessThanOrEqual(1e-9);
-      expect(Math.abs((a.mean_attention_error as number) - (b.mean_attention_error as number))).toBeLessThanOrEqual(1e-9);
+      const run = sweepRuns().find((r) => r.model === 'induction' && r.mode === 'merged' && !r.nm && r.settings === settings)!;
+      const fresh = await runSweep({ ...run.options, methods: [method], sparsities: [0.5] }, () => {});
+      const saved = find('induction', 'merged', undefined, settings);
+      for (const [m, p] of [
+        ['dense', 0],
+        [method, 0.5],
+      ] as const) {
+        const a = fresh.rows.find((r) => r.method === m && r.sparsity === p)!;
+        const b = saved.rows.find((r) => r.method === m && r.sparsity === p && (m === 'dense' || r.refit === refit))!;
+        expect(Math.abs((a.accuracy as number) - (b.accuracy as number)), `${m} + ${refit}`).toBeLessThanOrEqual(1e-9);
+        expect(Math.abs(a.mean_attention_error - b.mean_attention_error)).toBeLessThanOrEqual(1e-9);
+        if (m !== 'dense') expect(a.evaluations).toBe(b.evaluations);
+      }
+      expect(fresh.calibration).toBe(saved.calibration);
+      expect(fresh.evaluation).toBe(saved.evaluation);
     }
-    expect(fresh.calibration).toBe((saved as unknown as { calibration: string }).calibration);
-    expect(fresh.evaluation).toBe((saved as unknown as { evaluation: string }).evaluation);
   });
 });

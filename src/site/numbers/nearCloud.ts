@@ -8,7 +8,7 @@
  */
 import { syntheticProblem } from '../../core/synthetic.ts';
 import { solve } from '../../core/solve.ts';
-import { PRUNING_METHOD_IDS, methodLabel, updatesWeights } from '../../core/methods.ts';
+import { PRUNING_METHOD_IDS, methodInfo, methodLabel, updatesWeights } from '../../core/methods.ts';
 import { maskPruneLowestGlobal, applyMask, prunedCount } from '../../core/mask.ts';
 import { linearError } from '../../core/linear.ts';
 import { compareAttention } from '../../core/attention.ts';
@@ -34,7 +34,8 @@ const sortedMedian = (xs: number[]): number => {
 export function cloudOfHead(scale: number, seed: number) {
   const { n, d, sparsity, perMethod } = CLOUD_SPEC;
   const problem = syntheticProblem({ n, d, seed, scale });
-  const methods = PRUNING_METHOD_IDS.map((method) => {
+  // The methods, not chance: the random masks are drawn below (the registry's 'random' is one of them).
+  const methods = PRUNING_METHOD_IDS.filter((m) => methodInfo(m).family !== 'chance').map((method) => {
     const r = solve(problem, method, { sparsity, granularity: { kind: 'unstructured' } });
     return { method, mask: r.mask.data, linear: linearError(problem.X, problem.W, r.wPruned), attention: r.metrics.attentionError };
   });

@@ -8,47 +8,50 @@
  *
  *   npx tsx src/site/numbers/sweeps.ts      # the findings, as JSON
  */
-import sweepsFile from '../../../public/data/sweeps.json';
 import brownManifest from '../../../public/models/brown-char/manifest.json';
 import inductionManifest from '../../../public/models/induction/manifest.json';
 import { fixed, percent } from '../../ui/format.ts';
-import { type ModelMethodId, PAPER_METHOD_IDS } from '../../core/methods.ts';
-import { rowMetric, type SavedSweep as Sweep, type SweepRow } from '../../model/sweep.ts';
+import { BASELINE_METHOD_IDS, type ModelMethodId, methodShort } from '../../core/methods.ts';
+import type { SavedSweep as Sweep } from '../../model/sweep.ts';
 import { claimsFor } from './claims.ts';
+import { type Place, placeOf } from './compare.ts';
+import { SPARSITIES, higherIsBetter, recipeCell, savedSweep } from './fairFight.ts';
 
 export type SweepModel = 'brown-char' | 'induction';
 export type SweepMode = 'merged' | 'factored';
 
-interface SweepsFile {
-  methods: ModelMethodId[];
-  sparsities: number[];
-  sweeps: Sweep[];
+/**
+ * The paper's comparison, every method with no refit: Algorithm 1 in the paper's form and
+ * with our defaults, every published baseline of the registry, and chance (a random mask).
+ */
+export interface Column {
+  key: string;
+  short: string;
+  method: ModelMethodId;
+  paperForm: boolean;
 }
-
-const DATA = sweepsFile as unknown as SweepsFile;
-/** The paper's comparison: Algorithm 1 and the three baselines (chapter 10 shows our methods from the same file). */
-export const SWEEP_METHODS: readonly ModelMethodId[] = PAPER_METHOD_IDS.filter((m) => DATA.methods.includes(m));
-export const SWEEP_SPARSITIES: readonly number[] = DATA.sparsities;
+export const SWEEP_COLUMNS: readonly Column[] = [
+  { key: 'gd-paper', short: 'GD (paper)', method: 'gd', paperForm: true },
+  { key: 'gd', short: 'GD (ours)', method: 'gd', paperForm: false },
+  ...BASELINE_METHOD_IDS.map((m) => ({ key: m, short: methodShort(m), method: m, paperForm: false })),
+  { key: 'random', short: methodShort('random'), method: 'random', paperForm: false },
+];
+export const SWEEP_SPARSITIES: readonly number[] = SPARSITIES;
 
 const claim = claimsFor('src/site/numbers/sweeps.ts (public/data/sweeps.json)');
 
-export function sweep(model: SweepModel, mode: SweepMode, nm?: string): Sweep {
-  const s = DATA.sweeps.find((x) => x.model === model && x.mode === mode && x.nm === nm);
-  if (!s) throw new Error(`public/data/sweeps.json has no ${model} ${mode} ${nm ?? ''} sweep (run npm run precompute)`);
-  return s;
+/** Our defaults' sweep (every recipe); `paperForm` for Algorithm 1 in the paper's form. */
+export function sweep(model: SweepModel, mode: SweepMode, nm?: string, paperForm = false): Sweep {
+  return savedSweep(model, mode, nm, paperForm);
 }
 
-const metricValue = (s: Sweep, r: SweepRow): number => rowMetric(s, r);
-/** +1 if larger is better (accuracy), −1 if smaller is (perplexity). */
-const sign = (s: Sweep): number => (s.metric === 'accuracy' ? 1 : -1);
-
 export interface Cell {
+  key: string;
   method: ModelMethodId;
   metric: number;
   error: number;
-  bestMetric: boolean;
-  bestError: boolean;
-  worstMetric: boolean;
+  metricPlace: Place;
+  errorPlace: Place;
 }
 export interface TableRow {
   sparsity: number;
@@ -57,19 +60,21 @@ export interface TableRow {
   cells: Cell[];
 }
 
-function rowOf(s: Sweep, sparsity: number, label: string): TableRow {
-  const raw = SWEEP_METHODS.map((method) => {
-    const r = s.rows.find((x) => x.method === method && x.sparsity === sparsity);
-    if (!r) throw new Error(`public/data/sweeps.json: ${s.model} ${s.mode} has no ${method} row at ${sparsity}`);
-    return { method, metric: metricValue(s, r), error: r.mean_attention_error };
-  });
-  const bestM = Math.max(...raw.map((c) => sign(s) * c.metric));
-  const worstM = Math.min(...raw.map((c) => sign(s) * c.metric));
-  const bestE = Math.min(...raw.map((c) => c.error));
+function rowOf(model: SweepModel, mode: SweepMode, setting: number | '2:4'): TableRow {
+  const raw = SWEEP_COLUMNS.map((c) => ({ key: c.key, method: c.method, ...recipeCell(model, mode, c.method, 'none', setting, c.paperForm) }));
+  const metrics = raw.map((c) => c.metric);
+  const errors = raw.map((c) => c.error);
   return {
-    sparsity,
-    label,
-    cells: raw.map((c) => ({ ...c, bestMetric: sign(s) * c.metric === bestM, worstMetric: sign(s) * c.metric === worstM, bestError: c.error === bestE })),
+    sparsity: setting === '2:4' ? 0.5 : setting,
+    label: setting === '2:4' ? '2:4' : percent(setting, 0),
+    cells: raw.map((c, i) => ({
+      key: c.key,
+      method: c.method,
+      metric: c.metric,
+      error: c.error,
+      metricPlace: placeOf(metrics, i, higherIsBetter(model)),
+      errorPlace: placeOf(errors, i, false),
+    })),
   };
 }
 
@@ -85,15 +90,14 @@ export interface SweepTableData {
 /** The rows of one table: four sparsities, plus 2:4 when `withNM` (merged only). */
 export function sweepTable(model: SweepModel, mode: SweepMode, withNM = false): SweepTableData {
   const s = sweep(model, mode);
-  const rows = SWEEP_SPARSITIES.map((p) => rowOf(s, p, percent(p, 0)));
-  const commands = [s.command];
+  const rows = SWEEP_SPARSITIES.map((p) => rowOf(model, mode, p));
+  const commands = [s.command, sweep(model, mode, undefined, true).command];
   if (withNM) {
-    const n = sweep(model, mode, '2:4');
-    rows.push(rowOf(n, 0.5, '2:4'));
-    commands.push(n.command);
+    rows.push(rowOf(model, mode, '2:4'));
+    commands.push(sweep(model, mode, '2:4').command, sweep(model, mode, '2:4', true).command);
   }
   const dense = s.rows.find((r) => r.method === 'dense')!;
-  return { model, mode, metric: s.metric, dense: metricValue(s, dense), rows, commands };
+  return { model, mode, metric: s.metric, dense: s.metric === 'accuracy' ? dense.accuracy! : dense.perplexity!, rows, commands };
 }
 
 // ---------------------------------------------------------------- formatting
@@ -114,50 +118,46 @@ export function sparsityList(ps: readonly number[]): string {
 
 // ---------------------------------------------------------------- findings
 
+/** The sparsities where a column is best, worst, or tied with every method (ties are neither best nor worst). */
+export interface Standing {
+  best: number[];
+  worst: number[];
+  allTied: number[];
+}
+
+function standing(t: SweepTableData, key: string, what: 'metricPlace' | 'errorPlace'): Standing {
+  const at = (place: Place) => t.rows.filter((r) => r.cells.find((c) => c.key === key)![what] === place).map((r) => r.sparsity);
+  return { best: at('best'), worst: at('worst'), allTied: at('all-tied') };
+}
+
+/** "the best perplexity at 30 % and 50 %, the worst at 90 %, and ties with every method at 70 %". */
+export function standingPhrase(st: Standing, word: string): string {
+  const parts = [`the best ${word} (alone or tied) at ${sparsityList(st.best)}`];
+  if (st.worst.length) parts.push(`the worst at ${sparsityList(st.worst)}`);
+  if (st.allTied.length) parts.push(`ties with every method at ${sparsityList(st.allTied)}`);
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
 export interface Finding {
   model: SweepModel;
   mode: SweepMode;
   metric: 'perplexity' | 'accuracy';
-  /** Sparsities (of the four) where gradient descent is best / worst of the four methods. */
-  gdBestMetric: number[];
-  gdWorstMetric: number[];
-  gdBestError: number[];
-  gdWorstError: number[];
-  /** Gradient descent's and SparseGPT's mean attention error across the four sparsities. */
-  gdError: [number, number];
-  sparsegptError: [number, number];
+  /** Algorithm 1 in the paper's form, and with our defaults: where each stands among the columns. */
+  paper: { metric: Standing; error: Standing };
+  ours: { metric: Standing; error: Standing };
   /** One sentence, from the numbers. */
   sentence: string;
 }
 
 export function finding(model: SweepModel, mode: SweepMode): Finding {
   const t = sweepTable(model, mode);
-  const where = (f: (c: Cell) => boolean) => t.rows.filter((r) => f(r.cells.find((c) => c.method === 'gd')!)).map((r) => r.sparsity);
-  const gdBestMetric = where((c) => c.bestMetric);
-  const gdWorstMetric = where((c) => c.worstMetric);
-  const gdBestError = where((c) => c.bestError);
-  const worstErr = t.rows.filter((r) => Math.max(...r.cells.map((c) => c.error)) === r.cells.find((c) => c.method === 'gd')!.error).map((r) => r.sparsity);
-  const errs = (m: ModelMethodId) => t.rows.map((r) => r.cells.find((c) => c.method === m)!.error);
-  const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
-  const metricWord = t.metric === 'accuracy' ? 'accuracy' : 'perplexity';
+  const word = t.metric === 'accuracy' ? 'accuracy' : 'perplexity';
+  const paper = { metric: standing(t, 'gd-paper', 'metricPlace'), error: standing(t, 'gd-paper', 'errorPlace') };
+  const ours = { metric: standing(t, 'gd', 'metricPlace'), error: standing(t, 'gd', 'errorPlace') };
   const sentence =
-    `On ${model}, ${mode}: gradient descent has the best ${metricWord} at ${sparsityList(gdBestMetric)}` +
-    (gdWorstMetric.length ? ` and the worst at ${sparsityList(gdWorstMetric)}` : '') +
-    `; the smallest mean attention error at ${sparsityList(gdBestError)}` +
-    (worstErr.length ? ` and the largest at ${sparsityList(worstErr)}` : '') +
-    '.';
-  return {
-    model,
-    mode,
-    metric: t.metric,
-    gdBestMetric,
-    gdWorstMetric,
-    gdBestError,
-    gdWorstError: worstErr,
-    gdError: range(errs('gd')),
-    sparsegptError: range(errs('sparsegpt')),
-    sentence,
-  };
+    `On ${model}, ${mode}: Algorithm 1 in the paper's form has ${standingPhrase(paper.metric, word)}; ` +
+    `with our defaults it has ${standingPhrase(ours.metric, word)} (mean attention error: ${standingPhrase(ours.error, 'error').replace(/^the best error/, 'the smallest')}).`;
+  return { model, mode, metric: t.metric, paper, ours, sentence };
 }
 
 /** Everything the chapter's prose quotes, with the qualitative claims checked. */
@@ -168,55 +168,48 @@ export function reproduction() {
   claim(icfg.dModel === cfg.dModel && icfg.nHeads === cfg.nHeads, 'both models have heads of the same shape');
   const breakEven = 1 - (2 * dh) / cfg.dModel;
 
+  // The whole-model sweeps are merged masks only (scripts/precompute-sweeps.ts SWEEP_MODES).
   const f = {
     brownMerged: finding('brown-char', 'merged'),
-    brownFactored: finding('brown-char', 'factored'),
     indMerged: finding('induction', 'merged'),
-    indFactored: finding('induction', 'factored'),
   };
   const all = Object.values(f);
   const top = Math.max(...SWEEP_SPARSITIES);
-  const brown = sweepTable('brown-char', 'merged');
-  const at = (t: SweepTableData, p: number, m: ModelMethodId) => t.rows.find((r) => r.sparsity === p)!.cells.find((c) => c.method === m)!;
-
-  // The chapter's summary, with Algorithm 1 at our defaults (Armijo, rounding |M_T∘W|·‖X_i‖).
   const lowest = Math.min(...SWEEP_SPARSITIES);
-  claim(f.brownMerged.gdBestMetric.length === 0, 'on brown-char (merged) Algorithm 1 has the best perplexity at no sparsity');
-  claim(
-    SWEEP_SPARSITIES.every((p) => at(brown, p, 'gd').metric < at(brown, p, 'magnitude').metric),
-    'on brown-char (merged) Algorithm 1 has a lower perplexity than magnitude pruning at every sparsity',
-  );
-  claim(
-    at(brown, top, 'gd').metric > Math.min(at(brown, top, 'wanda').metric, at(brown, top, 'sparsegpt').metric),
-    `at ${percent(top, 0)} on brown-char (merged) Wanda or SparseGPT beats Algorithm 1`,
-  );
-  const low = SWEEP_SPARSITIES.filter((p) => p < top);
-  const gdWinsLow = all.filter((x) => x.gdBestMetric.some((p) => low.includes(p)));
+  const brown = sweepTable('brown-char', 'merged', true);
+  const at = (t: SweepTableData, p: number | string, key: string) =>
+    t.rows.find((r) => (typeof p === 'string' ? r.label === p : r.label !== '2:4' && r.sparsity === p))!.cells.find((c) => c.key === key)!;
 
-  // Where the smallest attention error did not give the best model metric.
-  const errorNotMetric = all.flatMap((x) =>
-    x.gdBestError.filter((p) => !x.gdBestMetric.includes(p)).map((p) => ({ model: x.model, mode: x.mode, sparsity: p })),
+  // The paper's form never has the best model metric anywhere; where its mask is no better than chance.
+  const paperBestAnywhere = all.filter((x) => x.paper.metric.best.length > 0).map((x) => `${x.model} ${x.mode}`);
+  claim(
+    f.brownMerged.paper.metric.best.every((p) => p === top) && f.indMerged.paper.metric.best.length === 0,
+    `Algorithm 1's masks alone (the paper's form) have the best model metric at ${percent(top, 0)} on brown-char at most, and nowhere on induction`,
   );
-  // The 2:4 row (merged): gradient descent's place among the four methods, 1 = best.
-  const nmPlace = (model: SweepModel) => {
-    const row = sweepTable(model, 'merged', true).rows.at(-1)!;
-    const sgn = sweep(model, 'merged').metric === 'accuracy' ? 1 : -1;
-    const gd = row.cells.find((c) => c.method === 'gd')!;
-    return 1 + row.cells.filter((c) => sgn * c.metric > sgn * gd.metric).length;
-  };
-  const nm = { brown: nmPlace('brown-char'), induction: nmPlace('induction') };
+  const sgn = (m: SweepModel) => (higherIsBetter(m) ? 1 : -1);
+  const paperVsRandom = all.flatMap((x) => {
+    const t = sweepTable(x.model, x.mode);
+    return t.rows.map((r) => {
+      const p = r.cells.find((c) => c.key === 'gd-paper')!;
+      const rnd = r.cells.find((c) => c.key === 'random')!;
+      return {
+        where: `${x.model} ${x.mode} ${r.label}`,
+        paperBetter: sgn(x.model) * p.metric > sgn(x.model) * rnd.metric,
+        paper: p.metric,
+        random: rnd.metric,
+      };
+    });
+  });
+  // Ties: where every column has the same metric (induction's accuracy at low sparsity).
+  const allTied = all.flatMap((x) => x.ours.metric.allTied.map((p) => `${x.model} ${x.mode} at ${percent(p, 0)}`));
+
   // Memory (SPEC §7): per head, the merged W_h has d² entries, W_Q and W_K 2·d·d_h.
   const merged = cfg.dModel ** 2;
   const factored = 2 * cfg.dModel * dh;
   const keptMergedAtLowest = Math.round((1 - lowest) * merged);
   claim(keptMergedAtLowest > factored, `a merged mask at ${percent(lowest, 0)} keeps more entries than the dense factors`);
 
-  const worstEverywhere = SWEEP_SPARSITIES.filter((p) => all.every((x) => x.gdWorstMetric.includes(p)));
-
   return {
-    worstEverywhere,
-    errorNotMetric,
-    nm,
     merged,
     factored,
     keptMergedAtLowest,
@@ -231,18 +224,25 @@ export function reproduction() {
     calibration: { brown: sweep('brown-char', 'merged').calibration, induction: sweep('induction', 'merged').calibration },
     evaluation: { brown: sweep('brown-char', 'merged').evaluation.replace(/ \(the paper.*\)$/, ''), induction: sweep('induction', 'merged').evaluation },
     gd: sweep('brown-char', 'merged').gd,
+    paperGd: sweep('brown-char', 'merged', undefined, true).gd,
     findings: f,
     top,
     lowest,
-    gdWinsLow: gdWinsLow.map((x) => `${x.model} ${x.mode}`),
+    paperBestAnywhere,
+    paperVsRandom,
+    allTied,
     brownTop: {
+      paper: at(brown, top, 'gd-paper').metric,
       gd: at(brown, top, 'gd').metric,
-      magnitude: at(brown, top, 'magnitude').metric,
-      wanda: at(brown, top, 'wanda').metric,
-      sparsegpt: at(brown, top, 'sparsegpt').metric,
+      random: at(brown, top, 'random').metric,
+      best: Math.min(...BASELINE_METHOD_IDS.map((m) => at(brown, top, m).metric)),
       dense: brown.dense,
     },
-    brownLow: { gd: at(brown, lowest, 'gd').metric, sparsegpt: at(brown, lowest, 'sparsegpt').metric },
+    commands: {
+      brownMerged: sweep('brown-char', 'merged').command,
+      brownPaper: sweep('brown-char', 'merged', undefined, true).command,
+      brownNM: sweep('brown-char', 'merged', '2:4').command,
+    },
   };
 }
 
