@@ -10,6 +10,7 @@ import { GradientDescent, type Objective } from '../core/gd.ts';
 import { AttentionObjective } from '../core/objective.ts';
 import { WasmAttentionObjective, wasmSimdSupported } from '../core/wasmObjective.ts';
 import { solve } from '../core/solve.ts';
+import { BASELINE_METHOD_IDS } from '../core/methods.ts';
 import type { Problem } from '../core/problem.ts';
 import { initBackend, tf, type BackendName } from '../core/tf/backend.ts';
 import { TfAttentionObjective } from '../core/tf/tfObjective.ts';
@@ -100,7 +101,7 @@ export async function benchCommand(argv: readonly string[]): Promise<string> {
   const baselines: Record<string, number> = {};
   for (const [n, d] of [[128, 64]] as [number, number][]) {
     const p = syntheticProblem({ n, d, seed: 2 });
-    for (const method of ['magnitude', 'wanda', 'sparsegpt'] as const) {
+    for (const method of BASELINE_METHOD_IDS) {
       baselines[`solve ${method}, with attention metrics, n=${n},d=${d}`] = round(
         timeIt(() => solve(p, method, { sparsity: 0.5, granularity: U }), repeats, batchMs),
       );

@@ -9,7 +9,7 @@ import { DivergenceError, GradientDescent, binariseRun, type Objective, type GdO
 import { createObjective, defaultKernel } from '../core/objectiveFactory.ts';
 import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
 import { effectiveSparsity, solve } from '../core/solve.ts';
-import { type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
+import { BASELINE_METHOD_IDS, type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
 import { EXHAUSTIVE_LIMIT, exhaustiveCount, exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
 import { binariseMerged } from '../core/binarise.ts';
 import { linearError } from '../core/linear.ts';
@@ -176,7 +176,8 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
       convergence = r.convergenceReport;
       final = { mask: r.mask.data, fPruned: attention(problem.X, r.wPruned, problem.causal).data, metrics: compareAttention(problem, r.wPruned) };
     }
-    const references: { method: MethodId; error: number }[] = (['magnitude', 'wanda', 'sparsegpt'] as const).map((method) => ({
+    // Every published baseline of the registry (a baseline added there is never left out of the references).
+    const references: { method: MethodId; error: number }[] = BASELINE_METHOD_IDS.map((method) => ({
       method,
       error: solve(problem, method, { sparsity: job.sparsity, granularity }).metrics.attentionError,
     }));
