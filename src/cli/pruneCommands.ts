@@ -15,8 +15,18 @@ import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { HeadOverride } from '../model/transformer.ts';
 import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
-import { captureCalibration, headLogitsOf, pruneModel, weightAccounting, type ModelPruneResult, type PruneMode } from '../model/prune.ts';
-import { MODEL_METHOD_IDS, type ModelMethodId, methodInfo } from '../core/methods.ts';
+import {
+  captureCalibration,
+  headLogitsOf,
+  pruneModel,
+  totalCompute,
+  weightAccounting,
+  windowsUsed,
+  type ModelPruneResult,
+  type PruneMode,
+} from '../model/prune.ts';
+import { MODEL_METHOD_IDS, type ModelMethodId, methodInfo, type RefitId } from '../core/methods.ts';
+import { computeJson, refitFlag, refitListFlag, retiredMethodHint } from './refitFlags.ts';
 import { sweepModel, type SweepResult, type SweepRow } from '../model/sweep.ts';
 export type { SweepResult } from '../model/sweep.ts';
 import { randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
@@ -143,7 +153,8 @@ function sparsityFlag(args: ParsedArgs, granularity: Granularity): number {
 
 function methodFlag(raw: string | undefined): ModelMethodId {
   const m = raw ?? 'gd';
-  if (!(MODEL_METHOD_IDS as readonly string[]).includes(m)) throw new UsageError(`unknown method "${m}" (expected one of ${MODEL_METHOD_IDS.join(', ')})`);
+  if (!(MODEL_METHOD_IDS as readonly string[]).includes(m))
+    throw new UsageError(`unknown method "${m}"${retiredMethodHint(m)} (expected one of ${MODEL_METHOD_IDS.join(', ')})`);
   return m as ModelMethodId;
 }
 
@@ -163,15 +174,16 @@ function overridesJson(r: ModelPruneResult) {
 }
 
 export async function modelPruneCommand(argv: readonly string[]): Promise<string> {
-  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'method', 'sparsity', 'out'], booleans: [] });
+  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'method', 'sparsity', 'out', 'refit'], booleans: [] });
   const method = methodFlag(args.values.get('method'));
+  const refit = refitFlag(args);
   if (args.values.has('out')) checkOutputPath(args.values.get('out') ?? '', [args.values.get('calib-text')]);
   const s = await setup(modelRunOptions(args));
   const sparsity = sparsityFlag(args, s.granularity);
   const t0 = performance.now();
   const calib = captureCalibration(s.model, s.calibration);
-  const result = pruneModel(s.model, calib, { method, sparsity, mode: s.mode, granularity: s.granularity, gd: s.gd }, (done, total) =>
-    process.stderr.write(`model-prune: ${method} head ${done}/${total}\n`),
+  const result = pruneModel(s.model, calib, { method, refit, sparsity, mode: s.mode, granularity: s.granularity, gd: s.gd, seed: s.seed }, (done, total) =>
+    process.stderr.write(`model-prune: ${method}${refit === 'none' ? '' : ` + ${refit} refit`} head ${done}/${total}\n`),
   );
   const t1 = performance.now();
   const dense = score(s.model, s.evalSet);
@@ -185,16 +197,20 @@ export async function modelPruneCommand(argv: readonly string[]): Promise<string
     mean_row_kl: h.metrics.meanRowKL,
     pruned: h.pruned,
     total: h.total,
+    compute: computeJson(h.compute),
     ...(h.notes.length ? { notes: h.notes } : {}),
   }));
   const json = {
     model: s.name,
     method,
+    refit,
     mode: s.mode,
     sparsity,
     ...(s.nm ? { nm: s.nm } : {}),
     gd: methodInfo(method).options.includes('gd') ? s.gd : undefined,
     calibration: { sequences: s.calibration.length, tokens: s.calibration.length * s.calibration[0].length, source: s.calibrationSource },
+    windows: windowsUsed({ refit }, s.calibration.length),
+    compute: computeJson(totalCompute(result)),
     evaluation: { description: s.evalSet.description, tokens: dense.tokens },
     dense: metricOf(s.name, dense),
     pruned: metricOf(s.name, pruned),
@@ -216,6 +232,8 @@ export async function modelPruneCommand(argv: readonly string[]): Promise<string
 /** A sweep's settings: a model run plus the methods and sparsities (an N:M pattern fixes the sparsity). */
 export interface SweepOptions extends ModelRunOptions {
   methods?: readonly ModelMethodId[];
+  /** Every method runs once with each refit (default: none). */
+  refits?: readonly RefitId[];
   sparsities?: readonly number[];
 }
 
@@ -226,7 +244,7 @@ function sweepOptions(args: ParsedArgs): SweepOptions {
     if (x.trim() === '' || !Number.isFinite(v) || v < 0 || v >= 1) throw new UsageError(`--sparsities: "${x}" is not a number in [0, 1)`);
     return v;
   });
-  return { ...modelRunOptions(args), methods, sparsities };
+  return { ...modelRunOptions(args), methods, sparsities, refits: refitListFlag(args) };
 }
 
 /** The `cli -- sweep` command line that runs these options (the files say how to reproduce each sweep). */
@@ -234,6 +252,7 @@ export function sweepCommandLine(o: SweepOptions): string {
   const flags: [string, string | number | undefined][] = [
     ['model', o.model],
     ['methods', o.methods?.join(',')],
+    ['refit', o.refits && o.refits.join(',') !== 'none' ? o.refits.join(',') : undefined],
     ['sparsities', o.sparsities?.join(',')],
     ['mode', o.mode],
     ['nm', o.nm],
@@ -248,6 +267,7 @@ export function sweepCommandLine(o: SweepOptions): string {
 export async function runSweep(o: SweepOptions, log: (line: string) => void = (l) => process.stderr.write(l)): Promise<SweepResult> {
   const s = await setup(o);
   const methods = o.methods ?? MODEL_METHOD_IDS;
+  const refits = o.refits ?? ['none'];
   const sparsities = o.sparsities ?? [0.3, 0.5, 0.7, 0.9];
   const calib = captureCalibration(s.model, s.calibration);
   const dense = score(s.model, s.evalSet);
@@ -255,13 +275,13 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
   // Gradient descent's relaxed masks do not depend on the sparsity: one run per head serves the sweep.
   const cache = new Map<string, Float64Array>();
   const cells = await sweepModel(
-    { methods, sparsities, mode: s.mode, granularity: s.granularity, gd: s.gd },
+    { methods, refits, sparsities, mode: s.mode, granularity: s.granularity, gd: s.gd },
     {
-      prune: (spec) => pruneModel(s.model, calib, spec, undefined, cache),
+      prune: (spec) => pruneModel(s.model, calib, { ...spec, seed: s.seed }, undefined, cache),
       score: (r) => score(s.model, s.evalSet, headLogitsOf(r)),
       afterCell: (c) =>
         log(
-          `sweep: ${c.method} p=${c.sparsity}: ${metric} ${metricOf(s.name, c.score)[metric].toFixed(4)}, attention error ${c.meanAttentionError.toFixed(4)}\n`,
+          `sweep: ${c.method}${c.refit === 'none' ? '' : ` + ${c.refit} refit`} p=${c.sparsity}: ${metric} ${metricOf(s.name, c.score)[metric].toFixed(4)}, attention error ${c.meanAttentionError.toFixed(4)}\n`,
         ),
     },
   );
@@ -269,9 +289,11 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
     { method: 'dense', sparsity: 0, [metric]: metricOf(s.name, dense)[metric], mean_attention_error: 0, time_ms: 0 },
     ...cells.map((c) => ({
       method: c.method,
+      refit: c.refit,
       sparsity: c.sparsity,
       [metric]: metricOf(s.name, c.score)[metric],
       mean_attention_error: c.meanAttentionError,
+      evaluations: c.evaluations,
       time_ms: Math.round(c.timeMs),
     })),
   ];
@@ -281,6 +303,7 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
     ...(s.nm ? { nm: s.nm } : {}),
     metric,
     calibration: s.calibrationSource,
+    windows: refits.map((refit) => ({ refit, ...windowsUsed({ refit }, s.calibration.length) })),
     evaluation: s.evalSet.description,
     gd: s.gd,
     rows,
@@ -288,13 +311,13 @@ export async function runSweep(o: SweepOptions, log: (line: string) => void = (l
 }
 
 export async function sweepCommand(argv: readonly string[]): Promise<string> {
-  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities', 'format'], booleans: [] });
+  const args = parseArgs(argv, { values: [...COMMON_VALUES, 'methods', 'sparsities', 'format', 'refit'], booleans: [] });
   const format = args.values.get('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv (got "${format}")`);
   const result = await runSweep(sweepOptions(args));
   if (format === 'csv') {
-    const cols = ['method', 'sparsity', result.metric, 'mean_attention_error', 'time_ms'] as const;
-    return [cols.join(','), ...result.rows.map((r) => cols.map((c) => String(r[c])).join(','))].join('\n');
+    const cols = ['method', 'refit', 'sparsity', result.metric, 'mean_attention_error', 'evaluations', 'time_ms'] as const;
+    return [cols.join(','), ...result.rows.map((r) => cols.map((c) => String(r[c] ?? '')).join(','))].join('\n');
   }
   return stringifyFinite(result);
 }

@@ -10,9 +10,10 @@ import type { Problem } from '../core/problem.ts';
 import { integerFlag, numberFlag, parseArgs, type ParsedArgs, UsageError } from './args.ts';
 import { logitScaleHint, readProblem } from './problemFile.ts';
 import { checkOutputPath, stringifyFinite, writeOutputFile } from './io.ts';
+import { computeJson, refitFlag, retiredMethodHint } from './refitFlags.ts';
 
 const SPEC = {
-  values: ['problem', 'method', 'sparsity', 'nm', 'lambda', 'eta', 'iters', 'tol', 'step', 'score', 'out'],
+  values: ['problem', 'method', 'sparsity', 'nm', 'lambda', 'eta', 'iters', 'tol', 'step', 'score', 'out', 'refit', 'seed'],
   booleans: ['clip', 'causal'],
 } as const;
 
@@ -21,7 +22,11 @@ export function solveCommand(argv: readonly string[]): string {
   const problemPath = args.values.get('problem');
   if (!problemPath) throw new UsageError('solve needs --problem P.json');
   const method = args.values.get('method') ?? 'gd';
-  if (!isMethodId(method)) throw new UsageError(`unknown method "${method}" (expected one of ${METHOD_IDS.join(', ')})`);
+  if (!isMethodId(method)) throw new UsageError(`unknown method "${method}"${retiredMethodHint(method)} (expected one of ${METHOD_IDS.join(', ')})`);
+  const refit = refitFlag(args);
+  if (method === 'exhaustive' && refit !== 'none')
+    throw new UsageError('--refit applies to a pruning method, not to the exhaustive search (it ranks every method without a refit)');
+  const seed = integerFlag(args, 'seed', 1, 0);
   const nmText = args.values.get('nm');
   if (!args.values.has('sparsity') && !nmText) throw new UsageError('solve needs --sparsity p (or --nm N:M)');
   const sparsity = numberFlag(args, 'sparsity', 0, (v) => (v >= 0 && v < 1 ? null : 'must be in [0, 1)'));
@@ -43,8 +48,10 @@ export function solveCommand(argv: readonly string[]): string {
     }
   }
   const gd = { lambda, eta, iters, clip: args.booleans.has('clip'), tolerance, ...gdRuleFlags(args) };
-  process.stderr.write(`solve: ${method}, n=${problem.X.rows}, d=${d}, sparsity=${sparsity}${nmText ? `, ${nmText}` : ''}\n`);
-  const result = solve(problem, method, { sparsity, granularity, gd });
+  process.stderr.write(
+    `solve: ${method}${refit === 'none' ? '' : ` + ${refit} refit`}, n=${problem.X.rows}, d=${d}, sparsity=${sparsity}${nmText ? `, ${nmText}` : ''}\n`,
+  );
+  const result = solve(problem, method, { sparsity, granularity, gd, refit, seed });
   const json = stringifyFinite(solveResultJson(problem, result, methodInfo(method).options.includes('gd') ? gd : undefined, nmText), () =>
     logitScaleHint(problem),
   );
@@ -60,6 +67,7 @@ export function solveCommand(argv: readonly string[]): string {
 export function solveResultJson(problem: Problem, r: SolveResult, gd?: object, nm?: string): Record<string, unknown> {
   const json: Record<string, unknown> = {
     method: r.method,
+    refit: r.refit,
     sparsity: r.sparsity,
     n: problem.X.rows,
     d: problem.W.rows,
@@ -79,6 +87,8 @@ export function solveResultJson(problem: Problem, r: SolveResult, gd?: object, n
   if (r.convergence) json.convergence = convergenceJson(r.convergence);
   if (r.search) json.search = r.search;
   if (r.reconstruction) json.reconstruction = reconstructionJson(r.reconstruction);
+  if (r.linearRefit) json.linear_refit = { linear_error_before: r.linearRefit.before, linear_error_after: r.linearRefit.after };
+  if (r.compute) json.compute = computeJson(r.compute);
   if (r.exhaustive) json.exhaustive = { optimum: r.exhaustive.optimum, masks: r.exhaustive.masks, rank_of: r.exhaustive.rankOf };
   if (r.notes.length) json.notes = r.notes;
   json.time_ms = r.timeMs;

@@ -9,13 +9,16 @@ import { type Granularity, countPruned } from './mask.ts';
 import { type AttentionMetrics, compareAttention } from './attention.ts';
 import { exhaustiveSearch, percentileRank } from './exhaustive.ts';
 import { PRUNING_METHOD_IDS, type MethodId, updatesWeights } from './methods.ts';
-import { type MethodExtras, type RunOptions, runMerged } from './methodRunners.ts';
+import { type Compute, type MethodExtras, type RunOptions, runMerged } from './methodRunners.ts';
+import type { RefitId } from './methods.ts';
 
 /** The options of one solve: the method runners' (sparsity, pattern, Algorithm 1's settings, kernel, budgets). */
 export type SolveOptions = RunOptions;
 
 export interface SolveResult {
   method: MethodId;
+  /** The refit stage after the mask ('none' for the exhaustive search). */
+  refit: RefitId;
   sparsity: number;
   mask: Matrix;
   wPruned: Matrix;
@@ -28,6 +31,9 @@ export interface SolveResult {
   convergence?: MethodExtras['convergence'];
   search?: MethodExtras['search'];
   reconstruction?: MethodExtras['reconstruction'];
+  linearRefit?: MethodExtras['linearRefit'];
+  /** Wall time and exact objective evaluations of the mask stage and the refit. */
+  compute?: Compute;
   exhaustive?: { optimum: number; masks: number; rankOf: Record<string, number>; losses: Float64Array };
   timeMs: number;
 }
@@ -46,9 +52,9 @@ export function effectiveSparsity(opts: { sparsity: number; granularity: Granula
 export function solve(problem: Problem, method: MethodId, options: SolveOptions): SolveResult {
   validateSparsity(options.sparsity);
   const start = performance.now();
-  const finish = (r: Omit<SolveResult, 'metrics' | 'timeMs' | 'method' | 'sparsity' | 'pruned'>): SolveResult => {
+  const finish = (r: Omit<SolveResult, 'metrics' | 'timeMs' | 'method' | 'sparsity' | 'pruned' | 'refit'>, refit: RefitId = 'none'): SolveResult => {
     const metrics = compareAttention(problem, r.wPruned);
-    return { method, sparsity: effectiveSparsity(options), pruned: countPruned(r.mask), metrics, ...r, timeMs: performance.now() - start };
+    return { method, refit, sparsity: effectiveSparsity(options), pruned: countPruned(r.mask), metrics, ...r, timeMs: performance.now() - start };
   };
 
   if (method === 'exhaustive') {
@@ -56,7 +62,7 @@ export function solve(problem: Problem, method: MethodId, options: SolveOptions)
     const rankOf: Record<string, number> = {};
     const notes: string[] = [];
     for (const other of PRUNING_METHOD_IDS) {
-      const r = solve(problem, other, options);
+      const r = solve(problem, other, { ...options, refit: 'none' });
       rankOf[other] = percentileRank(ex.losses, r.metrics.attentionLoss);
       if (updatesWeights(other)) {
         notes.push(`${other} also updates the kept weights, so its loss is not one of the enumerated masks and can even beat the best mask.`);
@@ -68,14 +74,19 @@ export function solve(problem: Problem, method: MethodId, options: SolveOptions)
   }
   const r = runMerged(problem, method, options);
   const relaxed = r.relaxed ? { rows: problem.W.rows, cols: problem.W.cols, data: r.relaxed } : undefined;
-  return finish({
-    mask: r.mask,
-    wPruned: r.wPruned,
-    notes: r.notes,
-    ...(r.lossHistory ? { lossHistory: r.lossHistory } : {}),
-    ...(relaxed ? { relaxed } : {}),
-    ...(r.convergence ? { convergence: r.convergence } : {}),
-    ...(r.search ? { search: r.search } : {}),
-    ...(r.reconstruction ? { reconstruction: r.reconstruction } : {}),
-  });
+  return finish(
+    {
+      mask: r.mask,
+      wPruned: r.wPruned,
+      notes: r.notes,
+      ...(r.lossHistory ? { lossHistory: r.lossHistory } : {}),
+      ...(relaxed ? { relaxed } : {}),
+      ...(r.convergence ? { convergence: r.convergence } : {}),
+      ...(r.search ? { search: r.search } : {}),
+      ...(r.reconstruction ? { reconstruction: r.reconstruction } : {}),
+      ...(r.linearRefit ? { linearRefit: r.linearRefit } : {}),
+      compute: r.compute,
+    },
+    r.refit,
+  );
 }

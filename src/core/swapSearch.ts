@@ -20,9 +20,9 @@ import { applyMask } from './mask.ts';
 import { createObjective, type KernelName } from './objectiveFactory.ts';
 import { FactoredObjective, type FactoredProblem } from './factored.ts';
 import { type MaskSpace, factoredSpace, fitToCounts, mergedSpace, sliceMatrix, sortByScore } from './maskSpace.ts';
-import { magnitudePrune, magnitudeScores } from './baselines/magnitude.ts';
-import { wandaPrune, wandaScores } from './baselines/wanda.ts';
-import { sparseGptPrune } from './baselines/sparsegpt.ts';
+import { BASELINES } from './baselines/index.ts';
+import { BASELINE_METHOD_IDS, type BaselineMethodId } from './methods.ts';
+import { LinearMaskObjective } from './linearObjective.ts';
 import { num } from '../ui/format.ts';
 
 /** A loss for the notes, through format.ts (which refuses NaN: a note says it in words). */
@@ -38,14 +38,23 @@ export interface SwapSearchOptions {
   /** Pairs tried exactly per round before the search stops as a local optimum (default 24). */
   candidates?: number;
   /**
-   * Starting mask: the best of magnitude, Wanda and SparseGPT's support by exact
-   * attention loss ('best-linear', default), one of them, or a given keep mask.
+   * Starting mask: the best of the registry's baselines' masks (SparseGPT: its support)
+   * by the search's own objective ('best-linear', default), one of them, or a given keep mask.
    */
   start?: SwapStart | Matrix | { maskQ: Matrix; maskK: Matrix };
   kernel?: KernelName;
+  /**
+   * What a swap must lower: the exact attention loss (ours, default) or the linear loss
+   * ½‖XW − X(B∘W)‖² (its twin, the control): the same start rule, proposals from the
+   * objective's own gradient ∂/∂B, budget and acceptance test.
+   */
+  objective?: 'attention' | 'linear';
 }
 
-export type SwapStart = 'best-linear' | 'magnitude' | 'wanda' | 'sparsegpt';
+export type SwapStart = 'best-linear' | BaselineMethodId;
+
+/** What the search needs of an objective: L(B) and, when asked, ∂L/∂B. */
+type SearchObjective = Pick<Objective, 'evaluate'>;
 
 export interface SwapTrace {
   /** Exact attention loss of the start, then after each accepted swap (strictly decreasing). */
@@ -63,7 +72,7 @@ const SWAP_DEFAULTS = { maxEvaluations: 300, maxRounds: Infinity, perGroup: 4, c
 /** The search itself, on any mask space and objective (λ must be 0: the attention loss alone). */
 export function swapSearchCore(
   space: MaskSpace,
-  objective: Objective,
+  objective: SearchObjective,
   start: Float64Array,
   options: SwapSearchOptions = {},
 ): { mask: Float64Array; trace: Omit<SwapTrace, 'start'> } {
@@ -133,11 +142,11 @@ export interface SwapSearchResult {
 
 /** Candidate starts of one linear layer {X, W}, each brought to the space's exact counts. */
 function linearStarts(layer: Problem, opts: PruneOptions, space: MaskSpace, offset: number, which: SwapStart): { name: string; mask: Float64Array }[] {
-  const names: SwapStart[] = which === 'best-linear' ? ['magnitude', 'wanda', 'sparsegpt'] : [which];
+  const names: readonly BaselineMethodId[] = which === 'best-linear' ? BASELINE_METHOD_IDS : [which];
   const scores = new Float64Array(space.size);
   return names.map((name) => {
-    const r = name === 'magnitude' ? magnitudePrune(layer, opts) : name === 'wanda' ? wandaPrune(layer, opts) : sparseGptPrune(layer, opts);
-    const s = name === 'wanda' ? wandaScores(layer) : magnitudeScores(layer);
+    const r = BASELINES[name].prune(layer, opts);
+    const s = BASELINES[name].scores(layer);
     const mask = new Float64Array(space.size).fill(1);
     mask.set(r.mask.data, offset);
     scores.fill(0);
@@ -160,8 +169,8 @@ function fitOnly(space: MaskSpace, mask: Float64Array, scores: Float64Array, off
   return fitToCounts({ ...sub, groups, prune }, mask, scores);
 }
 
-/** Pick the start with the lowest exact attention loss (ties: the earlier in the list). */
-function bestStart(objective: Objective, starts: { name: string; mask: Float64Array }[]): { name: string; mask: Float64Array; evaluations: number } {
+/** Pick the start with the lowest exact loss of the search's objective (ties: the earlier in the list). */
+function bestStart(objective: SearchObjective, starts: { name: string; mask: Float64Array }[]): { name: string; mask: Float64Array; evaluations: number } {
   let best = starts[0];
   let bestLoss = Infinity;
   for (const s of starts) {
@@ -177,7 +186,8 @@ function bestStart(objective: Objective, starts: { name: string; mask: Float64Ar
 /** Merged swap search on a problem's W (d×d). */
 export function attentionSwapSearch(problem: Problem, opts: PruneOptions, options: SwapSearchOptions = {}): SwapSearchResult {
   const space = mergedSpace(problem, opts.sparsity, opts.granularity);
-  const objective = createObjective(problem, 0, options.kernel);
+  const linear = options.objective === 'linear';
+  const objective: SearchObjective = linear ? new LinearMaskObjective(problem.X, [{ W: problem.W, offset: 0 }]) : createObjective(problem, 0, options.kernel);
   const start = options.start ?? 'best-linear';
   let chosen: { name: string; mask: Float64Array; evaluations: number };
   if (typeof start === 'string') chosen = bestStart(objective, linearStarts(problem, opts, space, 0, start));
@@ -189,7 +199,7 @@ export function attentionSwapSearch(problem: Problem, opts: PruneOptions, option
   });
   const m = sliceMatrix(mask, 0, problem.W.rows, problem.W.cols);
   const notes = [
-    `ours: swap search from ${chosen.name}'s mask, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); attention loss ${shownLoss(trace.lossHistory[0])} → ${shownLoss(trace.lossHistory[trace.lossHistory.length - 1])}; no weight updated`,
+    `ours: ${linear ? 'linear ' : ''}swap search from ${chosen.name}'s mask, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); ${linear ? 'linear' : 'attention'} loss ${shownLoss(trace.lossHistory[0])} → ${shownLoss(trace.lossHistory[trace.lossHistory.length - 1])}; no weight updated`,
   ];
   return { mask: m, wPruned: applyMask(m, problem.W), notes, trace: { ...trace, evaluations: trace.evaluations + chosen.evaluations, start: chosen.name } };
 }
@@ -206,8 +216,14 @@ export interface FactoredPruneResult {
 /** Factored swap search on [B_Q ; B_K]; W_Q and W_K keep their own counts. */
 export function factoredSwapSearch(fp: FactoredProblem, opts: PruneOptions, options: SwapSearchOptions = {}): FactoredPruneResult & { trace: SwapTrace } {
   const space = factoredSpace(fp, opts.sparsity, opts.granularity);
-  const objective = new FactoredObjective(fp, 0);
   const dd = fp.Wq.data.length;
+  const linear = options.objective === 'linear';
+  const objective: SearchObjective = linear
+    ? new LinearMaskObjective(fp.X, [
+        { W: fp.Wq, offset: 0 },
+        { W: fp.Wk, offset: dd },
+      ])
+    : new FactoredObjective(fp, 0);
   const start = options.start ?? 'best-linear';
   let chosen: { name: string; mask: Float64Array; evaluations: number };
   if (typeof start === 'string') {
@@ -233,7 +249,7 @@ export function factoredSwapSearch(fp: FactoredProblem, opts: PruneOptions, opti
   const maskQ = sliceMatrix(mask, 0, fp.Wq.rows, fp.Wq.cols);
   const maskK = sliceMatrix(mask, dd, fp.Wk.rows, fp.Wk.cols);
   const notes = [
-    `ours: factored swap search from ${chosen.name}'s masks, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); no weight updated`,
+    `ours: factored ${linear ? 'linear ' : ''}swap search from ${chosen.name}'s masks, ${trace.accepted} swaps accepted in ${trace.evaluations + chosen.evaluations} exact evaluations (${trace.stopped}); no weight updated`,
   ];
   return {
     maskQ,

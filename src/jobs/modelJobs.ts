@@ -40,7 +40,9 @@ export async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, h
   const results = [];
   for (const method of job.methods) {
     const t0 = performance.now();
-    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
+    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd, refit: s.refit }, host, () =>
+      step(`pruning with ${method}`),
+    );
     const t1 = performance.now();
     const score = await scoreInSession(session, outcome.result);
     step(`scoring the model pruned with ${method}`);
@@ -104,7 +106,9 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   const runs = [];
   for (const method of job.methods) {
     t = performance.now();
-    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd }, host, () => step(`pruning with ${method}`));
+    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd, refit: s.refit }, host, () =>
+      step(`pruning with ${method}`),
+    );
     const result = outcome.result;
     pruneMs += performance.now() - t;
     const score = await scoreInSession(session, result);
@@ -135,7 +139,14 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   const s = job.settings;
   checkSettings(s);
   checkMethods(job.methods, MODEL_METHOD_IDS);
-  const plan = { methods: job.methods, sparsities: job.sparsities, mode: s.mode, granularity: { kind: 'unstructured' } as const, gd: s.gd };
+  const plan = {
+    methods: job.methods,
+    refits: [s.refit ?? 'none'] as const,
+    sparsities: job.sparsities,
+    mode: s.mode,
+    granularity: { kind: 'unstructured' } as const,
+    gd: s.gd,
+  };
   validateSweepPlan(plan);
   const session = await openSession(host, s.model, s.calibText);
   const tLoaded = performance.now();
@@ -156,7 +167,9 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   // sweepModel prunes once per cell, in the cells' order.
   const rows = cells.map((c, i) => ({
     method: c.method,
+    refit: c.refit,
     sparsity: c.sparsity,
+    evaluations: c.evaluations,
     score: c.score,
     meanAttentionError: c.meanAttentionError,
     pruning: pruningOf(outcomes[i]),

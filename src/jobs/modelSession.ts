@@ -10,7 +10,7 @@ import { parseNM, type Granularity } from '../core/mask.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { Calibration, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache } from '../model/prune.ts';
-import type { ModelMethodId } from '../core/methods.ts';
+import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import type { EvalSet, Score } from '../model/evaluate.ts';
 import type { HeadLogitsFn } from '../model/transformer.ts';
 import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, PruningReport, StepProgress } from './protocol.ts';
@@ -180,6 +180,7 @@ export interface PruneRequest {
   granularity: Granularity;
   mode: PruneMode;
   gd: Partial<GdOptions>;
+  refit?: RefitId;
 }
 
 /** How many gradient-descent settings (mode, λ, η, T, …) keep their relaxed masks per session. */
@@ -201,7 +202,7 @@ export function fullGd(gd: Partial<GdOptions>): GdOptions {
 
 /** A pruning setting in words-and-numbers, the key of the session's caches and of its pruning counts. */
 export function runKey(r: PruneRequest): string {
-  return JSON.stringify([r.method, r.sparsity, r.granularity, r.mode, USES_GD.includes(r.method) ? fullGd(r.gd) : null]);
+  return JSON.stringify([r.method, r.refit ?? 'none', r.sparsity, r.granularity, r.mode, USES_GD.includes(r.method) ? fullGd(r.gd) : null]);
 }
 
 /** How a job got one method's pruning: pruned now, or reused from an earlier job of this page. */
@@ -236,7 +237,8 @@ export async function pruneInSession(session: ModelSession, req: PruneRequest, h
   while (session.relaxed.size > RELAXED_CACHE_SETTINGS) session.relaxed.delete(session.relaxed.keys().next().value as string);
   const start = performance.now();
   const heads: PrunedHead[] = [];
-  const spec = { method: req.method, sparsity: req.sparsity, mode: req.mode, granularity: req.granularity, gd: req.gd };
+  // Seed 1: the CLI's default (it seeds the random baseline's masks as it seeds the calibration).
+  const spec = { method: req.method, refit: req.refit ?? 'none', sparsity: req.sparsity, mode: req.mode, granularity: req.granularity, gd: req.gd, seed: 1 };
   for (const h of pruneModelSteps(session.model, session.calib, spec, cache)) {
     heads.push(h);
     onHead?.();
@@ -262,10 +264,12 @@ export async function scoreInSession(session: ModelSession, result: ModelPruneRe
 
 /** One method run as the protocol reports it. */
 export async function methodRun(session: ModelSession, outcome: PruneOutcome, score: ModelScore): Promise<ModelMethodRun> {
-  const { weightAccounting } = await import('../model/prune.ts');
+  const { weightAccounting, totalCompute } = await import('../model/prune.ts');
   const result = outcome.result;
   return {
     method: result.spec.method,
+    refit: result.spec.refit ?? 'none',
+    compute: totalCompute(result),
     heads: result.heads.map((h) => ({
       layer: h.layer,
       head: h.head,

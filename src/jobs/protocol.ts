@@ -7,7 +7,8 @@ import type { NearPoint } from './nearCloud.ts';
 import type { SyntheticSpec } from '../core/synthetic.ts';
 import type { Granularity } from '../core/mask.ts';
 import type { ConvergenceReport, GdOptions } from '../core/gd.ts';
-import type { MethodId, ModelMethodId } from '../core/methods.ts';
+import type { MethodId, ModelMethodId, RefitId } from '../core/methods.ts';
+import type { Compute } from '../core/methodRunners.ts';
 import type { AttentionMetrics } from '../core/attention.ts';
 import type { ModelName } from '../model/config.ts';
 import type { PruneMode } from '../model/prune.ts';
@@ -35,6 +36,8 @@ export interface ModelSettings {
   pattern: string;
   mode: PruneMode;
   gd: Partial<GdOptions>;
+  /** The refit after every method's mask (the CLI's --refit; default none). */
+  refit?: RefitId;
   /**
    * brown-char only: calibrate on the first 8 windows of this text (the CLI's
    * --calib-text) instead of the 8 seeded training windows (the CLI's default, seed 1).
@@ -93,6 +96,9 @@ export interface WeightAccounting {
 /** One method's pruning of every head, and the pruned model's score. */
 export interface ModelMethodRun {
   method: ModelMethodId;
+  refit: RefitId;
+  /** Wall time and exact objective evaluations summed over the heads (as the CLI's `compute`). */
+  compute: Compute;
   heads: ModelPruneHead[];
   pruned: ModelScore;
   weights: WeightAccounting;

@@ -17,8 +17,20 @@ import type { Granularity } from '../core/mask.ts';
 import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
 import type { GdOptions } from '../core/gd.ts';
 import type { FactoredProblem } from '../core/factored.ts';
-import type { ModelMethodId } from '../core/methods.ts';
-import { type RunOptions, descendFactored, descendMerged, roundFactored, roundMerged, runFactored, runMerged } from '../core/methodRunners.ts';
+import type { ModelMethodId, RefitId } from '../core/methods.ts';
+import {
+  type Compute,
+  type RunOptions,
+  descendFactored,
+  descendMerged,
+  finishFactored,
+  finishMerged,
+  roundFactored,
+  roundMerged,
+  runFactored,
+  runMerged,
+} from '../core/methodRunners.ts';
+import { subSeed } from '../core/random.ts';
 import { headDim } from './config.ts';
 import type { Model } from './weights.ts';
 import { forward, headQK, mergedHeadWeight, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
@@ -31,6 +43,10 @@ export interface ModelPruneSpec {
   mode: PruneMode;
   granularity: Granularity;
   gd?: Partial<GdOptions>;
+  /** The refit stage after the mask (default 'none'). */
+  refit?: RefitId;
+  /** The random mask's seed (each head draws its own stream from it; default 1). */
+  seed?: number;
 }
 
 /** Each layer's calibration X (float64, all sequences stacked) and the sequence lengths. */
@@ -64,12 +80,42 @@ export interface PrunedHead {
   pruned: number;
   total: number;
   notes: string[];
+  /** Wall time and exact objective evaluations of this head's mask and refit. */
+  compute: Compute;
 }
 
 export interface ModelPruneResult {
   spec: ModelPruneSpec;
   heads: PrunedHead[];
   timeMs: number;
+}
+
+/**
+ * The calibration windows each stage used (equal data): every mask method sees all of
+ * them; the linear refit fits on all of them; the attention refit fits on all but the
+ * last REFIT_HOLD_OUT and stops on those (no window outside the calibration set).
+ */
+export function windowsUsed(spec: Pick<ModelPruneSpec, 'refit'>, calibrationWindows: number) {
+  const refit = spec.refit ?? 'none';
+  const stop = refit === 'attention' && calibrationWindows - REFIT_HOLD_OUT >= 1 ? REFIT_HOLD_OUT : 0;
+  return {
+    calibration: calibrationWindows,
+    mask: calibrationWindows,
+    refit_fit: refit === 'none' ? 0 : calibrationWindows - stop,
+    refit_stop: stop,
+  };
+}
+
+/** The compute of a whole model: the heads' sums. */
+export function totalCompute(result: { heads: readonly { compute: Compute }[] }): Compute {
+  return result.heads.reduce(
+    (a, h) => ({
+      timeMs: a.timeMs + h.compute.timeMs,
+      maskEvaluations: a.maskEvaluations + h.compute.maskEvaluations,
+      refitEvaluations: a.refitEvaluations + h.compute.refitEvaluations,
+    }),
+    { timeMs: 0, maskEvaluations: 0, refitEvaluations: 0 },
+  );
 }
 
 function toF32(m: Matrix | Float64Array): Float32Array {
@@ -104,6 +150,9 @@ export function merge(wq: Matrix, wk: Matrix): Matrix {
  */
 export type RelaxedCache = Map<string, Float64Array>;
 
+/** What each cached descent cost (its evaluations), kept beside the cache's relaxed masks. */
+const DESCENT_EVALUATIONS = new WeakMap<Float64Array, number>();
+
 function relaxedMask(cache: RelaxedCache | undefined, key: string, run: () => Float64Array): Float64Array {
   let m = cache?.get(key);
   if (!m) {
@@ -121,13 +170,31 @@ export const REFIT_HOLD_OUT = 2;
 
 const countZeros = (m: Matrix): number => m.data.reduce((c, v) => c + (v === 0 ? 1 : 0), 0);
 
-function pruneMergedHead(problem: Problem, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
-  const o: RunOptions = { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd, holdOut: REFIT_HOLD_OUT };
+const runOptions = (spec: ModelPruneSpec, layer: number, head: number): RunOptions => ({
+  sparsity: spec.sparsity,
+  granularity: spec.granularity,
+  gd: spec.gd,
+  holdOut: REFIT_HOLD_OUT,
+  refit: spec.refit,
+  seed: subSeed(spec.seed ?? 1, `head.${layer}.${head}`),
+});
+
+function pruneMergedHead(problem: Problem, spec: ModelPruneSpec, o: RunOptions, cache: RelaxedCache | undefined, key: string) {
   const r =
     spec.method === 'gd'
-      ? roundMerged(
+      ? finishMerged(
           problem,
-          relaxedMask(cache, key, () => Float64Array.from(descendMerged(problem, o).m)),
+          () => {
+            const relaxed = relaxedMask(cache, key, () => {
+              const gd = descendMerged(problem, o);
+              const m = Float64Array.from(gd.m);
+              DESCENT_EVALUATIONS.set(m, gd.evaluations);
+              return m;
+            });
+            // A sweep reuses one descent at every sparsity: each cell reports the descent's cost.
+            const evaluations = DESCENT_EVALUATIONS.get(relaxed) ?? 0;
+            return { outcome: roundMerged(problem, relaxed, o), evaluations };
+          },
           o,
         )
       : runMerged(problem, spec.method, o);
@@ -137,17 +204,36 @@ function pruneMergedHead(problem: Problem, spec: ModelPruneSpec, cache: RelaxedC
     pruned: countZeros(r.mask),
     total: problem.W.data.length,
     notes: r.notes,
+    compute: r.compute,
   };
 }
 
-function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix, spec: ModelPruneSpec, cache: RelaxedCache | undefined, key: string) {
+function pruneFactoredHead(
+  X: Matrix,
+  segments: number[],
+  wq: Matrix,
+  wk: Matrix,
+  spec: ModelPruneSpec,
+  o: RunOptions,
+  cache: RelaxedCache | undefined,
+  key: string,
+) {
   const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments };
-  const o: RunOptions = { sparsity: spec.sparsity, granularity: spec.granularity, gd: spec.gd, holdOut: REFIT_HOLD_OUT };
   const r =
     spec.method === 'gd'
-      ? roundFactored(
+      ? finishFactored(
           fp,
-          relaxedMask(cache, key, () => Float64Array.from(descendFactored(fp, o).m)),
+          () => {
+            const relaxed = relaxedMask(cache, key, () => {
+              const gd = descendFactored(fp, o);
+              const m = Float64Array.from(gd.m);
+              DESCENT_EVALUATIONS.set(m, gd.evaluations);
+              return m;
+            });
+            // A sweep reuses one descent at every sparsity: each cell reports the descent's cost.
+            const evaluations = DESCENT_EVALUATIONS.get(relaxed) ?? 0;
+            return { outcome: roundFactored(fp, relaxed, o), evaluations };
+          },
           o,
         )
       : runFactored(fp, spec.method, o);
@@ -157,6 +243,7 @@ function pruneFactoredHead(X: Matrix, segments: number[], wq: Matrix, wk: Matrix
     pruned: countZeros(r.maskQ) + countZeros(r.maskK),
     total: wq.data.length + wk.data.length,
     notes: r.notes,
+    compute: r.compute,
   };
 }
 
@@ -175,14 +262,15 @@ export function* pruneModelSteps(model: Model, calib: Calibration, spec: ModelPr
       const W = matrix(d, d, mergedHeadWeight(model, layer, head));
       const problem: Problem = { X, W, causal: true, segments: calib.segments };
       let wEffective: Matrix;
-      let rest: { override: HeadOverride; pruned: number; total: number; notes: string[] };
+      let rest: { override: HeadOverride; pruned: number; total: number; notes: string[]; compute: Compute };
+      const o = runOptions(spec, layer, head);
       if (spec.mode === 'merged') {
-        const r = pruneMergedHead(problem, spec, cache, `merged.${layer}.${head}`);
+        const r = pruneMergedHead(problem, spec, o, cache, `merged.${layer}.${head}`);
         wEffective = r.wPruned;
         rest = r;
       } else {
         const { Wq, Wk } = headQK(model, layer, head);
-        const r = pruneFactoredHead(X, calib.segments, matrix(d, dh, Wq), matrix(d, dh, Wk), spec, cache, `factored.${layer}.${head}`);
+        const r = pruneFactoredHead(X, calib.segments, matrix(d, dh, Wq), matrix(d, dh, Wk), spec, o, cache, `factored.${layer}.${head}`);
         wEffective = r.wMerged;
         rest = r;
       }

@@ -4,15 +4,17 @@
  * they differ only in how a model is pruned and scored (the worker reuses its session's
  * cached results and pauses between heads), which they pass in.
  *
- * Order: sparsity outer, method inner (the order of `cli -- sweep`'s rows).
+ * Order: sparsity outer, then method, then refit (the order of `cli -- sweep`'s rows).
  */
-import type { ModelMethodId } from '../core/methods.ts';
+import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import type { Granularity } from '../core/mask.ts';
 import type { GdOptions, GdSettings } from '../core/gd.ts';
-import type { ModelPruneResult, ModelPruneSpec, PruneMode } from './prune.ts';
+import { type ModelPruneResult, type ModelPruneSpec, type PruneMode, totalCompute } from './prune.ts';
 
 export interface SweepPlan {
   methods: readonly ModelMethodId[];
+  /** Each method runs once per refit (default: none only). */
+  refits?: readonly RefitId[];
   sparsities: readonly number[];
   mode: PruneMode;
   granularity: Granularity;
@@ -22,11 +24,14 @@ export interface SweepPlan {
 /** One pruned model of a sweep. */
 export interface SweepCell<S> {
   method: ModelMethodId;
+  refit: RefitId;
   sparsity: number;
   score: S;
   /** Each head's relative attention error on the calibration sequences, averaged over the heads. */
   meanAttentionError: number;
   timeMs: number;
+  /** Exact objective evaluations over every head (mask stage + refit). */
+  evaluations: number;
 }
 
 export interface SweepHooks<S> {
@@ -56,12 +61,23 @@ export async function sweepModel<S>(plan: SweepPlan, hooks: SweepHooks<S>): Prom
   const cells: SweepCell<S>[] = [];
   for (const sparsity of sweepSparsities(plan)) {
     for (const method of plan.methods) {
-      const t0 = performance.now();
-      const result = await hooks.prune({ method, sparsity, mode: plan.mode, granularity: plan.granularity, gd: plan.gd });
-      const score = await hooks.score(result);
-      const cell = { method, sparsity, score, meanAttentionError: meanAttentionError(result), timeMs: performance.now() - t0 };
-      cells.push(cell);
-      await hooks.afterCell?.(cell);
+      for (const refit of plan.refits ?? ['none']) {
+        const t0 = performance.now();
+        const result = await hooks.prune({ method, refit, sparsity, mode: plan.mode, granularity: plan.granularity, gd: plan.gd });
+        const score = await hooks.score(result);
+        const c = totalCompute(result);
+        const cell = {
+          method,
+          refit,
+          sparsity,
+          score,
+          meanAttentionError: meanAttentionError(result),
+          timeMs: performance.now() - t0,
+          evaluations: c.maskEvaluations + c.refitEvaluations,
+        };
+        cells.push(cell);
+        await hooks.afterCell?.(cell);
+      }
     }
   }
   return cells;
@@ -75,10 +91,14 @@ export async function sweepModel<S>(plan: SweepPlan, hooks: SweepHooks<S>): Prom
  */
 export interface SweepRow {
   method: ModelMethodId | 'dense';
+  /** The refit after the mask (absent on the dense row). */
+  refit?: RefitId;
   sparsity: number;
   perplexity?: number;
   accuracy?: number;
   mean_attention_error: number;
+  /** Exact objective evaluations over every head (deterministic, so the files keep it). */
+  evaluations?: number;
   time_ms?: number;
 }
 
@@ -89,6 +109,8 @@ export interface SweepResult {
   nm?: string;
   metric: 'accuracy' | 'perplexity';
   calibration: string;
+  /** The calibration windows each refit's rows used (equal data: see windowsUsed in prune.ts). */
+  windows?: { refit: RefitId; calibration: number; mask: number; refit_fit: number; refit_stop: number }[];
   evaluation: string;
   gd: GdSettings;
   rows: SweepRow[];

@@ -49,17 +49,24 @@ describe("the worker's modelPrune job", () => {
   });
 
   // Our methods and Algorithm 1's defaults (Armijo, wanda-weighted rounding) go through the same runners in both.
-  for (const [method, mode] of [
-    ['gd', 'factored'],
-    ['swap-recon', 'merged'],
-    ['gradual', 'merged'],
+  // The refits (a stage after any mask) and the new baselines go through them too.
+  for (const [method, mode, refit] of [
+    ['gd', 'factored', 'none'],
+    ['swap', 'merged', 'attention'],
+    ['gradual', 'merged', 'none'],
+    ['swap-linear', 'factored', 'linear'],
+    ['random', 'merged', 'none'],
+    ['ria', 'merged', 'linear'],
   ] as const) {
-    it(`equals cli model-prune on induction, ${method}, ${mode}, sparsity 0.7`, async () => {
-      const r = cli('model-prune', '--model', 'induction', '--method', method, '--mode', mode, '--sparsity', '0.7', '--eval-seqs', '32');
+    it(`equals cli model-prune on induction, ${method} + refit ${refit}, ${mode}, sparsity 0.7`, async () => {
+      const r = cli('model-prune', '--model', 'induction', '--method', method, '--refit', refit, '--mode', mode, '--sparsity', '0.7', '--eval-seqs', '32');
       expect(r.code, r.stderr).toBe(0);
       const ref = JSON.parse(r.stdout);
-      const result = await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, mode }), methods: [method] }, ctx);
+      expect(ref.refit).toBe(refit);
+      const result = await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, mode, refit }), methods: [method] }, ctx);
       const run = result.runs[0];
+      expect(run.refit).toBe(refit);
+      expect(run.compute.maskEvaluations + run.compute.refitEvaluations).toBe(ref.compute.evaluations);
       for (const [i, h] of run.heads.entries()) {
         expect(Math.abs(h.attentionError - ref.heads[i].attention_error), `head ${i}`).toBeLessThanOrEqual(1e-6);
         expect(h.pruned).toBe(ref.heads[i].pruned);

@@ -230,8 +230,7 @@ export function modelResults() {
   const table = (model: Model, mode: Mode) => methods.map((m) => ({ method: m, values: sparsities.map((p) => metricAt(model, mode, m, p)) }));
   const brownDense = metricAt('brown-char', 'merged', 'dense', 0);
   const bestBaseline = (p: number) => Math.min(...(['magnitude', 'wanda', 'sparsegpt'] as const).map((m) => metricAt('brown-char', 'merged', m, p)));
-  const bestOurs = (p: number) =>
-    Math.min(...(['swap-recon', 'sparsegpt-recon', 'swap', 'gradual', 'gd'] as const).map((m) => metricAt('brown-char', 'merged', m, p)));
+  const bestOurs = (p: number) => Math.min(...(['swap', 'gradual', 'gd'] as const).map((m) => metricAt('brown-char', 'merged', m, p)));
   return {
     sparsities,
     brown: table('brown-char', 'merged'),

@@ -1,3 +1,4 @@
+import { BASELINE_METHOD_IDS } from '../../../src/core/methods.ts';
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, GradientDescent, binariseRun, gradientDescentPrune } from '../../../src/core/gd.ts';
 import { GD_PAPER_FORM } from '../../../src/core/gd.ts';
@@ -125,8 +126,8 @@ describe('the attention-aware mask against the linear baselines', () => {
     for (let seed = 1; seed <= 10; seed++) {
       const p = problem(64, 16, 100 + seed, false, 3);
       const opts = { sparsity: 0.5, granularity: U };
-      const ours = solve(p, 'swap-recon', opts).metrics.attentionError;
-      for (const m of ['magnitude', 'wanda', 'sparsegpt'] as const) expect(ours, `seed ${seed} vs ${m}`).toBeLessThan(solve(p, m, opts).metrics.attentionError);
+      const ours = solve(p, 'swap', { ...opts, refit: 'attention' }).metrics.attentionError;
+      for (const m of BASELINE_METHOD_IDS) expect(ours, `seed ${seed} vs ${m}`).toBeLessThan(solve(p, m, opts).metrics.attentionError);
     }
   });
 });
