@@ -14,6 +14,7 @@ import { basename } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { initBackend } from '../core/tf/backend.ts';
 import { type Gpt2Model, loadGpt2 } from '../model/gpt2/checkpoint.ts';
+import type { ModelConfig } from '../model/config.ts';
 import { outOfVocabulary, scoreText } from '../model/gpt2/perplexity.ts';
 import { END_OF_TEXT, Gpt2Tokenizer } from '../model/gpt2/tokenizer.ts';
 import { generateIds } from '../model/transformer.ts';
@@ -22,9 +23,9 @@ import { openCheckpointFile } from './checkpointFile.ts';
 import { readInputFile, stringifyFinite } from './io.ts';
 import { CHECKPOINT_MAX_EVAL_TOKENS, CHECKPOINT_MAX_NEW_TOKENS, FILE_MAX_BYTES } from './limits.ts';
 
-const LOAD_FLAGS = ['checkpoint', 'config', 'n-head'] as const;
+export const LOAD_FLAGS = ['checkpoint', 'config', 'n-head'] as const;
 
-function requiredFlag(args: ParsedArgs, name: string, what: string): string {
+export function requiredFlag(args: ParsedArgs, name: string, what: string): string {
   const v = args.values.get(name);
   if (v === undefined || v === '') throw new UsageError(`--${name} is required (${what})`);
   return v;
@@ -45,7 +46,7 @@ function readConfigFlag(args: ParsedArgs): unknown {
  * Load --checkpoint (with --config / --n-head): every flag and input file is checked
  * first, then the header, then (with `beforeData`) the flags that need the model's sizes.
  */
-async function loadCheckpoint(args: ParsedArgs, beforeData?: (m: { contextLength: number; vocabSize: number }) => void): Promise<Gpt2Model> {
+export async function loadCheckpoint(args: ParsedArgs, beforeData?: (m: ModelConfig) => void): Promise<Gpt2Model> {
   const path = requiredFlag(args, 'checkpoint', 'a GPT-2 model.safetensors');
   const configJson = readConfigFlag(args);
   const nHead = args.values.has('n-head') ? integerFlag(args, 'n-head', 1, 1) : undefined;
@@ -62,7 +63,7 @@ async function loadCheckpoint(args: ParsedArgs, beforeData?: (m: { contextLength
   }
 }
 
-function summaryJson(m: Gpt2Model) {
+export function summaryJson(m: Gpt2Model) {
   const s = m.summary;
   return {
     layers: s.layers,
@@ -83,7 +84,7 @@ function summaryJson(m: Gpt2Model) {
   };
 }
 
-function checkIds(ids: Int32Array, vocab: number, flag: string): void {
+export function checkIds(ids: Int32Array, vocab: number, flag: string): void {
   const bad = outOfVocabulary(ids, vocab);
   if (bad.length > 0)
     throw new UsageError(

@@ -56,7 +56,11 @@ const COMMANDS: Record<string, Entry> = {
   },
   'model-prune': {
     load: async () => (await import('./pruneCommands.ts')).modelPruneCommand,
-    help: `model-prune --model M --method ${MODEL_METHOD_IDS.join('|')} --sparsity p [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T --step armijo|fixed --score S] [--out R.json]`,
+    checkpoint: async () => (await import('./checkpointPrune.ts')).checkpointModelPruneCommand,
+    help: [
+      `model-prune --model M --method ${MODEL_METHOD_IDS.join('|')} --sparsity p [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T --step armijo|fixed --score S] [--out R.json]`,
+      '  model-prune --checkpoint F.safetensors [--config C.json] [--n-head H] --method M --sparsity p [--nm N:M] [--refit R] [--mode factored|merged] [--layers 0,3] --calib-text T [--calib-seqs 8] --eval-text E [--window N] [--save-checkpoint P.safetensors] [--out R.json]   (a GPT-2)',
+    ].join('\n'),
   },
   sweep: {
     load: async () => (await import('./pruneCommands.ts')).sweepCommand,
