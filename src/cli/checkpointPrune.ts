@@ -88,9 +88,7 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
   const save = args.values.get('save-checkpoint');
   if (save !== undefined) {
     if (mode === 'merged')
-      throw new UsageError(
-        '--save-checkpoint needs --mode factored: a merged W̃_h (W_Q W_Kᵀ with the biases folded in) is not expressible as GPT-2 weights',
-      );
+      throw new UsageError('--save-checkpoint needs --mode factored: a merged W̃_h (W_Q W_Kᵀ with the biases folded in) is not expressible as GPT-2 weights');
     checkOutputPath(save, inputs, '--save-checkpoint');
   }
   const out = args.values.get('out');
@@ -121,9 +119,11 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
   let calibration: Int32Array[] = [];
   const t0 = performance.now();
   const model = await loadCheckpoint(args, (c) => {
-    if (windowFlag !== undefined && windowFlag > c.contextLength) throw new UsageError(`--window ${windowFlag} is longer than the model's ${c.contextLength} positions`);
+    if (windowFlag !== undefined && windowFlag > c.contextLength)
+      throw new UsageError(`--window ${windowFlag} is longer than the model's ${c.contextLength} positions`);
     window = windowFlag ?? c.contextLength;
-    for (const l of layers ?? []) if (l >= c.nLayers) throw new UsageError(`--layers: layer ${l} is out of range (the model has ${c.nLayers}: 0 to ${c.nLayers - 1})`);
+    for (const l of layers ?? [])
+      if (l >= c.nLayers) throw new UsageError(`--layers: layer ${l} is out of range (the model has ${c.nLayers}: 0 to ${c.nLayers - 1})`);
     // A merged W̃_h of a model with Q/K biases has d+1 rows: the N:M groups run over them.
     const rows = mode === 'merged' && architectureOf(c).qkBias ? c.dModel + 1 : c.dModel;
     if (granularity.kind === 'nm' && rows % granularity.m !== 0)
@@ -132,7 +132,9 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
     checkIds(evalIds, c.vocabSize, `--eval-text ${evalPath}`);
     calibration = calibrationWindows(calibIds, window, calibSeqs);
     if (calibration.length === 0)
-      throw new UsageError(`--calib-text ${calibPath}: ${calibIds.length} tokens, fewer than one calibration window of ${window} (give a longer text or a smaller --window)`);
+      throw new UsageError(
+        `--calib-text ${calibPath}: ${calibIds.length} tokens, fewer than one calibration window of ${window} (give a longer text or a smaller --window)`,
+      );
   });
   const t1 = performance.now();
   const calib = captureCalibration(model, calibration);

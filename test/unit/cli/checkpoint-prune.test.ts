@@ -1,0 +1,193 @@
+/**
+ * `model-prune --checkpoint` as a user meets it (in-process): the JSON (dense and pruned
+ * cross-entropy, per-head attention error, windows, compute), --save-checkpoint reloaded by
+ * `eval --checkpoint` with the same cross-entropy (F32 to 1e-6; F16/BF16 within rounding),
+ * the same names/shapes/dtypes, the biases' bytes untouched, __metadata__; and the refusals.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bufferSource, readSafetensorsHeader } from '../../../src/model/gpt2/safetensors.ts';
+import { cliInProcess } from '../../helpers/cli.ts';
+
+const FIX = new URL('../../fixtures/gpt2/', import.meta.url).pathname;
+const CONFIG = `${FIX}config.json`;
+const TEXT = `${FIX}sample.txt`;
+const dir = mkdtempSync(join(tmpdir(), 'gpt2-prune-'));
+
+const prune = (file: string, ...more: string[]) =>
+  cliInProcess('model-prune', '--checkpoint', `${FIX}${file}`, '--config', CONFIG, '--calib-text', TEXT, '--eval-text', TEXT, '--window', '16', ...more);
+
+async function evalCe(file: string): Promise<number> {
+  const r = await cliInProcess('eval', '--checkpoint', file, '--config', CONFIG, '--text', TEXT, '--window', '16');
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout).cross_entropy;
+}
+
+async function tensors(file: string) {
+  const h = await readSafetensorsHeader(bufferSource(new Uint8Array(readFileSync(file))));
+  return { h, bytes: new Uint8Array(readFileSync(file)) };
+}
+
+describe('model-prune --checkpoint', () => {
+  it('prints the model-prune JSON; the saved F32 checkpoint reloads with the pruned cross-entropy (1e-6)', async () => {
+    const saved = join(dir, 'p32.safetensors');
+    const r = await prune(
+      'tiny-f32.safetensors',
+      '--method',
+      'magnitude',
+      '--sparsity',
+      '0.5',
+      '--refit',
+      'linear',
+      '--layers',
+      '1',
+      '--save-checkpoint',
+      saved,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ method: 'magnitude', refit: 'linear', mode: 'factored', layers: [1], saved_checkpoint: saved });
+    expect(j.calibration).toMatchObject({ sequences: 8, window: 16, tokens: 128 });
+    expect(j.windows).toMatchObject({ calibration: 8, mask: 8, refit_fit: 8 });
+    expect(j.heads.map((h: { layer: number }) => h.layer)).toEqual([1, 1, 1, 1]);
+    expect(j.heads.every((h: { attention_error: number }) => h.attention_error > 0 && h.attention_error < 2)).toBe(true);
+    expect(j.pruned.cross_entropy).not.toBe(j.dense.cross_entropy);
+    expect(Math.abs((await evalCe(saved)) - j.pruned.cross_entropy)).toBeLessThan(1e-6);
+
+    // Same names, shapes, dtypes and offsets; only layer 1's c_attn weight changed, never a bias.
+    const a = await tensors(`${FIX}tiny-f32.safetensors`);
+    const b = await tensors(saved);
+    expect([...b.h.tensors.keys()].sort()).toEqual([...a.h.tensors.keys()].sort());
+    for (const [name, t] of a.h.tensors) {
+      const u = b.h.tensors.get(name)!;
+      expect({ dtype: u.dtype, shape: u.shape, begin: u.begin, end: u.end }, name).toEqual({ dtype: t.dtype, shape: t.shape, begin: t.begin, end: t.end });
+      const same =
+        Buffer.compare(a.bytes.subarray(a.h.dataStart + t.begin, a.h.dataStart + t.end), b.bytes.subarray(b.h.dataStart + u.begin, b.h.dataStart + u.end)) ===
+        0;
+      expect(same, name).toBe(!/h\.1\.attn\.c_attn\.weight$/.test(name));
+    }
+    expect(b.h.metadata).toMatchObject({
+      pruning_method: 'magnitude',
+      pruning_refit: 'linear',
+      pruning_sparsity: '0.5',
+      pruning_mode: 'factored',
+      pruning_layers: '1',
+    });
+    expect(b.h.metadata.pruning_calibration).toContain('8 windows of 16 tokens');
+    expect(b.h.metadata.format).toBe(a.h.metadata.format);
+  });
+
+  // With no refit the kept weights are the file's own values, so F16/BF16 reload exactly too (1e-6).
+  for (const file of ['tiny-f16.safetensors', 'tiny-prefixed-lm-head-f16.safetensors', 'tiny-bf16.safetensors'])
+    it(`${file}: the saved checkpoint reloads with the pruned cross-entropy (no refit: 1e-6)`, async () => {
+      const saved = join(dir, `none-${file}`);
+      const r = await prune(file, '--method', 'wanda', '--sparsity', '0.5', '--layers', '1', '--save-checkpoint', saved);
+      expect(r.code, r.stderr).toBe(0);
+      expect(Math.abs((await evalCe(saved)) - JSON.parse(r.stdout).pruned.cross_entropy)).toBeLessThan(1e-6);
+    });
+
+  it('BF16 with the attention refit: the refitted weights are rounded to 8 bits of mantissa when saved (within 1e-2 nats)', async () => {
+    const saved = join(dir, 'refit-bf16.safetensors');
+    const r = await prune(
+      'tiny-bf16.safetensors',
+      '--method',
+      'wanda',
+      '--sparsity',
+      '0.5',
+      '--refit',
+      'attention',
+      '--layers',
+      '0',
+      '--save-checkpoint',
+      saved,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    // Measured here: 2.1e-4 nats.
+    expect(Math.abs((await evalCe(saved)) - JSON.parse(r.stdout).pruned.cross_entropy)).toBeLessThan(1e-2);
+  });
+
+  it('merged mode folds the biases and says so; it cannot be saved', async () => {
+    const r = await prune('tiny-f32.safetensors', '--method', 'sparsegpt', '--sparsity', '0.5', '--mode', 'merged', '--layers', '0');
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.biases).toContain('(d+1)×(d+1)');
+    expect(j.heads[0].total).toBe(17 * 17);
+    const s = await prune(
+      'tiny-f32.safetensors',
+      '--method',
+      'wanda',
+      '--sparsity',
+      '0.5',
+      '--mode',
+      'merged',
+      '--save-checkpoint',
+      join(dir, 'm.safetensors'),
+    );
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/^error: --save-checkpoint needs --mode factored: a merged .* not expressible as GPT-2 weights\n$/);
+  });
+
+  it('bad flags and files: exit 1 with one error line', async () => {
+    const short = join(dir, 'short.txt');
+    writeFileSync(short, 'Too short.');
+    const bad = join(dir, 'bad.safetensors');
+    writeFileSync(bad, new Uint8Array(5));
+    const cases: [string[], RegExp][] = [
+      [['--method', 'wanda', '--sparsity', '0.5', '--layers', '2'], /--layers: layer 2 is out of range \(the model has 2/],
+      [['--method', 'wanda', '--sparsity', '0.5', '--layers', '0,0'], /--layers: "0,0" names a layer twice/],
+      [['--method', 'wanda', '--nm', '2:4', '--mode', 'merged'], /--nm 2:4: the merged matrices have 17 rows/],
+      [['--method', 'nope', '--sparsity', '0.5'], /unknown method "nope"/],
+      [['--method', 'wanda', '--sparsity', '0.5', '--out', TEXT], /--out/],
+    ];
+    for (const [flags, re] of cases) {
+      const r = await prune('tiny-f32.safetensors', ...flags);
+      expect(r.code, flags.join(' ')).toBe(1);
+      expect(r.stderr, flags.join(' ')).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const w = await cliInProcess(
+      'model-prune',
+      '--checkpoint',
+      `${FIX}tiny-f32.safetensors`,
+      '--config',
+      CONFIG,
+      '--calib-text',
+      TEXT,
+      '--eval-text',
+      TEXT,
+      '--method',
+      'wanda',
+      '--sparsity',
+      '0.5',
+      '--window',
+      '65',
+    );
+    expect(w.code).toBe(1);
+    expect(w.stderr).toMatch(/^error: --window 65 is longer than the model's 64 positions\n$/);
+    const c = await cliInProcess(
+      'model-prune',
+      '--checkpoint',
+      `${FIX}tiny-f32.safetensors`,
+      '--config',
+      CONFIG,
+      '--calib-text',
+      short,
+      '--eval-text',
+      TEXT,
+      '--method',
+      'wanda',
+      '--sparsity',
+      '0.5',
+    );
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/--calib-text .*fewer than one calibration window of 64/);
+    const f = await cliInProcess('model-prune', '--checkpoint', bad, '--calib-text', TEXT, '--eval-text', TEXT, '--method', 'wanda', '--sparsity', '0.5');
+    expect(f.code).toBe(1);
+    expect(f.stderr).toMatch(/^error: --checkpoint .*bad\.safetensors: /);
+    const m = await cliInProcess('model-prune', '--checkpoint', `${FIX}tiny-f32.safetensors`, '--method', 'wanda', '--sparsity', '0.5', '--eval-text', TEXT);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toMatch(/--calib-text is required/);
+  });
+});
