@@ -3,7 +3,7 @@
  *
  *   eval --checkpoint F.safetensors [--config C.json] [--n-head H] --text T.txt [--window N]
  *        → JSON {checkpoint, model: {...}, text_tokens, window, windows, tokens, cross_entropy, perplexity}
- *   generate --checkpoint F [--config C] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0] [--seed 1]
+ *   generate --checkpoint F [--config C] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0] [--seed 1] [--prune R.json]
  *        → the prompt followed by the generated text (greedy unless --temperature > 0)
  *
  * `eval` and `generate` with --model stay the shipped models' commands; main.ts sends a
@@ -20,7 +20,9 @@ import { END_OF_TEXT, Gpt2Tokenizer } from '../model/gpt2/tokenizer.ts';
 import { generateIds } from '../model/transformer.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { openCheckpointFile } from './checkpointFile.ts';
-import { readInputFile, stringifyFinite } from './io.ts';
+import { precheckInputFile, readInputFile, stringifyFinite } from './io.ts';
+import { type PruneFileHead, readPruneFile } from './pruneFile.ts';
+import { headLogitsOf } from '../model/prune.ts';
 import { CHECKPOINT_MAX_EVAL_TOKENS, CHECKPOINT_MAX_NEW_TOKENS, FILE_MAX_BYTES } from './limits.ts';
 
 export const LOAD_FLAGS = ['checkpoint', 'config', 'n-head'] as const;
@@ -113,7 +115,7 @@ export async function checkpointEvalCommand(argv: readonly string[]): Promise<st
 }
 
 export async function checkpointGenerateCommand(argv: readonly string[]): Promise<string> {
-  const args = parseArgs(argv, { values: [...LOAD_FLAGS, 'prompt', 'tokens', 'seed', 'temperature'], booleans: [] });
+  const args = parseArgs(argv, { values: [...LOAD_FLAGS, 'prompt', 'tokens', 'seed', 'temperature', 'prune'], booleans: [] });
   const prompt = args.values.get('prompt') ?? '';
   const tokens = integerFlag(args, 'tokens', 20, 0);
   if (tokens > CHECKPOINT_MAX_NEW_TOKENS)
@@ -122,7 +124,14 @@ export async function checkpointGenerateCommand(argv: readonly string[]): Promis
   const temperature = numberFlag(args, 'temperature', 0, (v) => (v >= 0 && v <= 100 ? null : 'must be in [0, 100]'));
   // An empty prompt starts from <|endoftext|>, as GPT-2's unconditional samples do.
   const start = prompt === '' ? Int32Array.of(END_OF_TEXT) : new Gpt2Tokenizer().encode(prompt);
-  const model = await loadCheckpoint(args, (c) => checkIds(start, c.vocabSize, '--prompt'));
-  const out = generateIds(model, start, tokens, seed, temperature);
+  const prunePath = args.values.get('prune');
+  if (prunePath !== undefined) precheckInputFile(prunePath, '--prune', FILE_MAX_BYTES.prune);
+  let pruned: PruneFileHead[] | undefined;
+  const model = await loadCheckpoint(args, (c) => {
+    checkIds(start, c.vocabSize, '--prompt');
+    // model-prune --checkpoint --out's file, checked against this checkpoint's shapes before the weights load.
+    if (prunePath !== undefined) pruned = readPruneFile(prunePath, undefined, c);
+  });
+  const out = generateIds(model, start, tokens, seed, temperature, { headLogits: pruned && headLogitsOf({ heads: pruned }) });
   return prompt + model.tokenizer.decode(out);
 }

@@ -108,6 +108,41 @@ describe('model-prune --checkpoint', () => {
     expect(Math.abs((await evalCe(saved)) - JSON.parse(r.stdout).pruned.cross_entropy)).toBeLessThan(1e-2);
   });
 
+  it('generate --checkpoint --prune R.json continues a prompt as the saved pruned checkpoint does (same seed)', async () => {
+    const saved = join(dir, 'gen.safetensors');
+    const report = join(dir, 'gen.json');
+    const r = await prune('tiny-f32.safetensors', '--method', 'wanda', '--sparsity', '0.7', '--save-checkpoint', saved, '--out', report);
+    expect(r.code, r.stderr).toBe(0);
+    const gen = (file: string, ...more: string[]) =>
+      cliInProcess(
+        'generate',
+        '--checkpoint',
+        file,
+        '--config',
+        CONFIG,
+        '--prompt',
+        'The jury said',
+        '--tokens',
+        '12',
+        '--temperature',
+        '1',
+        '--seed',
+        '3',
+        ...more,
+      );
+    const withPrune = await gen(`${FIX}tiny-f32.safetensors`, '--prune', report);
+    expect(withPrune.code, withPrune.stderr).toBe(0);
+    expect(withPrune.stdout).toBe((await gen(saved)).stdout);
+    // …and not as the dense model does (so the file was applied).
+    expect(withPrune.stdout).not.toBe((await gen(`${FIX}tiny-f32.safetensors`)).stdout);
+    // A prune file of another shape is refused before the weights load.
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ overrides: [{ layer: 5, head: 0, kind: 'factored', Wq: [], Wk: [] }] }));
+    const bad = await gen(`${FIX}tiny-f32.safetensors`, '--prune', other);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: --prune .*overrides\[0\]\.layer must be an integer in \[0, 1\]/);
+  });
+
   it('merged mode folds the biases and says so; it cannot be saved', async () => {
     const r = await prune('tiny-f32.safetensors', '--method', 'sparsegpt', '--sparsity', '0.5', '--mode', 'merged', '--layers', '0');
     expect(r.code, r.stderr).toBe(0);
