@@ -11,7 +11,7 @@
 import { InputError } from '../../core/errors.ts';
 import type { HeadOverride } from '../transformer.ts';
 import { decodeFloats, encodeFloats } from './dtypes.ts';
-import { bufferSource, readSafetensorsHeader, safetensorsPrefix } from './safetensors.ts';
+import { bufferSource, concatBytes, readSafetensorsHeader, safetensorsPrefix } from './safetensors.ts';
 
 export interface PrunedHeadWeights {
   layer: number;
@@ -65,13 +65,5 @@ export async function prunedCheckpointBytes(
     return encodeFloats(w, t.dtype);
   });
   if (byLayer.size > 0) throw new Error(`the checkpoint has no c_attn.weight for layer ${[...byLayer.keys()].join(', ')}`);
-  const prefix = safetensorsPrefix(tensors, { ...header.metadata, ...metadata });
-  const out = new Uint8Array(prefix.byteLength + parts.reduce((a, p) => a + p.byteLength, 0));
-  out.set(prefix);
-  let at = prefix.byteLength;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes([safetensorsPrefix(tensors, { ...header.metadata, ...metadata }), ...parts]);
 }

@@ -25,6 +25,14 @@ async function evalCe(file: string): Promise<number> {
   return JSON.parse(r.stdout).cross_entropy;
 }
 
+/** model-prune … --save-checkpoint, then eval --checkpoint on the saved file: its JSON and the cross-entropy gap. */
+async function pruneSaveReload(file: string, saved: string, ...flags: string[]) {
+  const r = await prune(file, ...flags, '--save-checkpoint', saved);
+  expect(r.code, r.stderr).toBe(0);
+  const json = JSON.parse(r.stdout);
+  return { json, gap: Math.abs((await evalCe(saved)) - json.pruned.cross_entropy) };
+}
+
 async function tensors(file: string) {
   const h = await readSafetensorsHeader(bufferSource(new Uint8Array(readFileSync(file))));
   return { h, bytes: new Uint8Array(readFileSync(file)) };
@@ -33,8 +41,9 @@ async function tensors(file: string) {
 describe('model-prune --checkpoint', () => {
   it('prints the model-prune JSON; the saved F32 checkpoint reloads with the pruned cross-entropy (1e-6)', async () => {
     const saved = join(dir, 'p32.safetensors');
-    const r = await prune(
+    const { json: j, gap } = await pruneSaveReload(
       'tiny-f32.safetensors',
+      saved,
       '--method',
       'magnitude',
       '--sparsity',
@@ -43,18 +52,14 @@ describe('model-prune --checkpoint', () => {
       'linear',
       '--layers',
       '1',
-      '--save-checkpoint',
-      saved,
     );
-    expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout);
+    expect(gap).toBeLessThan(1e-6);
     expect(j).toMatchObject({ method: 'magnitude', refit: 'linear', mode: 'factored', layers: [1], saved_checkpoint: saved });
     expect(j.calibration).toMatchObject({ sequences: 8, window: 16, tokens: 128 });
     expect(j.windows).toMatchObject({ calibration: 8, mask: 8, refit_fit: 8 });
     expect(j.heads.map((h: { layer: number }) => h.layer)).toEqual([1, 1, 1, 1]);
     expect(j.heads.every((h: { attention_error: number }) => h.attention_error > 0 && h.attention_error < 2)).toBe(true);
     expect(j.pruned.cross_entropy).not.toBe(j.dense.cross_entropy);
-    expect(Math.abs((await evalCe(saved)) - j.pruned.cross_entropy)).toBeLessThan(1e-6);
 
     // Same names, shapes, dtypes and offsets; only layer 1's c_attn weight changed, never a bias.
     const a = await tensors(`${FIX}tiny-f32.safetensors`);
@@ -82,30 +87,15 @@ describe('model-prune --checkpoint', () => {
   // With no refit the kept weights are the file's own values, so F16/BF16 reload exactly too (1e-6).
   for (const file of ['tiny-f16.safetensors', 'tiny-prefixed-lm-head-f16.safetensors', 'tiny-bf16.safetensors'])
     it(`${file}: the saved checkpoint reloads with the pruned cross-entropy (no refit: 1e-6)`, async () => {
-      const saved = join(dir, `none-${file}`);
-      const r = await prune(file, '--method', 'wanda', '--sparsity', '0.5', '--layers', '1', '--save-checkpoint', saved);
-      expect(r.code, r.stderr).toBe(0);
-      expect(Math.abs((await evalCe(saved)) - JSON.parse(r.stdout).pruned.cross_entropy)).toBeLessThan(1e-6);
+      const { gap } = await pruneSaveReload(file, join(dir, `none-${file}`), '--method', 'wanda', '--sparsity', '0.5', '--layers', '1');
+      expect(gap).toBeLessThan(1e-6);
     });
 
   it('BF16 with the attention refit: the refitted weights are rounded to 8 bits of mantissa when saved (within 1e-2 nats)', async () => {
-    const saved = join(dir, 'refit-bf16.safetensors');
-    const r = await prune(
-      'tiny-bf16.safetensors',
-      '--method',
-      'wanda',
-      '--sparsity',
-      '0.5',
-      '--refit',
-      'attention',
-      '--layers',
-      '0',
-      '--save-checkpoint',
-      saved,
-    );
-    expect(r.code, r.stderr).toBe(0);
+    const flags = ['--method', 'wanda', '--sparsity', '0.5', '--refit', 'attention', '--layers', '0'];
+    const { gap } = await pruneSaveReload('tiny-bf16.safetensors', join(dir, 'refit-bf16.safetensors'), ...flags);
     // Measured here: 2.1e-4 nats.
-    expect(Math.abs((await evalCe(saved)) - JSON.parse(r.stdout).pruned.cross_entropy)).toBeLessThan(1e-2);
+    expect(gap).toBeLessThan(1e-2);
   });
 
   it('generate --checkpoint --prune R.json continues a prompt as the saved pruned checkpoint does (same seed)', async () => {
@@ -182,47 +172,21 @@ describe('model-prune --checkpoint', () => {
       expect(r.stderr, flags.join(' ')).toMatch(re);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    const w = await cliInProcess(
-      'model-prune',
-      '--checkpoint',
-      `${FIX}tiny-f32.safetensors`,
-      '--config',
-      CONFIG,
-      '--calib-text',
-      TEXT,
-      '--eval-text',
-      TEXT,
-      '--method',
-      'wanda',
-      '--sparsity',
-      '0.5',
-      '--window',
-      '65',
-    );
-    expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/^error: --window 65 is longer than the model's 64 positions\n$/);
-    const c = await cliInProcess(
-      'model-prune',
-      '--checkpoint',
-      `${FIX}tiny-f32.safetensors`,
-      '--config',
-      CONFIG,
-      '--calib-text',
-      short,
-      '--eval-text',
-      TEXT,
-      '--method',
-      'wanda',
-      '--sparsity',
-      '0.5',
-    );
-    expect(c.code).toBe(1);
-    expect(c.stderr).toMatch(/--calib-text .*fewer than one calibration window of 64/);
-    const f = await cliInProcess('model-prune', '--checkpoint', bad, '--calib-text', TEXT, '--eval-text', TEXT, '--method', 'wanda', '--sparsity', '0.5');
-    expect(f.code).toBe(1);
-    expect(f.stderr).toMatch(/^error: --checkpoint .*bad\.safetensors: /);
-    const m = await cliInProcess('model-prune', '--checkpoint', `${FIX}tiny-f32.safetensors`, '--method', 'wanda', '--sparsity', '0.5', '--eval-text', TEXT);
-    expect(m.code).toBe(1);
-    expect(m.stderr).toMatch(/--calib-text is required/);
+    // Whole command lines (no defaults from `prune`): the window, a short text, a bad file, a missing flag.
+    const base = ['--checkpoint', `${FIX}tiny-f32.safetensors`, '--method', 'wanda', '--sparsity', '0.5'];
+    const lines: [string[], RegExp][] = [
+      [
+        [...base, '--config', CONFIG, '--calib-text', TEXT, '--eval-text', TEXT, '--window', '65'],
+        /^error: --window 65 is longer than the model's 64 positions\n$/,
+      ],
+      [[...base, '--config', CONFIG, '--calib-text', short, '--eval-text', TEXT], /--calib-text .*fewer than one calibration window of 64/],
+      [['--checkpoint', bad, '--calib-text', TEXT, '--eval-text', TEXT, '--method', 'wanda', '--sparsity', '0.5'], /^error: --checkpoint .*bad\.safetensors: /],
+      [[...base, '--eval-text', TEXT], /--calib-text is required/],
+    ];
+    for (const [line, re] of lines) {
+      const r = await cliInProcess('model-prune', ...line);
+      expect(r.code, line.join(' ')).toBe(1);
+      expect(r.stderr, line.join(' ')).toMatch(re);
+    }
   });
 });
