@@ -3,7 +3,7 @@
  *
  *   eval --checkpoint F.safetensors [--config C.json] [--n-head H] --text T.txt [--window N]
  *        → JSON {checkpoint, model: {...}, text_tokens, window, windows, tokens, cross_entropy, perplexity}
- *   generate --checkpoint F [--config C] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0] [--seed 1]
+ *   generate --checkpoint F [--config C] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0] [--seed 1] [--prune R.json]
  *        → the prompt followed by the generated text (greedy unless --temperature > 0)
  *
  * `eval` and `generate` with --model stay the shipped models' commands; main.ts sends a
@@ -14,17 +14,20 @@ import { basename } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { initBackend } from '../core/tf/backend.ts';
 import { type Gpt2Model, loadGpt2 } from '../model/gpt2/checkpoint.ts';
+import type { ModelConfig } from '../model/config.ts';
 import { outOfVocabulary, scoreText } from '../model/gpt2/perplexity.ts';
 import { END_OF_TEXT, Gpt2Tokenizer } from '../model/gpt2/tokenizer.ts';
 import { generateIds } from '../model/transformer.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { openCheckpointFile } from './checkpointFile.ts';
-import { readInputFile, stringifyFinite } from './io.ts';
+import { precheckInputFile, readInputFile, stringifyFinite } from './io.ts';
+import { type PruneFileHead, readPruneFile } from './pruneFile.ts';
+import { headLogitsOf } from '../model/prune.ts';
 import { CHECKPOINT_MAX_EVAL_TOKENS, CHECKPOINT_MAX_NEW_TOKENS, FILE_MAX_BYTES } from './limits.ts';
 
-const LOAD_FLAGS = ['checkpoint', 'config', 'n-head'] as const;
+export const LOAD_FLAGS = ['checkpoint', 'config', 'n-head'] as const;
 
-function requiredFlag(args: ParsedArgs, name: string, what: string): string {
+export function requiredFlag(args: ParsedArgs, name: string, what: string): string {
   const v = args.values.get(name);
   if (v === undefined || v === '') throw new UsageError(`--${name} is required (${what})`);
   return v;
@@ -45,7 +48,7 @@ function readConfigFlag(args: ParsedArgs): unknown {
  * Load --checkpoint (with --config / --n-head): every flag and input file is checked
  * first, then the header, then (with `beforeData`) the flags that need the model's sizes.
  */
-async function loadCheckpoint(args: ParsedArgs, beforeData?: (m: { contextLength: number; vocabSize: number }) => void): Promise<Gpt2Model> {
+export async function loadCheckpoint(args: ParsedArgs, beforeData?: (m: ModelConfig) => void): Promise<Gpt2Model> {
   const path = requiredFlag(args, 'checkpoint', 'a GPT-2 model.safetensors');
   const configJson = readConfigFlag(args);
   const nHead = args.values.has('n-head') ? integerFlag(args, 'n-head', 1, 1) : undefined;
@@ -62,7 +65,7 @@ async function loadCheckpoint(args: ParsedArgs, beforeData?: (m: { contextLength
   }
 }
 
-function summaryJson(m: Gpt2Model) {
+export function summaryJson(m: Gpt2Model) {
   const s = m.summary;
   return {
     layers: s.layers,
@@ -83,7 +86,7 @@ function summaryJson(m: Gpt2Model) {
   };
 }
 
-function checkIds(ids: Int32Array, vocab: number, flag: string): void {
+export function checkIds(ids: Int32Array, vocab: number, flag: string): void {
   const bad = outOfVocabulary(ids, vocab);
   if (bad.length > 0)
     throw new UsageError(
@@ -112,7 +115,7 @@ export async function checkpointEvalCommand(argv: readonly string[]): Promise<st
 }
 
 export async function checkpointGenerateCommand(argv: readonly string[]): Promise<string> {
-  const args = parseArgs(argv, { values: [...LOAD_FLAGS, 'prompt', 'tokens', 'seed', 'temperature'], booleans: [] });
+  const args = parseArgs(argv, { values: [...LOAD_FLAGS, 'prompt', 'tokens', 'seed', 'temperature', 'prune'], booleans: [] });
   const prompt = args.values.get('prompt') ?? '';
   const tokens = integerFlag(args, 'tokens', 20, 0);
   if (tokens > CHECKPOINT_MAX_NEW_TOKENS)
@@ -121,7 +124,14 @@ export async function checkpointGenerateCommand(argv: readonly string[]): Promis
   const temperature = numberFlag(args, 'temperature', 0, (v) => (v >= 0 && v <= 100 ? null : 'must be in [0, 100]'));
   // An empty prompt starts from <|endoftext|>, as GPT-2's unconditional samples do.
   const start = prompt === '' ? Int32Array.of(END_OF_TEXT) : new Gpt2Tokenizer().encode(prompt);
-  const model = await loadCheckpoint(args, (c) => checkIds(start, c.vocabSize, '--prompt'));
-  const out = generateIds(model, start, tokens, seed, temperature);
+  const prunePath = args.values.get('prune');
+  if (prunePath !== undefined) precheckInputFile(prunePath, '--prune', FILE_MAX_BYTES.prune);
+  let pruned: PruneFileHead[] | undefined;
+  const model = await loadCheckpoint(args, (c) => {
+    checkIds(start, c.vocabSize, '--prompt');
+    // model-prune --checkpoint --out's file, checked against this checkpoint's shapes before the weights load.
+    if (prunePath !== undefined) pruned = readPruneFile(prunePath, undefined, c);
+  });
+  const out = generateIds(model, start, tokens, seed, temperature, { headLogits: pruned && headLogitsOf({ heads: pruned }) });
   return prompt + model.tokenizer.decode(out);
 }

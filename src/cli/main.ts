@@ -51,12 +51,16 @@ const COMMANDS: Record<string, Entry> = {
     checkpoint: async () => (await import('./checkpointCommands.ts')).checkpointGenerateCommand,
     help: [
       'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json]',
-      '  generate --checkpoint F.safetensors [--config config.json] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0 (greedy)] [--seed 1]',
+      '  generate --checkpoint F.safetensors [--config config.json] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0 (greedy)] [--seed 1] [--prune R.json (model-prune --checkpoint --out)]',
     ].join('\n'),
   },
   'model-prune': {
     load: async () => (await import('./pruneCommands.ts')).modelPruneCommand,
-    help: `model-prune --model M --method ${MODEL_METHOD_IDS.join('|')} --sparsity p [--refit ${REFIT_IDS.join('|')}] [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T --step armijo|fixed --score S] [--out R.json]`,
+    checkpoint: async () => (await import('./checkpointPrune.ts')).checkpointModelPruneCommand,
+    help: [
+      `model-prune --model M --method ${MODEL_METHOD_IDS.join('|')} --sparsity p [--refit ${REFIT_IDS.join('|')}] [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T --step armijo|fixed --score S] [--out R.json]`,
+      '  model-prune --checkpoint F.safetensors [--config C.json] [--n-head H] --method M --sparsity p [--nm N:M] [--refit R] [--mode factored|merged] [--layers 0,3] --calib-text T [--calib-seqs 8] --eval-text E [--window N] [--save-checkpoint P.safetensors] [--out R.json]   (a GPT-2)',
+    ].join('\n'),
   },
   sweep: {
     load: async () => (await import('./pruneCommands.ts')).sweepCommand,

@@ -76,12 +76,17 @@ function modelRunOptions(args: ParsedArgs): ModelRunOptions {
     calibText: precheckInputFile(args.values.get('calib-text'), '--calib-text', FILE_MAX_BYTES['calib-text']),
     evalSeqs: args.values.has('eval-seqs') ? integerFlag(args, 'eval-seqs', 1, 1) : undefined,
     seed: integerFlag(args, 'seed', 1, 0),
-    gd: {
-      lambda: numberFlag(args, 'lambda', GD_DEFAULTS.lambda, (v) => (v >= 0 ? null : 'must be >= 0')),
-      eta: numberFlag(args, 'eta', GD_DEFAULTS.eta, (v) => (v > 0 ? null : 'must be > 0')),
-      iters: integerFlag(args, 'iters', GD_DEFAULTS.iters),
-      ...gdRuleFlags(args),
-    },
+    gd: gdFlags(args),
+  };
+}
+
+/** Algorithm 1's flags (--lambda --eta --iters --step --score), shared with model-prune --checkpoint. */
+export function gdFlags(args: ParsedArgs): Partial<GdSettings> {
+  return {
+    lambda: numberFlag(args, 'lambda', GD_DEFAULTS.lambda, (v) => (v >= 0 ? null : 'must be >= 0')),
+    eta: numberFlag(args, 'eta', GD_DEFAULTS.eta, (v) => (v > 0 ? null : 'must be > 0')),
+    iters: integerFlag(args, 'iters', GD_DEFAULTS.iters),
+    ...gdRuleFlags(args),
   };
 }
 
@@ -145,13 +150,13 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
   return { name, model, mode, granularity, nm, gd, calibration, calibrationSource, evalSet, seed };
 }
 
-function sparsityFlag(args: ParsedArgs, granularity: Granularity): number {
+export function sparsityFlag(args: ParsedArgs, granularity: Granularity): number {
   if (granularity.kind === 'nm') return granularity.n / granularity.m;
   if (!args.values.has('sparsity')) throw new UsageError('--sparsity p is required (or --nm N:M)');
   return numberFlag(args, 'sparsity', 0, (v) => (v >= 0 && v < 1 ? null : 'must be in [0, 1)'));
 }
 
-function methodFlag(raw: string | undefined): ModelMethodId {
+export function methodFlag(raw: string | undefined): ModelMethodId {
   const m = raw ?? 'gd';
   if (!(MODEL_METHOD_IDS as readonly string[]).includes(m))
     throw new UsageError(`unknown method "${m}"${retiredMethodHint(m)} (expected one of ${MODEL_METHOD_IDS.join(', ')})`);
@@ -164,13 +169,28 @@ function metricOf(name: ModelName, s: Score): Record<string, number> {
     : { perplexity: s.perplexity, cross_entropy: s.cross_entropy };
 }
 
-function overridesJson(r: ModelPruneResult) {
+export function overridesJson(r: ModelPruneResult) {
   return r.heads.map((h) => {
     const o: HeadOverride = h.override;
     return o.kind === 'merged'
       ? { layer: h.layer, head: h.head, kind: o.kind, W: Array.from(o.W) }
       : { layer: h.layer, head: h.head, kind: o.kind, Wq: Array.from(o.Wq), Wk: Array.from(o.Wk) };
   });
+}
+
+/** Each pruned head as model-prune prints it (attention metrics on the calibration windows, counts, compute). */
+export function headsJson(result: ModelPruneResult) {
+  return result.heads.map((h) => ({
+    layer: h.layer,
+    head: h.head,
+    attention_error: h.metrics.attentionError,
+    attention_loss: h.metrics.attentionLoss,
+    mean_row_kl: h.metrics.meanRowKL,
+    pruned: h.pruned,
+    total: h.total,
+    compute: computeJson(h.compute),
+    ...(h.notes.length ? { notes: h.notes } : {}),
+  }));
 }
 
 export async function modelPruneCommand(argv: readonly string[]): Promise<string> {
@@ -189,17 +209,7 @@ export async function modelPruneCommand(argv: readonly string[]): Promise<string
   const dense = score(s.model, s.evalSet);
   const pruned = score(s.model, s.evalSet, headLogitsOf(result));
   const t2 = performance.now();
-  const heads = result.heads.map((h) => ({
-    layer: h.layer,
-    head: h.head,
-    attention_error: h.metrics.attentionError,
-    attention_loss: h.metrics.attentionLoss,
-    mean_row_kl: h.metrics.meanRowKL,
-    pruned: h.pruned,
-    total: h.total,
-    compute: computeJson(h.compute),
-    ...(h.notes.length ? { notes: h.notes } : {}),
-  }));
+  const heads = headsJson(result);
   const json = {
     model: s.name,
     method,

@@ -10,7 +10,7 @@
  * PRUNE_ENTRY_MAX. Other top-level fields (model-prune's report) are ignored. Every
  * violation is a UsageError (exit 1) that names the file and the entry.
  */
-import { headDim, type ModelConfig } from '../model/config.ts';
+import { architectureOf, headDim, type ModelConfig } from '../model/config.ts';
 import type { HeadOverride } from '../model/transformer.ts';
 import { UsageError } from './args.ts';
 import { readInputFile } from './io.ts';
@@ -50,16 +50,21 @@ function index(label: string, where: string, v: unknown, count: number, what: st
   return v;
 }
 
-/** Validate the parsed JSON of a prune file for `model` with `config`. */
-export function parsePruneFile(json: unknown, label: string, model: string, config: ModelConfig): PruneFileHead[] {
+/**
+ * Validate the parsed JSON of a prune file for `model` with `config`. A checkpoint's file
+ * (`model` undefined) is matched by its shapes only: the same GPT-2 may sit at another path.
+ */
+export function parsePruneFile(json: unknown, label: string, model: string | undefined, config: ModelConfig): PruneFileHead[] {
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     throw new UsageError(`${label}: must be a JSON object with "model" and "overrides" (write it with model-prune --out), got ${describe(json)}`);
   const obj = json as Record<string, unknown>;
   if (!Array.isArray(obj.overrides)) throw new UsageError(`${label}: no "overrides" array (write it with model-prune --out)`);
-  if (obj.model !== model)
+  if (model !== undefined && obj.model !== model)
     throw new UsageError(`${label}: was made for model ${typeof obj.model === 'string' ? `"${obj.model}"` : describe(obj.model)}, not "${model}"`);
   const d = config.dModel;
   const dh = headDim(config);
+  // With Q/K biases a merged head is W̃_h over [X, 1], (d+1)×(d+1) (SPEC §7b).
+  const D = architectureOf(config).qkBias ? d + 1 : d;
   const seen = new Set<string>();
   return obj.overrides.map((o: unknown, i: number) => {
     const where = `overrides[${i}]`;
@@ -73,7 +78,7 @@ export function parsePruneFile(json: unknown, label: string, model: string, conf
     seen.add(key);
     if (e.kind === 'merged') {
       if (e.Wq !== undefined || e.Wk !== undefined) throw new UsageError(`${label}: ${where} is merged but has "Wq"/"Wk" (a merged override has only "W")`);
-      return { layer, head, override: { kind: 'merged', W: entries(label, `${where}.W`, e.W, d * d, `d×d = ${d}×${d}`) } };
+      return { layer, head, override: { kind: 'merged', W: entries(label, `${where}.W`, e.W, D * D, `${D === d ? 'd×d' : '(d+1)×(d+1)'} = ${D}×${D}`) } };
     }
     if (e.kind === 'factored') {
       if (e.W !== undefined) throw new UsageError(`${label}: ${where} is factored but has "W" (a factored override has "Wq" and "Wk")`);
@@ -89,7 +94,7 @@ export function parsePruneFile(json: unknown, label: string, model: string, conf
 }
 
 /** Read `--prune FILE` (a regular file, at most FILE_MAX_BYTES.prune) and validate it. */
-export function readPruneFile(path: string, model: string, config: ModelConfig): PruneFileHead[] {
+export function readPruneFile(path: string, model: string | undefined, config: ModelConfig): PruneFileHead[] {
   const label = `--prune ${path}`;
   const text = readInputFile(path, label, FILE_MAX_BYTES.prune);
   let json: unknown;

@@ -8,6 +8,11 @@
  *
  * with P as in the merged case. The mask vector is [M_Q ; M_K] (2·d·d_h entries),
  * so the same gradient-descent stepper runs it. Sequences attend within themselves.
+ *
+ * Q/K biases (GPT-2's c_attn): S = (X W_Q' + 1 b_Qᵀ)(X W_K' + 1 b_Kᵀ)ᵀ/√d_h. The biases
+ * are frozen (never masked, never refitted, not counted): they only enter the products
+ * XW_Q' and XW_K', and the gradients above already use those products, so they are
+ * unchanged in form. Without biases not one operation differs.
  */
 import type { Matrix } from './matrix.ts';
 import type { ObjectiveValue } from './objective.ts';
@@ -22,6 +27,9 @@ export interface FactoredProblem {
   Wk: Matrix;
   causal: boolean;
   segments?: readonly number[];
+  /** The head's query and key biases (d_h each), kept as they are; absent for our models. */
+  bq?: Float64Array;
+  bk?: Float64Array;
 }
 
 export class FactoredObjective implements Objective {
@@ -52,6 +60,9 @@ export class FactoredObjective implements Objective {
     const { X, Wq, Wk } = problem;
     if (Wq.rows !== X.cols || Wk.rows !== X.cols || Wq.cols !== Wk.cols) {
       throw new Error(`factored shapes: X is ${X.rows}x${X.cols}, W_Q ${Wq.rows}x${Wq.cols}, W_K ${Wk.rows}x${Wk.cols}`);
+    }
+    if ((problem.bq && problem.bq.length !== Wq.cols) || (problem.bk && problem.bk.length !== Wk.cols)) {
+      throw new Error(`factored biases: b_Q has ${problem.bq?.length} entries, b_K ${problem.bk?.length} (expected ${Wq.cols})`);
     }
     this.n = X.rows;
     this.dIn = X.cols;
@@ -95,6 +106,8 @@ export class FactoredObjective implements Objective {
     const x = this.problem.X.data.subarray(start * this.dIn, (start + len) * this.dIn);
     gemmNN(x, this.wq, this.xq, len, this.dIn, this.dh);
     gemmNN(x, this.wk, this.xk, len, this.dIn, this.dh);
+    addRowBias(this.xq, this.problem.bq, len, this.dh);
+    addRowBias(this.xk, this.problem.bk, len, this.dh);
     gemmNT(this.xq, this.xk, this.s, len, len, this.dh, this.problem.causal);
     for (let i = 0; i < len * len; i++) this.s[i] *= this.scale;
     softmaxRowsInPlace(this.s, len, this.problem.causal);
@@ -161,4 +174,42 @@ function accumulateTN(a: Float64Array, b: Float64Array, out: Float64Array, n: nu
       for (let c = 0; c < cols; c++) out[r * cols + c] += v * b[t * cols + c];
     }
   }
+}
+
+/** out[t, :] += b for t < rows (nothing without a bias). */
+function addRowBias(out: Float64Array, b: Float64Array | undefined, rows: number, cols: number): void {
+  if (!b) return;
+  for (let t = 0; t < rows; t++) for (let c = 0; c < cols; c++) out[t * cols + c] += b[c];
+}
+
+/** [X, 1]: X with a column of ones appended (the biases' rows of an augmented W). */
+export function withOnesColumn(X: Matrix): Matrix {
+  const d = X.cols;
+  const out = { rows: X.rows, cols: d + 1, data: new Float64Array(X.rows * (d + 1)) };
+  for (let t = 0; t < X.rows; t++) {
+    out.data.set(X.data.subarray(t * d, (t + 1) * d), t * (d + 1));
+    out.data[t * (d + 1) + d] = 1;
+  }
+  return out;
+}
+
+/**
+ * The merged weight of a head with Q/K biases over X̃ = [X, 1]: W̃ = [W_Q; b_Qᵀ][W_K; b_Kᵀ]ᵀ/√d_h,
+ * (d+1)×(d+1), so that X̃ W̃ X̃ᵀ = (XW_Q + 1b_Qᵀ)(XW_K + 1b_Kᵀ)ᵀ/√d_h. A missing bias is zeros.
+ */
+export function augmentedMerged(wq: Matrix, wk: Matrix, bq?: ArrayLike<number>, bk?: ArrayLike<number>): Matrix {
+  const d = wq.rows;
+  const dh = wq.cols;
+  const D = d + 1;
+  const s = 1 / Math.sqrt(dh);
+  const q = (i: number, k: number) => (i < d ? wq.data[i * dh + k] : (bq?.[k] ?? 0));
+  const kk = (j: number, k: number) => (j < d ? wk.data[j * dh + k] : (bk?.[k] ?? 0));
+  const out = { rows: D, cols: D, data: new Float64Array(D * D) };
+  for (let i = 0; i < D; i++)
+    for (let j = 0; j < D; j++) {
+      let acc = 0;
+      for (let k = 0; k < dh; k++) acc += q(i, k) * kk(j, k);
+      out.data[i * D + j] = acc * s;
+    }
+  return out;
 }

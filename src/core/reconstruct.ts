@@ -20,7 +20,7 @@ import type { Objective } from './gd.ts';
 import { GradientDescent } from './gd.ts';
 import type { KernelName } from './objectiveFactory.ts';
 import { WeightSpaceObjective } from './weightObjective.ts';
-import { FactoredObjective, type FactoredProblem } from './factored.ts';
+import { augmentedMerged, FactoredObjective, type FactoredProblem, withOnesColumn } from './factored.ts';
 import { attention } from './attention.ts';
 import { sequenceBlocks } from './problem.ts';
 import { gemmNT } from './kernels.ts';
@@ -175,6 +175,16 @@ export function attentionReconstruct(problem: Problem, mask: Matrix, options: Re
 
 /** ‖F₀‖² over the sequences of a factored problem (dense W_Q W_Kᵀ/√d_h). */
 function factoredF0Norm2(fp: FactoredProblem): number {
+  if (fp.bq || fp.bk) {
+    // With Q/K biases the dense logits are X̃ W̃ X̃ᵀ over X̃ = [X, 1] (factored.ts).
+    const W = augmentedMerged(fp.Wq, fp.Wk, fp.bq, fp.bk);
+    let s = 0;
+    for (const X of sequenceBlocks({ X: withOnesColumn(fp.X), W, causal: fp.causal, segments: fp.segments })) {
+      const f0 = attention(X, W, fp.causal);
+      for (let i = 0; i < f0.data.length; i++) s += f0.data[i] * f0.data[i];
+    }
+    return s;
+  }
   const d = fp.Wq.rows;
   const dh = fp.Wq.cols;
   const w = new Float64Array(d * d);

@@ -10,13 +10,18 @@
  * linear baselines treat each as an ordinary linear layer X·W (as the official
  * SparseGPT/Wanda code treats q_proj and k_proj); every head is pruned to the same
  * sparsity. Values, output projections and MLPs stay dense.
+ *
+ * Q/K biases (GPT-2): factored mode keeps them as they are (frozen: never masked, never
+ * refitted, not counted); the objective's logits add them (core/factored.ts). Merged mode
+ * folds them in: X̃ = [X, 1] and W̃_h = [W_Q; b_Qᵀ][W_K; b_Kᵀ]ᵀ/√d_h, (d+1)×(d+1), and every
+ * one of its (d+1)² entries is prunable (the bias terms are entries of W̃_h like any other).
  */
 import { type Matrix, zeros } from '../core/matrix.ts';
 import type { Problem } from '../core/problem.ts';
 import type { Granularity } from '../core/mask.ts';
 import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
 import type { GdOptions } from '../core/gd.ts';
-import type { FactoredProblem } from '../core/factored.ts';
+import { augmentedMerged, type FactoredProblem, withOnesColumn } from '../core/factored.ts';
 import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import {
   type Compute,
@@ -31,8 +36,8 @@ import {
   runMerged,
 } from '../core/methodRunners.ts';
 import { subSeed } from '../core/random.ts';
-import { headDim } from './config.ts';
-import type { Model } from './weights.ts';
+import { architectureOf, headDim } from './config.ts';
+import { getParam, type TransformerWeights } from './weights.ts';
 import { forward, headQK, mergedHeadWeight, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
 
 export type PruneMode = 'merged' | 'factored';
@@ -47,6 +52,8 @@ export interface ModelPruneSpec {
   refit?: RefitId;
   /** The random mask's seed (each head draws its own stream from it; default 1). */
   seed?: number;
+  /** The layers whose heads are pruned (default: all), ascending. */
+  layers?: readonly number[];
 }
 
 /** Each layer's calibration X (float64, all sequences stacked) and the sequence lengths. */
@@ -55,7 +62,7 @@ export interface Calibration {
   segments: number[];
 }
 
-export function captureCalibration(model: Model, sequences: readonly Int32Array[]): Calibration {
+export function captureCalibration(model: TransformerWeights, sequences: readonly Int32Array[]): Calibration {
   if (sequences.length === 0) throw new Error('calibration needs at least one sequence');
   const T = sequences[0].length;
   if (sequences.some((s) => s.length !== T)) throw new Error('calibration sequences must have equal length');
@@ -208,17 +215,7 @@ function pruneMergedHead(problem: Problem, spec: ModelPruneSpec, o: RunOptions, 
   };
 }
 
-function pruneFactoredHead(
-  X: Matrix,
-  segments: number[],
-  wq: Matrix,
-  wk: Matrix,
-  spec: ModelPruneSpec,
-  o: RunOptions,
-  cache: RelaxedCache | undefined,
-  key: string,
-) {
-  const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments };
+function pruneFactoredHead(fp: FactoredProblem, spec: ModelPruneSpec, o: RunOptions, cache: RelaxedCache | undefined, key: string) {
   const r =
     spec.method === 'gd'
       ? finishFactored(
@@ -238,13 +235,27 @@ function pruneFactoredHead(
         )
       : runFactored(fp, spec.method, o);
   return {
-    wMerged: merge(r.wq, r.wk),
+    wq: r.wq,
+    wk: r.wk,
     override: { kind: 'factored', Wq: toF32(r.wq), Wk: toF32(r.wk) } as HeadOverride,
     pruned: countZeros(r.maskQ) + countZeros(r.maskK),
-    total: wq.data.length + wk.data.length,
+    total: fp.Wq.data.length + fp.Wk.data.length,
     notes: r.notes,
     compute: r.compute,
   };
+}
+
+/** The layers a spec prunes (all by default), each checked against the model. */
+export function layersOf(spec: Pick<ModelPruneSpec, 'layers'>, nLayers: number): number[] {
+  const layers = spec.layers ?? Array.from({ length: nLayers }, (_, l) => l);
+  for (const l of layers) if (!Number.isInteger(l) || l < 0 || l >= nLayers) throw new Error(`layer ${l} out of range (the model has ${nLayers})`);
+  return [...new Set(layers)].sort((a, b) => a - b);
+}
+
+/** Head h's slice of a layer's Q or K bias, in float64 (GPT-2 has them; our models do not). */
+function headBias(model: TransformerWeights, layer: number, head: number, which: 'bq' | 'bk'): Float64Array {
+  const dh = headDim(model.config);
+  return Float64Array.from(getParam(model, `layers.${layer}.attn.${which}`).data.subarray(head * dh, (head + 1) * dh));
 }
 
 /**
@@ -253,14 +264,22 @@ function pruneFactoredHead(
  * collects them with `pruneModel`. Pass the same `cache` to calls that differ only
  * in sparsity or N:M pattern (a sweep).
  */
-export function* pruneModelSteps(model: Model, calib: Calibration, spec: ModelPruneSpec, cache?: RelaxedCache): Generator<PrunedHead, void, void> {
+export function* pruneModelSteps(model: TransformerWeights, calib: Calibration, spec: ModelPruneSpec, cache?: RelaxedCache): Generator<PrunedHead, void, void> {
   const { nLayers, nHeads, dModel: d } = model.config;
   const dh = headDim(model.config);
-  for (let layer = 0; layer < nLayers; layer++) {
+  const biased = architectureOf(model.config).qkBias;
+  for (const layer of layersOf(spec, nLayers)) {
     const X = calib.xs[layer];
+    // With Q/K biases the head's logits are X̃ W̃ X̃ᵀ over X̃ = [X, 1]: the merged problem and every metric use it.
+    const Xa = biased ? withOnesColumn(X) : X;
     for (let head = 0; head < nHeads; head++) {
-      const W = matrix(d, d, mergedHeadWeight(model, layer, head));
-      const problem: Problem = { X, W, causal: true, segments: calib.segments };
+      const { Wq, Wk } = headQK(model, layer, head);
+      const wq = matrix(d, dh, Wq);
+      const wk = matrix(d, dh, Wk);
+      const bq = biased ? headBias(model, layer, head, 'bq') : undefined;
+      const bk = biased ? headBias(model, layer, head, 'bk') : undefined;
+      const W = biased ? augmentedMerged(wq, wk, bq, bk) : matrix(d, d, mergedHeadWeight(model, layer, head));
+      const problem: Problem = { X: Xa, W, causal: true, segments: calib.segments };
       let wEffective: Matrix;
       let rest: { override: HeadOverride; pruned: number; total: number; notes: string[]; compute: Compute };
       const o = runOptions(spec, layer, head);
@@ -269,9 +288,9 @@ export function* pruneModelSteps(model: Model, calib: Calibration, spec: ModelPr
         wEffective = r.wPruned;
         rest = r;
       } else {
-        const { Wq, Wk } = headQK(model, layer, head);
-        const r = pruneFactoredHead(X, calib.segments, matrix(d, dh, Wq), matrix(d, dh, Wk), spec, o, cache, `factored.${layer}.${head}`);
-        wEffective = r.wMerged;
+        const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments: calib.segments, ...(biased ? { bq, bk } : {}) };
+        const r = pruneFactoredHead(fp, spec, o, cache, `factored.${layer}.${head}`);
+        wEffective = biased ? augmentedMerged(r.wq, r.wk, bq, bk) : merge(r.wq, r.wk);
         rest = r;
       }
       yield { layer, head, metrics: compareAttention(problem, wEffective), ...rest };
@@ -281,14 +300,14 @@ export function* pruneModelSteps(model: Model, calib: Calibration, spec: ModelPr
 
 /** Prune every head of every layer; `onProgress` is called after each head. */
 export function pruneModel(
-  model: Model,
+  model: TransformerWeights,
   calib: Calibration,
   spec: ModelPruneSpec,
   onProgress?: (done: number, total: number) => void,
   cache?: RelaxedCache,
 ): ModelPruneResult {
   const start = performance.now();
-  const total = model.config.nLayers * model.config.nHeads;
+  const total = layersOf(spec, model.config.nLayers).length * model.config.nHeads;
   const heads: PrunedHead[] = [];
   for (const h of pruneModelSteps(model, calib, spec, cache)) {
     heads.push(h);
@@ -308,16 +327,18 @@ export function headLogitsOf(result: { heads: readonly Pick<PrunedHead, 'layer' 
  * head); a merged mask keeps (1−p)·d² entries of W_h instead, which is fewer only
  * above sparsity 1 − 2d_h/d; a factored mask keeps (1−p)·2·d·d_h.
  */
-export function weightAccounting(model: Model, result: ModelPruneResult) {
+export function weightAccounting(model: TransformerWeights, result: ModelPruneResult) {
   const { nLayers, nHeads, dModel: d } = model.config;
   const dh = headDim(model.config);
-  const heads = nLayers * nHeads;
+  const heads = layersOf(result.spec, nLayers).length * nHeads;
   const kept = result.heads.reduce((s, h) => s + (h.total - h.pruned), 0);
+  // With Q/K biases a merged W̃_h is (d+1)×(d+1) (the biases folded in); the biases are not counted as weights.
+  const D = architectureOf(model.config).qkBias ? d + 1 : d;
   return {
     dense_qk_weights: heads * 2 * d * dh,
-    merged_dense_entries: heads * d * d,
+    merged_dense_entries: heads * D * D,
     kept_entries: kept,
     mode: result.spec.mode,
-    break_even_sparsity_merged: 1 - (2 * dh) / d,
+    break_even_sparsity_merged: D === d ? 1 - (2 * dh) / d : 1 - (2 * d * dh) / (D * D),
   };
 }

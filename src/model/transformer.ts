@@ -25,7 +25,7 @@ import { getParam, type Model, type TransformerWeights } from './weights.ts';
 
 /** A replacement for one head's attention logits. Matrices are row-major float32. */
 export type HeadOverride =
-  | { kind: 'merged' /** d×d, W_h = W_Q^h W_K^hᵀ/√d_h (possibly pruned) */; W: Float32Array }
+  | { kind: 'merged' /** d×d, W_h = W_Q^h W_K^hᵀ/√d_h (possibly pruned); (d+1)×(d+1) over [X, 1] with Q/K biases */; W: Float32Array }
   | { kind: 'factored' /** d×d_h */; Wq: Float32Array /** d×d_h */; Wk: Float32Array };
 
 export type HeadLogitsFn = (layer: number, head: number) => HeadOverride | undefined;
@@ -235,10 +235,12 @@ function hiddenTensors(
           const o = overrides[hd];
           if (!o) return dense;
           if (o.kind === 'merged') {
-            if (arch.qkBias) throw new Error(`merged override for layer ${l} head ${hd}: X W Xᵀ leaves out this model's Q/K biases`);
-            if (o.W.length !== d * d) throw new Error(`merged override for layer ${l} head ${hd}: W has ${o.W.length} entries (expected ${d}×${d})`);
-            const xw = tf.reshape(tf.matMul(h2, tf.tensor2d(o.W, [d, d])), [B, T, d]) as tf.Tensor3D;
-            return tf.matMul(xw, h3, false, true);
+            // With Q/K biases the merged W̃ is (d+1)×(d+1) over X̃ = [X, 1] (the biases folded in, src/model/prune.ts).
+            const D = arch.qkBias ? d + 1 : d;
+            if (o.W.length !== D * D) throw new Error(`merged override for layer ${l} head ${hd}: W has ${o.W.length} entries (expected ${D}×${D})`);
+            const xa = arch.qkBias ? tf.concat([h2, tf.ones([B * T, 1])], 1) : h2;
+            const xw = tf.reshape(tf.matMul(xa, tf.tensor2d(o.W, [D, D])), [B, T, D]) as tf.Tensor3D;
+            return tf.matMul(xw, arch.qkBias ? (tf.reshape(xa, [B, T, D]) as tf.Tensor3D) : h3, false, true);
           }
           if (o.Wq.length !== d * dh || o.Wk.length !== d * dh) throw new Error(`factored override for layer ${l} head ${hd}: Wq/Wk must be ${d}×${dh}`);
           // A factored head keeps its Q/K biases (the head's slice of bq and bk), as in c_attn.

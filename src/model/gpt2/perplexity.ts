@@ -6,7 +6,7 @@
  * tokens, in nats. A window of n tokens therefore scores n − 1 of them, and the first token
  * of each window is context only.
  */
-import { crossEntropy } from '../transformer.ts';
+import { crossEntropy, type HeadLogitsFn } from '../transformer.ts';
 import type { Gpt2Model } from './checkpoint.ts';
 
 /** Non-overlapping windows of `window` tokens; a last window of one token (nothing to score) is dropped. */
@@ -36,9 +36,10 @@ export function outOfVocabulary(ids: Int32Array, vocab: number): number[] {
   return [...new Set(Array.from(ids).filter((t) => t >= vocab))];
 }
 
-export function scoreText(model: Gpt2Model, ids: Int32Array, window: number): TextScore {
+/** `headLogits`: pruned heads (model-prune scores the dense and the pruned model by this one rule). */
+export function scoreText(model: Gpt2Model, ids: Int32Array, window: number, headLogits?: HeadLogitsFn): TextScore {
   const windows = perplexityWindows(ids, window);
   if (windows.length === 0) throw new Error('perplexity: the text has fewer than 2 tokens, nothing to score');
-  const r = crossEntropy(model, windows);
+  const r = crossEntropy(model, windows, { headLogits });
   return { text_tokens: ids.length, window, windows: windows.length, tokens: r.tokens, cross_entropy: r.crossEntropy, perplexity: r.perplexity };
 }

@@ -214,9 +214,13 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata: Re
       throw new Error(`writeSafetensors: "${t.name}" has ${t.data.length} values for shape [${t.shape}]`);
     return encodeFloats(t.data, t.dtype);
   });
-  const out = new Uint8Array(prefix.byteLength + parts.reduce((a, p) => a + p.byteLength, 0));
-  out.set(prefix);
-  let at = prefix.byteLength;
+  return concatBytes([prefix, ...parts]);
+}
+
+/** The pieces of a file (a prefix, then each tensor's encoded bytes) as one array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+  let at = 0;
   for (const p of parts) {
     out.set(p, at);
     at += p.byteLength;

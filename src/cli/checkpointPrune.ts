@@ -1,0 +1,201 @@
+/**
+ * `model-prune --checkpoint F.safetensors` (issue 18, items 3, 4, 6): a reader's GPT-2
+ * pruned through the same path as the shipped models (src/model/prune.ts: captureCalibration,
+ * pruneModel), calibrated on windows of the reader's text and scored by the perplexity rule
+ * of `eval --checkpoint` (src/model/gpt2/perplexity.ts), dense and pruned.
+ *
+ *   model-prune --checkpoint F [--config C] [--n-head H] --method M --sparsity p [--nm N:M]
+ *               [--refit R] [--mode factored|merged] [--layers 0,3] --calib-text T [--calib-seqs 8]
+ *               --eval-text E [--window N] [--seed s] [--lambda --eta --iters --step --score]
+ *               [--save-checkpoint P.safetensors] [--out R.json]
+ *
+ * Factored mode (the default here: it is the one a checkpoint can hold) keeps the Q/K biases;
+ * merged mode folds them into a (d+1)×(d+1) W̃_h over [X, 1] (SPEC §7b), which no GPT-2 file can
+ * hold, so --save-checkpoint is refused with it before any work.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gdSettings } from '../core/gd.ts';
+import { type Granularity, parseNM } from '../core/mask.ts';
+import { methodInfo } from '../core/methods.ts';
+import { architectureOf } from '../model/config.ts';
+import { prunedCheckpointBytes } from '../model/gpt2/prunedCheckpoint.ts';
+import { scoreText } from '../model/gpt2/perplexity.ts';
+import { Gpt2Tokenizer } from '../model/gpt2/tokenizer.ts';
+import { captureCalibration, headLogitsOf, pruneModel, totalCompute, weightAccounting, windowsUsed, type PruneMode } from '../model/prune.ts';
+import { integerFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
+import { checkIds, LOAD_FLAGS, loadCheckpoint, requiredFlag, summaryJson } from './checkpointCommands.ts';
+import { checkOutputPath, readInputFile, stringifyFinite, writeOutputFile } from './io.ts';
+import { CHECKPOINT_MAX_EVAL_TOKENS, FILE_MAX_BYTES } from './limits.ts';
+import { gdFlags, headsJson, methodFlag, overridesJson, sparsityFlag } from './pruneCommands.ts';
+import { computeJson, refitFlag } from './refitFlags.ts';
+
+const VALUES = [
+  ...LOAD_FLAGS,
+  'method',
+  'sparsity',
+  'nm',
+  'refit',
+  'mode',
+  'layers',
+  'calib-text',
+  'calib-seqs',
+  'eval-text',
+  'window',
+  'seed',
+  'lambda',
+  'eta',
+  'iters',
+  'step',
+  'score',
+  'save-checkpoint',
+  'out',
+] as const;
+
+/** How the Q/K biases are treated, in the output's words (SPEC §7b). */
+const BIAS_HANDLING: Record<PruneMode, string> = {
+  factored: "the Q/K biases (c_attn's bias) are kept as they are: never pruned, never refitted, not counted; the logits add them",
+  merged: 'the Q/K biases are folded into W̃_h = [W_Q; b_Qᵀ][W_K; b_Kᵀ]ᵀ/√d_h over [X, 1], (d+1)×(d+1), and all (d+1)² entries are prunable',
+};
+
+function layersFlag(args: ParsedArgs): number[] | undefined {
+  const raw = args.values.get('layers');
+  if (raw === undefined) return undefined;
+  const layers = raw.split(',').map((x) => {
+    const v = Number(x.trim());
+    if (x.trim() === '' || !Number.isInteger(v) || v < 0) throw new UsageError(`--layers: "${x}" is not a layer number (give e.g. --layers 0,3)`);
+    return v;
+  });
+  if (new Set(layers).size !== layers.length) throw new UsageError(`--layers: "${raw}" names a layer twice`);
+  return layers;
+}
+
+/** Up to `count` consecutive windows of `window` tokens from the text's start (the paper: 8 C4 sentences). */
+function calibrationWindows(ids: Int32Array, window: number, count: number): Int32Array[] {
+  const n = Math.min(count, Math.floor(ids.length / window));
+  return Array.from({ length: n }, (_, i) => ids.slice(i * window, (i + 1) * window));
+}
+
+export async function checkpointModelPruneCommand(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv, { values: VALUES, booleans: [] });
+  const method = methodFlag(args.values.get('method'));
+  const refit = refitFlag(args);
+  const mode = args.values.get('mode') ?? 'factored';
+  if (mode !== 'merged' && mode !== 'factored') throw new UsageError(`--mode must be merged or factored (got "${mode}")`);
+  const checkpointPath = requiredFlag(args, 'checkpoint', 'a GPT-2 model.safetensors');
+  const calibPath = requiredFlag(args, 'calib-text', 'the text whose windows calibrate the pruning');
+  const evalPath = requiredFlag(args, 'eval-text', 'the text whose perplexity is compared, dense and pruned');
+  const inputs = [checkpointPath, args.values.get('config'), calibPath, evalPath];
+  const save = args.values.get('save-checkpoint');
+  if (save !== undefined) {
+    if (mode === 'merged')
+      throw new UsageError('--save-checkpoint needs --mode factored: a merged W̃_h (W_Q W_Kᵀ with the biases folded in) is not expressible as GPT-2 weights');
+    checkOutputPath(save, inputs, '--save-checkpoint');
+  }
+  const out = args.values.get('out');
+  if (out !== undefined) checkOutputPath(out, [...inputs, save]);
+  let granularity: Granularity = { kind: 'unstructured' };
+  const nm = args.values.get('nm');
+  if (nm) {
+    try {
+      granularity = parseNM(nm);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const sparsity = sparsityFlag(args, granularity);
+  const layers = layersFlag(args);
+  const calibSeqs = integerFlag(args, 'calib-seqs', 8, 1);
+  const seed = integerFlag(args, 'seed', 1, 0);
+  const gd = gdSettings(gdFlags(args));
+  const windowFlag = args.values.has('window') ? integerFlag(args, 'window', 2, 2) : undefined;
+  const tokenizer = new Gpt2Tokenizer();
+  const calibIds = tokenizer.encode(readInputFile(calibPath, `--calib-text ${calibPath}`, FILE_MAX_BYTES['calib-text']));
+  const evalIds = tokenizer.encode(readInputFile(evalPath, `--eval-text ${evalPath}`, FILE_MAX_BYTES.text));
+  if (evalIds.length < 2) throw new UsageError(`--eval-text ${evalPath}: ${evalIds.length} token${evalIds.length === 1 ? '' : 's'}, nothing to score`);
+  if (evalIds.length > CHECKPOINT_MAX_EVAL_TOKENS)
+    throw new UsageError(`--eval-text ${evalPath}: ${evalIds.length} tokens, more than the ${CHECKPOINT_MAX_EVAL_TOKENS} scored at most (give a shorter text)`);
+
+  let window = 0;
+  let calibration: Int32Array[] = [];
+  const t0 = performance.now();
+  const model = await loadCheckpoint(args, (c) => {
+    if (windowFlag !== undefined && windowFlag > c.contextLength)
+      throw new UsageError(`--window ${windowFlag} is longer than the model's ${c.contextLength} positions`);
+    window = windowFlag ?? c.contextLength;
+    for (const l of layers ?? [])
+      if (l >= c.nLayers) throw new UsageError(`--layers: layer ${l} is out of range (the model has ${c.nLayers}: 0 to ${c.nLayers - 1})`);
+    // A merged W̃_h of a model with Q/K biases has d+1 rows: the N:M groups run over them.
+    const rows = mode === 'merged' && architectureOf(c).qkBias ? c.dModel + 1 : c.dModel;
+    if (granularity.kind === 'nm' && rows % granularity.m !== 0)
+      throw new UsageError(`--nm ${nm}: the ${mode} matrices have ${rows} rows, not a multiple of M = ${granularity.m}`);
+    checkIds(calibIds, c.vocabSize, `--calib-text ${calibPath}`);
+    checkIds(evalIds, c.vocabSize, `--eval-text ${evalPath}`);
+    calibration = calibrationWindows(calibIds, window, calibSeqs);
+    if (calibration.length === 0)
+      throw new UsageError(
+        `--calib-text ${calibPath}: ${calibIds.length} tokens, fewer than one calibration window of ${window} (give a longer text or a smaller --window)`,
+      );
+  });
+  const t1 = performance.now();
+  const calib = captureCalibration(model, calibration);
+  const spec = { method, refit, sparsity, mode: mode as PruneMode, granularity, gd, seed, layers };
+  const result = pruneModel(model, calib, spec, (done, total) =>
+    process.stderr.write(`model-prune: ${method}${refit === 'none' ? '' : ` + ${refit} refit`} head ${done}/${total}\n`),
+  );
+  const t2 = performance.now();
+  const dense = scoreText(model, evalIds, window);
+  const pruned = scoreText(model, evalIds, window, headLogitsOf(result));
+  const t3 = performance.now();
+  const calibrationSource = `the first ${calibration.length} windows of ${window} tokens of ${calibPath} (${calibIds.length} tokens; the paper: 8 C4 sentences)`;
+  const prunedLayers = [...new Set(result.heads.map((h) => h.layer))];
+  if (save !== undefined) {
+    const bytes = await prunedCheckpointBytes(new Uint8Array(readFileSync(checkpointPath)), result.heads, model.config, {
+      pruned_by: 'attention-pruning-explainer model-prune',
+      pruning_method: method,
+      pruning_refit: refit,
+      pruning_sparsity: String(sparsity),
+      ...(nm ? { pruning_nm: nm } : {}),
+      pruning_mode: mode,
+      pruning_layers: prunedLayers.join(','),
+      pruning_calibration: calibrationSource,
+      pruning_biases: BIAS_HANDLING.factored,
+    });
+    try {
+      writeFileSync(save, bytes);
+    } catch (e) {
+      throw new UsageError(`--save-checkpoint ${save}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  const t4 = performance.now();
+  const heads = headsJson(result);
+  const json = {
+    checkpoint: checkpointPath,
+    model: summaryJson(model),
+    method,
+    refit,
+    mode,
+    sparsity,
+    ...(nm ? { nm } : {}),
+    layers: prunedLayers,
+    biases: architectureOf(model.config).qkBias ? BIAS_HANDLING[mode] : 'the model has no Q/K biases',
+    gd: methodInfo(method).options.includes('gd') ? gd : undefined,
+    calibration: { sequences: calibration.length, window, tokens: calibration.length * window, source: calibrationSource },
+    windows: windowsUsed({ refit }, calibration.length),
+    compute: computeJson(totalCompute(result)),
+    evaluation: { text: evalPath, window: dense.window, windows: dense.windows, tokens: dense.tokens },
+    dense: { cross_entropy: dense.cross_entropy, perplexity: dense.perplexity },
+    pruned: { cross_entropy: pruned.cross_entropy, perplexity: pruned.perplexity },
+    mean_attention_error: heads.reduce((a, h) => a + h.attention_error, 0) / heads.length,
+    heads,
+    weights: weightAccounting(model, result),
+    ...(save !== undefined ? { saved_checkpoint: save } : {}),
+    time_ms: { load: t1 - t0, prune: t2 - t1, evaluate: t3 - t2, ...(save !== undefined ? { save: t4 - t3 } : {}) },
+    overrides: overridesJson(result),
+  };
+  const text = stringifyFinite(json);
+  if (out) {
+    writeOutputFile(out, text + '\n', [...inputs, save]);
+    return '';
+  }
+  return text;
+}
