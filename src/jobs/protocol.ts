@@ -36,8 +36,11 @@ export interface ModelSettings {
   pattern: string;
   mode: PruneMode;
   gd: Partial<GdOptions>;
-  /** The refit after every method's mask (the CLI's --refit; default none). */
-  refit?: RefitId;
+  /**
+   * The refits after every method's mask (the CLI's --refit, one run per refit): each
+   * chosen method runs once with each of these. Default ['none'].
+   */
+  refits?: RefitId[];
   /**
    * brown-char only: calibrate on the first 8 windows of this text (the CLI's
    * --calib-text) instead of the 8 seeded training windows (the CLI's default, seed 1).
@@ -153,13 +156,22 @@ export interface ModelGenerateJobResult extends ModelJobHeader {
   temperature: number;
   tokens: number;
   denseText: string;
-  runs: { method: ModelMethodId; text: string; pruned: ModelScore; pruning: PruningReport }[];
+  runs: { method: ModelMethodId; refit: RefitId; text: string; pruned: ModelScore; pruning: PruningReport }[];
   timeMs: { load: number; prune: number; generate: number; total: number };
 }
 
 /** Metric against sparsity for every method: the CLI's `sweep`, in the page. */
 export interface ModelSweepJobResult extends ModelJobHeader {
-  rows: { method: ModelMethodId; sparsity: number; score: ModelScore; meanAttentionError: number; pruning: PruningReport }[];
+  rows: {
+    method: ModelMethodId;
+    refit: RefitId;
+    sparsity: number;
+    /** Exact objective evaluations over every head (mask stage + refit). */
+    evaluations: number;
+    score: ModelScore;
+    meanAttentionError: number;
+    pruning: PruningReport;
+  }[];
   timeMs: { load: number; total: number };
 }
 
