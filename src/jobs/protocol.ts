@@ -18,8 +18,9 @@ export type Engine = 'f64' | 'tfjs';
 
 export type Job =
   | { kind: 'lab'; spec: SyntheticSpec; sparsity: number; gd: GdOptions; engine: Engine; snapshots: number }
-  | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: MethodId[]; gd: Partial<GdOptions> }
-  | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: MethodId[]; patterns: string[]; gd: Partial<GdOptions> }
+  /** `refit`: the refit after every method's mask (default none), as the CLI's `solve --refit`. */
+  | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: MethodId[]; gd: Partial<GdOptions>; refit?: RefitId }
+  | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: MethodId[]; patterns: string[]; gd: Partial<GdOptions>; refit?: RefitId }
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
   | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions>; near?: number }
   | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] }
@@ -235,6 +236,9 @@ export interface LabResult {
 
 export interface MethodOutcome {
   method: MethodId;
+  refit: RefitId;
+  /** Wall time and exact objective evaluations of the mask stage and the refit (absent for the exhaustive search). */
+  compute?: Compute;
   pattern: string;
   sparsity: number;
   pruned: number;

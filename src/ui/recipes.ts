@@ -6,6 +6,8 @@
  */
 import { MODEL_METHOD_IDS, REFIT_IDS, RETIRED_METHOD_IDS, methodColour, recipeLabel, refitInfo, type MethodId, type RefitId } from '../core/methods.ts';
 import { setItems, setValue } from './state.ts';
+import { count } from './format.ts';
+import type { Compute } from '../core/methodRunners.ts';
 
 /** Line dash (SVG stroke-dasharray; undefined = solid) and point symbol per refit. */
 export const REFIT_STYLE: Readonly<Record<RefitId, { dash: string | undefined; symbol: 'circle' | 'square' | 'triangle' }>> = {
@@ -59,4 +61,11 @@ export function upgradeRetiredMethods(params: URLSearchParams, prefix: string): 
   return [
     `This link names a retired method id: ${words}. It opens with methods ${methods.split(',').join(', ')} and refits ${refits.split(',').join(', ')}${kept.length ? ' (each method runs with each refit)' : ''}.`,
   ];
+}
+
+/** A run's exact objective evaluations for a table: the mask stage's, plus the refit's when it made any ("1,234 (1,000 + 234 refit)"). */
+export function evaluationsText(c: Compute | undefined): string {
+  if (!c) return '—';
+  const total = count(c.maskEvaluations + c.refitEvaluations);
+  return c.refitEvaluations > 0 ? `${total} (${count(c.maskEvaluations)} + ${count(c.refitEvaluations)} refit)` : total;
 }

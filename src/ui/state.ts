@@ -129,7 +129,8 @@ export function settleSwitches<T>(switches: readonly FieldSwitch[], state: T, ch
   let out = { ...state } as Record<string, unknown>;
   for (const sw of switches) {
     const form = sw.forms[String(out[sw.key])];
-    if (changed.includes(sw.key) && form) out = { ...out, ...form };
+    // A patch that sets the switch and some of its fields (a preset) keeps its fields.
+    if (changed.includes(sw.key) && form && !Object.keys(form).some((k) => changed.includes(k))) out = { ...out, ...form };
   }
   for (const sw of switches) out[sw.key] = switchValue(sw, out);
   return out as T;

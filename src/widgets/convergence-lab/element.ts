@@ -15,6 +15,7 @@ import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { LabProgress, LabResult } from '../../jobs/protocol.ts';
 import { PROBLEM_FIELDS, GD_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
+import { GD_FORM_HELP, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
 import { roundedErrorChart } from '../../ui/charts/rounded.ts';
 import { methodLabel } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
@@ -31,6 +32,8 @@ const schema = {
   seed: { ...PROBLEM_FIELDS.seed, default: LAB_EXAMPLE.seed },
   scale: { ...PROBLEM_FIELDS.scale, default: LAB_EXAMPLE.scale },
   sparsity: { kind: 'float', label: 'sparsity p', default: LAB_EXAMPLE.sparsity, min: 0, max: 0.95 },
+  // The paper's form (LAB_EXAMPLE): the switch shows it, and "custom" once a field is edited.
+  gdForm: gdFormField('paper'),
   ...GD_FIELDS,
   lambda: { ...GD_FIELDS.lambda, default: LAB_EXAMPLE.lambda },
   eta: { ...GD_FIELDS.eta, default: LAB_EXAMPLE.eta },
@@ -89,7 +92,9 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       note: 'The same head with the ablation’s defaults: Armijo steps (none raises L), a small λ, rounding by |M_T ∘ W|·‖X_i‖.',
     },
   ];
+  protected override readonly switches = [gdSwitch(['lambda', 'eta', 'iters', 'step', 'score', 'clip'])];
   override readonly hints = {
+    gdForm: { help: GD_FORM_HELP },
     scale: { help: 'Larger weights make attention rows more peaked.' },
     engine: { help: 'f64: float64 WebAssembly (the reference). tfjs: TensorFlow.js float32 (WebGL, else WASM, else CPU).' },
     eta: {

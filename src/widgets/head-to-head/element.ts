@@ -13,12 +13,13 @@ import { renderFigure } from '../../ui/figure.ts';
 import { num, numOr } from '../../ui/format.ts';
 import { sweepChart, type SweepPoint } from '../../ui/charts/sweep.ts';
 import { table } from '../../ui/table.ts';
-import { methodInfo, methodLabel, PRUNING_METHOD_IDS } from '../../core/methods.ts';
+import { methodInfo, methodLabel, PRUNING_METHOD_IDS, REFIT_IDS, refitInfo } from '../../core/methods.ts';
 import { JobError, SolverClient } from '../../worker/client.ts';
 import type { CompareResult, MethodOutcome, SweepRow } from '../../jobs/protocol.ts';
 import type { Granularity } from '../../core/mask.ts';
 import type { MethodId } from '../../core/methods.ts';
-import { PROBLEM_FIELDS, GD_FIELDS, specOf } from '../../ui/fields.ts';
+import { PROBLEM_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
+import { GD_FORM_HELP, gdFieldsOpeningOn, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
 import { WIDGET } from './widget.ts';
 import { CompareView, placeholder } from './compare-view.ts';
 
@@ -31,7 +32,11 @@ const schema = {
   ...PROBLEM_FIELDS,
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: PATTERNS },
-  ...GD_FIELDS,
+  // After every method's mask (the CLI's solve --refit): one refit for all, so the methods stay comparable.
+  refit: { kind: 'enum', label: 'refit', default: 'none', options: REFIT_IDS },
+  // Chapter 7's tables run Algorithm 1 in the paper's form: the widget opens on it.
+  gdForm: gdFormField('paper'),
+  ...gdFieldsOpeningOn('paper'),
 } as const satisfies Schema;
 
 type State = StateOf<typeof schema>;
@@ -67,8 +72,13 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     this.sweep = undefined;
     super.stop();
   }
+  protected override readonly switches = [gdSwitch()];
   override readonly hints = {
     sparsity: { help: 'Share of W pruned (unstructured). An N:M pattern fixes it to N/M.' },
+    refit: { help: `Applied after every method’s mask. ${REFIT_IDS.map((r) => `${r}: ${refitInfo(r).summary}`).join('. ')}.` },
+    gdForm: { help: GD_FORM_HELP },
+    step: GD_HINTS.step,
+    score: GD_HINTS.score,
     pattern: { help: 'N:M: in each output column, N of every M consecutive weights are pruned (M must divide d).' },
     eta: { help: 'Too large a step diverges; the message then quotes the step the smoothness bound allows.' },
   };
@@ -90,7 +100,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
   }
 
   private sweepKey(s: State): string {
-    return JSON.stringify([s.n, s.d, s.scale, s.seed, s.causal, s.lambda, s.eta, s.iters, s.step, s.score]);
+    return JSON.stringify([s.n, s.d, s.scale, s.seed, s.causal, s.refit, s.lambda, s.eta, s.iters, s.step, s.score]);
   }
 
   /** The sweep for these settings: the one running or done already, or a new one. */
@@ -105,6 +115,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         methods: [...PRUNING_METHOD_IDS],
         patterns: patternsFor(s.d),
         gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
+        refit: s.refit,
       },
       (p) => {
         if ('total' in p) onProgress(p.done, p.total);
@@ -186,6 +197,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
           granularity: granularity(s.pattern),
           methods: [method],
           gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
+          refit: s.refit,
         });
         if (signal.stale) return;
         const outcome = r.outcomes[0];
@@ -295,7 +307,10 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         `At ${unfair.length === SWEEP_SPARSITIES.length ? 'every sparsity' : `p = ${unfair.map((p) => num(p, 2)).join(', ')}`} p·d is not a whole number, so Wanda (⌊p·d⌋ per column) prunes fewer weights than the others (⌊p·d²⌋), which flatters it.`,
       );
     }
-    notes.push('The sweep depends on n, d, weight scale, seed, causal and the gradient-descent settings, not on the sparsity and pattern chosen above.');
+    if (s.refit !== 'none') notes.push(`Every mask is followed by the ${refitInfo(s.refit).label}.`);
+    notes.push(
+      'The sweep depends on n, d, weight scale, seed, causal, the refit and the gradient-descent settings, not on the sparsity and pattern chosen above.',
+    );
     foot.textContent = notes.join(' ');
     host.replaceChildren(heading, figure, numbers, foot);
   }

@@ -17,7 +17,7 @@ import { table } from '../../ui/table.ts';
 import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_FAIR_FIGHT, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
 import { GD_FIELDS, GD_HINTS } from '../../ui/fields.ts';
 import { GD_FORM_HELP, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
-import { REFITS_FIELD, REFITS_HELP, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
+import { REFITS_FIELD, REFITS_HELP, evaluationsText, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
@@ -77,13 +77,6 @@ function metricText(metric: Metric, s: ModelScore): string {
 
 function metricValue(metric: Metric, s: ModelScore): number {
   return metric === 'accuracy' ? (s.accuracy ?? Number.NaN) : s.perplexity;
-}
-
-/** Exact objective evaluations of a run: the mask stage's, plus the refit's when it made any. */
-function evaluationsText(run: ModelMethodRun): string {
-  const c = run.compute;
-  const total = count(c.maskEvaluations + c.refitEvaluations);
-  return c.refitEvaluations > 0 ? `${total} (${count(c.maskEvaluations)} + ${count(c.refitEvaluations)} refit)` : total;
 }
 
 export class ModelPruner extends WidgetBase<typeof schema> {
@@ -236,7 +229,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
           meanError(run),
           count(run.weights.kept_entries),
           num(run.compute.timeMs / 1000, 2),
-          evaluationsText(run),
+          evaluationsText(run.compute),
         ];
       }),
     });
