@@ -8,7 +8,7 @@
  * sweep does not depend on the sparsity and pattern controls, so changing those reuses it.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import type { Schema, StateOf } from '../../ui/state.ts';
+import type { StateOf } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { num, numOr } from '../../ui/format.ts';
 import { sweepChart, type SweepPoint } from '../../ui/charts/sweep.ts';
@@ -16,41 +16,14 @@ import { table } from '../../ui/table.ts';
 import { methodInfo, methodLabel, PRUNING_METHOD_IDS, REFIT_IDS, refitInfo } from '../../core/methods.ts';
 import { JobError, SolverClient } from '../../worker/client.ts';
 import type { CompareResult, MethodOutcome, SweepRow } from '../../jobs/protocol.ts';
-import type { Granularity } from '../../core/mask.ts';
 import type { MethodId } from '../../core/methods.ts';
-import { PROBLEM_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
-import { GD_FORM_HELP, gdFieldsOpeningOn, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
+import { GD_HINTS, specOf } from '../../ui/fields.ts';
+import { GD_FORM_HELP } from '../../ui/gdForm.ts';
 import { WIDGET } from './widget.ts';
+import { PATTERNS, SWEEP_SPARSITIES, SWITCHES, compareJob, gdOf, nm, schema } from './settings.ts';
 import { CompareView, placeholder } from './compare-view.ts';
 
-const SWEEP_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const PATTERNS = ['unstructured', '2:4', '4:8'] as const;
-
-const schema = {
-  n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 256 },
-  d: { kind: 'int', label: 'width d', default: 16, min: 2, max: 64 },
-  ...PROBLEM_FIELDS,
-  sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
-  pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: PATTERNS },
-  // After every method's mask (the CLI's solve --refit): one refit for all, so the methods stay comparable.
-  refit: { kind: 'enum', label: 'refit', default: 'none', options: REFIT_IDS },
-  // Chapter 7's tables run Algorithm 1 in the paper's form: the widget opens on it.
-  gdForm: gdFormField('paper'),
-  ...gdFieldsOpeningOn('paper'),
-} as const satisfies Schema;
-
 type State = StateOf<typeof schema>;
-
-/** "2:4" → {n: 2, m: 4}; undefined for unstructured. */
-function nm(pattern: string): { n: number; m: number } | undefined {
-  const match = /^(\d+):(\d+)$/.exec(pattern);
-  return match ? { n: Number(match[1]), m: Number(match[2]) } : undefined;
-}
-
-function granularity(pattern: string): Granularity {
-  const g = nm(pattern);
-  return g ? { kind: 'nm', n: g.n, m: g.m } : { kind: 'unstructured' };
-}
 
 /** The N:M patterns that fit width d (M must divide d). */
 function patternsFor(d: number): string[] {
@@ -72,7 +45,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     this.sweep = undefined;
     super.stop();
   }
-  protected override readonly switches = [gdSwitch()];
+  protected override readonly switches = SWITCHES;
   override readonly hints = {
     sparsity: { help: 'Share of W pruned (unstructured). An N:M pattern fixes it to N/M.' },
     refit: { help: `Applied after every method’s mask. ${REFIT_IDS.map((r) => `${r}: ${refitInfo(r).summary}`).join('. ')}.` },
@@ -114,7 +87,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         sparsities: SWEEP_SPARSITIES,
         methods: [...PRUNING_METHOD_IDS],
         patterns: patternsFor(s.d),
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
+        gd: gdOf(s),
         refit: s.refit,
       },
       (p) => {
@@ -190,15 +163,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       // One job per method, fastest first, each drawn as it arrives. The sweep (on its own
       // worker) waits for the first one, so that nothing competes with the first maps.
       for (const method of methods) {
-        const r = await this.client.run({
-          kind: 'compare',
-          spec: specOf(s),
-          sparsity: s.sparsity,
-          granularity: granularity(s.pattern),
-          methods: [method],
-          gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
-          refit: s.refit,
-        });
+        const r = await this.client.run(compareJob(s, [method]));
         if (signal.stale) return;
         const outcome = r.outcomes[0];
         if (outcome) {
