@@ -107,6 +107,8 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.state = state;
     this.build();
     this.showNotes([...upgraded, ...notes]);
+    // An old link's retired ids: the address bar shows the new ones at once.
+    if (upgraded.length) this.persist();
     // Start loading the solver worker now, in parallel with the rest of the page:
     // the first run then does not wait for its module and WASM compile.
     this.client.warm();

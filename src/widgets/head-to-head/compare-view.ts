@@ -152,6 +152,8 @@ export class CompareView {
     const card = this.cards.get(o.method);
     if (!card) return;
     this.outcomes.set(o.method, o);
+    // For tests and scripts: the number behind the card at full precision (the answer key's check reads it).
+    card.dataset.attentionError = String(o.metrics.attentionError);
     const numbers = document.createElement('p');
     numbers.className = 'h2h-card-numbers';
     numbers.textContent = `attention error ${num(o.metrics.attentionError, 3)} · pruned ${count(o.pruned)} of ${count(this.setting.d ** 2)} · ${num(o.timeMs, 2)} ms`;
