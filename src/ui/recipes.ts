@@ -4,7 +4,18 @@
  * line's dash and the point's symbol in charts, and by a suffix in tables and legends
  * ("Swap search + attention refit", recipeLabel). No refit: a solid line and a circle.
  */
-import { MODEL_METHOD_IDS, REFIT_IDS, RETIRED_METHOD_IDS, methodColour, recipeLabel, refitInfo, type MethodId, type RefitId } from '../core/methods.ts';
+import {
+  MODEL_METHOD_IDS,
+  PAGE_DEFAULT_METHODS,
+  PAGE_FAIR_FIGHT,
+  REFIT_IDS,
+  RETIRED_METHOD_IDS,
+  methodColour,
+  recipeLabel,
+  refitInfo,
+  type MethodId,
+  type RefitId,
+} from '../core/methods.ts';
 import { setItems, setValue } from './state.ts';
 import { count } from './format.ts';
 import type { Compute } from '../core/methodRunners.ts';
@@ -68,4 +79,20 @@ export function evaluationsText(c: Compute | undefined): string {
   if (!c) return '—';
   const total = count(c.maskEvaluations + c.refitEvaluations);
   return c.refitEvaluations > 0 ? `${total} (${count(c.maskEvaluations)} + ${count(c.refitEvaluations)} refit)` : total;
+}
+
+/**
+ * The model widgets' two presets: the defaults (the paper's four, no refit) and the fair
+ * fight (SparseGPT and both swap searches, each with the linear and the attention refit);
+ * `look` says what to look for in that widget.
+ */
+export function methodPresets(look: string): { label: string; state: { methods: string; refits: string }; note?: string }[] {
+  return [
+    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS, refits: 'none' } },
+    {
+      label: 'fair fight',
+      state: { ...PAGE_FAIR_FIGHT },
+      note: `SparseGPT, the linear swap search and the attention swap search, each with the linear and with the attention refit: twins differ only in the objective. ${look}`,
+    },
+  ];
 }

@@ -12,11 +12,11 @@ import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
-import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_FAIR_FIGHT, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
+import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
 import { firstDifference, generatedRows, generatedTxt, prunedWith, settingsLine, unknownPromptMessage } from './compare.ts';
 import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
 import { gdFlags } from '../../ui/shell.ts';
-import { REFITS_FIELD, REFITS_HELP, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
+import { REFITS_FIELD, REFITS_HELP, methodPresets, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
 import { WIDGET } from './widget.ts';
@@ -52,14 +52,9 @@ function brownVocabulary(): Promise<readonly string[] | undefined> {
 export class GeneratedText extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
-  protected override readonly presets: readonly Preset<typeof schema>[] = [
-    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS, refits: 'none' } },
-    {
-      label: 'fair fight',
-      state: { ...PAGE_FAIR_FIGHT },
-      note: 'SparseGPT, the linear swap search and the attention swap search, each with the linear and with the attention refit: twins differ only in the objective. If the model pruner above ran them at these settings, they are reused.',
-    },
-  ];
+  protected override readonly presets: readonly Preset<typeof schema>[] = methodPresets(
+    'If the model pruner above ran them at these settings, they are reused.',
+  );
   protected override upgradeLink(params: URLSearchParams): string[] {
     return upgradeRetiredMethods(params, this.urlPrefix);
   }

@@ -18,9 +18,9 @@ import { colorLegend } from '../../ui/charts/heatmap.ts';
 import { num } from '../../ui/format.ts';
 import { quietMarks } from '../../ui/charts/quiet.ts';
 import { table } from '../../ui/table.ts';
-import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_FAIR_FIGHT, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
 import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
-import { REFITS_FIELD, REFITS_HELP, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
+import { REFITS_FIELD, REFITS_HELP, methodPresets, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import type { Job, ModelPruneJobResult } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
@@ -132,14 +132,9 @@ export class InductionHeads extends WidgetBase<typeof schema> {
   protected override client = modelClient();
   protected override readonly startOn = 'click';
   protected readonly legend = 'Sequence, pruning, and the head shown';
-  protected override readonly presets: readonly Preset<typeof schema>[] = [
-    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS, refits: 'none' } },
-    {
-      label: 'fair fight',
-      state: { ...PAGE_FAIR_FIGHT },
-      note: 'SparseGPT, the linear swap search and the attention swap search, each with the linear and with the attention refit, at sparsity 0.9: look at how much of the induction stripe, and of the accuracy, each keeps. Twins differ only in the objective.',
-    },
-  ];
+  protected override readonly presets: readonly Preset<typeof schema>[] = methodPresets(
+    'At sparsity 0.9, look at how much of the induction stripe, and of the accuracy, each keeps.',
+  );
   protected override upgradeLink(params: URLSearchParams): string[] {
     return upgradeRetiredMethods(params, this.urlPrefix);
   }

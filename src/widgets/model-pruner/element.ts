@@ -14,10 +14,10 @@ import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
-import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_FAIR_FIGHT, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
+import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
 import { GD_FIELDS, GD_HINTS } from '../../ui/fields.ts';
 import { GD_FORM_HELP, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
-import { REFITS_FIELD, REFITS_HELP, evaluationsText, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
+import { REFITS_FIELD, REFITS_HELP, methodPresets, evaluationsText, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
@@ -87,14 +87,9 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   // A whole model is pruned with every chosen method: it waits for the reader's Run.
   protected override readonly startOn = 'click';
   protected readonly legend = 'Model, methods, sparsity and calibration';
-  protected override readonly presets: readonly Preset<typeof schema>[] = [
-    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS, refits: 'none' } },
-    {
-      label: 'fair fight',
-      state: { ...PAGE_FAIR_FIGHT },
-      note: 'SparseGPT, the linear swap search and the attention swap search, each with the linear and with the attention refit: twins differ only in the objective. Six runs of a search and a refit take longer than the defaults (the table gives each run’s time and objective evaluations).',
-    },
-  ];
+  protected override readonly presets: readonly Preset<typeof schema>[] = methodPresets(
+    'Six runs of a search and a refit take longer than the defaults (the table gives each run’s time and objective evaluations).',
+  );
   protected override readonly switches = [gdSwitch()];
   protected override upgradeLink(params: URLSearchParams): string[] {
     return upgradeRetiredMethods(params, this.urlPrefix);
