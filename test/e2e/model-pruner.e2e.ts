@@ -15,6 +15,7 @@ import { runWidget, watchedPage, widgetStatus } from './browser.ts';
 import { expectAgrees, pageResult } from './modelChecks.ts';
 import { siteSession } from './siteSession.ts';
 import { cliJson } from '../helpers/cli.ts';
+import { count } from '../../src/ui/format.ts';
 
 const TAG = 'model-pruner';
 
@@ -54,7 +55,7 @@ describe('model pruner', () => {
     const row = root.locator('.pruner-results tbody tr').first();
     expect(await row.locator('th, td').first().textContent()).toBe('Attention swap search + attention refit');
     expect(await root.locator('.pruner-results thead').textContent()).toMatch(/compute: time \(s\)[\s\S]*compute: objective evaluations/);
-    expect(await row.textContent()).toContain(`${cli.compute.evaluations.toLocaleString('en-US')} (`);
+    expect(await row.textContent()).toContain(`${count(cli.compute.evaluations)} (`);
     // The address bar names the new ids.
     expect(await page.evaluate(() => new URLSearchParams(location.search).get('pruner.methods'))).toBe('swap');
     expect(await page.evaluate(() => new URLSearchParams(location.search).get('pruner.refits'))).toBe('attention');
