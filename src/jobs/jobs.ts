@@ -9,7 +9,7 @@ import { DivergenceError, GradientDescent, binariseRun, type Objective, type GdO
 import { createObjective, defaultKernel } from '../core/objectiveFactory.ts';
 import { parseNM, type Granularity, prunedCount, applyMask, maskPruneLowestGlobal } from '../core/mask.ts';
 import { effectiveSparsity, solve } from '../core/solve.ts';
-import { BASELINE_METHOD_IDS, type MethodId, PRUNING_METHOD_IDS } from '../core/methods.ts';
+import { BASELINE_METHOD_IDS, type MethodId, PRUNING_METHOD_IDS, type RefitId } from '../core/methods.ts';
 import { EXHAUSTIVE_LIMIT, exhaustiveCount, exhaustiveSearch, percentileRank } from '../core/exhaustive.ts';
 import { binariseMerged } from '../core/binarise.ts';
 import { linearError } from '../core/linear.ts';
@@ -213,11 +213,13 @@ async function runLab(job: Extract<Job, { kind: 'lab' }>, ctx: JobContext): Prom
   }
 }
 
-function outcome(problem: Problem, method: MethodId, pattern: string, sparsity: number, gd: Partial<GdOptions>): MethodOutcome {
+function outcome(problem: Problem, method: MethodId, pattern: string, sparsity: number, gd: Partial<GdOptions>, refit: RefitId = 'none'): MethodOutcome {
   const granularity = granularityOf(pattern, problem.W.rows);
-  const r = solve(problem, method, { sparsity, granularity, gd });
+  const r = solve(problem, method, { sparsity, granularity, gd, refit });
   return {
     method,
+    refit: r.refit,
+    ...(r.compute ? { compute: r.compute } : {}),
     pattern,
     sparsity: r.sparsity,
     pruned: r.pruned,
@@ -235,7 +237,7 @@ async function runCompare(job: Extract<Job, { kind: 'compare' }>, ctx: JobContex
   const pattern = job.granularity.kind === 'nm' ? `${job.granularity.n}:${job.granularity.m}` : 'unstructured';
   const outcomes: MethodOutcome[] = [];
   for (const [i, method] of job.methods.entries()) {
-    outcomes.push(outcome(problem, method, pattern, job.sparsity, job.gd));
+    outcomes.push(outcome(problem, method, pattern, job.sparsity, job.gd, job.refit));
     ctx.progress({ done: i + 1, total: job.methods.length });
     await ctx.pause();
   }
@@ -255,7 +257,8 @@ async function runSweep(job: Extract<Job, { kind: 'sweep' }>, ctx: JobContext): 
   // M_T does not depend on the sparsity or the pattern: one gradient-descent run serves every row.
   let gd: GradientDescent | undefined;
   for (const [i, [method, pattern, p]] of tasks.entries()) {
-    if (method === 'gd') {
+    // (With a refit, each row refits its own mask: the shortcut below covers the mask stage only.)
+    if (method === 'gd' && (job.refit ?? 'none') === 'none') {
       if (!gd) {
         gd = new GradientDescent(problem, job.gd);
         gd.advance();
@@ -272,7 +275,7 @@ async function runSweep(job: Extract<Job, { kind: 'sweep' }>, ctx: JobContext): 
         linearError: linearError(problem.X, problem.W, r.wPruned),
       });
     } else {
-      const o = outcome(problem, method, pattern, p, job.gd);
+      const o = outcome(problem, method, pattern, p, job.gd, job.refit);
       rows.push({
         method,
         pattern,

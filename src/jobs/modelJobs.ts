@@ -15,6 +15,9 @@ import {
   openSession,
   pruneInSession,
   pruningOf,
+  recipesOf,
+  recipeText,
+  refitsOf,
   scoreInSession,
   type PruneOutcome,
   viewTokens,
@@ -31,21 +34,21 @@ export async function runModelPrune(job: Extract<Job, { kind: 'modelPrune' }>, h
   const session = await openSession(host, s.model, s.calibText);
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
-  const step = stepper(host, job.methods.length * (headsOf(session) + 1));
+  const recipes = recipesOf(job.methods, refitsOf(s));
+  const step = stepper(host, recipes.length * (headsOf(session) + 1));
   const { headLogitsOf } = await import('../model/prune.ts');
 
   let pruneMs = 0;
   let scoreMs = 0;
   const runs = [];
   const results = [];
-  for (const method of job.methods) {
+  for (const { method, refit } of recipes) {
     const t0 = performance.now();
-    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd, refit: s.refit }, host, () =>
-      step(`pruning with ${method}`),
-    );
+    const name = recipeText(method, refit);
+    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd, refit }, host, () => step(`pruning with ${name}`));
     const t1 = performance.now();
     const score = await scoreInSession(session, outcome.result);
-    step(`scoring the model pruned with ${method}`);
+    step(`scoring the model pruned with ${name}`);
     await host.pause();
     pruneMs += t1 - t0;
     scoreMs += performance.now() - t1;
@@ -95,7 +98,8 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
   const [{ generate }, { headLogitsOf }] = await Promise.all([import('../model/transformer.ts'), import('../model/prune.ts')]);
-  const step = stepper(host, job.methods.length * (headsOf(session) + 2) + 1);
+  const recipes = recipesOf(job.methods, refitsOf(s));
+  const step = stepper(host, recipes.length * (headsOf(session) + 2) + 1);
   let pruneMs = 0;
   let genMs = 0;
   let t = performance.now();
@@ -104,21 +108,20 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   step('writing with the dense model');
   await host.pause();
   const runs = [];
-  for (const method of job.methods) {
+  for (const { method, refit } of recipes) {
     t = performance.now();
-    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd, refit: s.refit }, host, () =>
-      step(`pruning with ${method}`),
-    );
+    const name = recipeText(method, refit);
+    const outcome = await pruneInSession(session, { method, sparsity, granularity, mode: s.mode, gd: s.gd, refit }, host, () => step(`pruning with ${name}`));
     const result = outcome.result;
     pruneMs += performance.now() - t;
     const score = await scoreInSession(session, result);
-    step(`scoring the model pruned with ${method}`);
+    step(`scoring the model pruned with ${name}`);
     t = performance.now();
     const text = generate(session.model, job.prompt, job.tokens, job.seed, job.temperature, { headLogits: headLogitsOf(result) }).continuation;
     genMs += performance.now() - t;
-    step(`writing with the model pruned by ${method}`);
+    step(`writing with the model pruned by ${name}`);
     await host.pause();
-    runs.push({ method, text, pruned: score, pruning: pruningOf(outcome) });
+    runs.push({ method, refit, text, pruned: score, pruning: pruningOf(outcome) });
   }
   return {
     ...header(session, s.mode),
@@ -141,7 +144,7 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   checkMethods(job.methods, MODEL_METHOD_IDS);
   const plan = {
     methods: job.methods,
-    refits: [s.refit ?? 'none'] as const,
+    refits: refitsOf(s),
     sparsities: job.sparsities,
     mode: s.mode,
     granularity: { kind: 'unstructured' } as const,
@@ -150,17 +153,17 @@ export async function runModelSweep(job: Extract<Job, { kind: 'modelSweep' }>, h
   validateSweepPlan(plan);
   const session = await openSession(host, s.model, s.calibText);
   const tLoaded = performance.now();
-  const step = stepper(host, job.methods.length * job.sparsities.length * (headsOf(session) + 1));
+  const step = stepper(host, job.methods.length * plan.refits.length * job.sparsities.length * (headsOf(session) + 1));
   const outcomes: PruneOutcome[] = [];
   const cells = await sweepModel(plan, {
     prune: async (spec) => {
-      const o = await pruneInSession(session, spec, host, () => step(`pruning with ${spec.method} at sparsity ${spec.sparsity}`));
+      const o = await pruneInSession(session, spec, host, () => step(`pruning with ${recipeText(spec.method, spec.refit)} at sparsity ${spec.sparsity}`));
       outcomes.push(o);
       return o.result;
     },
     score: (result) => scoreInSession(session, result),
     afterCell: async (c) => {
-      step(`scoring ${c.method} at sparsity ${c.sparsity}`);
+      step(`scoring ${recipeText(c.method, c.refit)} at sparsity ${c.sparsity}`);
       await host.pause();
     },
   });

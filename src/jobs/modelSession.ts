@@ -10,7 +10,7 @@ import { parseNM, type Granularity } from '../core/mask.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { Calibration, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache } from '../model/prune.ts';
-import type { ModelMethodId, RefitId } from '../core/methods.ts';
+import { isRefitId, type ModelMethodId, type RefitId } from '../core/methods.ts';
 import type { EvalSet, Score } from '../model/evaluate.ts';
 import type { HeadLogitsFn } from '../model/transformer.ts';
 import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, PruningReport, StepProgress } from './protocol.ts';
@@ -77,6 +77,10 @@ export function checkSettings(s: Partial<ModelSettings>): void {
   if (s.mode !== 'merged' && s.mode !== 'factored') throw new Error(`the mode must be merged or factored (got "${String(s.mode)}")`);
   if (s.sparsity !== undefined && !(Number.isFinite(s.sparsity) && s.sparsity >= 0 && s.sparsity < 1))
     throw new Error(`the sparsity must be a number in [0, 1) (got ${s.sparsity})`);
+  if (s.refits !== undefined) {
+    if (!Array.isArray(s.refits) || s.refits.length === 0) throw new Error('choose at least one refit (none, linear or attention)');
+    for (const r of s.refits) if (!isRefitId(String(r))) throw new Error(`unknown refit "${String(r)}": it must be none, linear or attention`);
+  }
   if (s.calibText !== undefined && s.model !== 'brown-char')
     throw new Error('pasted calibration text applies to brown-char only: the induction model reads synthetic token sequences, not text');
 }
@@ -84,6 +88,21 @@ export function checkSettings(s: Partial<ModelSettings>): void {
 export function checkMethods(methods: readonly string[], known: readonly string[]): void {
   if (methods.length === 0) throw new Error('choose at least one method');
   for (const m of methods) if (!known.includes(m)) throw new Error(`unknown method "${m}": it must be one of ${known.join(', ')}`);
+}
+
+/** A job's refits: the settings' list, or no refit. */
+export function refitsOf(s: Pick<ModelSettings, 'refits'>): RefitId[] {
+  return s.refits?.length ? [...s.refits] : ['none'];
+}
+
+/** Each method with each refit, method by method (the order of a job's runs and of its table rows). */
+export function recipesOf(methods: readonly ModelMethodId[], refits: readonly RefitId[]): { method: ModelMethodId; refit: RefitId }[] {
+  return methods.flatMap((method) => refits.map((refit) => ({ method, refit })));
+}
+
+/** A recipe in the progress line's words: "swap", "swap + attention refit". */
+export function recipeText(method: ModelMethodId, refit: RefitId | undefined): string {
+  return refit === undefined || refit === 'none' ? method : `${method} + ${refit} refit`;
 }
 
 /** The granularity of a pattern ('unstructured' or 'N:M') for a model of width d, and the sparsity it implies. */

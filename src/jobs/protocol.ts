@@ -18,8 +18,9 @@ export type Engine = 'f64' | 'tfjs';
 
 export type Job =
   | { kind: 'lab'; spec: SyntheticSpec; sparsity: number; gd: GdOptions; engine: Engine; snapshots: number }
-  | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: MethodId[]; gd: Partial<GdOptions> }
-  | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: MethodId[]; patterns: string[]; gd: Partial<GdOptions> }
+  /** `refit`: the refit after every method's mask (default none), as the CLI's `solve --refit`. */
+  | { kind: 'compare'; spec: SyntheticSpec; sparsity: number; granularity: Granularity; methods: MethodId[]; gd: Partial<GdOptions>; refit?: RefitId }
+  | { kind: 'sweep'; spec: SyntheticSpec; sparsities: number[]; methods: MethodId[]; patterns: string[]; gd: Partial<GdOptions>; refit?: RefitId }
   | { kind: 'exhaustive'; spec: SyntheticSpec; sparsity: number; gd: Partial<GdOptions> }
   | { kind: 'scatter'; spec: SyntheticSpec; sparsity: number; samples: number; seed: number; gd: Partial<GdOptions>; near?: number }
   | { kind: 'gradcheck'; spec: SyntheticSpec; lambda: number; spread: number; h: number; sweep?: number[] }
@@ -37,8 +38,11 @@ export interface ModelSettings {
   pattern: string;
   mode: PruneMode;
   gd: Partial<GdOptions>;
-  /** The refit after every method's mask (the CLI's --refit; default none). */
-  refit?: RefitId;
+  /**
+   * The refits after every method's mask (the CLI's --refit, one run per refit): each
+   * chosen method runs once with each of these. Default ['none'].
+   */
+  refits?: RefitId[];
   /**
    * brown-char only: calibrate on the first 8 windows of this text (the CLI's
    * --calib-text) instead of the 8 seeded training windows (the CLI's default, seed 1).
@@ -154,13 +158,22 @@ export interface ModelGenerateJobResult extends ModelJobHeader {
   temperature: number;
   tokens: number;
   denseText: string;
-  runs: { method: ModelMethodId; text: string; pruned: ModelScore; pruning: PruningReport }[];
+  runs: { method: ModelMethodId; refit: RefitId; text: string; pruned: ModelScore; pruning: PruningReport }[];
   timeMs: { load: number; prune: number; generate: number; total: number };
 }
 
 /** Metric against sparsity for every method: the CLI's `sweep`, in the page. */
 export interface ModelSweepJobResult extends ModelJobHeader {
-  rows: { method: ModelMethodId; sparsity: number; score: ModelScore; meanAttentionError: number; pruning: PruningReport }[];
+  rows: {
+    method: ModelMethodId;
+    refit: RefitId;
+    sparsity: number;
+    /** Exact objective evaluations over every head (mask stage + refit). */
+    evaluations: number;
+    score: ModelScore;
+    meanAttentionError: number;
+    pruning: PruningReport;
+  }[];
   timeMs: { load: number; total: number };
 }
 
@@ -234,6 +247,9 @@ export interface LossFloorResult {
 
 export interface MethodOutcome {
   method: MethodId;
+  refit: RefitId;
+  /** Wall time and exact objective evaluations of the mask stage and the refit (absent for the exhaustive search). */
+  compute?: Compute;
   pattern: string;
   sparsity: number;
   pruned: number;

@@ -12,7 +12,7 @@ import { GD_FIELDS } from '../ui/fields.ts';
 import { withBase } from '../site/base.ts';
 import type { JobOf } from '../jobs/protocol.ts';
 import { PAPER_METHOD_IDS } from '../core/methods.ts';
-import { GD_PAPER_FORM } from '../core/gd.ts';
+import { GD_PAPER_FORM, type GdOptions } from '../core/gd.ts';
 
 /** A synthetic head for "predict the winner": the head-to-head widget's problem fields. */
 export interface WinnerPreset {
@@ -128,9 +128,29 @@ export function presetLink(target: { path: string; id: string }, fields: Record<
   return withBase(`${target.path}?${query}#${target.id}`);
 }
 
-/** The head-to-head widget (chapter 7) on a winner preset. */
+/**
+ * The head-to-head widget (chapter 7) on a winner preset, with every setting the answer
+ * key used (winnerJob): the problem, the sparsity, no refit, and all of gradient descent's
+ * options, so the page shows the answer key's numbers whatever the widget's defaults.
+ */
 export function headToHeadLink(p: WinnerPreset): string {
-  return presetLink(HEAD_TO_HEAD, { n: p.n, d: p.d, seed: p.seed, scale: p.scale, sparsity: p.sparsity });
+  const job = winnerJob(p);
+  const gd = { ...GD_PAPER_FORM, ...job.gd };
+  return presetLink(HEAD_TO_HEAD, {
+    n: p.n,
+    d: p.d,
+    seed: p.seed,
+    scale: p.scale,
+    causal: job.spec.causal ? 1 : 0,
+    sparsity: p.sparsity,
+    pattern: 'unstructured',
+    refit: job.refit ?? 'none',
+    lambda: gd.lambda,
+    eta: gd.eta,
+    iters: gd.iters,
+    step: gd.step,
+    score: gd.score,
+  });
 }
 
 /** The gradient check (chapter 4) on a random problem of the exercise's size and λ. */
@@ -138,12 +158,31 @@ export function gradientCheckLink(p: GradientProblem): string {
   return presetLink(GRADIENT_CHECK, { n: p.X.length, d: p.W.length, lambda: p.lambda });
 }
 
-/** The convergence lab (chapter 5) on the divergence preset, optionally with a step η. */
+/**
+ * Gradient descent as exercise (c) runs it: the paper's fixed step with the preset's λ and
+ * T, and the reader's η (the paper's 0.05 when none is given).
+ */
+export function divergenceGd(eta?: number): Required<GdOptions> {
+  return { ...GD_PAPER_FORM, lambda: DIVERGENCE_PRESET.lambda, iters: DIVERGENCE_PRESET.iters, ...(eta !== undefined ? { eta } : {}) };
+}
+
+/** The convergence lab (chapter 5) on the divergence preset, with every gradient-descent setting (and the step η, if given). */
 export function labLink(eta?: number): string {
   const p = DIVERGENCE_PRESET;
-  const fields: Record<string, number> = { n: p.n, d: p.d, seed: p.seed, scale: p.scale, lambda: p.lambda, iters: p.iters };
-  if (eta !== undefined) fields.eta = eta;
-  return presetLink(LAB, fields);
+  const gd = divergenceGd(eta);
+  return presetLink(LAB, {
+    n: p.n,
+    d: p.d,
+    seed: p.seed,
+    scale: p.scale,
+    causal: 0,
+    lambda: gd.lambda,
+    eta: gd.eta,
+    iters: gd.iters,
+    step: gd.step,
+    score: gd.score,
+    clip: gd.clip ? 1 : 0,
+  });
 }
 
 /** The job a winner preset runs, in the page's worker and for the answer key: the paper's four methods, GD in the paper's form. */

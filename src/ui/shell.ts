@@ -17,6 +17,8 @@
  * controls (they make the text shown differ from the text copied).
  */
 
+import { GD_DEFAULTS } from '../core/gd.ts';
+
 /** A value that cannot be shown safely in a shell command. */
 export class UnquotableError extends Error {
   constructor(
@@ -68,4 +70,16 @@ export function tryShellCommand(words: readonly (string | number)[]): { ok: true
     if (e instanceof UnquotableError) return { ok: false, why: e.message };
     throw e;
   }
+}
+
+/**
+ * Gradient descent's flags for a command that reproduces a run with these options: none
+ * when they are the CLI's defaults (GD_DEFAULTS), else all five, so that a line beside a
+ * table in the paper's form reads `--step fixed --lambda 0.1 --eta 0.05 --iters 300 --score relaxed`.
+ */
+export function gdFlags(gd: { lambda: number; eta: number; iters: number; step?: string; score?: string }): (string | number)[] {
+  const full = { step: GD_DEFAULTS.step, score: GD_DEFAULTS.score, ...gd };
+  const same = full.lambda === GD_DEFAULTS.lambda && full.eta === GD_DEFAULTS.eta && full.iters === GD_DEFAULTS.iters;
+  if (same && full.step === GD_DEFAULTS.step && full.score === GD_DEFAULTS.score) return [];
+  return ['--step', full.step, '--lambda', full.lambda, '--eta', full.eta, '--iters', full.iters, '--score', full.score];
 }

@@ -15,7 +15,8 @@ export type FieldSpec =
   | { kind: 'int'; label: string; default: number; min: number; max: number; slider?: SliderSpec | false }
   | { kind: 'float'; label: string; default: number; min: number; max: number; slider?: SliderSpec | false }
   | { kind: 'bool'; label: string; default: boolean }
-  | { kind: 'enum'; label: string; default: string; options: readonly string[] }
+  /** `labels`: how the control names an option (the URL keeps the option itself). */
+  | { kind: 'enum'; label: string; default: string; options: readonly string[]; labels?: Readonly<Record<string, string>> }
   /** A non-empty subset of options, kept in the options' order; in the URL as "a,b". */
   | { kind: 'set'; label: string; default: string; options: readonly string[] }
   /**
@@ -101,18 +102,65 @@ function numberProblem(raw: string): string {
   return 'not a number';
 }
 
+/**
+ * A switch: an enum field whose named values each set several other fields at once
+ * ("paper’s form" sets λ, η, T, the step rule and the rounding). When those fields match
+ * no named value, the switch shows `custom`. It travels in the URL like any enum.
+ */
+export interface FieldSwitch {
+  key: string;
+  /** Each named value and the fields it sets. */
+  forms: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The value shown when the fields match no form. */
+  custom: string;
+}
+
+/** The switch's value for a state: the first form all of whose fields the state has, else `custom`. */
+export function switchValue(sw: FieldSwitch, state: Readonly<Record<string, unknown>>): string {
+  for (const [name, fields] of Object.entries(sw.forms)) if (Object.entries(fields).every(([k, v]) => state[k] === v)) return name;
+  return sw.custom;
+}
+
+/**
+ * The state after `key` changed: a switch set to a form sets that form's fields; every
+ * switch then shows what its fields are now (a field edited away from a form makes it `custom`).
+ */
+export function settleSwitches<T>(switches: readonly FieldSwitch[], state: T, changed: readonly string[] = []): T {
+  let out = { ...state } as Record<string, unknown>;
+  for (const sw of switches) {
+    const form = sw.forms[String(out[sw.key])];
+    // A patch that sets the switch and some of its fields (a preset) keeps its fields.
+    if (changed.includes(sw.key) && form && !Object.keys(form).some((k) => changed.includes(k))) out = { ...out, ...form };
+  }
+  for (const sw of switches) out[sw.key] = switchValue(sw, out);
+  return out as T;
+}
+
 /** Read a widget's state from URL parameters; notes explain every value that was ignored. */
-export function readState<S extends Schema>(schema: S, params: URLSearchParams, prefix: string): { state: StateOf<S>; notes: string[] } {
+export function readState<S extends Schema>(
+  schema: S,
+  params: URLSearchParams,
+  prefix: string,
+  switches: readonly FieldSwitch[] = [],
+): { state: StateOf<S>; notes: string[] } {
   const state = defaults(schema) as Record<string, unknown>;
   const notes: string[] = [];
+  const given = new Set<string>();
   for (const [key, spec] of Object.entries(schema)) {
     const raw = params.get(`${prefix}.${key}`);
     if (raw === null) continue;
     const r = coerce(spec, raw);
-    if (r.ok) state[key] = r.value;
-    else notes.push(`Ignored ${spec.label} = "${truncate(raw)}" from the link (${r.why}); using the default ${String(spec.default)}.`);
+    if (r.ok) {
+      state[key] = r.value;
+      given.add(key);
+    } else notes.push(`Ignored ${spec.label} = "${truncate(raw)}" from the link (${r.why}); using the default ${String(spec.default)}.`);
   }
-  return { state: state as StateOf<S>, notes };
+  // A switch named in the link sets its form's fields, except those the link gives itself.
+  for (const sw of switches) {
+    const form = given.has(sw.key) ? sw.forms[String(state[sw.key])] : undefined;
+    if (form) for (const [k, v] of Object.entries(form)) if (!given.has(k)) state[k] = v;
+  }
+  return { state: settleSwitches(switches, state) as StateOf<S>, notes };
 }
 
 /** Write a widget's state into URL parameters: only values that differ from the default. */

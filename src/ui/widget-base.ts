@@ -8,7 +8,7 @@
  *   `aria-busy` on the root, a live status line, errors explained in words;
  * - a solver client (Web Worker) that a newer input cancels.
  */
-import { type Schema, type StateOf, type FieldSpec, defaults, readState, setItems, setValue, writeState } from './state.ts';
+import { type FieldSpec, type FieldSwitch, type Schema, type StateOf, defaults, readState, setItems, setValue, settleSwitches, writeState } from './state.ts';
 import { JobError, SolverClient } from '../worker/client.ts';
 import { num } from './format.ts';
 import { type SliderSpec, sliderFor } from './slider.ts';
@@ -60,6 +60,15 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
   protected readonly stoppable: boolean = false;
   /** Named settings, shown as buttons above the controls. */
   protected readonly presets: readonly Preset<S>[] = [];
+  /** Fields that set several others at once (state.ts: FieldSwitch), e.g. "paper’s form / our defaults". */
+  protected readonly switches: readonly FieldSwitch[] = [];
+  /**
+   * Rewrite an old link's parameters before they are read (retired ids); returns notes for
+   * the reader saying what was changed.
+   */
+  protected upgradeLink(_params: URLSearchParams): string[] {
+    return [];
+  }
   /**
    * 'view': run when the widget scrolls into view (cheap widgets).
    * 'click': heavy widgets wait for the reader's Run; `idleText()` says what a run costs.
@@ -96,10 +105,14 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     if (this.controls) return;
     this.classList.add('widget');
     this.setStatus('idle', 'Waiting to come into view…');
-    const { state, notes } = readState(this.schema, new URLSearchParams(location.search), this.urlPrefix);
+    const params = new URLSearchParams(location.search);
+    const upgraded = this.upgradeLink(params);
+    const { state, notes } = readState(this.schema, params, this.urlPrefix, this.switches);
     this.state = state;
     this.build();
-    this.showNotes(notes);
+    this.showNotes([...upgraded, ...notes]);
+    // An old link's retired ids: the address bar shows the new ones at once.
+    if (upgraded.length) this.persist();
     // Start loading the solver worker now, in parallel with the rest of the page:
     // the first run then does not wait for its module and WASM compile.
     this.client.warm();
@@ -274,7 +287,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       for (const option of spec.options) {
         const o = document.createElement('option');
         o.value = option;
-        o.textContent = option;
+        o.textContent = spec.labels?.[option] ?? option;
         select.append(o);
       }
       input = select;
@@ -376,7 +389,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       range.setAttribute('aria-valuetext', num(v, 4));
       box.removeAttribute('aria-invalid');
       // A new object, never an edit in place: a run keeps the settings it started with.
-      this.state = { ...this.state, [key]: v };
+      this.state = this.settled({ ...this.state, [key]: v }, [key]);
       this.markPresets();
       this.idleFollowsSettings();
     };
@@ -408,7 +421,7 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
       return;
     }
     field.mark(false);
-    this.state = { ...this.state, [key]: r.value };
+    this.state = this.settled({ ...this.state, [key]: r.value }, [key]);
     this.markPresets();
     this.idleFollowsSettings();
     this.showNotes([]);
@@ -438,9 +451,27 @@ export abstract class WidgetBase<S extends Schema> extends HTMLElement {
     this.setStatus('idle', 'Release the slider to run with the new value.');
   }
 
+  /**
+   * The state after `changed` fields took new values: switches set their forms' fields, and
+   * show "custom" when a field left its form (the controls of those fields follow).
+   */
+  private settled(state: StateOf<S>, changed: readonly string[]): StateOf<S> {
+    if (this.switches.length === 0) return state;
+    const out = settleSwitches(this.switches, state, changed);
+    for (const sw of this.switches) {
+      const keys = [sw.key, ...new Set(Object.values(sw.forms).flatMap((f) => Object.keys(f)))];
+      for (const k of keys) {
+        // Only the controls whose value the switch changed: the one being edited keeps what the reader typed.
+        const a = (out as Record<string, unknown>)[k];
+        if (a !== (state as Record<string, unknown>)[k]) this.fields.get(k)?.show(a);
+      }
+    }
+    return out;
+  }
+
   /** Change state from code (presets, buttons) and rerun. */
   protected update(patch: Partial<StateOf<S>>): void {
-    this.state = { ...this.state, ...patch };
+    this.state = this.settled({ ...this.state, ...patch }, Object.keys(patch));
     this.syncControls();
     this.persist();
     this.schedule();

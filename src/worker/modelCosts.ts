@@ -11,15 +11,15 @@
  * method has been measured here, there is no number for it: the widget says so, and its
  * progress line estimates the time left from the heads done so far.
  */
-import { granularityOf, runKey } from '../jobs/modelSession.ts';
+import { granularityOf, recipesOf, recipeText, refitsOf, runKey } from '../jobs/modelSession.ts';
 import type { ModelGenerateJobResult, ModelPruneJobResult, ModelSettings } from '../jobs/protocol.ts';
-import type { ModelMethodId } from '../core/methods.ts';
+import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import { defaultModelConfig } from '../model/config.ts';
 
 const STORAGE_KEY = 'attention-pruning-model-costs-v1';
 
 interface Costs {
-  /** ms per head, by `model|mode|method`. */
+  /** ms per head, by `model|mode|method` (no refit) or `model|mode|method+refit`. */
   perHead: Record<string, number>;
   /** ms to score one pruned model, by model. */
   score: Record<string, number>;
@@ -58,10 +58,15 @@ const loadedHere = new Set<string>();
 
 const sessionOf = (s: Pick<ModelSettings, 'model' | 'calibText'>): string => JSON.stringify([s.model, s.calibText ?? null]);
 
-function settingKey(s: Pick<ModelSettings, 'model' | 'calibText' | 'sparsity' | 'pattern' | 'mode' | 'gd'>, method: ModelMethodId): string {
+function settingKey(s: Pick<ModelSettings, 'model' | 'calibText' | 'sparsity' | 'pattern' | 'mode' | 'gd'>, method: ModelMethodId, refit: RefitId): string {
   const d = defaultModelConfig(s.model, 0).dModel;
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, d);
-  return `${sessionOf(s)}\u0000${runKey({ method, sparsity, granularity, mode: s.mode, gd: s.gd })}`;
+  return `${sessionOf(s)}\u0000${runKey({ method, refit, sparsity, granularity, mode: s.mode, gd: s.gd })}`;
+}
+
+/** The per-head cost's key: a method without refit keeps the key it had before refits existed (saved costs stay valid). */
+function costKey(model: string, mode: string, method: ModelMethodId, refit: RefitId): string {
+  return `${model}|${mode}|${refit === 'none' ? method : `${method}+${refit}`}`;
 }
 
 /** Keep what a finished job measured (fresh prunings only: a reused one cost nothing). */
@@ -73,10 +78,10 @@ export function recordJob(settings: ModelSettings, r: ModelPruneJobResult | Mode
   if (!loaded && settings.calibText === undefined) c.load[r.model] = r.timeMs.load;
   let fresh = 0;
   r.runs.forEach((run) => {
-    prunedHere.add(settingKey(settings, run.method));
+    prunedHere.add(settingKey(settings, run.method, run.refit));
     if (run.pruning.reused) return;
     fresh++;
-    if ('pruneMs' in run) c.perHead[`${r.model}|${r.mode}|${run.method}`] = run.pruneMs / heads;
+    if ('pruneMs' in run) c.perHead[costKey(r.model, r.mode, run.method, run.refit)] = run.pruneMs / heads;
   });
   if ('evaluate' in r.timeMs && fresh > 0) c.score[r.model] = r.timeMs.evaluate / fresh;
   if ('generate' in r.timeMs) {
@@ -96,10 +101,10 @@ export interface Estimate {
   ms: number | undefined;
   /** The heads each method prunes. */
   heads: number;
-  /** Methods whose pruning another job of this page already did (they cost nothing). */
-  reused: ModelMethodId[];
-  /** Methods not measured on this device yet. */
-  unmeasured: ModelMethodId[];
+  /** Recipes (method, or method + refit) whose pruning another job of this page already did (they cost nothing). */
+  reused: string[];
+  /** Recipes not measured on this device yet. */
+  unmeasured: string[];
   /** Writing text (or loading the model) has not been timed on this device yet. */
   unmeasuredOther: string[];
 }
@@ -110,26 +115,30 @@ export function headCount(model: ModelSettings['model']): number {
   return c.nLayers * c.nHeads;
 }
 
-/** The estimate of pruning (and scoring) every head with each method, plus writing `chars` characters with each model. */
+/**
+ * The estimate of pruning (and scoring) every head with each method and each of the
+ * settings' refits, plus writing `chars` characters with each model.
+ */
 export function estimate(settings: ModelSettings, methods: readonly ModelMethodId[], chars = 0): Estimate {
   const c = read();
   const heads = headCount(settings.model);
-  const reused: ModelMethodId[] = [];
-  const unmeasured: ModelMethodId[] = [];
+  const recipes = recipesOf(methods, refitsOf(settings));
+  const reused: string[] = [];
+  const unmeasured: string[] = [];
   const unmeasuredOther: string[] = [];
   let ms: number | undefined = loadedHere.has(sessionOf(settings)) ? 0 : c.load[settings.model];
   if (ms === undefined) unmeasuredOther.push('loading the model');
-  for (const m of methods) {
-    if (prunedHere.has(settingKey(settings, m))) {
-      reused.push(m);
+  for (const { method, refit } of recipes) {
+    if (prunedHere.has(settingKey(settings, method, refit))) {
+      reused.push(recipeText(method, refit));
       continue;
     }
-    const perHead = c.perHead[`${settings.model}|${settings.mode}|${m}`];
-    if (perHead === undefined) unmeasured.push(m);
+    const perHead = c.perHead[costKey(settings.model, settings.mode, method, refit)];
+    if (perHead === undefined) unmeasured.push(recipeText(method, refit));
     else if (ms !== undefined) ms += perHead * heads + (c.score[settings.model] ?? 0);
   }
   if (chars > 0 && c.perChar === undefined) unmeasuredOther.push('writing text');
-  if (chars > 0) ms = c.perChar === undefined || ms === undefined ? undefined : ms + c.perChar * chars * (methods.length + 1);
+  if (chars > 0) ms = c.perChar === undefined || ms === undefined ? undefined : ms + c.perChar * chars * (recipes.length + 1);
   return { ms: unmeasured.length || ms === undefined ? undefined : ms, heads, reused, unmeasured, unmeasuredOther };
 }
 

@@ -166,7 +166,7 @@ describe('chapter 8 at its defaults', () => {
         page.locator('generated-text').getByRole('button', { name: 'table (.csv)' }).click(),
       ]);
       const csv = await readFile((await download.path())!, 'utf8');
-      expect(csv.split('\n')[0]).toBe('model,method,perplexity,first_difference,text');
+      expect(csv.split('\n')[0]).toBe('model,method,refit,perplexity,first_difference,text');
       expect(download.suggestedFilename()).toBe('generated-text-p0.5-merged-seed1-t0.8.csv');
 
       const induction = await inductionRefs;

@@ -75,6 +75,25 @@ describe('the answer key', () => {
     }
   });
 
+  it('every exercise link opens its widget on the answer key’s numbers (the link carries every setting)', async () => {
+    const widget = (await watchedPage(browser, site.url)).page;
+    for (const p of WINNER_PRESETS) {
+      // The key's printed errors, and the link it prints beside them.
+      const rows = page.locator(`table:has(#key-a-${p.id}-caption) tbody tr`);
+      const key = await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-method') ?? '', tr.querySelector('td')?.textContent ?? ''] as const));
+      const href = await page.locator(`a:has-text("Problem ${p.id} in the head-to-head widget")`).first().getAttribute('href');
+      await widget.goto(`${site.url}${href}`);
+      const h2h = widget.locator('head-to-head');
+      await h2h.scrollIntoViewIfNeeded();
+      await expect.poll(() => h2h.getAttribute('data-status'), { timeout: 120_000, interval: 200 }).toBe('done');
+      for (const [method, printed] of key) {
+        const shown = await h2h.locator(`.h2h-card[data-method="${method}"]`).getAttribute('data-attention-error');
+        expect(Number(shown).toFixed(4), `problem ${p.id}, ${method}`).toBe(printed.trim());
+      }
+    }
+    await widget.context().close();
+  });
+
   it('prints each gradient entry within 1e-4 of the core closed form', async () => {
     for (const p of GRADIENT_PROBLEMS) {
       const g = new Float64Array(4);

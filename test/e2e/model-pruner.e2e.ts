@@ -15,6 +15,7 @@ import { runWidget, watchedPage, widgetStatus } from './browser.ts';
 import { expectAgrees, pageResult } from './modelChecks.ts';
 import { siteSession } from './siteSession.ts';
 import { cliJson } from '../helpers/cli.ts';
+import { count } from '../../src/ui/format.ts';
 
 const TAG = 'model-pruner';
 
@@ -32,6 +33,32 @@ describe('model pruner', () => {
     const ref = await refs;
     expect(r.metric).toBe('accuracy');
     r.runs.forEach((run, i) => expectAgrees(run, ref[i], 'accuracy'));
+    expect(consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('an old link naming swap-recon opens as the swap search with the attention refit, as cli --method swap --refit attention, with its compute in the table', async () => {
+    const ref = cliJson('model-prune', '--model', 'induction', '--method', 'swap', '--refit', 'attention', '--sparsity', '0.7', '--eval-seqs', '32');
+    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url);
+    await page.goto(`${ctx.site.url}${ctx.path}?pruner.model=induction&pruner.sparsity=0.7&pruner.methods=swap-recon#pruner`);
+    const root = page.locator(TAG);
+    expect(await root.locator('.widget-notes').textContent()).toMatch(/“swap-recon” is now Attention swap search \+ attention refit/);
+    expect(await root.locator('input[name=refits][value=attention]').isChecked()).toBe(true);
+    expect(await root.locator('input[name=methods][value=swap]').isChecked()).toBe(true);
+    expect(await runWidget(page, TAG, 120_000)).toBe('done');
+    const r = await pageResult(page);
+    const cli = await ref;
+    expect(r.runs.map((x) => [x.method, x.refit])).toEqual([['swap', 'attention']]);
+    expectAgrees(r.runs[0], cli, 'accuracy');
+    // The exact objective evaluations are the CLI's; the table shows them and the time.
+    expect(r.runs[0].compute.maskEvaluations + r.runs[0].compute.refitEvaluations).toBe(cli.compute.evaluations);
+    const row = root.locator('.pruner-results tbody tr').first();
+    expect(await row.locator('th, td').first().textContent()).toBe('Attention swap search + attention refit');
+    expect(await root.locator('.pruner-results thead').textContent()).toMatch(/compute: time \(s\)[\s\S]*compute: objective evaluations/);
+    expect(await row.textContent()).toContain(`${count(cli.compute.evaluations)} (`);
+    // The address bar names the new ids.
+    expect(await page.evaluate(() => new URLSearchParams(location.search).get('pruner.methods'))).toBe('swap');
+    expect(await page.evaluate(() => new URLSearchParams(location.search).get('pruner.refits'))).toBe('attention');
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   });

@@ -12,7 +12,15 @@ export interface PageResult {
   model: string;
   metric: 'perplexity' | 'accuracy';
   dense: number;
-  runs: { method: string; value: number; crossEntropy: number; headErrors: number[]; kept: number }[];
+  runs: {
+    method: string;
+    refit: string;
+    compute: { timeMs: number; maskEvaluations: number; refitEvaluations: number };
+    value: number;
+    crossEntropy: number;
+    headErrors: number[];
+    kept: number;
+  }[];
 }
 
 /** The model pruner's numbers at full precision (its data-result). */

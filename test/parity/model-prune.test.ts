@@ -77,7 +77,10 @@ describe("the worker's modelPrune job", () => {
       expect(r.code, r.stderr).toBe(0);
       const ref = JSON.parse(r.stdout);
       expect(ref.refit).toBe(refit);
-      const result = await runJob({ kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, mode, refit }), methods: [method] }, ctx);
+      const result = await runJob(
+        { kind: 'modelPrune', settings: settings({ model: 'induction', sparsity: 0.7, mode, refits: [refit] }), methods: [method] },
+        ctx,
+      );
       const run = result.runs[0];
       expect(run.refit).toBe(refit);
       expect(run.compute.maskEvaluations + run.compute.refitEvaluations).toBe(ref.compute.evaluations);

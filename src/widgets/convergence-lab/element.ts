@@ -9,37 +9,21 @@
  * A diverged run is drawn up to where it was stopped, beside the solver's message.
  */
 import { WidgetBase, explain, type Preset } from '../../ui/widget-base.ts';
-import type { Schema } from '../../ui/state.ts';
 import { count, num, scientific } from '../../ui/format.ts';
 import { heatmap } from '../../ui/charts/heatmap.ts';
 import { matrixRows, numbersList, renderFigure } from '../../ui/figure.ts';
 import type { LabProgress, LabResult, LossFloorResult } from '../../jobs/protocol.ts';
-import { PROBLEM_FIELDS, GD_FIELDS, GD_HINTS, specOf } from '../../ui/fields.ts';
+import { GD_HINTS, specOf } from '../../ui/fields.ts';
+import { GD_FORM_HELP } from '../../ui/gdForm.ts';
 import { roundedErrorChart } from '../../ui/charts/rounded.ts';
 import { methodLabel } from '../../core/methods.ts';
 import { GD_DEFAULTS } from '../../core/gd.ts';
 import { JobError, SolverClient } from '../../worker/client.ts';
+import { SWITCHES, labGd, schema } from './settings.ts';
 import { WIDGET, LAB_EXAMPLE, LAB_DIVERGENT_ETA, LAB_HIGH_SPARSITY, LAB_PLATEAU_ITERS } from './widget.ts';
 import { liveHeatmap, type LiveHeatmap } from './live-heatmap.ts';
 import { addRule, gapChart, gapPoints, lossChart } from './loss-chart.ts';
 import { attentionAt, readableNumbers, scoreWords, stationaryRounding } from './snapshot.ts';
-
-const schema = {
-  n: { kind: 'int', label: 'tokens n', default: LAB_EXAMPLE.n, min: 2, max: 256 },
-  d: { kind: 'int', label: 'width d', default: LAB_EXAMPLE.d, min: 2, max: 64 },
-  ...PROBLEM_FIELDS,
-  seed: { ...PROBLEM_FIELDS.seed, default: LAB_EXAMPLE.seed },
-  scale: { ...PROBLEM_FIELDS.scale, default: LAB_EXAMPLE.scale },
-  sparsity: { kind: 'float', label: 'sparsity p', default: LAB_EXAMPLE.sparsity, min: 0, max: 0.95 },
-  ...GD_FIELDS,
-  lambda: { ...GD_FIELDS.lambda, default: LAB_EXAMPLE.lambda },
-  eta: { ...GD_FIELDS.eta, default: LAB_EXAMPLE.eta },
-  iters: { ...GD_FIELDS.iters, default: LAB_EXAMPLE.iters },
-  step: { ...GD_FIELDS.step, default: LAB_EXAMPLE.step },
-  score: { ...GD_FIELDS.score, default: LAB_EXAMPLE.score },
-  clip: { kind: 'bool', label: 'clip M to [0, 1]', default: false },
-  engine: { kind: 'enum', label: 'arithmetic', default: 'f64', options: ['f64', 'tfjs'] },
-} as const satisfies Schema;
 
 /** Snapshots per run: enough for a smooth scrub and Play, few enough to keep the message small. */
 const SNAPSHOTS = 60;
@@ -96,7 +80,9 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
       note: 'The same head with the ablation’s defaults: Armijo steps (none raises L), a small λ, rounding by |M_T ∘ W|·‖X_i‖.',
     },
   ];
+  protected override readonly switches = SWITCHES;
   override readonly hints = {
+    gdForm: { help: GD_FORM_HELP },
     scale: { help: 'Larger weights make attention rows more peaked.' },
     engine: { help: 'f64: float64 WebAssembly (the reference). tfjs: TensorFlow.js float32 (WebGL, else WASM, else CPU).' },
     eta: {
@@ -177,7 +163,7 @@ export class ConvergenceLab extends WidgetBase<typeof schema> {
         kind: 'lab',
         spec: specOf(s),
         sparsity: s.sparsity,
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, clip: s.clip, step: s.step, score: s.score },
+        gd: labGd(s),
         engine: s.engine === 'tfjs' ? 'tfjs' : 'f64',
         snapshots: SNAPSHOTS,
       },

@@ -16,7 +16,8 @@ import { methodColour, methodLabel, updatesWeights } from '../../core/methods.ts
 import type { ExhaustiveJobResult } from '../../jobs/protocol.ts';
 import type { MethodId } from '../../core/methods.ts';
 import { binomial } from '../../core/exhaustive.ts';
-import { D, ENTRIES, PRESETS, jobOf, schema } from './settings.ts';
+import { D, ENTRIES, PRESETS, SWITCHES, jobOf, schema } from './settings.ts';
+import { GD_FORM_HELP } from '../../ui/gdForm.ts';
 import { WIDGET } from './widget.ts';
 
 /** How many masks are strictly better, tied and strictly worse (the tolerance of percentileRank in core/exhaustive.ts). */
@@ -44,7 +45,9 @@ export class ExhaustiveSearch extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Problem (d = 4 fixed), sparsity and gradient descent';
   protected override readonly presets = PRESETS;
+  protected override readonly switches = SWITCHES;
   override readonly hints = {
+    gdForm: { help: GD_FORM_HELP },
     k: { help: 'd = 4 is fixed: W has 16 entries, and all C(16, k) masks with k pruned are evaluated (12 870 at k = 8).' },
     scale: { help: 'Larger weights make attention rows more peaked.' },
     eta: { help: 'Too large a step diverges; the message then quotes the step the smoothness bound allows.' },

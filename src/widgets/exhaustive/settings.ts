@@ -9,6 +9,7 @@ import { PROBLEM_FIELDS, GD_FIELDS } from '../../ui/fields.ts';
 import { GD_DEFAULTS, GD_PAPER_FORM } from '../../core/gd.ts';
 import { binomial } from '../../core/exhaustive.ts';
 import { count } from '../../ui/format.ts';
+import { gdFormField, gdSwitch } from '../../ui/gdForm.ts';
 import { EXHAUSTIVE_K, EXHAUSTIVE_PROBLEM } from '../../site/numbers/problems.ts';
 
 /** The width is fixed: 16 entries keep every C(16, k) ≤ 12 870 masks evaluable in well under a second. */
@@ -26,6 +27,7 @@ export const schema = {
   causal: PROBLEM_FIELDS.causal,
   k: { kind: 'int', label: 'pruned entries k (of 16)', default: EXHAUSTIVE_K, min: 1, max: 15 },
   // The chapter's tables run gradient descent in the paper's form: so does the widget, until the reader changes it.
+  gdForm: gdFormField('paper'),
   lambda: { ...GD_FIELDS.lambda, default: PAPER.lambda },
   eta: { ...GD_FIELDS.eta, default: PAPER.eta },
   iters: { ...GD_FIELDS.iters, default: PAPER.iters },
@@ -40,8 +42,12 @@ export const EXAMPLE_STATE: StateOf<typeof schema> = {
   seed: EXHAUSTIVE_PROBLEM.seed,
   causal: false,
   k: EXHAUSTIVE_K,
+  gdForm: 'paper',
   ...PAPER,
 };
+
+/** The paper's form / our defaults switch over the GD fields. */
+export const SWITCHES = [gdSwitch()];
 
 export const PRESETS: readonly Preset<typeof schema>[] = [
   {
@@ -51,7 +57,7 @@ export const PRESETS: readonly Preset<typeof schema>[] = [
   },
   {
     label: 'GD: our defaults',
-    state: { ...EXAMPLE_STATE, ...gdState(GD_DEFAULTS) },
+    state: { ...EXAMPLE_STATE, gdForm: 'ours', ...gdState(GD_DEFAULTS) },
     note: `Gradient descent with the defaults of chapter 10 (${GD_DEFAULTS.step === 'armijo' ? 'Armijo' : 'fixed'} steps, λ = ${GD_DEFAULTS.lambda}, T = ${GD_DEFAULTS.iters}, ${GD_DEFAULTS.score} rounding): the table’s “GD, our defaults” column at k = ${EXHAUSTIVE_K}.`,
   },
   { label: 'low sparsity', state: { ...EXAMPLE_STATE, k: 4 }, note: `k = 4 of 16 pruned: C(16, 4) = ${count(binomial(ENTRIES, 4))} masks.` },

@@ -84,6 +84,8 @@ export function firstDifference(a: string, b: string): number {
 export type GeneratedRow = {
   model: string;
   method: string;
+  /** The refit after the method's mask ('' for the dense model). */
+  refit: string;
   perplexity: number;
   /** 1-based position in the generated characters where the text first departs from the dense text; 0 when it never does. */
   first_difference: number;
@@ -92,17 +94,23 @@ export type GeneratedRow = {
 
 /** One row per model, dense first: what the downloads hold. `text` is the prompt and its continuation, as `cli -- generate` prints it. */
 export function generatedRows(r: ModelGenerateJobResult): GeneratedRow[] {
-  const dense: GeneratedRow = { model: 'dense', method: '', perplexity: r.dense.perplexity, first_difference: 0, text: r.prompt + r.denseText };
+  const dense: GeneratedRow = { model: 'dense', method: '', refit: '', perplexity: r.dense.perplexity, first_difference: 0, text: r.prompt + r.denseText };
   return [
     dense,
     ...r.runs.map((run) => ({
       model: 'pruned',
       method: run.method,
+      refit: run.refit,
       perplexity: run.pruned.perplexity,
       first_difference: firstDifference(r.denseText, run.text) + 1,
       text: r.prompt + run.text,
     })),
   ];
+}
+
+/** "swap", "swap + attention refit": a pruned row's recipe in the downloads' words. */
+export function prunedWith(row: Pick<GeneratedRow, 'method' | 'refit'>): string {
+  return row.refit === '' || row.refit === 'none' ? row.method : `${row.method} + ${row.refit} refit`;
 }
 
 /** The settings a download needs to be reproduced with the command line. */
@@ -114,7 +122,7 @@ export function settingsLine(r: ModelGenerateJobResult): string {
 /** The texts as a plain-text file: the settings, then each model's text under a heading. */
 export function generatedTxt(r: ModelGenerateJobResult): string {
   const blocks = generatedRows(r).map((row) => {
-    const title = row.model === 'dense' ? 'dense model' : `pruned with ${row.method}`;
+    const title = row.model === 'dense' ? 'dense model' : `pruned with ${prunedWith(row)}`;
     const diff =
       row.model === 'dense' ? '' : row.first_difference === 0 ? ', same text as the dense model' : `, first differs at character ${row.first_difference}`;
     return `== ${title} (perplexity ${row.perplexity}${diff}) ==\n${row.text}\n`;

@@ -12,8 +12,11 @@ import { num } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
-import { type ModelMethodId, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS, methodLabel } from '../../core/methods.ts';
-import { firstDifference, generatedRows, generatedTxt, settingsLine, unknownPromptMessage } from './compare.ts';
+import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
+import { firstDifference, generatedRows, generatedTxt, prunedWith, settingsLine, unknownPromptMessage } from './compare.ts';
+import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
+import { gdFlags } from '../../ui/shell.ts';
+import { REFITS_FIELD, REFITS_HELP, methodPresets, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
 import { WIDGET } from './widget.ts';
@@ -28,9 +31,11 @@ const schema = {
   seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
   temperature: { kind: 'float', label: 'temperature', default: 0.8, min: 0, max: 5 },
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
+  refits: REFITS_FIELD,
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
+  gdForm: gdFormOnlyField('ours'),
 } as const satisfies Schema;
 
 /** The model's characters, read from its manifest, so the prompt is checked before anything runs. */
@@ -47,14 +52,12 @@ function brownVocabulary(): Promise<readonly string[] | undefined> {
 export class GeneratedText extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
-  protected override readonly presets: readonly Preset<typeof schema>[] = [
-    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
-    {
-      label: 'with our best method',
-      state: { methods: PAGE_METHODS_WITH_OURS },
-      note: 'Swap search + reconstruction (our method, chapter 10) added: its text usually stays closest to the dense model’s. If the model pruner above ran it, it is reused.',
-    },
-  ];
+  protected override readonly presets: readonly Preset<typeof schema>[] = methodPresets(
+    'If the model pruner above ran them at these settings, they are reused.',
+  );
+  protected override upgradeLink(params: URLSearchParams): string[] {
+    return upgradeRetiredMethods(params, this.urlPrefix);
+  }
   protected override readonly stoppable = true;
   // The model pruner's worker: the models it pruned at these settings are reused, not pruned again.
   protected override client = modelClient();
@@ -65,6 +68,8 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     seed: { help: 'Seeds the random draws that pick each character; every model gets the same draws.' },
     temperature: { help: '0 always takes the most likely character (greedy; the seed then plays no part). Higher is more random.', step: 0.1 },
     methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, seed or temperature reuses the pruned models.' },
+    refits: { help: REFITS_HELP },
+    gdForm: { help: `Used by gd and gradual only. ${GD_FORM_HELP.replace(' Editing a field below makes it custom.', '')}` },
     sparsity: { help: 'The fraction of each head’s entries set to zero. Ignored for 2:4 and 4:8, which prune N of every M (sparsity 0.5).', step: 0.05 },
     pattern: { help: 'unstructured: any entries may be pruned. N:M: in each column, N of every M consecutive entries are pruned.' },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K.' },
@@ -83,7 +88,8 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   protected override idleText(): string {
     const job = this.job();
     const e = estimate(job.settings, job.methods, job.tokens);
-    return `Press Run to prune the ${e.heads} heads of brown-char with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} and write ${job.tokens} characters with the dense and each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
+    const runs = job.methods.length * (job.settings.refits?.length ?? 1);
+    return `Press Run to prune the ${e.heads} heads of brown-char with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} and write ${job.tokens} characters with the dense and each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
   }
 
   /** The worker job for the current settings. */
@@ -91,7 +97,14 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const s = this.state;
     return {
       kind: 'modelGenerate',
-      settings: { model: 'brown-char', sparsity: s.sparsity, pattern: s.pattern, mode: s.mode, gd: {} },
+      settings: {
+        model: 'brown-char',
+        sparsity: s.sparsity,
+        pattern: s.pattern,
+        mode: s.mode,
+        gd: { ...GD_FORMS[s.gdForm] },
+        refits: pickedOptions(REFIT_IDS, s.refits),
+      },
       methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
       prompt: s.prompt,
       tokens: s.chars,
@@ -102,7 +115,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
-    const methods = pickedOptions(MODEL_METHOD_IDS, s.methods);
+    const runs = pickedOptions(MODEL_METHOD_IDS, s.methods).length * pickedOptions(REFIT_IDS, s.refits).length;
     const alphabet = await brownVocabulary();
     if (signal.stale) return;
     const why = alphabet ? unknownPromptMessage(alphabet, s.prompt) : '';
@@ -111,7 +124,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       throw new JobError(why, 'input');
     }
     const note = document.createElement('p');
-    note.textContent = `Loading brown-char, pruning its 8 heads with ${methods.length === 1 ? 'one method' : `${methods.length} methods`} and writing ${s.chars} characters with each model, in your browser. Calibration: the 8 windows the command line uses with seed 1.`;
+    note.textContent = `Loading brown-char, pruning its 8 heads with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} and writing ${s.chars} characters with each model, in your browser. Calibration: the 8 windows the command line uses with seed 1.`;
     const bar = document.createElement('progress');
     bar.setAttribute('aria-label', 'Progress of the generated-text run');
     this.output.replaceChildren(note, bar);
@@ -146,7 +159,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       head: ['Model', 'Perplexity', 'Change from dense', 'First differs from the dense text'],
       textColumns: [0, 3],
       rows: rows.map((row) => [
-        row.model === 'dense' ? 'dense' : `pruned with ${row.method}`,
+        row.model === 'dense' ? 'dense' : `pruned with ${prunedWith(row)}`,
         num(row.perplexity, 5),
         row.model === 'dense'
           ? '—'
@@ -158,7 +171,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const cards = document.createElement('div');
     cards.className = 'gen-cards';
     cards.append(this.card(r, 'dense', r.denseText, r.dense.perplexity));
-    for (const run of r.runs) cards.append(this.card(r, run.method, run.text, run.pruned.perplexity));
+    for (const run of r.runs) cards.append(this.card(r, run, run.text, run.pruned.perplexity));
 
     const w = r.timeMs;
     const numbers = numbersList([
@@ -203,9 +216,11 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       'brown-char',
       '--method',
       'M',
+      ...(r.runs.some((x) => x.refit !== 'none') ? ['--refit', 'R'] : []),
       ...(r.pattern === 'unstructured' ? ['--sparsity', r.sparsity] : ['--nm', r.pattern]),
       '--mode',
       r.mode,
+      ...gdFlags(GD_FORMS[this.state.gdForm]),
       '--out',
       'R.json',
     ]);
@@ -214,7 +229,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       command.append(
         'The same texts on the command line: ',
         code(generate.command),
-        '. For a pruned model (M: one of the methods), first ',
+        `. For a pruned model (M: one of the methods${r.runs.some((x) => x.refit !== 'none') ? ', R: its refit' : ''}), first `,
         code(prune.command),
         ', then add ',
         code('--prune R.json'),
@@ -230,15 +245,15 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   }
 
   /** One model's text in monospace; a pruned text marks the first character where it departs from the dense one. */
-  private card(r: ModelGenerateJobResult, method: 'dense' | ModelMethodId, text: string, perplexity: number): HTMLElement {
-    const dense = method === 'dense';
+  private card(r: ModelGenerateJobResult, run: 'dense' | ModelGenerateJobResult['runs'][number], text: string, perplexity: number): HTMLElement {
+    const dense = run === 'dense';
     const figure = document.createElement('figure');
     figure.className = dense ? 'gen-card gen-dense' : 'gen-card';
-    figure.dataset.method = method;
+    figure.dataset.method = dense ? 'dense' : recipeKey(run.method, run.refit);
     figure.dataset.perplexity = String(perplexity);
     const caption = document.createElement('figcaption');
     const title = document.createElement('strong');
-    title.textContent = dense ? 'Dense model' : `Pruned with ${methodLabel(method)}`;
+    title.textContent = dense ? 'Dense model' : `Pruned with ${recipeLabel(run.method, run.refit)}`;
     const k = dense ? -1 : firstDifference(r.denseText, text);
     const detail = dense
       ? ` · perplexity ${num(perplexity, 5)}`
@@ -292,7 +307,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const last = this.last;
     if (!last) return 'Done.';
     const r = last.result;
-    const pruned = r.runs.map((x) => `${x.method} ${num(x.pruned.perplexity, 4)}`).join(', ');
+    const pruned = r.runs.map((x) => `${prunedWith(x)} ${num(x.pruned.perplexity, 4)}`).join(', ');
     return `Done in ${num(last.elapsedMs / 1000)} s: perplexity ${num(r.dense.perplexity, 4)} dense; ${pruned}.`;
   }
 }

@@ -8,44 +8,22 @@
  * sweep does not depend on the sparsity and pattern controls, so changing those reuses it.
  */
 import { WidgetBase } from '../../ui/widget-base.ts';
-import type { Schema, StateOf } from '../../ui/state.ts';
+import type { StateOf } from '../../ui/state.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { num, numOr } from '../../ui/format.ts';
 import { sweepChart, type SweepPoint } from '../../ui/charts/sweep.ts';
 import { table } from '../../ui/table.ts';
-import { methodInfo, methodLabel, PRUNING_METHOD_IDS } from '../../core/methods.ts';
+import { methodInfo, methodLabel, PRUNING_METHOD_IDS, REFIT_IDS, refitInfo } from '../../core/methods.ts';
 import { JobError, SolverClient } from '../../worker/client.ts';
 import type { CompareResult, MethodOutcome, SweepRow } from '../../jobs/protocol.ts';
-import type { Granularity } from '../../core/mask.ts';
 import type { MethodId } from '../../core/methods.ts';
-import { PROBLEM_FIELDS, GD_FIELDS, specOf } from '../../ui/fields.ts';
+import { GD_HINTS, specOf } from '../../ui/fields.ts';
+import { GD_FORM_HELP } from '../../ui/gdForm.ts';
 import { WIDGET } from './widget.ts';
+import { PATTERNS, SWEEP_SPARSITIES, SWITCHES, compareJob, gdOf, nm, schema } from './settings.ts';
 import { CompareView, placeholder } from './compare-view.ts';
 
-const SWEEP_SPARSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-const PATTERNS = ['unstructured', '2:4', '4:8'] as const;
-
-const schema = {
-  n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 256 },
-  d: { kind: 'int', label: 'width d', default: 16, min: 2, max: 64 },
-  ...PROBLEM_FIELDS,
-  sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
-  pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: PATTERNS },
-  ...GD_FIELDS,
-} as const satisfies Schema;
-
 type State = StateOf<typeof schema>;
-
-/** "2:4" → {n: 2, m: 4}; undefined for unstructured. */
-function nm(pattern: string): { n: number; m: number } | undefined {
-  const match = /^(\d+):(\d+)$/.exec(pattern);
-  return match ? { n: Number(match[1]), m: Number(match[2]) } : undefined;
-}
-
-function granularity(pattern: string): Granularity {
-  const g = nm(pattern);
-  return g ? { kind: 'nm', n: g.n, m: g.m } : { kind: 'unstructured' };
-}
 
 /** The N:M patterns that fit width d (M must divide d). */
 function patternsFor(d: number): string[] {
@@ -67,8 +45,13 @@ export class HeadToHead extends WidgetBase<typeof schema> {
     this.sweep = undefined;
     super.stop();
   }
+  protected override readonly switches = SWITCHES;
   override readonly hints = {
     sparsity: { help: 'Share of W pruned (unstructured). An N:M pattern fixes it to N/M.' },
+    refit: { help: `Applied after every method’s mask. ${REFIT_IDS.map((r) => `${r}: ${refitInfo(r).summary}`).join('. ')}.` },
+    gdForm: { help: GD_FORM_HELP },
+    step: GD_HINTS.step,
+    score: GD_HINTS.score,
     pattern: { help: 'N:M: in each output column, N of every M consecutive weights are pruned (M must divide d).' },
     eta: { help: 'Too large a step diverges; the message then quotes the step the smoothness bound allows.' },
   };
@@ -90,7 +73,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
   }
 
   private sweepKey(s: State): string {
-    return JSON.stringify([s.n, s.d, s.scale, s.seed, s.causal, s.lambda, s.eta, s.iters, s.step, s.score]);
+    return JSON.stringify([s.n, s.d, s.scale, s.seed, s.causal, s.refit, s.lambda, s.eta, s.iters, s.step, s.score]);
   }
 
   /** The sweep for these settings: the one running or done already, or a new one. */
@@ -104,7 +87,8 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         sparsities: SWEEP_SPARSITIES,
         methods: [...PRUNING_METHOD_IDS],
         patterns: patternsFor(s.d),
-        gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
+        gd: gdOf(s),
+        refit: s.refit,
       },
       (p) => {
         if ('total' in p) onProgress(p.done, p.total);
@@ -174,14 +158,7 @@ export class HeadToHead extends WidgetBase<typeof schema> {
       // One job per method, fastest first, each drawn as it arrives. The sweep (on its own
       // worker) waits for the first one, so that nothing competes with the first maps.
       for (const method of methods) {
-        const r = await this.client.run({
-          kind: 'compare',
-          spec: specOf(s),
-          sparsity: s.sparsity,
-          granularity: granularity(s.pattern),
-          methods: [method],
-          gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
-        });
+        const r = await this.client.run(compareJob(s, [method]));
         if (signal.stale) return;
         const outcome = r.outcomes[0];
         if (outcome) {
@@ -318,7 +295,10 @@ export class HeadToHead extends WidgetBase<typeof schema> {
         `At ${unfair.length === SWEEP_SPARSITIES.length ? 'every sparsity' : `p = ${unfair.map((p) => num(p, 2)).join(', ')}`} p·d is not a whole number, so Wanda (⌊p·d⌋ per column) prunes fewer weights than the others (⌊p·d²⌋), which flatters it.`,
       );
     }
-    notes.push('The sweep depends on n, d, weight scale, seed, causal and the gradient-descent settings, not on the sparsity and pattern chosen above.');
+    if (s.refit !== 'none') notes.push(`Every mask is followed by the ${refitInfo(s.refit).label}.`);
+    notes.push(
+      'The sweep depends on n, d, weight scale, seed, causal, the refit and the gradient-descent settings, not on the sparsity and pattern chosen above.',
+    );
     foot.textContent = notes.join(' ');
     host.replaceChildren(heading, figure, numbers, foot);
   }

@@ -20,7 +20,9 @@ import { quietMarks } from '../../ui/charts/quiet.ts';
 import { applyGrid, fitColumns } from '../../ui/fitGrid.ts';
 import { table } from '../../ui/table.ts';
 import { solverSentences } from '../../ui/solverNotes.ts';
-import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
+import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
+import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
+import { REFITS_FIELD, REFITS_HELP, methodPresets, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import type { Job, ModelPruneJobResult } from '../../jobs/protocol.ts';
 import { defaultModelConfig } from '../../model/config.ts';
 import { INDUCTION_SPEC, inductionSequence } from '../../model/induction.ts';
@@ -36,9 +38,11 @@ const AUTO = 'most typical';
 const schema = {
   seed: { kind: 'int', label: 'sequence seed', default: 1, min: 0, max: 999999 },
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
+  refits: REFITS_FIELD,
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.9, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
+  gdForm: gdFormOnlyField('ours'),
   layer: { kind: 'int', label: 'layer shown', default: MODEL.nLayers - 1, min: 0, max: MODEL.nLayers - 1 },
   head: { kind: 'enum', label: 'head shown', default: AUTO, options: [AUTO, ...Array.from({ length: MODEL.nHeads }, (_, h) => String(h))] },
 } as const satisfies Schema;
@@ -160,17 +164,17 @@ export class InductionHeads extends WidgetBase<typeof schema> {
   protected override client = modelClient();
   protected override readonly startOn = 'click';
   protected readonly legend = 'Sequence, pruning, and the head shown';
-  protected override readonly presets: readonly Preset<typeof schema>[] = [
-    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
-    {
-      label: 'with our best method',
-      state: { methods: PAGE_METHODS_WITH_OURS },
-      note: 'Swap search + reconstruction (our method, chapter 10) added: look at how much of the induction stripe, and of the accuracy, it keeps at sparsity 0.9.',
-    },
-  ];
+  protected override readonly presets: readonly Preset<typeof schema>[] = methodPresets(
+    'At sparsity 0.9, look at how much of the induction stripe, and of the accuracy, each keeps.',
+  );
+  protected override upgradeLink(params: URLSearchParams): string[] {
+    return upgradeRetiredMethods(params, this.urlPrefix);
+  }
   override readonly hints = {
     seed: { help: 'Draws the sequence: a segment of 5 to 12 distinct tokens, repeated until 32 tokens.' },
-    methods: { help: 'Each method prunes its own copy of the model (calibration: the command line’s 8 training sequences, seed 1; gd with its defaults).' },
+    methods: { help: 'Each method prunes its own copy of the model (calibration: the command line’s 8 training sequences, seed 1).' },
+    refits: { help: REFITS_HELP },
+    gdForm: { help: `Used by gd and gradual only. ${GD_FORM_HELP.replace(' Editing a field below makes it custom.', '')}` },
     sparsity: { help: 'The fraction of each head’s W_h entries set to zero (ignored for 2:4, which prunes 2 of every 4).' },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K themselves.' },
     layer: { help: 'Which layer’s head to draw (redraws; does not rerun the pruning).' },
@@ -188,7 +192,8 @@ export class InductionHeads extends WidgetBase<typeof schema> {
   protected override idleText(): string {
     const job = this.job(this.tokens());
     const e = estimate(job.settings, job.methods);
-    return `Press Run to prune the ${e.heads} heads of the induction model with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} (${job.methods.join(', ')}) and read every head's attention on the sequence. ${estimateText(e, (x) => num(x, 2))}`;
+    const runs = job.methods.length * (job.settings.refits?.length ?? 1);
+    return `Press Run to prune the ${e.heads} heads of the induction model with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} (${job.methods.join(', ')}; refits ${(job.settings.refits ?? ['none']).join(', ')}) and read every head's attention on the sequence. ${estimateText(e, (x) => num(x, 2))}`;
   }
 
   private tokens(): number[] {
@@ -201,7 +206,14 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     return {
       kind: 'modelPrune',
       // 2:4 fixes the sparsity at 1/2: the slider's value must not make a new job.
-      settings: { model: 'induction', sparsity: s.pattern === 'unstructured' ? s.sparsity : 0.5, pattern: s.pattern, mode: s.mode, gd: {} },
+      settings: {
+        model: 'induction',
+        sparsity: s.pattern === 'unstructured' ? s.sparsity : 0.5,
+        pattern: s.pattern,
+        mode: s.mode,
+        gd: { ...GD_FORMS[s.gdForm] },
+        refits: pickedOptions(REFIT_IDS, s.refits),
+      },
       methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
       view: { tokens },
     };
@@ -220,7 +232,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     if (this.pending?.key !== key) {
       this.dataset.jobs = String(++this.jobsStarted);
       const waiting = document.createElement('p');
-      waiting.textContent = `Pruning every head with ${job.methods.map((m) => methodLabel(m)).join(', ')} and reading the attention on the sequence below…`;
+      waiting.textContent = `Pruning every head with ${job.methods.map((m) => methodLabel(m)).join(', ')} (refits: ${(job.settings.refits ?? ['none']).join(', ')}) and reading the attention on the sequence below…`;
       this.output.replaceChildren(this.intro(), this.sequenceText(tokens), waiting);
       const promise = this.client.run(job, (p) => {
         if ('done' in p) this.progress(stepLine(p, (d, t) => this.remaining(d, t)));
@@ -303,7 +315,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
       rows: [
         ['Dense', percent(r.dense.accuracy), ...s.dense.induction[last].map(score3), score3(mean(s.dense.induction[last]))],
         ...r.runs.map((run, i) => [
-          methodLabel(run.method),
+          recipeLabel(run.method, run.refit),
           percent(run.pruned.accuracy),
           ...s.pruned[i].induction[last].map(score3),
           score3(mean(s.pruned[i].induction[last])),
@@ -315,7 +327,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     // Full-precision numbers for scripts and tests, on the rows themselves.
     const rowData = [
       { method: 'dense', accuracy: r.dense.accuracy, scores: s.dense.induction[last] },
-      ...r.runs.map((run, i) => ({ method: run.method, accuracy: run.pruned.accuracy, scores: s.pruned[i].induction[last] })),
+      ...r.runs.map((run, i) => ({ method: recipeKey(run.method, run.refit), accuracy: run.pruned.accuracy, scores: s.pruned[i].induction[last] })),
     ];
     inductionTable.querySelectorAll('tbody tr').forEach((tr, i) => {
       const d = rowData[i];
@@ -328,7 +340,10 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const previousTable = table({
       caption: `Previous-token score of each layer-0 head (attention on the key just before the query, averaged over the sequence; 1 for a pure previous-token head, ${score3(previousTokenScore(uniform, v.T))} for uniform attention).`,
       head: ['model', ...heads.map((h) => `L0 H${h}${layer === 0 && h === head ? ' (shown)' : ''}`)],
-      rows: [['Dense', ...s.dense.previous[0].map(score3)], ...r.runs.map((run, i) => [methodLabel(run.method), ...s.pruned[i].previous[0].map(score3)])],
+      rows: [
+        ['Dense', ...s.dense.previous[0].map(score3)],
+        ...r.runs.map((run, i) => [recipeLabel(run.method, run.refit), ...s.pruned[i].previous[0].map(score3)]),
+      ],
     });
 
     this.output.replaceChildren(this.intro(), this.sequenceText(s.tokens), inductionTable, this.patterns(s, layer, head), previousTable, this.solverNotes(r));
@@ -402,10 +417,10 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     r.runs.forEach((run, i) =>
       map(
         pruned[i],
-        methodLabel(run.method),
+        recipeLabel(run.method, run.refit),
         s.pruned[i],
         `; relative difference from the dense pattern ${num(diff(pruned[i]))}`,
-        `${run.method}-${r.mode}-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}`,
+        `${recipeKey(run.method, run.refit)}-${r.mode}-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}`,
       ),
     );
     box.append(heading, legend, maps);
@@ -424,7 +439,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
 
   private solverNotes(r: ModelPruneJobResult): HTMLElement {
     const box = document.createElement('div');
-    const notes = solverSentences(r.runs.map((run) => ({ label: methodLabel(run.method), notes: run.heads.flatMap((h) => h.notes) })));
+    const notes = solverSentences(r.runs.map((run) => ({ label: recipeLabel(run.method, run.refit), notes: run.heads.flatMap((h) => h.notes) })));
     const p = document.createElement('p');
     p.className = 'widget-footnote';
     p.textContent = `Calibration: ${r.calibration}. Forward passes: TensorFlow.js (${r.backend}); time in the worker ${num(r.timeMs.total / 1000)} s (loading and calibrating ${num(r.timeMs.load / 1000)} s, pruning ${num(r.timeMs.prune / 1000)} s, scoring ${num(r.timeMs.evaluate / 1000)} s, the rest drawing the attention).${notes.length ? ` Notes from the solvers: ${notes.join(' ')}` : ''}`;
@@ -439,7 +454,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const layer = Math.min(this.state.layer, r.nLayers - 1);
     if (this.redrawn)
       return `Done: showing layer ${layer}, head ${this.shownHead(s, layer)} from the last run (no new job: the sequence and the pruning settings are unchanged).`;
-    const parts = r.runs.map((run) => `${methodLabel(run.method)} ${percent(run.pruned.accuracy)}`);
+    const parts = r.runs.map((run) => `${recipeLabel(run.method, run.refit)} ${percent(run.pruned.accuracy)}`);
     return `Done: every head pruned by ${r.runs.length} method${r.runs.length === 1 ? '' : 's'} in ${num(r.timeMs.total / 1000)} s; accuracy ${percent(r.dense.accuracy)} dense, ${parts.join(', ')}.`;
   }
 }

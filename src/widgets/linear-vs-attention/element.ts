@@ -14,6 +14,7 @@ import { renderFigure } from '../../ui/figure.ts';
 import type { ScatterResult } from '../../jobs/protocol.ts';
 import { agreement } from '../../jobs/nearCloud.ts';
 import { PROBLEM_FIELDS, specOf } from '../../ui/fields.ts';
+import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
 import { JobError } from '../../worker/client.ts';
 import { nearCloudChart } from './cloudChart.ts';
 import { WIDGET } from './widget.ts';
@@ -27,6 +28,8 @@ const schema = {
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0.05, max: 0.95 },
   near: { kind: 'int', label: 'masks near each method', default: 40, min: 4, max: 400 },
   samples: { kind: 'int', label: 'random masks', default: 100, min: 10, max: 2000 },
+  // The methods' gradient descent (the paper's form or our defaults, as the CLI's defaults).
+  gdForm: gdFormOnlyField('ours'),
 } as const satisfies Schema;
 
 function describeCorrelation(rho: number): string {
@@ -55,6 +58,7 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
     scale: { help: 'Larger weights make attention more peaked, and the softmax more selective about which errors matter.' },
     near: { help: 'Masks drawn around each method’s mask by exchanging 1 to 4 kept and pruned entries (original weights kept).' },
     samples: { help: 'Random masks pruning the same number of weights; counted, not drawn (they are all far worse).' },
+    gdForm: { help: `Used by the gradient-descent methods only. ${GD_FORM_HELP.replace(' Editing a field below makes it custom.', '')}` },
   };
   private last: { r: ScatterResult; spearman: number } | undefined;
 
@@ -68,9 +72,12 @@ export class LinearVsAttention extends WidgetBase<typeof schema> {
         'input',
       );
     }
-    const r = await this.client.run({ kind: 'scatter', spec: specOf(s), sparsity: s.sparsity, samples: s.samples, seed: s.seed, gd: {}, near: s.near }, (p) => {
-      if ('done' in p) this.progress(`Masks: ${p.done} of ${p.total}${this.remaining(p.done, p.total)}…`);
-    });
+    const r = await this.client.run(
+      { kind: 'scatter', spec: specOf(s), sparsity: s.sparsity, samples: s.samples, seed: s.seed, gd: { ...GD_FORMS[s.gdForm] }, near: s.near },
+      (p) => {
+        if ('done' in p) this.progress(`Masks: ${p.done} of ${p.total}${this.remaining(p.done, p.total)}…`);
+      },
+    );
     if (signal.stale) return;
     const problems = [...r.random, ...r.methods, ...r.near].filter((p) => !Number.isFinite(p.linear) || !Number.isFinite(p.attention));
     if (problems.length > 0) {

@@ -16,8 +16,10 @@ import { colorLegend, heatmapPlain } from '../../ui/charts/heatmap.ts';
 import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { solverSentences } from '../../ui/solverNotes.ts';
-import { methodLabel, MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_METHODS_WITH_OURS } from '../../core/methods.ts';
-import { GD_FIELDS } from '../../ui/fields.ts';
+import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
+import { GD_FIELDS, GD_HINTS } from '../../ui/fields.ts';
+import { GD_FORM_HELP, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
+import { REFITS_FIELD, REFITS_HELP, methodPresets, evaluationsText, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
 import { mulberry32 } from '../../core/random.ts';
@@ -35,8 +37,9 @@ const CALIB_TEXT_IN_LINK = 4000;
 
 const schema = {
   model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'induction'] },
-  // The default leaves out three of our slower methods (gradual GD, swap search alone, SparseGPT + refit): a reader adds them.
+  // The default leaves out our slower methods (gradual GD, the swap searches) and the refits: a reader adds them, or the fair fight preset.
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
+  refits: REFITS_FIELD,
   sparsity: { kind: 'float', label: 'sparsity p', default: 0.5, min: 0, max: 0.95 },
   pattern: { kind: 'enum', label: 'pattern', default: 'unstructured', options: ['unstructured', '2:4', '4:8'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
@@ -57,6 +60,7 @@ const schema = {
   },
   layer: { kind: 'int', label: 'layer shown', default: 1, min: 0, max: 1 },
   head: { kind: 'int', label: 'head shown', default: 0, min: 0, max: 3 },
+  gdForm: gdFormField('ours'),
   lambda: { ...GD_FIELDS.lambda, label: 'λ (gd)' },
   eta: { ...GD_FIELDS.eta, label: 'step η (gd)' },
   iters: { ...GD_FIELDS.iters, label: 'iterations T (gd)', max: 2000 },
@@ -88,19 +92,22 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   // A whole model is pruned with every chosen method: it waits for the reader's Run.
   protected override readonly startOn = 'click';
   protected readonly legend = 'Model, methods, sparsity and calibration';
-  protected override readonly presets: readonly Preset<typeof schema>[] = [
-    { label: 'the defaults', state: { methods: PAGE_DEFAULT_METHODS } },
-    {
-      label: 'with our best method',
-      state: { methods: PAGE_METHODS_WITH_OURS },
-      note: 'Swap search + reconstruction (our method, chapter 10) added: it lengthens the run (the table gives each method’s time); compare its perplexity with theirs.',
-    },
-  ];
+  protected override readonly presets: readonly Preset<typeof schema>[] = methodPresets(
+    'Six runs of a search and a refit take longer than the defaults (the table gives each run’s time and objective evaluations).',
+  );
+  protected override readonly switches = [gdSwitch()];
+  protected override upgradeLink(params: URLSearchParams): string[] {
+    return upgradeRetiredMethods(params, this.urlPrefix);
+  }
   override readonly hints = {
     model: {
       help: 'brown-char: a character model of the Brown corpus, scored by perplexity. induction: a model that copies repeated segments, scored by accuracy.',
     },
     methods: { help: 'Each method prunes its own copy of the model; gradient descent runs once per head and is reused when only the sparsity changes.' },
+    refits: { help: REFITS_HELP },
+    gdForm: { help: GD_FORM_HELP },
+    step: GD_HINTS.step,
+    score: GD_HINTS.score,
     sparsity: { help: 'The fraction of each head’s entries set to zero (ignored for 2:4 and 4:8, which prune N of every M).' },
     pattern: {
       help: 'N:M prunes N of every M consecutive entries down each column (the inputs of one output), keeping M − N: the structure sparse hardware accelerates.',
@@ -127,7 +134,9 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   protected override idleText(): string {
     const job = this.job();
     const e = estimate(job.settings, job.methods);
-    return `Press Run to prune all ${e.heads} heads of ${job.settings.model} with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} (${job.methods.join(', ')}) and score each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
+    const refits = job.settings.refits ?? ['none'];
+    const runs = job.methods.length * refits.length;
+    return `Press Run to prune all ${e.heads} heads of ${job.settings.model} with ${job.methods.length === 1 ? 'one method' : `${job.methods.length} methods`} (${job.methods.join(', ')})${refits.length > 1 || refits[0] !== 'none' ? `, each with ${refits.length === 1 ? `the ${refits[0]} refit` : `each refit (${refits.join(', ')})`}: ${runs} run${runs === 1 ? '' : 's'},` : ''} and score each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
   }
 
   /** The worker job for the current state (what the display-only fields do not change). */
@@ -143,6 +152,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
         pattern: s.pattern,
         mode: s.mode,
         gd: { lambda: s.lambda, eta: s.eta, iters: s.iters, step: s.step, score: s.score },
+        refits: pickedOptions(REFIT_IDS, s.refits),
         ...(useText ? { calibText: s.calibText } : {}),
       },
       methods: pickedOptions(MODEL_METHOD_IDS, s.methods),
@@ -207,16 +217,25 @@ export class ModelPruner extends WidgetBase<typeof schema> {
 
     const results = table({
       caption: `Every head pruned at ${r.pattern === 'unstructured' ? `sparsity ${num(r.sparsity)}` : r.pattern} (${r.mode} masks), each method on its own copy of the model. ${acc ? 'Accuracy' : 'Perplexity'} on the evaluation sequences (dense: ${metricText(r.metric, r.dense)}).`,
-      head: ['method', acc ? 'accuracy' : 'perplexity', acc ? 'change (points)' : 'change', 'mean attention error', 'Q/K entries kept', 'pruning time (s)'],
+      head: [
+        'method',
+        acc ? 'accuracy' : 'perplexity',
+        acc ? 'change (points)' : 'change',
+        'mean attention error',
+        'Q/K entries kept',
+        'compute: time (s)',
+        'compute: objective evaluations',
+      ],
       rows: r.runs.map((run) => {
         const v = metricValue(r.metric, run.pruned);
         return [
-          methodLabel(run.method),
+          recipeLabel(run.method, run.refit),
           metricText(r.metric, run.pruned),
           acc ? `${v - denseValue >= 0 ? '+' : ''}${num(100 * (v - denseValue), 3)}` : `${v - denseValue >= 0 ? '+' : ''}${num(v - denseValue, 3)}`,
           meanError(run),
           count(run.weights.kept_entries),
-          num(run.pruneMs / 1000, 2),
+          num(run.compute.timeMs / 1000, 2),
+          evaluationsText(run.compute),
         ];
       }),
     });
@@ -231,7 +250,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
 
     const errorMaps = this.errorMaps(r);
     const pattern = this.patternMaps(r);
-    const notes = solverSentences(r.runs.map((run) => ({ label: methodLabel(run.method), notes: run.heads.flatMap((h) => h.notes) })));
+    const notes = solverSentences(r.runs.map((run) => ({ label: recipeLabel(run.method, run.refit), notes: run.heads.flatMap((h) => h.notes) })));
     const extra = document.createElement('div');
     if (notes.length) {
       const p = document.createElement('p');
@@ -245,6 +264,8 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       dense: denseValue,
       runs: r.runs.map((run) => ({
         method: run.method,
+        refit: run.refit,
+        compute: run.compute,
         value: metricValue(r.metric, run.pruned),
         crossEntropy: run.pruned.crossEntropy,
         headErrors: run.heads.map((h) => h.attentionError),
@@ -289,7 +310,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       const worst = run.heads.reduce((a, h) => (h.attentionError > a.attentionError ? h : a), run.heads[0]);
       const best = run.heads.reduce((a, h) => (h.attentionError < a.attentionError ? h : a), run.heads[0]);
       renderFigure(el, {
-        title: `${methodLabel(run.method)}: attention error by layer (row) and head (column)`,
+        title: `${recipeLabel(run.method, run.refit)}: attention error by layer (row) and head (column)`,
         summary: `Relative attention error ‖F′ − F₀‖/‖F₀‖ of each head on the calibration sequences: from ${num(best.attentionError)} (layer ${best.layer}, head ${best.head}) to ${num(worst.attentionError)} (layer ${worst.layer}, head ${worst.head}).`,
         plot: () =>
           heatmap(
@@ -305,7 +326,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
             pruned: h.pruned,
             total: h.total,
           })),
-        filename: `model-pruner-errors-${r.model}-${run.method}-${r.mode}-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}`,
+        filename: `model-pruner-errors-${r.model}-${recipeKey(run.method, run.refit)}-${r.mode}-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}`,
       });
       maps.append(el);
     }
@@ -373,9 +394,9 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       const p = slice(v.pruned[i]);
       map(
         p,
-        methodLabel(run.method),
-        `The same head after ${methodLabel(run.method)}: relative difference from the dense pattern on this prompt ${num(frob(p, dense) / frob(dense))}.`,
-        `attention-${base}-${run.method}`,
+        recipeLabel(run.method, run.refit),
+        `The same head after ${recipeLabel(run.method, run.refit)}: relative difference from the dense pattern on this prompt ${num(frob(p, dense) / frob(dense))}.`,
+        `attention-${base}-${recipeKey(run.method, run.refit)}`,
       );
     });
     box.append(heading, tokens, legend, maps);
@@ -385,8 +406,8 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   protected override doneText(): string {
     const r = this.last?.result;
     if (!r) return 'Done.';
-    const parts = r.runs.map((run) => `${methodLabel(run.method)} ${metricText(r.metric, run.pruned)}`);
-    return `Done: ${r.nLayers * r.nHeads} heads pruned by ${r.runs.length} method${r.runs.length === 1 ? '' : 's'} in ${num(r.timeMs.prune / 1000)} s; ${r.metric} ${metricText(r.metric, r.dense)} dense, ${parts.join(', ')}.`;
+    const parts = r.runs.map((run) => `${recipeLabel(run.method, run.refit)} ${metricText(r.metric, run.pruned)}`);
+    return `Done: ${r.nLayers * r.nHeads} heads pruned by ${r.runs.length} run${r.runs.length === 1 ? '' : 's'} in ${num(r.timeMs.prune / 1000)} s; ${r.metric} ${metricText(r.metric, r.dense)} dense, ${parts.join(', ')}.`;
   }
 }
 

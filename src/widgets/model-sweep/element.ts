@@ -15,8 +15,10 @@ import { quietMarks } from '../../ui/charts/quiet.ts';
 import { renderFigure } from '../../ui/figure.ts';
 import { num, tick } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
-import { methodColour, methodLabel, MODEL_METHOD_IDS } from '../../core/methods.ts';
-import { GD_DEFAULTS, gdSettings } from '../../core/gd.ts';
+import { methodColour, methodLabel, MODEL_METHOD_IDS, REFIT_IDS, RETIRED_METHOD_IDS, type RefitId, recipeLabel, refitInfo } from '../../core/methods.ts';
+import { type GdSettings, gdSettings } from '../../core/gd.ts';
+import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
+import { REFIT_STYLE, REFITS_FIELD, REFITS_HELP, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import { withBase } from '../../site/base.ts';
 import type { ModelSweepJobResult } from '../../jobs/protocol.ts';
 import type { PruneMode } from '../../model/prune.ts';
@@ -40,6 +42,8 @@ const schema = {
   model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'induction'] },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
   methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
+  refits: REFITS_FIELD,
+  gdForm: gdFormOnlyField('ours'),
 } as const satisfies Schema;
 
 /** public/data/page-sweeps.json (scripts/precompute-page-sweeps.ts). */
@@ -55,16 +59,35 @@ interface Sweep {
   metric: 'perplexity' | 'accuracy';
   dense: number;
   sparsities: number[];
-  cells: { method: ModelMethodId; sparsity: number; metric: number; attention: number }[];
+  cells: Cell[];
 }
 
-function fromFile(f: SavedSweep, methods: readonly ModelMethodId[]): Sweep {
+/** One pruned model of a sweep: a method and a refit at one sparsity. */
+interface Cell {
+  method: ModelMethodId;
+  refit: RefitId;
+  sparsity: number;
+  metric: number;
+  attention: number;
+}
+
+/** A sweep row's recipe; a file written before refits were a stage names `swap-recon` for swap + attention refit. */
+function rowRecipe(r: { method: string; refit?: RefitId }): { method: ModelMethodId; refit: RefitId } | undefined {
+  const retired = RETIRED_METHOD_IDS[r.method];
+  if (retired) return { method: retired.method as ModelMethodId, refit: retired.refit };
+  return (MODEL_METHOD_IDS as readonly string[]).includes(r.method) ? { method: r.method as ModelMethodId, refit: r.refit ?? 'none' } : undefined;
+}
+
+/** The precomputed cells of the chosen methods and refits (gradient descent's only when the file used the same settings). */
+function fromFile(f: SavedSweep, methods: readonly ModelMethodId[], refits: readonly RefitId[], gd: GdSettings): Sweep {
   const dense = f.rows.find((r) => r.method === 'dense');
-  const cells = f.rows.flatMap((r) =>
-    r.method !== 'dense' && methods.includes(r.method)
-      ? [{ method: r.method, sparsity: r.sparsity, metric: rowMetric(f, r), attention: r.mean_attention_error }]
-      : [],
-  );
+  const sameGd = sameGdSettings(f.gd, gd);
+  const cells = f.rows.flatMap((r): Cell[] => {
+    const recipe = r.method === 'dense' ? undefined : rowRecipe(r);
+    if (!recipe || !methods.includes(recipe.method) || !refits.includes(recipe.refit)) return [];
+    if (!sameGd && USES_GD.includes(recipe.method)) return [];
+    return [{ ...recipe, sparsity: r.sparsity, metric: rowMetric(f, r), attention: r.mean_attention_error }];
+  });
   return {
     model: f.model,
     mode: f.mode,
@@ -83,8 +106,22 @@ function fromJob(r: ModelSweepJobResult, sparsities: number[]): Sweep {
     metric: r.metric,
     dense: value(r.dense),
     sparsities,
-    cells: r.rows.map((row) => ({ method: row.method, sparsity: row.sparsity, metric: value(row.score), attention: row.meanAttentionError })),
+    cells: r.rows.map((row) => ({ method: row.method, refit: row.refit, sparsity: row.sparsity, metric: value(row.score), attention: row.meanAttentionError })),
   };
+}
+
+/** The methods whose result depends on gradient descent's settings. */
+const USES_GD: readonly ModelMethodId[] = ['gd', 'gradual'];
+
+function sameGdSettings(a: GdSettings, b: GdSettings): boolean {
+  return a.lambda === b.lambda && a.eta === b.eta && a.iters === b.iters && a.step === b.step && a.score === b.score;
+}
+
+/** The recipes a sweep holds, in the registry's order (method, then refit). */
+function recipesIn(sweep: Sweep): { method: ModelMethodId; refit: RefitId }[] {
+  return MODEL_METHOD_IDS.flatMap((method) =>
+    REFIT_IDS.filter((refit) => sweep.cells.some((c) => c.method === method && c.refit === refit)).map((refit) => ({ method, refit })),
+  );
 }
 
 const relativeDiff = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
@@ -95,20 +132,21 @@ export interface Agreement {
   worstMetric: number;
   worstAttention: number;
   denseDiff: number;
-  mismatches: { method: ModelMethodId; sparsity: number; what: 'metric' | 'attention'; live: number; saved: number; diff: number }[];
+  mismatches: { method: ModelMethodId; refit: RefitId; sparsity: number; what: 'metric' | 'attention'; live: number; saved: number; diff: number }[];
 }
 
 export function agreement(live: Sweep, saved: Sweep): Agreement {
   const out: Agreement = { compared: 0, worstMetric: 0, worstAttention: 0, denseDiff: relativeDiff(live.dense, saved.dense), mismatches: [] };
   for (const c of live.cells) {
-    const s = saved.cells.find((x) => x.method === c.method && x.sparsity === c.sparsity);
+    const s = saved.cells.find((x) => x.method === c.method && x.refit === c.refit && x.sparsity === c.sparsity);
     if (!s) continue;
     out.compared++;
     for (const what of ['metric', 'attention'] as const) {
       const diff = relativeDiff(c[what], s[what]);
       if (what === 'metric') out.worstMetric = Math.max(out.worstMetric, diff);
       else out.worstAttention = Math.max(out.worstAttention, diff);
-      if (!(diff <= MATCH_TOLERANCE)) out.mismatches.push({ method: c.method, sparsity: c.sparsity, what, live: c[what], saved: s[what], diff });
+      if (!(diff <= MATCH_TOLERANCE))
+        out.mismatches.push({ method: c.method, refit: c.refit, sparsity: c.sparsity, what, live: c[what], saved: s[what], diff });
     }
   }
   return out;
@@ -124,7 +162,14 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     model: { help: 'brown-char is scored by perplexity (lower is better); induction by its accuracy at copying the repeated half (higher is better).' },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K themselves.' },
     methods: { help: 'Fewer methods make the rerun in your browser quicker.' },
+    refits: { help: `${REFITS_HELP} Lines: one colour per method, the refit by the dash and the point’s symbol.` },
+    gdForm: {
+      help: `Used by gd and gradual only (the precomputed sweep uses our defaults). ${GD_FORM_HELP.replace(' Editing a field below makes it custom.', '')}`,
+    },
   };
+  protected override upgradeLink(params: URLSearchParams): string[] {
+    return upgradeRetiredMethods(params, this.urlPrefix);
+  }
   private file: Promise<SweepFile> | undefined;
   /** The settings the reader asked to recompute live; any other run shows the precomputed sweep. */
   private liveFor: string | undefined;
@@ -149,7 +194,7 @@ export class ModelSweep extends WidgetBase<typeof schema> {
   }
 
   private settingsKey(): string {
-    return JSON.stringify([this.state.model, this.state.mode, this.state.methods]);
+    return JSON.stringify([this.state.model, this.state.mode, this.state.methods, this.state.refits, this.state.gdForm]);
   }
 
   /** The base's Run/Stop button only matters during a run (as Stop); "Rerun in your browser" starts one. */
@@ -181,6 +226,8 @@ export class ModelSweep extends WidgetBase<typeof schema> {
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
     const methods = pickedOptions(MODEL_METHOD_IDS, s.methods);
+    const refits = pickedOptions(REFIT_IDS, s.refits);
+    const gd = gdSettings(GD_FORMS[s.gdForm]);
     const live = this.liveFor === this.settingsKey();
     this.liveFor = undefined;
     this.liveRunning = false;
@@ -199,19 +246,23 @@ export class ModelSweep extends WidgetBase<typeof schema> {
       this.client.cancel();
       if (signal.stale) return;
       if (!saved) throw new Error(`no precomputed sweep for ${s.model} with ${s.mode} masks; press “Rerun in your browser” to compute it here`);
-      const sweep = fromFile(saved, methods);
-      this.draw(sweep, { source: 'precomputed', command: saved.command });
+      const sweep = fromFile(saved, methods, refits, gd);
+      const missing = methods.flatMap((m) => refits.filter((r) => !sweep.cells.some((c) => c.method === m && c.refit === r)).map((r) => recipeLabel(m, r)));
+      if (sweep.cells.length === 0)
+        throw new Error(
+          `the precomputed sweep has none of the chosen methods and refits${USES_GD.some((m) => methods.includes(m)) && !sameGdSettings(saved.gd, gd) ? ' (its gradient descent used our defaults)' : ''}; press “Rerun in your browser” to compute them here`,
+        );
+      this.draw(sweep, { source: 'precomputed', command: saved.command, gd: saved.gd, missing });
       this.doneMessage = `Done: the sweep precomputed by the command line (${sweep.cells.length} pruned models). “Rerun in your browser” recomputes it here.`;
       return;
     }
     const sparsities = file?.sparsities ?? FALLBACK_SPARSITIES;
-    const gd = gdSettings();
     this.liveRunning = true;
     this.syncButtons('running');
     this.progress(`Loading ${s.model} in your browser…`);
     let result: ModelSweepJobResult;
     try {
-      result = await this.client.run({ kind: 'modelSweep', settings: { model: s.model, mode: s.mode, gd }, methods, sparsities }, (p) => {
+      result = await this.client.run({ kind: 'modelSweep', settings: { model: s.model, mode: s.mode, gd, refits }, methods, sparsities }, (p) => {
         const step = p;
         if ('done' in step)
           this.progress(
@@ -224,13 +275,12 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     recordOnElement(this, { kind: 'modelSweep', timeMs: result.timeMs.total, prunings: result.rows.map((r) => r.pruning) });
     if (signal.stale) return;
     const sweep = fromJob(result, sparsities);
-    const sameGd = saved && saved.gd.lambda === gd.lambda && saved.gd.eta === gd.eta && saved.gd.iters === gd.iters;
-    const check = saved && sameGd ? agreement(sweep, fromFile(saved, methods)) : undefined;
+    const check = saved ? agreement(sweep, fromFile(saved, methods, refits, gd)) : undefined;
     const seconds = num(result.timeMs.total / 1000);
-    const verdict = check
+    const verdict = check?.compared
       ? verdictText(check, sweep.metric)
       : saved
-        ? 'The precomputed sweep used other gradient-descent settings, so these live numbers are not compared with it.'
+        ? 'The precomputed sweep has none of these methods and refits with these gradient-descent settings, so these live numbers are not compared with it.'
         : `There is no precomputed sweep to compare with${fileError ? ` (${(fileError as Error).message.replace(/; press.*$/, '')})` : ''}: these are the live numbers.`;
     this.draw(sweep, {
       source: 'live',
@@ -246,11 +296,14 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     return this.doneMessage;
   }
 
-  private draw(sweep: Sweep, o: { source: 'precomputed' | 'live'; command?: string; verdict?: string; check?: Agreement; timing?: string }): void {
+  private draw(
+    sweep: Sweep,
+    o: { source: 'precomputed' | 'live'; command?: string; gd?: GdSettings; missing?: string[]; verdict?: string; check?: Agreement; timing?: string },
+  ): void {
     const acc = sweep.metric === 'accuracy';
     const metricName = acc ? 'accuracy' : 'perplexity';
     const show = (v: number): string => (!Number.isFinite(v) ? num(v) : acc ? `${(100 * v).toFixed(2)} %` : v.toFixed(3));
-    const methods = MODEL_METHOD_IDS.filter((m) => sweep.cells.some((c) => c.method === m));
+    const recipes = recipesIn(sweep);
     const lede = document.createElement('p');
     lede.className = 'widget-lede';
     lede.textContent =
@@ -260,6 +313,12 @@ export class ModelSweep extends WidgetBase<typeof schema> {
         : 'These numbers were just computed in your browser.');
     this.dataset.source = o.source;
     const parts: HTMLElement[] = [lede];
+    if (o.missing?.length) {
+      const p = document.createElement('p');
+      p.className = 'msweep-missing';
+      p.textContent = `Not in the precomputed sweep: ${o.missing.join(', ')}. “Rerun in your browser” computes ${o.missing.length === 1 ? 'it' : 'them'} here.`;
+      parts.push(p);
+    }
     if (o.verdict) {
       const p = document.createElement('p');
       p.className = 'msweep-verdict';
@@ -273,19 +332,26 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     renderFigure(chart, {
       title: `${acc ? 'Accuracy' : 'Perplexity'} of ${sweep.model} against sparsity`,
       summary:
-        `${methods.length} method${methods.length === 1 ? '' : 's'}, ${sweep.mode} masks, ${o.source === 'live' ? 'computed in your browser' : 'precomputed by the command line'}. Dense model: ${show(sweep.dense)} (dashed line). ` +
-        (top.length ? `At sparsity ${atTop}: ${top.map((c) => `${methodLabel(c.method)} ${show(c.metric)}`).join(', ')}.` : ''),
+        `${recipes.length} method${recipes.length === 1 ? '' : 's'} (with their refits), ${sweep.mode} masks, ${o.source === 'live' ? 'computed in your browser' : 'precomputed by the command line'}. Dense model: ${show(sweep.dense)} (dashed line). ` +
+        (top.length ? `At sparsity ${atTop}: ${top.map((c) => `${recipeLabel(c.method, c.refit)} ${show(c.metric)}`).join(', ')}.` : ''),
       plot: () => sweepLines(sweep, { yLabel: acc ? 'accuracy (%)' : 'perplexity', percent: acc, width: Math.max(300, Math.min(640, this.clientWidth - 24)) }),
       rows: () =>
-        sweep.cells.map((c) => ({ method: c.method, sparsity: c.sparsity, [metricName]: c.metric, mean_attention_error: c.attention, source: o.source })),
+        sweep.cells.map((c) => ({
+          method: c.method,
+          refit: c.refit,
+          sparsity: c.sparsity,
+          [metricName]: c.metric,
+          mean_attention_error: c.attention,
+          source: o.source,
+        })),
       filename: `model-sweep-${sweep.model}-${sweep.mode}-${o.source}`,
     });
     parts.push(chart);
-    const differs = new Set((o.check?.mismatches ?? []).map((m) => `${m.what}|${m.method}|${m.sparsity}`));
+    const differs = new Set((o.check?.mismatches ?? []).map((m) => `${m.what}|${recipeKey(m.method, m.refit)}|${m.sparsity}`));
     parts.push(
       this.grid(
         sweep,
-        methods,
+        recipes,
         'metric',
         show,
         differs,
@@ -293,7 +359,7 @@ export class ModelSweep extends WidgetBase<typeof schema> {
       ),
       this.grid(
         sweep,
-        methods,
+        recipes,
         'attention',
         (v) => (Number.isFinite(v) && v >= 1e-3 ? v.toFixed(4) : num(v, 2)),
         differs,
@@ -302,33 +368,38 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     );
     const foot = document.createElement('p');
     foot.className = 'widget-footnote';
-    if (o.command) {
+    if (o.command && o.gd) {
       foot.append('Precomputed by: ');
       const code = document.createElement('code');
       code.textContent = o.command;
       foot.append(
         code,
-        ` (gradient descent: Armijo steps from η = ${GD_DEFAULTS.eta}, λ = ${GD_DEFAULTS.lambda}, T = ${GD_DEFAULTS.iters}, rounding ${GD_DEFAULTS.score}: the command line’s defaults).`,
+        ` (gradient descent: ${o.gd.step === 'armijo' ? 'Armijo steps from' : 'fixed step'} η = ${o.gd.eta}, λ = ${o.gd.lambda}, T = ${o.gd.iters}, rounding ${o.gd.score}${sameGdSettings(o.gd, gdSettings()) ? ': the command line’s defaults' : ''}).`,
       );
     } else if (o.timing) foot.textContent = o.timing;
     parts.push(foot);
     this.output.replaceChildren(...parts);
   }
 
-  /** A method × sparsity table whose cells carry their exact values for tests and copy-paste. */
+  /** A recipe × sparsity table whose cells carry their exact values for tests and copy-paste (data-method: the recipe's key). */
   private grid(
     sweep: Sweep,
-    methods: readonly ModelMethodId[],
+    recipes: readonly { method: ModelMethodId; refit: RefitId }[],
     what: 'metric' | 'attention',
     show: (v: number) => string,
     differs: Set<string>,
     caption: string,
   ): HTMLElement {
-    const value = (m: ModelMethodId, p: number): number => sweep.cells.find((c) => c.method === m && c.sparsity === p)?.[what] ?? Number.NaN;
+    const value = (r: { method: ModelMethodId; refit: RefitId }, p: number): number =>
+      sweep.cells.find((c) => c.method === r.method && c.refit === r.refit && c.sparsity === p)?.[what] ?? Number.NaN;
+    const keys = recipes.map((r) => recipeKey(r.method, r.refit));
     const el = table({
       caption,
       head: ['method', ...sweep.sparsities.map((p) => `p = ${p}`)],
-      rows: methods.map((m) => [methodLabel(m), ...sweep.sparsities.map((p) => show(value(m, p)) + (differs.has(`${what}|${m}|${p}`) ? ' ≠' : ''))]),
+      rows: recipes.map((r, i) => [
+        recipeLabel(r.method, r.refit),
+        ...sweep.sparsities.map((p) => show(value(r, p)) + (differs.has(`${what}|${keys[i]}|${p}`) ? ' ≠' : '')),
+      ]),
     });
     const t = el.querySelector('table')!;
     t.dataset.quantity = what;
@@ -336,10 +407,10 @@ export class ModelSweep extends WidgetBase<typeof schema> {
     el.querySelectorAll('tbody tr').forEach((tr, i) => {
       tr.querySelectorAll('td').forEach((td, j) => {
         const p = sweep.sparsities[j];
-        td.dataset.method = methods[i];
+        td.dataset.method = keys[i];
         td.dataset.sparsity = String(p);
-        td.dataset.value = String(value(methods[i], p));
-        if (differs.has(`${what}|${methods[i]}|${p}`)) td.title = 'differs from the precomputed value (see the sentence above the chart)';
+        td.dataset.value = String(value(recipes[i], p));
+        if (differs.has(`${what}|${keys[i]}|${p}`)) td.title = 'differs from the precomputed value (see the sentence above the chart)';
       });
     });
     return el;
@@ -359,7 +430,7 @@ export function verdictText(a: Agreement, metric: 'perplexity' | 'accuracy'): st
     .slice(0, 6)
     .map(
       (m) =>
-        `${methodLabel(m.method)} at p = ${m.sparsity}, ${m.what === 'metric' ? metric : 'attention error'} ${num(m.live, 5)} live vs ${num(m.saved, 5)} precomputed (relative difference ${num(m.diff, 2)})`,
+        `${recipeLabel(m.method, m.refit)} at p = ${m.sparsity}, ${m.what === 'metric' ? metric : 'attention error'} ${num(m.live, 5)} live vs ${num(m.saved, 5)} precomputed (relative difference ${num(m.diff, 2)})`,
     );
   const metricBad = bad.filter((m) => m.what === 'metric').length;
   const attBad = bad.length - metricBad;
@@ -371,11 +442,25 @@ export function verdictText(a: Agreement, metric: 'perplexity' | 'accuracy'): st
   );
 }
 
-/** Metric against sparsity, one line per method, the dense model as a dashed horizontal line. */
+/**
+ * Metric against sparsity, one line per recipe: the method's colour (the registry's), the
+ * refit's dash and point symbol (recipes.ts); the dense model as a dashed horizontal line.
+ */
 function sweepLines(sweep: Sweep, o: { yLabel: string; percent: boolean; width: number }): Element {
   const k = o.percent ? 100 : 1;
-  const points = sweep.cells.filter((c) => Number.isFinite(c.metric)).map((c) => ({ sparsity: c.sparsity, value: k * c.metric, name: methodLabel(c.method) }));
-  const methods = MODEL_METHOD_IDS.filter((m) => sweep.cells.some((c) => c.method === m));
+  const points = sweep.cells
+    .filter((c) => Number.isFinite(c.metric))
+    .map((c) => ({
+      sparsity: c.sparsity,
+      value: k * c.metric,
+      name: methodLabel(c.method),
+      refit: refitInfo(c.refit).label,
+      recipe: recipeKey(c.method, c.refit),
+      r: c.refit,
+    }));
+  const recipes = recipesIn(sweep);
+  const methods = MODEL_METHOD_IDS.filter((m) => recipes.some((r) => r.method === m));
+  const refits = REFIT_IDS.filter((f) => recipes.some((r) => r.refit === f));
   const dense = k * sweep.dense;
   return quietMarks(
     Plot.plot({
@@ -387,6 +472,12 @@ function sweepLines(sweep: Sweep, o: { yLabel: string; percent: boolean; width: 
       x: { label: 'sparsity p (share of each head’s entries pruned)', domain: [0, 1], ticks: sweep.sparsities },
       y: { label: o.yLabel, grid: true, nice: true, tickFormat: tick },
       color: { legend: true, domain: methods.map((m) => methodLabel(m)), range: methods.map((m) => methodColour(m)) },
+      // The refits get a symbol legend only when more than one is drawn (with none alone the chart is as before).
+      symbol: {
+        legend: refits.length > 1 || refits[0] !== 'none',
+        domain: refits.map((f) => refitInfo(f).label),
+        range: refits.map((f) => REFIT_STYLE[f].symbol),
+      },
       marks: [
         ...(Number.isFinite(dense)
           ? [
@@ -403,8 +494,13 @@ function sweepLines(sweep: Sweep, o: { yLabel: string; percent: boolean; width: 
               }),
             ]
           : []),
-        Plot.line(points, { x: 'sparsity', y: 'value', stroke: 'name', strokeWidth: 1.5 }),
-        Plot.dot(points, { x: 'sparsity', y: 'value', fill: 'name', r: 3 }),
+        ...refits.map((f) =>
+          Plot.line(
+            points.filter((p) => p.r === f),
+            { x: 'sparsity', y: 'value', stroke: 'name', z: 'recipe', strokeWidth: 1.5, strokeDasharray: REFIT_STYLE[f].dash },
+          ),
+        ),
+        Plot.dot(points, { x: 'sparsity', y: 'value', fill: 'name', symbol: 'refit', r: 3 }),
       ],
     }),
   );

@@ -34,6 +34,29 @@ describe('the model session', () => {
     const sweep = await runJob({ kind: 'modelSweep', settings: { model: 'induction', mode: 'merged', gd: {} }, methods: ['wanda'], sparsities: [0.6] }, ctx);
     expect(sweep.rows[0].pruning).toMatchObject({ count: 1, reused: true });
   });
+
+  it('runs each method with each refit, method by method, keyed by method and refit (the no-refit run is reused)', async () => {
+    const ctx = modelContext();
+    const settings = { model: 'induction', sparsity: 0.6, pattern: 'unstructured', mode: 'merged', gd: {} } as const;
+    const plain = await runJob({ kind: 'modelPrune', settings, methods: ['magnitude'] }, ctx);
+    const both = await runJob({ kind: 'modelPrune', settings: { ...settings, refits: ['none', 'linear'] }, methods: ['magnitude', 'wanda'] }, ctx);
+    expect(both.runs.map((r) => [r.method, r.refit])).toEqual([
+      ['magnitude', 'none'],
+      ['magnitude', 'linear'],
+      ['wanda', 'none'],
+      ['wanda', 'linear'],
+    ]);
+    expect(both.runs[0].pruning.reused).toBe(true);
+    expect(both.runs[0].pruned).toEqual(plain.runs[0].pruned);
+    expect(both.runs[1].pruning).toMatchObject({ count: 1, reused: false });
+    // The linear refit moves the kept weights (the model's score changes), and reports its compute.
+    expect(both.runs[1].pruned.crossEntropy).not.toBe(both.runs[0].pruned.crossEntropy);
+    expect(both.runs[1].compute.timeMs).toBeGreaterThan(0);
+    expect(ctx.reports.at(-1)).toMatchObject({ done: 4 * (both.nLayers * both.nHeads + 1), total: 4 * (both.nLayers * both.nHeads + 1) });
+    await expect(runJob({ kind: 'modelPrune', settings: { ...settings, refits: ['bogus' as 'none'] }, methods: ['magnitude'] }, ctx)).rejects.toThrow(
+      /unknown refit "bogus"/,
+    );
+  });
 });
 
 describe('the lab job', () => {

@@ -51,14 +51,25 @@ describe('preset links', () => {
     const url = new URL(headToHeadLink(p), 'http://x');
     expect(url.pathname).toBe('/chapters/head-to-head/');
     expect(url.hash).toBe('#h2h');
+    // The problem, and every other setting the answer key used (test/unit/teaching/links.test.ts reads them back).
     expect(Object.fromEntries(url.searchParams)).toEqual({
       'h2h.n': String(p.n),
       'h2h.d': String(p.d),
       'h2h.seed': String(p.seed),
       'h2h.scale': String(p.scale),
+      'h2h.causal': '0',
       'h2h.sparsity': String(p.sparsity),
+      'h2h.pattern': 'unstructured',
+      'h2h.refit': 'none',
+      'h2h.lambda': '0.1',
+      'h2h.eta': '0.05',
+      'h2h.iters': '300',
+      'h2h.step': 'fixed',
+      'h2h.score': 'relaxed',
     });
     expect(new URL(labLink(0.25), 'http://x').searchParams.get('lab.eta')).toBe('0.25');
-    expect(new URL(labLink(), 'http://x').searchParams.has('lab.eta')).toBe(false);
+    // Without a step, the link still names the exercise's (the paper's η), so the lab shows exactly that run.
+    expect(new URL(labLink(), 'http://x').searchParams.get('lab.eta')).toBe('0.05');
+    expect(new URL(labLink(), 'http://x').searchParams.get('lab.step')).toBe('fixed');
   });
 });

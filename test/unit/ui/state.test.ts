@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaults, fitsInLink, linkLength, parseDecimal, readState, writeState, type Schema } from '../../../src/ui/state.ts';
+import { defaults, fitsInLink, linkLength, parseDecimal, readState, settleSwitches, switchValue, writeState, type Schema } from '../../../src/ui/state.ts';
+import { GD_FIELDS } from '../../../src/ui/fields.ts';
+import { gdFormField, gdSwitch } from '../../../src/ui/gdForm.ts';
+import { REFITS_FIELD, upgradeRetiredMethods } from '../../../src/ui/recipes.ts';
+import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, RETIRED_METHOD_IDS } from '../../../src/core/methods.ts';
 
 const schema = {
   n: { kind: 'int', label: 'tokens n', default: 64, min: 2, max: 512 },
@@ -134,5 +138,73 @@ describe('notes', () => {
     const { notes } = readState(schema, new URLSearchParams({ 'lab.method': `${'a'.repeat(23)}🙂🙂` }), 'lab');
     expect(notes[0]).toContain(`"${'a'.repeat(23)}🙂…"`);
     expect(notes[0]).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+});
+
+describe('a switch over several fields (paper’s form / our defaults)', () => {
+  const gdSchema = {
+    gdForm: gdFormField('ours'),
+    lambda: GD_FIELDS.lambda,
+    eta: GD_FIELDS.eta,
+    iters: GD_FIELDS.iters,
+    step: GD_FIELDS.step,
+    score: GD_FIELDS.score,
+  } as const satisfies Schema;
+  const switches = [gdSwitch()];
+  const paper = { lambda: 0.1, eta: 0.05, iters: 300, step: 'fixed', score: 'relaxed' };
+
+  it('its default agrees with the fields’ defaults', () => {
+    expect(readState(gdSchema, new URLSearchParams(), 'w', switches).state).toEqual(defaults(gdSchema));
+    expect(switchValue(switches[0], defaults(gdSchema))).toBe('ours');
+  });
+
+  it('a link naming the paper’s form sets every field of it; fields the link gives win, and the switch then says custom', () => {
+    expect(readState(gdSchema, new URLSearchParams('w.gdForm=paper'), 'w', switches).state).toEqual({ gdForm: 'paper', ...paper });
+    const edited = readState(gdSchema, new URLSearchParams('w.gdForm=paper&w.iters=50'), 'w', switches).state;
+    expect(edited).toEqual({ ...paper, iters: 50, gdForm: 'custom' });
+    // The fields alone, matching the paper's form, show it by name.
+    const fields = new URLSearchParams(Object.entries(paper).map(([k, v]) => [`w.${k}`, String(v)]));
+    expect(readState(gdSchema, fields, 'w', switches).state.gdForm).toBe('paper');
+  });
+
+  it('choosing a form sets its fields; editing one afterwards makes it custom; a patch setting both keeps its fields', () => {
+    const start = defaults(gdSchema);
+    const toPaper = settleSwitches(switches, { ...start, gdForm: 'paper' as const }, ['gdForm']);
+    expect(toPaper).toEqual({ gdForm: 'paper', ...paper });
+    expect(settleSwitches(switches, { ...toPaper, lambda: 0.2 }, ['lambda']).gdForm).toBe('custom');
+    const preset = settleSwitches(switches, { ...toPaper, gdForm: 'paper' as const, eta: 0.5 }, ['gdForm', 'eta']);
+    expect(preset).toEqual({ ...paper, eta: 0.5, gdForm: 'custom' });
+    expect(settleSwitches(switches, { ...toPaper, gdForm: 'ours' as const }, ['gdForm'])).toEqual(start);
+  });
+});
+
+describe('old links naming a retired method id', () => {
+  const modelSchema = {
+    methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
+    refits: REFITS_FIELD,
+  } as const satisfies Schema;
+  const open = (query: string) => {
+    const params = new URLSearchParams(query);
+    const upgraded = upgradeRetiredMethods(params, 'pruner');
+    return { ...readState(modelSchema, params, 'pruner'), upgraded };
+  };
+
+  it('swap-recon alone opens as the swap search with the attention refit', () => {
+    const r = open('pruner.methods=swap-recon');
+    expect(r.state).toEqual({ methods: 'swap', refits: 'attention' });
+    expect(r.notes).toEqual([]);
+    expect(r.upgraded[0]).toMatch(/“swap-recon” is now Attention swap search \+ attention refit/);
+  });
+
+  it('sparsegpt-recon beside other methods: they keep no refit, the attention refit is added (each method runs with each)', () => {
+    const r = open(`pruner.methods=${encodeURIComponent('gd,magnitude,wanda,sparsegpt,sparsegpt-recon,swap-recon')}`);
+    expect(r.state).toEqual({ methods: 'gd,magnitude,wanda,sparsegpt,swap', refits: 'none,attention' });
+    expect(RETIRED_METHOD_IDS['sparsegpt-recon']).toEqual({ method: 'sparsegpt', refit: 'attention' });
+  });
+
+  it('a link without retired ids is left alone', () => {
+    const r = open('pruner.methods=gd,swap&pruner.refits=linear');
+    expect(r.upgraded).toEqual([]);
+    expect(r.state).toEqual({ methods: 'gd,swap', refits: 'linear' });
   });
 });

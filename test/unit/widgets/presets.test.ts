@@ -6,10 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../../src/jobs/jobs.ts';
 import { jobContext } from '../../helpers/jobContext.ts';
-import { defaults, type Schema, type StateOf } from '../../../src/ui/state.ts';
+import { defaults, readState, setItems, setValue, switchValue, type Schema, type StateOf } from '../../../src/ui/state.ts';
+import * as h2h from '../../../src/widgets/head-to-head/settings.ts';
+import * as lab from '../../../src/widgets/convergence-lab/settings.ts';
+import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, PAGE_FAIR_FIGHT, REFIT_IDS, methodInfo } from '../../../src/core/methods.ts';
 import type { Preset } from '../../../src/ui/widget-base.ts';
 import { gradientCheck, nearOptimalHead, rankAtK } from '../../../src/site/numbers/examples.ts';
-import { GD_DEFAULTS } from '../../../src/core/gd.ts';
+import { GD_DEFAULTS, GD_PAPER_FORM } from '../../../src/core/gd.ts';
 import * as gc from '../../../src/widgets/gradient-check/settings.ts';
 import * as ex from '../../../src/widgets/exhaustive/settings.ts';
 
@@ -99,5 +102,46 @@ describe('exhaustive search (chapter 6)', () => {
     expect(r.masks).toBe(row.masks);
     expect(r.methods.find((x) => x.method === 'gd')!.rank).toBe(row.paper);
     for (const m of ['magnitude', 'wanda', 'sparsegpt', 'swap'] as const) expect(r.methods.find((x) => x.method === m)!.rank, m).toBe(row[m]);
+  });
+});
+
+describe('the paper’s form / our defaults switch opens on what the fields say', () => {
+  it('head to head and the lab open on the paper’s form, the exhaustive search too; each default state is settled', () => {
+    for (const [name, w, prefix] of [
+      ['head to head', h2h, 'h2h'],
+      ['lab', lab, 'lab'],
+      ['exhaustive', ex, 'exhaustive'],
+    ] as const) {
+      const open = readState(w.schema as Schema, new URLSearchParams(), prefix, w.SWITCHES).state as Record<string, unknown>;
+      expect(open, name).toEqual(defaults(w.schema as Schema));
+      expect(open.gdForm, name).toBe('paper');
+      expect([open.lambda, open.eta, open.iters, open.step, open.score], name).toEqual([
+        GD_PAPER_FORM.lambda,
+        GD_PAPER_FORM.eta,
+        GD_PAPER_FORM.iters,
+        GD_PAPER_FORM.step,
+        GD_PAPER_FORM.score,
+      ]);
+    }
+  });
+
+  it('the exhaustive search’s presets name the form their fields are in', () => {
+    for (const p of ex.PRESETS) {
+      const state = { ...defaults(ex.schema), ...p.state };
+      expect(switchValue(ex.SWITCHES[0], state), p.label).toBe(state.gdForm);
+    }
+  });
+});
+
+describe('the fair fight preset of the model widgets', () => {
+  it('is SparseGPT and both swap searches, each with the linear and the attention refit, as set values the controls write', () => {
+    expect(setValue(MODEL_METHOD_IDS, setItems(PAGE_FAIR_FIGHT.methods))).toBe(PAGE_FAIR_FIGHT.methods);
+    expect(setValue(REFIT_IDS, setItems(PAGE_FAIR_FIGHT.refits))).toBe(PAGE_FAIR_FIGHT.refits);
+    expect(new Set(setItems(PAGE_FAIR_FIGHT.methods))).toEqual(new Set(['sparsegpt', 'swap-linear', 'swap']));
+    expect(setItems(PAGE_FAIR_FIGHT.refits)).toEqual(['linear', 'attention']);
+    // Each twin pair is in it: the objective is the only difference.
+    expect(setItems(PAGE_FAIR_FIGHT.methods)).toContain(methodInfo('swap').twin);
+    // The defaults stay the paper's four without refit (chapter 8's CPU budget).
+    expect(PAGE_DEFAULT_METHODS).toBe('gd,magnitude,wanda,sparsegpt');
   });
 });
