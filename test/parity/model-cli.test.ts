@@ -34,7 +34,7 @@ describe('model commands', () => {
     expect(g.stdout.startsWith('abcdeabcd')).toBe(true);
   });
 
-  it('sweep prints a row per method and sparsity after the dense row', async () => {
+  it('sweep prints a row per method, refit and sparsity after the dense row', async () => {
     const r = await cliInChild(
       'sweep',
       '--model',
@@ -43,6 +43,8 @@ describe('model commands', () => {
       'magnitude,wanda',
       '--sparsities',
       '0.5,0.9',
+      '--refit',
+      'none,linear',
       '--eval-seqs',
       '16',
       '--format',
@@ -50,9 +52,16 @@ describe('model commands', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('method,sparsity,accuracy,mean_attention_error,time_ms');
-    expect(lines).toHaveLength(1 + 1 + 4);
-    expect(lines[1].startsWith('dense,0,')).toBe(true);
+    expect(lines[0]).toBe('method,refit,sparsity,accuracy,mean_attention_error,evaluations,time_ms');
+    // The dense row has no refit; then sparsity, method, refit in that order.
+    expect(lines).toHaveLength(1 + 1 + 2 * 2 * 2);
+    expect(lines[1].startsWith('dense,,0,')).toBe(true);
+    expect(lines.slice(2, 6).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      'magnitude,none,0.5',
+      'magnitude,linear,0.5',
+      'wanda,none,0.5',
+      'wanda,linear,0.5',
+    ]);
   });
 
   const bad: [string, string[], RegExp][] = [
