@@ -7,6 +7,8 @@
  */
 import { GD_PAPER_FORM } from '../core/gd.ts';
 import { MODEL_METHOD_IDS } from '../core/methods.ts';
+import { switchValue } from '../ui/state.ts';
+import { gdSwitch } from '../ui/gdForm.ts';
 import { DIVERGENCE_PRESET, WINNER_PRESETS, presetLink, type WinnerPreset } from './presets.ts';
 import { MODEL_TASK } from './modelTask.ts';
 import { percent } from '../ui/format.ts';
@@ -47,11 +49,14 @@ export function labHeadToHeadLink(p: WinnerPreset): string {
       ...problemFields(p),
       sparsity: p.sparsity,
       pattern: 'unstructured',
+      refit: 'none',
       lambda: g.lambda,
       eta: g.eta,
       iters: g.iters,
       step: g.step,
       score: g.score,
+      // The paper's form / our defaults switch the widget shows for these fields.
+      gdForm: switchValue(gdSwitch(), g),
     },
   );
 }
@@ -71,6 +76,14 @@ export function labConvergenceLink(eta: number, step: 'fixed' | 'armijo'): strin
       score: GD_PAPER_FORM.score,
       clip: 0,
       engine: 'f64',
+      gdForm: switchValue(gdSwitch(['lambda', 'eta', 'iters', 'step', 'score', 'clip']), {
+        lambda: p.lambda,
+        eta,
+        iters: p.iters,
+        step,
+        score: GD_PAPER_FORM.score,
+        clip: false,
+      }),
     },
   );
 }

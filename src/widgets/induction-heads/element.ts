@@ -157,6 +157,9 @@ function typicalWords(s: Scored, layer: number, head: number): string {
     : `the highest ${role} score of the dense model’s layer ${layer}, ${score3(score)}, is low: no head of this layer is a clear ${role} head; ${scale}`;
 }
 
+/** The refits of a job in the idle line, only when there is one to name. */
+const refitsText = (r?: readonly string[]): string => (r?.some((x) => x !== 'none') ? `; refits ${r.join(', ')}` : '');
+
 export class InductionHeads extends WidgetBase<typeof schema> {
   readonly schema = schema;
   protected override readonly stoppable = true;
@@ -193,7 +196,7 @@ export class InductionHeads extends WidgetBase<typeof schema> {
     const job = this.job(this.tokens());
     const e = estimate(job.settings, job.methods);
     const runs = job.methods.length * (job.settings.refits?.length ?? 1);
-    return `Press Run to prune the ${e.heads} heads of the induction model with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} (${job.methods.join(', ')}; refits ${(job.settings.refits ?? ['none']).join(', ')}) and read every head's attention on the sequence. ${estimateText(e, (x) => num(x, 2))}`;
+    return `Press Run to prune the ${e.heads} heads of the induction model with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} (${job.methods.join(', ')}${refitsText(job.settings.refits)}) and read every head's attention on the sequence. ${estimateText(e, (x) => num(x, 2))}`;
   }
 
   private tokens(): number[] {
