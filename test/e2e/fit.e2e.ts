@@ -97,6 +97,16 @@ function misfits(page: Page): Promise<Misfit[]> {
 async function runEverything(page: Page): Promise<void> {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   for (let y = 0; y < height; y += 800) await page.evaluate((top) => window.scrollTo(0, top), y);
+  // A click-started widget shows its Run button once its element is defined: a click before
+  // that would be lost and the widget would stay idle (the test would then wait in vain).
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll<HTMLElement>('[data-start="click"]')].every(
+        (w) => w.dataset.status !== 'idle' || [...w.querySelectorAll('.widget-actions button')].some((b) => b.textContent === 'Run'),
+      ),
+    undefined,
+    { timeout: 30_000, polling: 50 },
+  );
   const clicked = await page.evaluate(() => {
     const run: string[] = [];
     for (const w of document.querySelectorAll<HTMLElement>('[data-start="click"]')) {
@@ -115,16 +125,29 @@ async function runEverything(page: Page): Promise<void> {
 async function settled(page: Page, timeout: number): Promise<void> {
   // A resize reaches the widgets' ResizeObservers at the next frame.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll('[data-status]')].every(
-        (w) => ['done', 'error'].includes(w.getAttribute('data-status') ?? '') && !w.hasAttribute('data-redraw'),
-      ) &&
-      // A part drawn after its widget is done (the lab's gap chart) is busy until then.
-      document.querySelector('main [data-status] [aria-busy="true"]') === null,
-    undefined,
-    { timeout, polling: 50 },
-  );
+  try {
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-status]')].every(
+          (w) => ['done', 'error'].includes(w.getAttribute('data-status') ?? '') && !w.hasAttribute('data-redraw'),
+        ) &&
+        // A part drawn after its widget is done (the lab's gap chart) is busy until then.
+        document.querySelector('main [data-status] [aria-busy="true"]') === null,
+      undefined,
+      { timeout, polling: 50 },
+    );
+  } catch (e) {
+    // Say which widget did not settle, so a failure explains itself.
+    const pending = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('[data-status]')]
+        .filter((w) => !['done', 'error'].includes(w.dataset.status ?? '') || w.hasAttribute('data-redraw') || w.querySelector('[aria-busy="true"]'))
+        .map(
+          (w) =>
+            `${w.localName}#${w.id} status=${w.dataset.status}${w.hasAttribute('data-redraw') ? ' redraw pending' : ''}: ${w.querySelector('.widget-status')?.textContent?.slice(0, 160) ?? ''}`,
+        ),
+    );
+    throw new Error(`${page.url()}: widgets did not settle in ${timeout} ms: ${pending.join(' | ')} (${(e as Error).message.split('\n')[0]})`);
+  }
 }
 
 /*
