@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { LAB_BLOCKS, LAB_HEADS, LAB_MINUTES, labConvergenceLink, labHeadToHeadLink, labSweepLink } from '../../../src/teaching/labSheet.ts';
 import { MODEL_TASK, NONE, judgeModelTask, modelTaskAnswer, type SweepFileLike } from '../../../src/teaching/modelTask.ts';
 import { ROOT } from '../../helpers/cli.ts';
+import { schema as headToHeadSchema } from '../../../src/widgets/head-to-head/settings.ts';
+import { schema as labSchema } from '../../../src/widgets/convergence-lab/settings.ts';
 
 const pageSweeps = JSON.parse(readFileSync(`${ROOT}public/data/page-sweeps.json`, 'utf8')) as SweepFileLike;
 
@@ -22,23 +24,13 @@ describe('links carry every setting of their widget', () => {
     });
   it('head to head, convergence lab, sweep', () => {
     for (const p of LAB_HEADS) {
-      expect(keys(labHeadToHeadLink(p), 'h2h').sort()).toEqual([
-        'causal',
-        'd',
-        'eta',
-        'iters',
-        'lambda',
-        'n',
-        'pattern',
-        'scale',
-        'score',
-        'seed',
-        'sparsity',
-        'step',
-      ]);
+      // Every field of the widget's own schema (switches included), so the link cannot drift from it.
+      expect(keys(labHeadToHeadLink(p), 'h2h').sort()).toEqual(Object.keys(headToHeadSchema).sort());
     }
     const lab = labConvergenceLink(0.05, 'fixed');
-    expect(keys(lab, 'lab').sort()).toEqual(['causal', 'clip', 'd', 'engine', 'eta', 'iters', 'lambda', 'n', 'scale', 'score', 'seed', 'sparsity', 'step']);
+    expect(keys(lab, 'lab').sort()).toEqual(Object.keys(labSchema).sort());
+    // Task 1's head-to-head link runs the paper's form, and its switch says so.
+    expect(new URL(labHeadToHeadLink(LAB_HEADS[0]), 'http://x').searchParams.get('h2h.gdForm')).toBe('paper');
     expect(lab).toMatch(/#lab$/);
     expect(keys(labSweepLink(), 'msweep').sort()).toEqual(['methods', 'mode', 'model']);
   });
