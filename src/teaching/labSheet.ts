@@ -93,7 +93,8 @@ export function labSweepLink(): string {
   const methods = MODEL_METHOD_IDS.filter((m) => MODEL_TASK.methods.includes(m));
   return presetLink(
     { path: '/chapters/pruning-a-real-transformer/', id: 'msweep' },
-    { model: MODEL_TASK.model, mode: MODEL_TASK.mode, methods: methods.join(',') },
+    // Masks alone, with our gradient-descent defaults: the settings page-sweeps.json was computed with.
+    { model: MODEL_TASK.model, mode: MODEL_TASK.mode, methods: methods.join(','), refits: 'none', gdForm: 'ours' },
   );
 }
 

@@ -32,7 +32,7 @@ describe('links carry every setting of their widget', () => {
     // Task 1's head-to-head link runs the paper's form, and its switch says so.
     expect(new URL(labHeadToHeadLink(LAB_HEADS[0]), 'http://x').searchParams.get('h2h.gdForm')).toBe('paper');
     expect(lab).toMatch(/#lab$/);
-    expect(keys(labSweepLink(), 'msweep').sort()).toEqual(['methods', 'mode', 'model']);
+    expect(keys(labSweepLink(), 'msweep').sort()).toEqual(['gdForm', 'methods', 'mode', 'model', 'refits']);
   });
 });
 
