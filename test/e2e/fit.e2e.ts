@@ -97,6 +97,19 @@ function misfits(page: Page): Promise<Misfit[]> {
 async function runEverything(page: Page): Promise<void> {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   for (let y = 0; y < height; y += 800) await page.evaluate((top) => window.scrollTo(0, top), y);
+  // Widgets above may have grown while we scrolled and pushed a view-started one below the
+  // last scroll position: bring every one still waiting into view itself, one at a time.
+  await page.evaluate(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    for (let round = 0; round < 5; round++) {
+      const waiting = [...document.querySelectorAll<HTMLElement>('[data-status="idle"]')].filter((w) => w.dataset.start !== 'click');
+      if (!waiting.length) return;
+      for (const w of waiting) {
+        w.scrollIntoView({ block: 'center' });
+        await frame();
+      }
+    }
+  });
   // A click-started widget shows its Run button once its element is defined: a click before
   // that would be lost and the widget would stay idle (the test would then wait in vain).
   await page.waitForFunction(
