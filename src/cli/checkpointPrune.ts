@@ -18,8 +18,8 @@ import { gdSettings } from '../core/gd.ts';
 import { type Granularity, parseNM } from '../core/mask.ts';
 import { methodInfo } from '../core/methods.ts';
 import { architectureOf } from '../model/config.ts';
-import { prunedCheckpointBytes } from '../model/gpt2/prunedCheckpoint.ts';
-import { scoreText } from '../model/gpt2/perplexity.ts';
+import { BIAS_HANDLING, prunedCheckpointBytes, pruningMetadata } from '../model/gpt2/prunedCheckpoint.ts';
+import { calibrationWindows, scoreText } from '../model/gpt2/perplexity.ts';
 import { Gpt2Tokenizer } from '../model/gpt2/tokenizer.ts';
 import { captureCalibration, headLogitsOf, pruneModel, totalCompute, weightAccounting, windowsUsed, type PruneMode } from '../model/prune.ts';
 import { integerFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
@@ -51,12 +51,6 @@ const VALUES = [
   'out',
 ] as const;
 
-/** How the Q/K biases are treated, in the output's words (SPEC §7b). */
-const BIAS_HANDLING: Record<PruneMode, string> = {
-  factored: "the Q/K biases (c_attn's bias) are kept as they are: never pruned, never refitted, not counted; the logits add them",
-  merged: 'the Q/K biases are folded into W̃_h = [W_Q; b_Qᵀ][W_K; b_Kᵀ]ᵀ/√d_h over [X, 1], (d+1)×(d+1), and all (d+1)² entries are prunable',
-};
-
 function layersFlag(args: ParsedArgs): number[] | undefined {
   const raw = args.values.get('layers');
   if (raw === undefined) return undefined;
@@ -67,12 +61,6 @@ function layersFlag(args: ParsedArgs): number[] | undefined {
   });
   if (new Set(layers).size !== layers.length) throw new UsageError(`--layers: "${raw}" names a layer twice`);
   return layers;
-}
-
-/** Up to `count` consecutive windows of `window` tokens from the text's start (the paper: 8 C4 sentences). */
-function calibrationWindows(ids: Int32Array, window: number, count: number): Int32Array[] {
-  const n = Math.min(count, Math.floor(ids.length / window));
-  return Array.from({ length: n }, (_, i) => ids.slice(i * window, (i + 1) * window));
 }
 
 export async function checkpointModelPruneCommand(argv: readonly string[]): Promise<string> {
@@ -149,17 +137,12 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
   const calibrationSource = `the first ${calibration.length} windows of ${window} tokens of ${calibPath} (${calibIds.length} tokens; the paper: 8 C4 sentences)`;
   const prunedLayers = [...new Set(result.heads.map((h) => h.layer))];
   if (save !== undefined) {
-    const bytes = await prunedCheckpointBytes(new Uint8Array(readFileSync(checkpointPath)), result.heads, model.config, {
-      pruned_by: 'attention-pruning-explainer model-prune',
-      pruning_method: method,
-      pruning_refit: refit,
-      pruning_sparsity: String(sparsity),
-      ...(nm ? { pruning_nm: nm } : {}),
-      pruning_mode: mode,
-      pruning_layers: prunedLayers.join(','),
-      pruning_calibration: calibrationSource,
-      pruning_biases: BIAS_HANDLING.factored,
-    });
+    const bytes = await prunedCheckpointBytes(
+      new Uint8Array(readFileSync(checkpointPath)),
+      result.heads,
+      model.config,
+      pruningMetadata('attention-pruning-explainer model-prune', { method, refit, sparsity, nm, layers: prunedLayers, calibration: calibrationSource }),
+    );
     try {
       writeFileSync(save, bytes);
     } catch (e) {

@@ -38,7 +38,7 @@ import {
 import { subSeed } from '../core/random.ts';
 import { architectureOf, headDim } from './config.ts';
 import { getParam, type TransformerWeights } from './weights.ts';
-import { forward, headQK, mergedHeadWeight, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
+import { forward, headQK, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
 
 export type PruneMode = 'merged' | 'factored';
 
@@ -259,43 +259,74 @@ function headBias(model: TransformerWeights, layer: number, head: number, which:
 }
 
 /**
+ * What pruning one head needs, and nothing of the model: its layer's calibration X, its
+ * W_Q and W_K columns (d×d_h) and Q/K bias slices. Heads are independent, so these travel
+ * to any worker of the page's pool (structured clone) and `pruneHead` runs there.
+ */
+export interface HeadInputs {
+  layer: number;
+  head: number;
+  X: Matrix;
+  segments: number[];
+  wq: Matrix;
+  wk: Matrix;
+  bq?: Float64Array;
+  bk?: Float64Array;
+}
+
+/** Head `head` of `layer`: its inputs, read from the model and the calibration. */
+export function headInputs(model: TransformerWeights, calib: Calibration, layer: number, head: number): HeadInputs {
+  const d = model.config.dModel;
+  const dh = headDim(model.config);
+  const biased = architectureOf(model.config).qkBias;
+  const { Wq, Wk } = headQK(model, layer, head);
+  return {
+    layer,
+    head,
+    X: calib.xs[layer],
+    segments: calib.segments,
+    wq: matrix(d, dh, Wq),
+    wk: matrix(d, dh, Wk),
+    ...(biased ? { bq: headBias(model, layer, head, 'bq'), bk: headBias(model, layer, head, 'bk') } : {}),
+  };
+}
+
+/**
+ * Prune one head (the same path for every model and every caller: the CLI, the page's
+ * shared model worker, the pool of workers of "Your own model"). With Q/K biases the
+ * head's logits are X̃ W̃ X̃ᵀ over X̃ = [X, 1]: the merged problem and every metric use it.
+ */
+export function pruneHead(inputs: HeadInputs, spec: ModelPruneSpec, cache?: RelaxedCache): PrunedHead {
+  const { layer, head, X, wq, wk, bq, bk } = inputs;
+  const biased = bq !== undefined && bk !== undefined;
+  const Xa = biased ? withOnesColumn(X) : X;
+  const W = biased ? augmentedMerged(wq, wk, bq, bk) : merge(wq, wk);
+  const problem: Problem = { X: Xa, W, causal: true, segments: inputs.segments };
+  let wEffective: Matrix;
+  let rest: { override: HeadOverride; pruned: number; total: number; notes: string[]; compute: Compute };
+  const o = runOptions(spec, layer, head);
+  if (spec.mode === 'merged') {
+    const r = pruneMergedHead(problem, spec, o, cache, `merged.${layer}.${head}`);
+    wEffective = r.wPruned;
+    rest = r;
+  } else {
+    const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments: inputs.segments, ...(biased ? { bq, bk } : {}) };
+    const r = pruneFactoredHead(fp, spec, o, cache, `factored.${layer}.${head}`);
+    wEffective = biased ? augmentedMerged(r.wq, r.wk, bq, bk) : merge(r.wq, r.wk);
+    rest = r;
+  }
+  return { layer, head, metrics: compareAttention(problem, wEffective), ...rest };
+}
+
+/**
  * Prune the heads one at a time, layer by layer, yielding each as it is done: the
  * page's worker pauses between heads (so a cancel gets through mid-model), the CLI
  * collects them with `pruneModel`. Pass the same `cache` to calls that differ only
  * in sparsity or N:M pattern (a sweep).
  */
 export function* pruneModelSteps(model: TransformerWeights, calib: Calibration, spec: ModelPruneSpec, cache?: RelaxedCache): Generator<PrunedHead, void, void> {
-  const { nLayers, nHeads, dModel: d } = model.config;
-  const dh = headDim(model.config);
-  const biased = architectureOf(model.config).qkBias;
-  for (const layer of layersOf(spec, nLayers)) {
-    const X = calib.xs[layer];
-    // With Q/K biases the head's logits are X̃ W̃ X̃ᵀ over X̃ = [X, 1]: the merged problem and every metric use it.
-    const Xa = biased ? withOnesColumn(X) : X;
-    for (let head = 0; head < nHeads; head++) {
-      const { Wq, Wk } = headQK(model, layer, head);
-      const wq = matrix(d, dh, Wq);
-      const wk = matrix(d, dh, Wk);
-      const bq = biased ? headBias(model, layer, head, 'bq') : undefined;
-      const bk = biased ? headBias(model, layer, head, 'bk') : undefined;
-      const W = biased ? augmentedMerged(wq, wk, bq, bk) : matrix(d, d, mergedHeadWeight(model, layer, head));
-      const problem: Problem = { X: Xa, W, causal: true, segments: calib.segments };
-      let wEffective: Matrix;
-      let rest: { override: HeadOverride; pruned: number; total: number; notes: string[]; compute: Compute };
-      const o = runOptions(spec, layer, head);
-      if (spec.mode === 'merged') {
-        const r = pruneMergedHead(problem, spec, o, cache, `merged.${layer}.${head}`);
-        wEffective = r.wPruned;
-        rest = r;
-      } else {
-        const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments: calib.segments, ...(biased ? { bq, bk } : {}) };
-        const r = pruneFactoredHead(fp, spec, o, cache, `factored.${layer}.${head}`);
-        wEffective = biased ? augmentedMerged(r.wq, r.wk, bq, bk) : merge(r.wq, r.wk);
-        rest = r;
-      }
-      yield { layer, head, metrics: compareAttention(problem, wEffective), ...rest };
-    }
-  }
+  for (const layer of layersOf(spec, model.config.nLayers))
+    for (let head = 0; head < model.config.nHeads; head++) yield pruneHead(headInputs(model, calib, layer, head), spec, cache);
 }
 
 /** Prune every head of every layer; `onProgress` is called after each head. */

@@ -36,7 +36,8 @@ export function toCsv(rows: Record<string, string | number>[]): string {
   return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c] ?? '')).join(','))].join('\n') + '\n';
 }
 
-function download(name: string, blob: Blob): void {
+/** Save a blob as a file the reader downloads (nothing leaves the device: an object URL). */
+export function download(name: string, blob: Blob): void {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;

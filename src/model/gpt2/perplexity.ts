@@ -36,10 +36,41 @@ export function outOfVocabulary(ids: Int32Array, vocab: number): number[] {
   return [...new Set(Array.from(ids).filter((t) => t >= vocab))];
 }
 
-/** `headLogits`: pruned heads (model-prune scores the dense and the pruned model by this one rule). */
-export function scoreText(model: Gpt2Model, ids: Int32Array, window: number, headLogits?: HeadLogitsFn): TextScore {
+/**
+ * `headLogits`: pruned heads (model-prune scores the dense and the pruned model by this one rule).
+ * `predictions`: also return the top-1 token after every scored position, all windows in order.
+ */
+export function scoreText(
+  model: Gpt2Model,
+  ids: Int32Array,
+  window: number,
+  headLogits?: HeadLogitsFn,
+  options: { predictions?: boolean } = {},
+): TextScore & { predictions?: Int32Array } {
   const windows = perplexityWindows(ids, window);
   if (windows.length === 0) throw new Error('perplexity: the text has fewer than 2 tokens, nothing to score');
-  const r = crossEntropy(model, windows, { headLogits });
-  return { text_tokens: ids.length, window, windows: windows.length, tokens: r.tokens, cross_entropy: r.crossEntropy, perplexity: r.perplexity };
+  const r = crossEntropy(model, windows, { headLogits, predictions: options.predictions });
+  const score = { text_tokens: ids.length, window, windows: windows.length, tokens: r.tokens, cross_entropy: r.crossEntropy, perplexity: r.perplexity };
+  if (!r.predictions) return score;
+  const predictions = new Int32Array(r.tokens);
+  let at = 0;
+  for (const p of r.predictions) {
+    predictions.set(p, at);
+    at += p.length;
+  }
+  return { ...score, predictions };
+}
+
+/** The fraction of positions where two models' top-1 tokens agree (both from `scoreText(…, { predictions: true })`). */
+export function topOneAgreement(a: Int32Array, b: Int32Array): number {
+  if (a.length !== b.length || a.length === 0) throw new Error(`top-1 agreement: ${a.length} and ${b.length} predictions cannot be compared`);
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return same / a.length;
+}
+
+/** Up to `count` consecutive windows of `window` tokens from the text's start (the paper: 8 C4 sentences). */
+export function calibrationWindows(ids: Int32Array, window: number, count: number): Int32Array[] {
+  const n = Math.min(count, Math.floor(ids.length / window));
+  return Array.from({ length: n }, (_, i) => ids.slice(i * window, (i + 1) * window));
 }

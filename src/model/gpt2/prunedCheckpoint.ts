@@ -19,6 +19,30 @@ export interface PrunedHeadWeights {
   override: HeadOverride;
 }
 
+/** How the Q/K biases are treated, in the output's words (SPEC §7b). */
+export const BIAS_HANDLING = {
+  factored: "the Q/K biases (c_attn's bias) are kept as they are: never pruned, never refitted, not counted; the logits add them",
+  merged: 'the Q/K biases are folded into W̃_h = [W_Q; b_Qᵀ][W_K; b_Kᵀ]ᵀ/√d_h over [X, 1], (d+1)×(d+1), and all (d+1)² entries are prunable',
+} as const;
+
+/** How a saved checkpoint was pruned, for its `__metadata__` (the CLI's --save-checkpoint and the page's download write the same keys). */
+export function pruningMetadata(
+  by: string,
+  p: { method: string; refit: string; sparsity: number; nm?: string; layers: readonly number[]; calibration: string },
+): Record<string, string> {
+  return {
+    pruned_by: by,
+    pruning_method: p.method,
+    pruning_refit: p.refit,
+    pruning_sparsity: String(p.sparsity),
+    ...(p.nm ? { pruning_nm: p.nm } : {}),
+    pruning_mode: 'factored',
+    pruning_layers: p.layers.join(','),
+    pruning_calibration: p.calibration,
+    pruning_biases: BIAS_HANDLING.factored,
+  };
+}
+
 const C_ATTN = /^(?:transformer\.)?h\.(\d+)\.attn\.c_attn\.weight$/;
 
 /**

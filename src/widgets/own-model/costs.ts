@@ -1,0 +1,92 @@
+/**
+ * The estimate before Run of "Your own model", from costs MEASURED ON THIS DEVICE by earlier
+ * runs (kept in localStorage), scaled to the reader's model: loading in ms per byte of the
+ * file, forward passes in ms per token × parameter, pruning in ms per head per unit of size
+ * (calibration rows × d × d_h), per method, refit and mode, divided among the pool's workers.
+ * What has not been timed here yet is named instead of guessed.
+ */
+import type { ModelMethodId, RefitId } from '../../core/methods.ts';
+import { recipeText } from '../../jobs/modelSession.ts';
+
+const STORAGE_KEY = 'attention-pruning-own-model-costs-v1';
+
+interface OwnCosts {
+  loadPerByte?: number;
+  forwardPerTokenParameter?: number;
+  headPerUnit: Record<string, number>;
+}
+
+let costs: OwnCosts | undefined;
+
+function read(): OwnCosts {
+  if (costs) return costs;
+  costs = { headPerUnit: {} };
+  try {
+    const saved = JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? 'null') as Partial<OwnCosts> | null;
+    if (saved && typeof saved === 'object') costs = { ...saved, headPerUnit: { ...saved.headPerUnit } };
+  } catch {
+    /* no storage: measure again */
+  }
+  return costs;
+}
+
+function save(): void {
+  try {
+    globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(read()));
+  } catch {
+    /* the estimate of the next visit is lost, nothing else */
+  }
+}
+
+const headKey = (method: ModelMethodId, refit: RefitId, mode: string): string => `${method}|${refit}|${mode}`;
+
+export interface OwnRunSize {
+  bytes: number;
+  parameters: number;
+  /** Tokens through the model: calibration, then the evaluation text once per model scored, then generation. */
+  calibrationTokens: number;
+  evaluationTokens: number;
+  generatedTokens: number;
+  heads: number;
+  /** Calibration rows × d × d_h: one head's size. */
+  headUnit: number;
+  workers: number;
+  mode: string;
+  recipes: { method: ModelMethodId; refit: RefitId }[];
+  /** The model is already open and calibrated in the worker: no loading. */
+  loaded: boolean;
+}
+
+/** Forward tokens of a run: calibration once, the evaluation text dense and per recipe, greedy generation (each token a pass over up to its context). */
+function forwardTokens(s: OwnRunSize): number {
+  const models = s.recipes.length + 1;
+  return (s.loaded ? 0 : s.calibrationTokens + s.evaluationTokens) + s.recipes.length * s.evaluationTokens + models * s.generatedTokens;
+}
+
+export function estimateMs(s: OwnRunSize): { ms?: number; unmeasured: string[] } {
+  const c = read();
+  const unmeasured: string[] = [];
+  if (!s.loaded && c.loadPerByte === undefined) unmeasured.push('loading a file');
+  if (c.forwardPerTokenParameter === undefined) unmeasured.push('the forward pass');
+  let ms = (s.loaded ? 0 : (c.loadPerByte ?? 0) * s.bytes) + (c.forwardPerTokenParameter ?? 0) * forwardTokens(s) * s.parameters;
+  for (const { method, refit } of s.recipes) {
+    const unit = c.headPerUnit[headKey(method, refit, s.mode)];
+    if (unit === undefined) unmeasured.push(recipeText(method, refit));
+    else ms += (unit * s.headUnit * s.heads) / Math.min(s.workers, s.heads);
+  }
+  return unmeasured.length ? { unmeasured } : { ms, unmeasured };
+}
+
+/** Keep what a finished run measured. `headMs` is each recipe's total worker time over its heads. */
+export function recordRun(
+  s: OwnRunSize,
+  measured: { loadMs?: number; forwardMs: number; forwardTokens: number; headMs: { method: ModelMethodId; refit: RefitId; ms: number }[] },
+): void {
+  const c = read();
+  if (measured.loadMs !== undefined && s.bytes > 0) c.loadPerByte = measured.loadMs / s.bytes;
+  if (measured.forwardTokens > 0) c.forwardPerTokenParameter = measured.forwardMs / (measured.forwardTokens * s.parameters);
+  for (const h of measured.headMs) c.headPerUnit[headKey(h.method, h.refit, s.mode)] = h.ms / (s.heads * s.headUnit);
+  save();
+}
+
+export { forwardTokens };
