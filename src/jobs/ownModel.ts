@@ -68,7 +68,9 @@ export class OwnModelSession {
     const ids = this.model.tokenizer.encode(text);
     const bad = outOfVocabulary(ids, this.model.config.vocabSize);
     if (bad.length)
-      throw new OwnModelInputError(`the ${what} gives token ${bad.slice(0, 5).join(', ')}, outside this checkpoint's vocabulary of ${this.model.config.vocabSize}`);
+      throw new OwnModelInputError(
+        `the ${what} gives token ${bad.slice(0, 5).join(', ')}, outside this checkpoint's vocabulary of ${this.model.config.vocabSize}`,
+      );
     return ids;
   }
 

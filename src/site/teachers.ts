@@ -125,6 +125,12 @@ export const WIDGET_GUIDE: Readonly<Record<string, WidgetInfo>> = {
       'The attention of the heads that copy a repeated segment, dense and after each method, with the positions they should attend to marked: which method keeps the induction heads working, and the copying accuracy that follows.',
     embedHeight: 1300,
   },
+  'own-model': {
+    name: 'Your own model',
+    shows:
+      'A GPT-2 checkpoint the reader brings (model.safetensors, read on their device only): its summary, dense perplexity, chosen layers pruned by every method and refit, perplexity and top-1 agreement, one head’s attention, greedy text side by side, and the pruned checkpoint to download.',
+    embedHeight: 2400,
+  },
   'exercise-winner': {
     name: 'Exercise: predict the winner',
     shows: 'Students predict which method keeps the attention closest on a fixed head; the check runs the real comparison.',

@@ -18,7 +18,10 @@ export interface OwnOps {
   score: { args: { heads: PrunedHeadWeights[] }; result: OwnScore };
   attention: { args: { layer: number; heads?: PrunedHeadWeights[] }; result: OwnAttention };
   generate: { args: { prompt: string; tokens: number; heads?: PrunedHeadWeights[] }; result: string };
-  save: { args: { heads: PrunedHeadWeights[]; how: { method: string; refit: string; sparsity: number; nm?: string; layers: number[]; calibration: string } }; result: Uint8Array };
+  save: {
+    args: { heads: PrunedHeadWeights[]; how: { method: string; refit: string; sparsity: number; nm?: string; layers: number[]; calibration: string } };
+    result: Uint8Array;
+  };
   /** A helper keeps one layer's X, sent once for all that layer's heads. */
   setLayer: { args: { key: string; inputs: Omit<HeadInputs, 'head' | 'wq' | 'wk' | 'bq' | 'bk'> }; result: true };
   prune: { args: { key: string; head: Omit<HeadInputs, 'X' | 'segments' | 'layer'>; spec: ModelPruneSpec }; result: PrunedHead };

@@ -38,7 +38,9 @@ export class ConfigFileError extends Error {
 
 /** The loader's refusals name the CLI's flag; the page names its own field. */
 export function inPageWords(message: string): string {
-  return message.replace(/give --n-head/g, 'enter the number of heads in the field “heads (when config.json is not given)”').replace(/--n-head/g, 'the number of heads you entered');
+  return message
+    .replace(/give --n-head/g, 'enter the number of heads in the field “heads (when config.json is not given)”')
+    .replace(/--n-head/g, 'the number of heads you entered');
 }
 
 export async function readCheckpointHeader(file: Blob, configJson: unknown, nHead: number | undefined): Promise<HeaderSummary> {

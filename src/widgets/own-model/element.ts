@@ -83,7 +83,11 @@ export class OwnModel extends WidgetBase<typeof schema> {
   protected override readonly switches = [gdSwitch()];
   protected override readonly presets: readonly Preset<typeof schema>[] = [
     { label: 'linear baselines', state: { methods: 'magnitude,wanda,sparsegpt', refits: 'none' } },
-    { label: 'with Algorithm 1', state: { methods: 'gd,magnitude,wanda,sparsegpt', refits: 'none' }, note: 'Algorithm 1 runs gradient descent on every head: the longest run.' },
+    {
+      label: 'with Algorithm 1',
+      state: { methods: 'gd,magnitude,wanda,sparsegpt', refits: 'none' },
+      note: 'Algorithm 1 runs gradient descent on every head: the longest run.',
+    },
   ];
   override readonly hints = {
     methods: { help: 'Each method prunes its own copy of the model: the project’s registry of methods, as in the model pruner above.' },
@@ -212,7 +216,9 @@ export class OwnModel extends WidgetBase<typeof schema> {
 
   private fileKey(): string {
     const p = this.picked;
-    return p ? JSON.stringify([p.file.name, p.file.size, p.file.lastModified, p.configName ?? null, JSON.stringify(p.configJson ?? null), this.nHead() ?? 0]) : '';
+    return p
+      ? JSON.stringify([p.file.name, p.file.size, p.file.lastModified, p.configName ?? null, JSON.stringify(p.configJson ?? null), this.nHead() ?? 0])
+      : '';
   }
 
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
@@ -250,7 +256,10 @@ export class OwnModel extends WidgetBase<typeof schema> {
       loadMs = performance.now() - t0;
     }
     stale();
-    const [calibText, evalText] = await Promise.all([shippedText('calibration'), s.evaluation === 'my text' ? Promise.resolve(s.myText) : shippedText('evaluation')]);
+    const [calibText, evalText] = await Promise.all([
+      shippedText('calibration'),
+      s.evaluation === 'my text' ? Promise.resolve(s.myText) : shippedText('evaluation'),
+    ]);
     const preparedKey = JSON.stringify([key, evalText]);
     let forwardMs = 0;
     let forwardCount = 0;
@@ -285,7 +294,9 @@ export class OwnModel extends WidgetBase<typeof schema> {
         };
         const heads = await this.pool.pruneLayer(inputs, spec, (h) => {
           run.workerMs += h.compute.timeMs;
-          this.progress(`Pruning layer ${layer} with ${recipeText(run.method, run.refit)}: head ${h.head} done (step ${++done} of ${total}${this.remaining(done, total)})`);
+          this.progress(
+            `Pruning layer ${layer} with ${recipeText(run.method, run.refit)}: head ${h.head} done (step ${++done} of ${total}${this.remaining(done, total)})`,
+          );
         });
         run.heads.push(...heads);
       }
@@ -381,7 +392,10 @@ export class OwnModel extends WidgetBase<typeof schema> {
         },
       });
       const base = r.fileName.replace(/\.safetensors$/i, '');
-      download(`${base}-pruned-${run.method}${run.refit === 'none' ? '' : `-${run.refit}`}.safetensors`, new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+      download(
+        `${base}-pruned-${run.method}${run.refit === 'none' ? '' : `-${run.refit}`}.safetensors`,
+        new Blob([bytes as BlobPart], { type: 'application/octet-stream' }),
+      );
       button.textContent = was;
     } catch (e) {
       button.textContent = `Could not write the file: ${e instanceof Error ? e.message : String(e)}`;

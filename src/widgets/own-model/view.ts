@@ -70,12 +70,18 @@ export function drawOwnResult(output: HTMLElement, r: OwnResult, o: { width: num
   const d = r.prepared.dense;
   const numbers = numbersList([
     ['Perplexity of the dense model', `${num(d.perplexity, 4)} (cross-entropy ${num(d.cross_entropy, 4)} nats per token)`],
-    ['Text scored', `${count(d.text_tokens)} tokens in ${count(d.windows)} window${d.windows === 1 ? '' : 's'} of up to ${count(d.window)}: ${count(d.tokens)} predictions`],
+    [
+      'Text scored',
+      `${count(d.text_tokens)} tokens in ${count(d.windows)} window${d.windows === 1 ? '' : 's'} of up to ${count(d.window)}: ${count(d.tokens)} predictions`,
+    ],
     [
       'Calibration',
       `the first ${count(r.prepared.calibration.sequences)} windows of ${count(r.prepared.calibration.window)} tokens of the shipped training text (the paper: 8 C4 sentences)`,
     ],
-    ['Pruned', `every head of layer${r.layers.length === 1 ? '' : 's'} ${r.layers.join(', ')}, ${r.mode} masks, ${r.pattern === 'unstructured' ? `sparsity ${num(r.sparsity)}` : r.pattern}`],
+    [
+      'Pruned',
+      `every head of layer${r.layers.length === 1 ? '' : 's'} ${r.layers.join(', ')}, ${r.mode} masks, ${r.pattern === 'unstructured' ? `sparsity ${num(r.sparsity)}` : r.pattern}`,
+    ],
     [
       'Time',
       `${num(r.timeMs.total / 1000)} s in all (${r.timeMs.load !== undefined ? `opening the file ${num(r.timeMs.load / 1000)} s, ` : ''}pruning ${num(r.timeMs.prune / 1000)} s on ${count(r.workers)} worker${r.workers === 1 ? '' : 's'})${r.estimateMs !== undefined ? `; estimated before Run: ${num(r.estimateMs / 1000)} s` : ''}`,
@@ -122,9 +128,26 @@ function errorMaps(r: OwnResult, width: number): HTMLElement {
       plot: () =>
         heatmap(
           run.heads.map((h) => h.metrics.attentionError),
-          { rows: r.layers.length, cols: H, scheme: 'oranges', domain, label: 'attention error', width: fit.cell, xLabel: 'head', yLabel: 'layer (pruned ones)' },
+          {
+            rows: r.layers.length,
+            cols: H,
+            scheme: 'oranges',
+            domain,
+            label: 'attention error',
+            width: fit.cell,
+            xLabel: 'head',
+            yLabel: 'layer (pruned ones)',
+          },
         ),
-      rows: () => run.heads.map((h) => ({ layer: h.layer, head: h.head, attention_error: h.metrics.attentionError, mean_row_kl: h.metrics.meanRowKL, pruned: h.pruned, total: h.total })),
+      rows: () =>
+        run.heads.map((h) => ({
+          layer: h.layer,
+          head: h.head,
+          attention_error: h.metrics.attentionError,
+          mean_row_kl: h.metrics.meanRowKL,
+          pruned: h.pruned,
+          total: h.total,
+        })),
       filename: `own-model-errors-${recipeKey(run.method, run.refit)}-${r.mode}`,
     });
     maps.append(el);
