@@ -7,7 +7,7 @@
  */
 import { GD_DEFAULTS, GD_PAPER_FORM, type GdOptions } from '../core/gd.ts';
 import type { FieldSwitch } from './state.ts';
-import { GD_FIELDS } from './fields.ts';
+import { GD_FIELDS, GD_HINTS } from './fields.ts';
 
 /** The gradient-descent fields a widget can show (the names of GD_FIELDS, and the lab's clip). */
 export type GdFieldKey = 'lambda' | 'eta' | 'iters' | 'step' | 'score' | 'clip';
@@ -63,3 +63,16 @@ export function gdFieldsOpeningOn(form: GdForm) {
     score: { ...GD_FIELDS.score, default: d.score },
   } as const;
 }
+
+/** The model widgets' gradient-descent fields (the switch on our defaults, then λ, η, T, step rule, rounding), labelled "(gd)": only gd reads them. */
+export const MODEL_GD_FIELDS = {
+  gdForm: gdFormField('ours'),
+  lambda: { ...GD_FIELDS.lambda, label: 'λ (gd)' },
+  eta: { ...GD_FIELDS.eta, label: 'step η (gd)' },
+  iters: { ...GD_FIELDS.iters, label: 'iterations T (gd)', max: 2000 },
+  step: { ...GD_FIELDS.step, label: 'step rule (gd)' },
+  score: { ...GD_FIELDS.score, label: 'rounding (gd)' },
+} as const;
+
+/** Their hints. */
+export const MODEL_GD_HINTS = { gdForm: { help: GD_FORM_HELP }, step: GD_HINTS.step, score: GD_HINTS.score } as const;

@@ -17,8 +17,7 @@ import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { solverSentences } from '../../ui/solverNotes.ts';
 import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
-import { GD_FIELDS, GD_HINTS } from '../../ui/fields.ts';
-import { GD_FORM_HELP, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
+import { MODEL_GD_FIELDS, MODEL_GD_HINTS, gdSwitch } from '../../ui/gdForm.ts';
 import { REFITS_FIELD, REFITS_HELP, methodPresets, evaluationsText, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
 import type { Job, ModelMethodRun, ModelPruneJobResult, ModelScore } from '../../jobs/protocol.ts';
 import { inductionSequence } from '../../model/induction.ts';
@@ -60,12 +59,7 @@ const schema = {
   },
   layer: { kind: 'int', label: 'layer shown', default: 1, min: 0, max: 1 },
   head: { kind: 'int', label: 'head shown', default: 0, min: 0, max: 3 },
-  gdForm: gdFormField('ours'),
-  lambda: { ...GD_FIELDS.lambda, label: 'λ (gd)' },
-  eta: { ...GD_FIELDS.eta, label: 'step η (gd)' },
-  iters: { ...GD_FIELDS.iters, label: 'iterations T (gd)', max: 2000 },
-  step: { ...GD_FIELDS.step, label: 'step rule (gd)' },
-  score: { ...GD_FIELDS.score, label: 'rounding (gd)' },
+  ...MODEL_GD_FIELDS,
 } as const satisfies Schema;
 
 /** The gap between two maps of a row, px. */
@@ -105,9 +99,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     },
     methods: { help: 'Each method prunes its own copy of the model; gradient descent runs once per head and is reused when only the sparsity changes.' },
     refits: { help: REFITS_HELP },
-    gdForm: { help: GD_FORM_HELP },
-    step: GD_HINTS.step,
-    score: GD_HINTS.score,
+    ...MODEL_GD_HINTS,
     sparsity: { help: 'The fraction of each head’s entries set to zero (ignored for 2:4 and 4:8, which prune N of every M).' },
     pattern: {
       help: 'N:M prunes N of every M consecutive entries down each column (the inputs of one output), keeping M − N: the structure sparse hardware accelerates.',

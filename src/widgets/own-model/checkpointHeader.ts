@@ -6,22 +6,15 @@
  * are shown before Run. The worker loads the same file with the same checks (loadGpt2).
  */
 import { blobSource } from '../../model/gpt2/blobSource.ts';
+import type { Gpt2Summary } from '../../model/gpt2/checkpoint.ts';
 
-export interface HeaderSummary {
-  layers: number;
-  heads: number;
-  dModel: number;
-  dHead: number;
-  dMlp: number;
-  vocab: number;
-  positions: number;
-  /** Parameters the model uses (a tied lm_head counted once). */
-  parameters: number;
-  dtypes: string[];
-  headsFrom: string;
-  tied: boolean;
+/** The loader's summary, from the header alone (parameters counted from the shapes), and the file's size. */
+export type HeaderSummary = Pick<
+  Gpt2Summary,
+  'layers' | 'heads' | 'dModel' | 'dHead' | 'dMlp' | 'vocab' | 'positions' | 'parameters' | 'dtypes' | 'headsFrom' | 'tied'
+> & {
   bytes: number;
-}
+};
 
 /** config.json's text as JSON, or words saying why not. */
 export function parseConfigText(text: string): unknown {

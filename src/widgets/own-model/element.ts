@@ -11,8 +11,7 @@
 import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { MODEL_METHOD_IDS, REFIT_IDS, type ModelMethodId, type RefitId } from '../../core/methods.ts';
-import { GD_FIELDS, GD_HINTS } from '../../ui/fields.ts';
-import { GD_FORM_HELP, gdFormField, gdSwitch } from '../../ui/gdForm.ts';
+import { MODEL_GD_FIELDS, MODEL_GD_HINTS, gdSwitch } from '../../ui/gdForm.ts';
 import { REFITS_FIELD, REFITS_HELP } from '../../ui/recipes.ts';
 import { num } from '../../ui/format.ts';
 import { JobError } from '../../worker/client.ts';
@@ -41,12 +40,7 @@ const schema = {
   prompt: { kind: 'text', label: 'prompt to continue', default: 'The jury said', maxLength: 500 },
   tokens: { kind: 'int', label: 'tokens to write (greedy)', default: 20, min: 1, max: 64 },
   nHead: { kind: 'int', label: 'heads (when config.json is not given)', default: 0, min: 0, max: 256 },
-  gdForm: gdFormField('ours'),
-  lambda: { ...GD_FIELDS.lambda, label: 'λ (gd)' },
-  eta: { ...GD_FIELDS.eta, label: 'step η (gd)' },
-  iters: { ...GD_FIELDS.iters, label: 'iterations T (gd)', max: 2000 },
-  step: { ...GD_FIELDS.step, label: 'step rule (gd)' },
-  score: { ...GD_FIELDS.score, label: 'rounding (gd)' },
+  ...MODEL_GD_FIELDS,
 } as const satisfies Schema;
 
 /** "0,3", "all", "0-2" → layer numbers, or words saying what is wrong. */
@@ -92,9 +86,7 @@ export class OwnModel extends WidgetBase<typeof schema> {
   override readonly hints = {
     methods: { help: 'Each method prunes its own copy of the model: the project’s registry of methods, as in the model pruner above.' },
     refits: { help: REFITS_HELP },
-    gdForm: { help: GD_FORM_HELP },
-    step: GD_HINTS.step,
-    score: GD_HINTS.score,
+    ...MODEL_GD_HINTS,
     sparsity: { help: 'The fraction of each head’s W_Q and W_K entries set to zero (ignored for 2:4 and 4:8).' },
     mode: {
       help: 'factored: masks on the head’s columns of W_Q and W_K in c_attn, biases kept (a checkpoint can hold it). merged: one mask on W̃_h over [X, 1], the biases folded in ((d+1)×(d+1)); it cannot be saved as GPT-2 weights.',
@@ -204,14 +196,15 @@ export class OwnModel extends WidgetBase<typeof schema> {
 
   protected override idleText(): string {
     if (!this.picked || !this.header)
-      return 'Choose a GPT-2 model.safetensors above (and its config.json if you have it), then press Run. The file is read on this device only.';
+      return 'Press Run after choosing a GPT-2 model.safetensors above (and its config.json if you have it): the file is read on this device only. No time measured on this device yet for your model: the estimate appears once its header is read.';
     const s = this.size();
-    if (!s) return 'Press Run (the layers to prune need fixing first: see the field’s help).';
+    if (!s)
+      return 'Press Run once the layers to prune name layers of this model (see the field’s help). No time measured on this device yet for these settings.';
     const e = estimateMs(s);
     const what = `Press Run to prune ${s.heads} heads with ${s.recipes.length} run${s.recipes.length === 1 ? '' : 's'} (${s.recipes.map((r) => recipeText(r.method, r.refit)).join(', ')}) on ${s.workers} worker${s.workers === 1 ? '' : 's'}, and score each pruned model.`;
     return e.ms !== undefined
       ? `${what} Estimated time on this device: about ${num(Math.max(0.1, e.ms / 1000), 2)} s (from costs measured by earlier runs here, scaled to this model).`
-      : `${what} No estimate yet: ${e.unmeasured.join(', ')} not timed on this device (the progress line estimates the time left once the first heads are done).`;
+      : `${what} No time measured on this device yet (${e.unmeasured.join(', ')} not timed here): once the first heads are done, the progress line estimates the time left.`;
   }
 
   private fileKey(): string {
