@@ -8,6 +8,7 @@
  * page's pruned cross-entropy; bad files explained in words, never a blank.
  */
 import { describe, expect, it } from 'vitest';
+import AxeBuilder from '@axe-core/playwright';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,9 @@ describe('your own model', () => {
     r.runs[0].headErrors.forEach((e: number, i: number) => expect(Math.abs(e - cli.heads[i].attention_error), `head ${i}`).toBeLessThanOrEqual(1e-4));
     expect(r.runs[0].agreement).toBeGreaterThan(0);
     expect(await root.locator('.own-texts dd').count()).toBe(2);
+    // The results drawn (tables, maps, texts, download buttons) pass axe too, not only the idle widget site.e2e sees.
+    const axe = await new AxeBuilder({ page }).include(TAG).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes[0]?.target.join(' ')})`)).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), root.locator('.own-download').first().click()]);
     const saved = join(mkdtempSync(join(tmpdir(), 'own-model-')), 'pruned.safetensors');
