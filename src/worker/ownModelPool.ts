@@ -95,11 +95,16 @@ export class OwnModelPool {
     return out;
   }
 
+  /** End the pruning workers now (a newer run supersedes the one under way); the model stays open. */
+  stopPruning(): void {
+    for (const w of this.helpers) w.terminate();
+    this.helpers = [];
+  }
+
   /** End every worker now (Stop, or the widget removed). */
   stop(): void {
     this.primaryWorker?.terminate();
     this.primaryWorker = undefined;
-    for (const w of this.helpers) w.terminate();
-    this.helpers = [];
+    this.stopPruning();
   }
 }

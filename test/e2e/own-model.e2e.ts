@@ -70,6 +70,14 @@ describe('your own model', () => {
     expect(relative(reread.cross_entropy, r.runs[0].crossEntropy)).toBeLessThanOrEqual(1e-4);
     expect(reread.cross_entropy).not.toBe(cli.dense.cross_entropy);
 
+    // A changed setting reruns; Stop ends it at once (every worker of the pool), in words.
+    await root.locator('input[name=methods][value=gd]').check();
+    await page.waitForFunction((tag) => document.querySelector(tag)?.getAttribute('data-status') === 'running', TAG);
+    await root.locator('.widget-actions').getByRole('button', { name: 'Stop', exact: true }).click();
+    expect(await root.getAttribute('data-status')).toBe('idle');
+    expect(await root.getAttribute('aria-busy')).toBe('false');
+    expect(await root.locator('.widget-status').textContent()).toMatch(/^Stopped\./);
+
     // Bad files: words in the file box and the status, never a blank.
     const bad = async (name: string, bytes: Uint8Array, words: RegExp): Promise<void> => {
       await root.locator('#own-file').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });

@@ -46,7 +46,8 @@ export interface OwnRunSize {
   /** Tokens through the model: calibration, then the evaluation text once per model scored, then generation. */
   calibrationTokens: number;
   evaluationTokens: number;
-  generatedTokens: number;
+  /** Tokens through the model for one greedy continuation: each new token is a pass over the prompt and what came before it. */
+  generationTokens: number;
   heads: number;
   /** Calibration rows × d × d_h: one head's size. */
   headUnit: number;
@@ -60,7 +61,7 @@ export interface OwnRunSize {
 /** Forward tokens of a run: calibration once, the evaluation text dense and per recipe, greedy generation (each token a pass over up to its context). */
 function forwardTokens(s: OwnRunSize): number {
   const models = s.recipes.length + 1;
-  return (s.loaded ? 0 : s.calibrationTokens + s.evaluationTokens) + s.recipes.length * s.evaluationTokens + models * s.generatedTokens;
+  return (s.loaded ? 0 : s.calibrationTokens + s.evaluationTokens) + s.recipes.length * s.evaluationTokens + models * s.generationTokens;
 }
 
 export function estimateMs(s: OwnRunSize): { ms?: number; unmeasured: string[] } {

@@ -180,7 +180,8 @@ export class OwnModel extends WidgetBase<typeof schema> {
       parameters: h.parameters,
       calibrationTokens: 8 * window,
       evaluationTokens: this.state.evaluation === 'my text' ? Math.ceil(this.state.myText.length / 4) : 1075,
-      generatedTokens: this.state.tokens,
+      // About 4 characters per GPT-2 token; each step's pass covers the prompt and the tokens so far (at most the context).
+      generationTokens: this.state.tokens * Math.min(window, Math.ceil(this.state.prompt.length / 4) + 1 + this.state.tokens / 2),
       heads: layers.length * h.heads,
       headUnit: 8 * window * h.dModel * h.dHead,
       workers: poolSize(),
@@ -214,7 +215,20 @@ export class OwnModel extends WidgetBase<typeof schema> {
       : '';
   }
 
+  /** Runs under way: a newer one (a setting changed mid-run) ends the older one's pruning at once. */
+  private runsInFlight = 0;
+
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
+    if (this.runsInFlight > 0) this.pool.stopPruning();
+    this.runsInFlight++;
+    try {
+      await this.runOnce(signal);
+    } finally {
+      this.runsInFlight--;
+    }
+  }
+
+  private async runOnce(signal: { readonly stale: boolean }): Promise<void> {
     const picked = this.picked;
     const header = this.header;
     if (!picked || !header) {
