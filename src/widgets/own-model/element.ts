@@ -25,6 +25,7 @@ import { estimateMs, forwardTokens, type OwnRunSize, recordRun } from './costs.t
 import { drawOwnResult, type OwnResult, type OwnRun, summaryList } from './view.ts';
 import { FileBox } from './fileBox.ts';
 import { WIDGET } from './widget.ts';
+import { parseLayers } from './layers.ts';
 
 const schema = {
   methods: { kind: 'set', label: 'methods', default: 'magnitude,wanda,sparsegpt', options: MODEL_METHOD_IDS },
@@ -42,24 +43,6 @@ const schema = {
   nHead: { kind: 'int', label: 'heads (when config.json is not given)', default: 0, min: 0, max: 256 },
   ...MODEL_GD_FIELDS,
 } as const satisfies Schema;
-
-/** "0,3", "all", "0-2" → layer numbers, or words saying what is wrong. */
-export function parseLayers(text: string, nLayers: number): number[] {
-  const t = text.trim().toLowerCase();
-  if (t === 'all') return Array.from({ length: nLayers }, (_, l) => l);
-  const out = new Set<number>();
-  for (const part of t.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new JobError(`“${part.trim()}” is not a layer number: write e.g. 0,3 or 0-2 or all`, 'input');
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    for (let l = Math.min(a, b); l <= Math.max(a, b); l++) {
-      if (l >= nLayers) throw new JobError(`layer ${l} is out of range: the model has ${nLayers} layers (0 to ${nLayers - 1})`, 'input');
-      out.add(l);
-    }
-  }
-  return [...out].sort((x, y) => x - y);
-}
 
 async function shippedText(name: 'calibration' | 'evaluation'): Promise<string> {
   const r = await fetch(withBase(`/data/gpt2-${name}.txt`));

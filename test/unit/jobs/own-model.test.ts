@@ -15,6 +15,7 @@ import { bufferSource } from '../../../src/model/gpt2/safetensors.ts';
 import { pruneHead } from '../../../src/model/prune.ts';
 import { cliInProcess } from '../../helpers/cli.ts';
 import { initBackend } from '../../../src/core/tf/backend.ts';
+import { parseLayers } from '../../../src/widgets/own-model/layers.ts';
 
 const FIX = new URL('../../fixtures/gpt2/', import.meta.url).pathname;
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -89,5 +90,13 @@ describe('own model session', () => {
   it('refuses a calibration text shorter than one window in words', async () => {
     const session = await OwnModelSession.open(bufferSource(new Uint8Array(readFileSync(`${FIX}tiny-f32.safetensors`))), { nHead: 4 });
     expect(() => session.prepare('Too short.', 'Also short.')).toThrow(/fewer than one window of the model's 64 positions/);
+  });
+
+  it('reads the layers to prune: lists, ranges, all; out of range and nonsense in words', () => {
+    expect(parseLayers('0', 12)).toEqual([0]);
+    expect(parseLayers(' 3, 0-2 ,2', 12)).toEqual([0, 1, 2, 3]);
+    expect(parseLayers('ALL', 3)).toEqual([0, 1, 2]);
+    expect(() => parseLayers('12', 12)).toThrow(/layer 12 is out of range: the model has 12 layers \(0 to 11\)/);
+    expect(() => parseLayers('one', 12)).toThrow(/“one” is not a layer number/);
   });
 });
