@@ -20,7 +20,7 @@ import { calibrationWindows, outOfVocabulary, scoreText, type TextScore, topOneA
 import { prunedCheckpointBytes, pruningMetadata, type PrunedHeadWeights } from '../model/gpt2/prunedCheckpoint.ts';
 import { END_OF_TEXT } from '../model/gpt2/tokenizer.ts';
 import { type Calibration, captureCalibration, type HeadInputs, headInputs, headLogitsOf } from '../model/prune.ts';
-import { forward, generateIds } from '../model/transformer.ts';
+import { forwardCaptures, generateIds } from '../model/transformer.ts';
 import { InputError } from '../core/errors.ts';
 
 /** Calibration windows, as the CLI's --calib-seqs default (the paper: 8 C4 sentences). */
@@ -55,6 +55,7 @@ export class OwnModelInputError extends InputError {
 
 export class OwnModelSession {
   private calib: Calibration | undefined;
+  private keptLayers = new Set<number>();
   private evalIds: Int32Array | undefined;
   private densePredictions: Int32Array | undefined;
 
@@ -74,8 +75,11 @@ export class OwnModelSession {
     return ids;
   }
 
-  /** Calibrate on the first windows of `calibText` and score the dense model on `evalText` (both the CLI's rules). */
-  prepare(calibText: string, evalText: string): OwnPrepared {
+  /**
+   * Calibrate on the first windows of `calibText` and score the dense model on `evalText` (both
+   * the CLI's rules). Only `layers`' X are kept (GPT-2 small's are 50 MB each in float64).
+   */
+  prepare(calibText: string, evalText: string, layers?: readonly number[]): OwnPrepared {
     const window = this.model.config.contextLength;
     const calibIds = this.ids(calibText, 'calibration text');
     const windows = calibrationWindows(calibIds, window, OWN_CALIBRATION_WINDOWS);
@@ -85,7 +89,9 @@ export class OwnModelSession {
       );
     const evalIds = this.ids(evalText, 'evaluation text');
     if (evalIds.length < 2) throw new OwnModelInputError(`the evaluation text has ${evalIds.length} token(s): at least 2 are needed to score one`);
-    this.calib = captureCalibration(this.model, windows);
+    const calib = captureCalibration(this.model, windows);
+    this.keptLayers = new Set(layers ?? calib.xs.map((_, l) => l));
+    this.calib = { ...calib, xs: calib.xs.map((x, l) => (this.keptLayers.has(l) ? x : { rows: 0, cols: x.cols, data: new Float64Array(0) })) };
     this.evalIds = evalIds;
     const { predictions, ...dense } = scoreText(this.model, evalIds, window, undefined, { predictions: true });
     this.densePredictions = predictions;
@@ -100,6 +106,7 @@ export class OwnModelSession {
   /** Every head of `layer`: what a worker of the pool needs to prune it. */
   layerInputs(layer: number): HeadInputs[] {
     const { calib } = this.prepared();
+    if (!this.keptLayers.has(layer)) throw new Error(`own model: layer ${layer} was not calibrated (prepare() with it)`);
     return Array.from({ length: this.model.config.nHeads }, (_, head) => headInputs(this.model, calib, layer, head));
   }
 
@@ -114,7 +121,7 @@ export class OwnModelSession {
   attention(layer: number, heads?: readonly PrunedHeadWeights[]): OwnAttention {
     const { evalIds } = this.prepared();
     const ids = evalIds.slice(0, Math.min(OWN_VIEW_TOKENS, this.model.config.contextLength));
-    const r = forward(this.model, [ids], { captureAttention: true, headLogits: heads && headLogitsOf({ heads }) });
+    const r = forwardCaptures(this.model, [ids], { captureAttention: true, headLogits: heads && headLogitsOf({ heads }) });
     return { tokens: Array.from(ids, (id) => this.model.tokenizer.decode([id])), T: ids.length, maps: r.layers![layer].attention! };
   }
 

@@ -38,7 +38,7 @@ import {
 import { subSeed } from '../core/random.ts';
 import { architectureOf, headDim } from './config.ts';
 import { getParam, type TransformerWeights } from './weights.ts';
-import { forward, headQK, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
+import { forwardCaptures, headQK, type HeadLogitsFn, type HeadOverride } from './transformer.ts';
 
 export type PruneMode = 'merged' | 'factored';
 
@@ -66,7 +66,7 @@ export function captureCalibration(model: TransformerWeights, sequences: readonl
   if (sequences.length === 0) throw new Error('calibration needs at least one sequence');
   const T = sequences[0].length;
   if (sequences.some((s) => s.length !== T)) throw new Error('calibration sequences must have equal length');
-  const r = forward(model, sequences, { capture: true });
+  const r = forwardCaptures(model, sequences, { capture: true });
   const d = model.config.dModel;
   const xs = (r.layers ?? []).map((l) => {
     const x = zeros(sequences.length * T, d);

@@ -39,6 +39,15 @@ export interface ForwardOptions {
   captureAttention?: boolean;
 }
 
+/**
+ * The captures of a forward pass without its logits (no unembedding, no [rows, vocab] array):
+ * calibration on 8 GPT-2 windows would otherwise compute and hold 8 192 × 50 257 logits (1.6 GB)
+ * only to drop them.
+ */
+export function forwardCaptures(model: TransformerWeights, sequences: readonly Int32Array[], options: ForwardOptions): Omit<ForwardResult, 'logits'> {
+  return forwardInPieces(model, sequences, options, () => undefined, false, true);
+}
+
 export interface LayerCapture {
   /** [batch·T, d] row-major: row b·T + t is token t of sequence b. Present when capture. */
   x?: Float32Array;
@@ -325,6 +334,7 @@ function forwardInPieces(
   options: ForwardOptions,
   onLogits: (firstRow: number, logits: Float32Array) => void,
   lastRowOnly = false,
+  noLogits = false,
 ): Omit<ForwardResult, 'logits'> {
   const c = model.config;
   const P = modelParamTensors(model);
@@ -335,10 +345,12 @@ function forwardInPieces(
   const outs = tf.tidy(() => {
     const tokens = tokenTensor(sequences, c.vocabSize);
     const r = hiddenTensors(c, P, tokens, options, 'gather');
-    return [whole ? unembed(c, P, r.hidden) : r.hidden, ...r.xs, ...r.attention];
+    return [whole && !noLogits ? unembed(c, P, r.hidden) : r.hidden, ...r.xs, ...r.attention];
   });
   try {
-    if (whole) onLogits(0, outs[0].dataSync() as Float32Array);
+    if (noLogits) {
+      // Only the captures were asked for.
+    } else if (whole) onLogits(0, outs[0].dataSync() as Float32Array);
     else {
       const hidden = outs[0] as tf.Tensor2D;
       const pieces: [number, number][] = [];

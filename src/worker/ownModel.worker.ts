@@ -40,7 +40,7 @@ const handlers: { [K in keyof OwnOps]: (args: OwnOps[K]['args']) => Promise<OwnO
     file = a.file;
     return { summary: session.model.summary, backend };
   },
-  prepare: async (a) => needSession().prepare(a.calibText, a.evalText),
+  prepare: async (a) => needSession().prepare(a.calibText, a.evalText, a.layers),
   layer: async (a) => needSession().layerInputs(a.layer),
   score: async (a) => needSession().score(a.heads),
   attention: async (a) => needSession().attention(a.layer, a.heads),

@@ -13,7 +13,7 @@ import type { ErrorKind } from '../jobs/protocol.ts';
 /** Each request and its answer. */
 export interface OwnOps {
   open: { args: { file: Blob; configJson?: unknown; nHead?: number; name: string }; result: { summary: Gpt2Summary; backend: string } };
-  prepare: { args: { calibText: string; evalText: string }; result: OwnPrepared };
+  prepare: { args: { calibText: string; evalText: string; layers: number[] }; result: OwnPrepared };
   layer: { args: { layer: number }; result: HeadInputs[] };
   score: { args: { heads: PrunedHeadWeights[] }; result: OwnScore };
   attention: { args: { layer: number; heads?: PrunedHeadWeights[] }; result: OwnAttention };

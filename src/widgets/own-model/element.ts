@@ -250,13 +250,13 @@ export class OwnModel extends WidgetBase<typeof schema> {
       shippedText('calibration'),
       s.evaluation === 'my text' ? Promise.resolve(s.myText) : shippedText('evaluation'),
     ]);
-    const preparedKey = JSON.stringify([key, evalText]);
+    const preparedKey = JSON.stringify([key, evalText, layers]);
     let forwardMs = 0;
     let forwardCount = 0;
     if (this.preparedKey !== preparedKey || !this.prepared) {
       this.progress('Calibrating on the shipped training text and scoring the dense model…');
       const t = performance.now();
-      this.prepared = await this.pool.primary.call('prepare', { calibText, evalText });
+      this.prepared = await this.pool.primary.call('prepare', { calibText, evalText, layers });
       forwardMs += performance.now() - t;
       forwardCount += this.prepared.calibration.tokens + this.prepared.dense.text_tokens;
       this.preparedKey = preparedKey;

@@ -33,7 +33,9 @@ describe('own model session', () => {
   it('prunes layer 0 head by head with the CLI numbers, and its saved checkpoint evaluates to the pruned cross-entropy', async () => {
     const bytes = new Uint8Array(readFileSync(`${FIX}tiny-f32.safetensors`));
     const session = await OwnModelSession.open(bufferSource(bytes), { configJson: JSON.parse(readFileSync(CONFIG, 'utf8')) });
-    const prepared = session.prepare(readFileSync(CALIB, 'utf8'), readFileSync(EVAL, 'utf8'));
+    const prepared = session.prepare(readFileSync(CALIB, 'utf8'), readFileSync(EVAL, 'utf8'), [0]);
+    // Only the layers to prune keep their calibration X.
+    expect(() => session.layerInputs(1)).toThrow(/layer 1 was not calibrated/);
     const spec = { method: 'wanda', sparsity: 0.5, mode: 'factored', granularity: { kind: 'unstructured' }, refit: 'none', seed: 1, layers: [0] } as const;
     const heads = session.layerInputs(0).map((inputs) => pruneHead(structuredClone(inputs), spec));
     const pruned = session.score(heads);
