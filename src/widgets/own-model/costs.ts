@@ -2,7 +2,7 @@
  * The estimate before Run of "Your own model", from costs MEASURED ON THIS DEVICE by earlier
  * runs (kept in localStorage), scaled to the reader's model: loading in ms per byte of the
  * file, forward passes in ms per token × parameter, pruning in ms per head per unit of size
- * (calibration rows × d × d_h), per method, refit and mode, divided among the pool's workers.
+ * (calibration rows × (d+1)², wall time × workers), per method, refit and mode, divided among the pool's workers.
  * What has not been timed here yet is named instead of guessed.
  */
 import type { ModelMethodId, RefitId } from '../../core/methods.ts';
@@ -49,8 +49,9 @@ export interface OwnRunSize {
   /** Tokens through the model for one greedy continuation: each new token is a pass over the prompt and what came before it. */
   generationTokens: number;
   heads: number;
-  /** Calibration rows × d × d_h: one head's size. */
+  /** One head's size: calibration rows × (d+1)². */
   headUnit: number;
+  /** Workers pruning a layer's heads at once (the pool, at most the heads of a layer). */
   workers: number;
   mode: string;
   recipes: { method: ModelMethodId; refit: RefitId }[];
@@ -73,12 +74,12 @@ export function estimateMs(s: OwnRunSize): { ms?: number; unmeasured: string[] }
   for (const { method, refit } of s.recipes) {
     const unit = c.headPerUnit[headKey(method, refit, s.mode)];
     if (unit === undefined) unmeasured.push(recipeText(method, refit));
-    else ms += (unit * s.headUnit * s.heads) / Math.min(s.workers, s.heads);
+    else ms += (unit * s.headUnit * s.heads) / s.workers;
   }
   return unmeasured.length ? { unmeasured } : { ms, unmeasured };
 }
 
-/** Keep what a finished run measured. `headMs` is each recipe's total worker time over its heads. */
+/** Keep what a finished run measured. `headMs` is each recipe's wall time pruning its heads with `s.workers` workers. */
 export function recordRun(
   s: OwnRunSize,
   measured: { loadMs?: number; forwardMs: number; forwardTokens: number; headMs: { method: ModelMethodId; refit: RefitId; ms: number }[] },
@@ -86,7 +87,7 @@ export function recordRun(
   const c = read();
   if (measured.loadMs !== undefined && s.bytes > 0) c.loadPerByte = measured.loadMs / s.bytes;
   if (measured.forwardTokens > 0) c.forwardPerTokenParameter = measured.forwardMs / (measured.forwardTokens * s.parameters);
-  for (const h of measured.headMs) c.headPerUnit[headKey(h.method, h.refit, s.mode)] = h.ms / (s.heads * s.headUnit);
+  for (const h of measured.headMs) c.headPerUnit[headKey(h.method, h.refit, s.mode)] = (h.ms * s.workers) / (s.heads * s.headUnit);
   save();
 }
 

@@ -25,8 +25,8 @@ export interface OwnRun {
   score: OwnScore;
   attention: OwnAttention;
   text: string;
-  /** Time the pool's workers spent on this run's heads (summed). */
-  workerMs: number;
+  /** Wall time of this run's pruning, the pool's workers sharing the heads. */
+  wallMs: number;
 }
 
 export interface OwnResult {
@@ -89,7 +89,7 @@ export function drawOwnResult(output: HTMLElement, r: OwnResult, o: { width: num
   ]);
   const results = table({
     caption: `The text scored by the dense model and by each pruned copy (${r.mode} masks). Top-1 agreement: how often the pruned model’s most likely next token is the dense model’s.`,
-    head: ['method', 'perplexity', 'change', 'cross-entropy (nats)', 'top-1 agreement', 'mean attention error', 'worker time (s)'],
+    head: ['method', 'perplexity', 'change', 'cross-entropy (nats)', 'top-1 agreement', 'mean attention error', 'pruning time (s)'],
     rows: [
       ['dense', num(d.perplexity, 4), '', num(d.cross_entropy, 4), '100 %', '', ''],
       ...r.runs.map((run) => [
@@ -99,7 +99,7 @@ export function drawOwnResult(output: HTMLElement, r: OwnResult, o: { width: num
         num(run.score.cross_entropy, 4),
         `${percentAdaptive(100 * run.score.agreement)} %`,
         num(meanError(run)),
-        num(run.workerMs / 1000, 2),
+        num(run.wallMs / 1000, 2),
       ]),
     ],
   });
