@@ -21,8 +21,9 @@ export interface Score {
   tokens: number;
 }
 
-export function score(model: Model, set: EvalSet, headLogits?: HeadLogitsFn): Score {
-  const r = crossEntropy(model, set.sequences, { scored: set.scored, headLogits });
+/** The model's score on `set`; `argmax`, when given, is filled with its arg-max next tokens in the same pass (top-1 agreement). */
+export function score(model: Model, set: EvalSet, headLogits?: HeadLogitsFn, argmax?: Int32Array[]): Score {
+  const r = crossEntropy(model, set.sequences, { scored: set.scored, headLogits, argmax });
   const s: Score = { cross_entropy: r.crossEntropy, perplexity: r.perplexity, tokens: r.tokens };
   if (set.scored) s.accuracy = r.accuracy;
   return s;
