@@ -29,10 +29,10 @@ import { MODEL_METHOD_IDS, type ModelMethodId, methodInfo, type RefitId } from '
 import { computeJson, refitFlag, refitListFlag, retiredMethodHint } from './refitFlags.ts';
 import { sweepModel, type SweepResult, type SweepRow } from '../model/sweep.ts';
 export type { SweepResult } from '../model/sweep.ts';
-import { randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
+import { agreementOn, randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { GENERATE_VALUE_FLAGS, generateFrom, generateSettings, generateWith, loadShippedModel, modelFlag, shippedModelInfo } from './modelCommands.ts';
-import { agreementOn, departureJson, firstDeparture, tokenUnit } from '../model/textAgreement.ts';
+import { departureJson, firstDeparture, tokenUnit } from '../model/textAgreement.ts';
 import { checkOutputPath, precheckInputFile, readInputFile, stringifyFinite, writeOutputFile } from './io.ts';
 import { FILE_MAX_BYTES } from './limits.ts';
 import { readPruneFile } from './pruneFile.ts';

@@ -11,11 +11,10 @@
  *
  * Everything works in token ids, so it holds for any tokenizer (characters today,
  * words or BPE pieces later); `tokenSpan` turns a token's index into the characters it
- * covers in the decoded text, for marking it.
+ * covers in the decoded text, for marking it. The model's arg-max tokens come from its
+ * scoring pass (`argmaxTokens`, `agreementOn` in evaluate.ts); this module imports no
+ * model code, so the page's widget uses it without TensorFlow.js.
  */
-import type { HeadLogitsFn } from './transformer.ts';
-import type { Model } from './weights.ts';
-import { type EvalSet, score } from './evaluate.ts';
 
 /** Where a pruned continuation first leaves the dense one: a 1-based token position, or never within the length. */
 export type FirstDeparture = { kind: 'at'; token: number } | { kind: 'never'; tokens: number };
@@ -72,17 +71,6 @@ export function tokenSpan(decode: (ids: number[]) => string, ids: ArrayLike<numb
   return { start: Math.min(before.length + lead, through.length - 1), end: through.length };
 }
 
-/**
- * The arg-max next token at every scored input position of each evaluation sequence
- * (its first n−1 tokens, as the score feeds them), dense or with pruned heads: the
- * scoring pass itself, so a job that scores a model has them at no extra cost.
- */
-export function argmaxTokens(model: Model, set: EvalSet, headLogits?: HeadLogitsFn): Int32Array[] {
-  const argmax: Int32Array[] = [];
-  score(model, set, headLogits, argmax);
-  return argmax;
-}
-
 export interface Top1Agreement {
   /** The share of compared positions where the two arg-max tokens are equal, in [0, 1]. */
   agreement: number;
@@ -109,9 +97,4 @@ export function top1Agreement(dense: readonly Int32Array[], pruned: readonly Int
   });
   if (positions === 0) throw new Error('top1Agreement: no positions to compare (the evaluation set is empty)');
   return { agreement: same / positions, positions };
-}
-
-/** Top-1 agreement of a pruned model with the dense one over an evaluation set; `dense` may be given when already computed. */
-export function agreementOn(model: Model, set: EvalSet, headLogits: HeadLogitsFn, dense?: readonly Int32Array[]): Top1Agreement {
-  return top1Agreement(dense ?? argmaxTokens(model, set), argmaxTokens(model, set, headLogits), set.scored);
 }
