@@ -15,9 +15,6 @@ import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
 import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
-
-/** The preset where the methods visibly part (measured on brown-char, greedy, "The jury said"): the four methods and our swap search at sparsity 0.7. */
-const WHERE_METHODS_PART = { methods: `${PAGE_DEFAULT_METHODS},swap`, sparsity: 0.7 } as const;
 import { decodingText, generatedRows, generatedTxt, prunedWith, settingsLine, unknownPromptMessage } from './compare.ts';
 import { departureText } from '../../model/textAgreement.ts';
 import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
@@ -29,6 +26,9 @@ import { WIDGET } from './widget.ts';
 import { modelClient, recordOnElement, stepLine } from '../model-pruner/modelWidget.ts';
 import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
 import type { Job } from '../../jobs/protocol.ts';
+
+/** The preset where the methods visibly part (measured on brown-char, greedy, "The jury said"): the four methods and our swap search at sparsity 0.7. */
+const WHERE_METHODS_PART = { methods: `${PAGE_DEFAULT_METHODS},swap`, sparsity: 0.7 } as const;
 
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
@@ -59,7 +59,7 @@ function brownVocabulary(): Promise<readonly string[] | undefined> {
 
 export class GeneratedText extends WidgetBase<typeof schema> {
   readonly schema = schema;
-  protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
+  protected readonly legend = 'Prompt, decoding and pruning (calibration seed fixed at 1)';
   protected override readonly presets: readonly Preset<typeof schema>[] = [
     ...methodPresets('If the model pruner above ran them at these settings, they are reused.'),
     {
@@ -83,7 +83,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     },
     seed: { help: 'Used when sampling: seeds the random draws that pick each character; every model gets the same draws.' },
     temperature: { help: 'Used when sampling: 0 is greedy, higher is more random.', step: 0.1 },
-    methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, seed or temperature reuses the pruned models.' },
+    methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, decoding, seed or temperature reuses the pruned models.' },
     refits: { help: REFITS_HELP },
     gdForm: { help: `Used by gd and gradual only. ${GD_FORM_HELP.replace(' Editing a field below makes it custom.', '')}` },
     sparsity: { help: 'The fraction of each head’s entries set to zero. Ignored for 2:4 and 4:8, which prune N of every M (sparsity 0.5).', step: 0.05 },
