@@ -171,7 +171,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
 
     const summary = table({
       caption: `Where each text departs from the dense text, top-1 agreement with the dense model and perplexity (${settingsLine(r)}).`,
-      head: ['Model', 'First departs from the dense text', 'Top-1 agreement with dense', 'Perplexity', 'Change from dense'],
+      head: ['Model', 'First departure', 'Top-1 agreement', 'Perplexity', 'Change from dense'],
       textColumns: [0, 1],
       rows: [
         ['dense', '—', '—', num(r.dense.perplexity, 5), '—'],
