@@ -10,7 +10,7 @@
 import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { numbersList, toCsv } from '../../ui/figure.ts';
-import { num, percent } from '../../ui/format.ts';
+import { count, num, percent } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
@@ -171,13 +171,14 @@ export class GeneratedText extends WidgetBase<typeof schema> {
 
     const summary = table({
       caption: `Where each text departs from the dense text, top-1 agreement with the dense model and perplexity (${settingsLine(r)}).`,
-      head: ['Model', 'First departure', 'Top-1 agreement', 'Perplexity', 'Change from dense'],
+      head: ['Model', `First departure (${r.unit})`, 'Top-1 agreement', 'Perplexity', 'Change from dense'],
       textColumns: [0, 1],
       rows: [
         ['dense', '—', '—', num(r.dense.perplexity, 5), '—'],
         ...r.runs.map((run) => [
           `pruned with ${prunedWith(run)}`,
-          departureText(run.departure, r.unit),
+          // The position alone keeps the column narrow at 390 px; the cards say it in a sentence.
+          run.departure.kind === 'at' ? count(run.departure.token) : 'never',
           percent(run.agreement.agreement, 1),
           num(run.pruned.perplexity, 5),
           `${run.pruned.perplexity >= r.dense.perplexity ? '+' : '−'}${num((Math.abs(run.pruned.perplexity - r.dense.perplexity) / r.dense.perplexity) * 100, 3)} %`,
