@@ -378,6 +378,11 @@ export interface EvalOptions {
   scored?: readonly Uint8Array[];
   /** Sequences per forward call (default 64, fewer when their logits would pass LOGITS_BUDGET). */
   batchSize?: number;
+  /**
+   * Filled, when given, with each sequence's arg-max next token at its scored positions
+   * (0 elsewhere): the same pass as the score, for top-1 agreement (src/model/textAgreement.ts).
+   */
+  argmax?: Int32Array[];
 }
 
 /**
@@ -417,6 +422,7 @@ export function crossEntropy(model: TransformerWeights, sequences: readonly Int3
   let sum = 0;
   let n = 0;
   let correct = 0;
+  if (options.argmax) sequences.forEach((s, i) => (options.argmax![i] = new Int32Array(s.length - 1)));
   for (const [len, idx] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
     const bs = options.batchSize ?? Math.max(1, Math.min(64, Math.floor(LOGITS_BUDGET.floats / ((len - 1) * V))));
     for (let start = 0; start < idx.length; start += bs) {
@@ -446,6 +452,7 @@ export function crossEntropy(model: TransformerWeights, sequences: readonly Int3
           const target = sequences[si][t + 1];
           sum += Math.log(z) + max - logits[off + target];
           if (arg === target) correct++;
+          if (options.argmax) options.argmax[si][t] = arg;
           n++;
         }
       });
