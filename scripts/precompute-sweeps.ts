@@ -6,7 +6,7 @@
  * gradient-descent defaults; and Algorithm 1 in the paper's form (fixed η 0.05, λ 0.1,
  * T 300, rounding by M_T, no refit). Each sweep keeps the command that reproduces it.
  *
- *   npm run precompute                         # about 1.5 hours of 4 processes on the loaded 2-core machine
+ *   npm run precompute                         # its rows took 143 min of wall time in all (sweeps-time.json) on the loaded 2-core machine
  *   npm run precompute -- --parts tmp/parts    # keep each (sweep, method) in a file and reuse it on a rerun
  *   npm run precompute -- --parts tmp/parts --model induction [--match merged | --match =KEY]   # only those parts (one process each)
  *
