@@ -1,14 +1,12 @@
 /**
  * The whole-model tables (chapters 9–10) read public/data/sweeps.json, written here by
  * the project's own sweep code (the function behind `npm run cli -- sweep`): both
- * models, merged masks at four sparsities and 2:4, every mask method of the registry
- * but gradual GD with no refit; the linear and the attention refit after the fair
- * fight's masks (SparseGPT, both swap searches, chance); Algorithm 1 in the paper's form
- * (fixed η 0.05, λ 0.1, T 300, rounding by M_T, no refit). Each sweep keeps the command
- * that reproduces it. What was cut from the whole grid, and why: REFIT_METHODS,
- * SWEEP_MODES and the file's description.
+ * models, merged and factored masks at four sparsities (and 2:4, merged), every mask
+ * method of the registry × every refit (none, linear, attention), with our
+ * gradient-descent defaults; and Algorithm 1 in the paper's form (fixed η 0.05, λ 0.1,
+ * T 300, rounding by M_T, no refit). Each sweep keeps the command that reproduces it.
  *
- *   npm run precompute                         # about 1.5 hours of 4 processes on the loaded 2-core machine
+ *   npm run precompute                         # its rows took 143 min of wall time in all (sweeps-time.json) on the loaded 2-core machine
  *   npm run precompute -- --parts tmp/parts    # keep each (sweep, method) in a file and reuse it on a rerun
  *   npm run precompute -- --parts tmp/parts --model induction [--match merged | --match =KEY]   # only those parts (one process each)
  *
@@ -45,31 +43,19 @@ export interface SweepRun {
   nm?: string;
   /**
    * 'paper-form': Algorithm 1 with the paper's settings (gd only, no refit);
-   * 'attention-refit': the fair fight's masks followed by the attention refit.
-   * Absent: every model method with no refit and with the linear refit.
+   * 'linear-refit' / 'attention-refit': every mask followed by that refit.
+   * Absent: every mask with no refit.
    */
   settings?: 'paper-form' | 'linear-refit' | 'attention-refit';
   options: SweepOptions;
 }
 
-/**
- * The masks the refits follow in the file: SparseGPT, the two swap searches (the
- * objective's twins) and chance. CUT (issue 17): on the
- * shared 2-core machine (load 20–30 during the run) every mask × every refit in both
- * modes and 2:4 would have taken several hours; the file holds every mask with no refit
- * (gradual GD left out: its mask stage is the slowest and it is not part of the fair
- * fight), the refits after the fair fight's masks, and 2:4 with no refit.
- */
-export const REFIT_METHODS: readonly ModelMethodId[] = ['sparsegpt', 'random', 'swap', 'swap-linear'];
-/** The masks of the no-refit sweeps: every model method but gradual GD (see REFIT_METHODS). */
-export const MASK_METHODS: readonly ModelMethodId[] = MODEL_METHOD_IDS.filter((m) => m !== 'gradual');
-/**
- * CUT (issue 17): merged mode only. The factored sweeps (masks on W_Q and W_K; the
- * attention refit runs the factored objective in plain JavaScript) did not fit the run's
- * time on the shared machine; the page's sweep (public/data/page-sweeps.json, masks
- * with no refit) still covers factored mode.
- */
-export const SWEEP_MODES: readonly PruneMode[] = ['merged'];
+/** Every mask method of the registry, with no refit, with the linear and with the attention refit. */
+export const MASK_METHODS: readonly ModelMethodId[] = MODEL_METHOD_IDS;
+/** The masks the refits follow: all of them (every mask × refit, issue 17). */
+export const REFIT_METHODS: readonly ModelMethodId[] = MASK_METHODS;
+/** Merged masks on W_h and factored masks on W_Q and W_K; 2:4 in merged mode. */
+export const SWEEP_MODES: readonly PruneMode[] = ['merged', 'factored'];
 /** Both models are scored on 128 evaluation sequences, as the paper's 128 C4 validation sentences. */
 export const SWEEP_EVAL_SEQS = 128;
 
@@ -78,8 +64,8 @@ export function sweepRuns(): SweepRun[] {
   const runs: SweepRun[] = [];
   const kinds = [
     { settings: undefined, methods: MASK_METHODS, refits: ['none'] as const, nm: true },
-    { settings: 'linear-refit' as const, methods: REFIT_METHODS, refits: ['linear'] as const, nm: false },
-    { settings: 'attention-refit' as const, methods: REFIT_METHODS, refits: ['attention'] as const, nm: false },
+    { settings: 'linear-refit' as const, methods: REFIT_METHODS, refits: ['linear'] as const, nm: true },
+    { settings: 'attention-refit' as const, methods: REFIT_METHODS, refits: ['attention'] as const, nm: true },
     { settings: 'paper-form' as const, methods: ['gd'] as const, gd: PAPER_FORM_GD, nm: true },
   ];
   for (const model of SWEEP_MODELS) {
@@ -170,12 +156,11 @@ async function main(): Promise<void> {
   }
   const json = {
     description:
-      "Sparsity sweeps of the project's two small transformers, every attention head pruned (merged W_h) by each mask method of the registry " +
-      `(${MASK_METHODS.join(', ')}) with no refit (sweeps without \`settings\`), with our gradient-descent defaults; the linear and the attention refit ` +
-      `after ${REFIT_METHODS.join(', ')} (settings "linear-refit", "attention-refit"); and Algorithm 1 in the paper’s form ` +
-      '(settings "paper-form": fixed step 0.05, λ 0.1, 300 iterations, rounding by M_T, no refit). CUT: the refits follow only the fair ' +
-      'fight’s masks (SparseGPT, both swap searches, chance), gradual GD is left out, 2:4 has no refit, and only merged masks (on W_h) ' +
-      'are swept: on the shared 2-core machine (load 20–30) the whole grid, factored mode included, would have taken hours. Both models are scored on 128 evaluation sequences. Every method sees the same 8 ' +
+      "Sparsity sweeps of the project's two small transformers, every attention head pruned, merged (W_h; also 2:4) and factored (W_Q and W_K), by each mask method of the registry " +
+      `(${MASK_METHODS.join(', ')}) with no refit (sweeps without \`settings\`), with the linear and with the attention refit (settings "linear-refit", "attention-refit"), ` +
+      'with our gradient-descent defaults; and Algorithm 1 in the paper’s form ' +
+      '(settings "paper-form": fixed step 0.05, λ 0.1, 300 iterations, rounding by M_T, no refit). ' +
+      'Both models are scored on 128 evaluation sequences. Every method sees the same 8 ' +
       'calibration windows; the attention refit fits on 6 of them and stops on the other 2 (each sweep’s `windows`). ' +
       '`evaluations` counts exact objective evaluations over every head (mask stage + refit). Computed by scripts/precompute-sweeps.ts ' +
       '(npm run precompute) with the code behind `npm run cli -- sweep`; each sweep lists the command that prints it. ' +

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `npm test`: everything, in the order that fails fastest. Steps that do not depend on
 # each other run side by side, one per core: the static checks beside the unit tests,
-# the parity tests beside the site build. The browser tests need the build and the
+# the parity tests beside the site builds. The browser tests need the build and the
 # machine to themselves, so they run last, alone.
 set -e
 # The browser tests need Chromium: without it, stop now (one line), not after ten minutes.
@@ -17,5 +17,9 @@ wait "$check"
 npx vitest run -c vitest.parity.config.ts &
 parity=$!
 npx astro build
+# The site built under a base path, for the browser tests' "built under another address"
+# (they build it themselves when SITE_BASE_DIST is not set): beside the parity tests too.
+rm -rf tmp/site-base
+SITE=https://example.org BASE=/course/pruning/ npx astro build --outDir tmp/site-base >/dev/null
 wait "$parity"
-npx vitest run -c vitest.e2e.config.ts
+SITE_BASE_DIST=tmp/site-base npx vitest run -c vitest.e2e.config.ts

@@ -50,7 +50,7 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('./pruneCommands.ts')).generatePrunedCommand,
     checkpoint: async () => (await import('./checkpointCommands.ts')).checkpointGenerateCommand,
     help: [
-      'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json]',
+      'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json [--compare [--eval-seqs N]]]   (--compare: JSON with the dense text, first_departure, top1_agreement)',
       '  generate --checkpoint F.safetensors [--config config.json] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0 (greedy)] [--seed 1] [--prune R.json (model-prune --checkpoint --out)]',
     ].join('\n'),
   },

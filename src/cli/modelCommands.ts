@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_NAMES, validateConfig, type ModelConfig, type ModelName } from '../model/config.ts';
 import { defaultModelsDir, loadModelNode, type Manifest, type Model } from '../model/weights.ts';
-import { crossEntropy, generate, type HeadLogitsFn } from '../model/transformer.ts';
+import { crossEntropy, generate, type GenerateResult, type HeadLogitsFn } from '../model/transformer.ts';
 import { UnknownCharactersError } from '../model/tokenizer.ts';
 import { showCharacter, unknownCharacters } from '../model/calibrationText.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
@@ -138,8 +138,8 @@ export async function evalCommand(argv: readonly string[]): Promise<string> {
 
 export const GENERATE_VALUE_FLAGS = ['model', 'prompt', 'tokens', 'seed', 'temperature'] as const;
 
-/** Generate with optional head-logit overrides; `args` must have been parsed with at least GENERATE_VALUE_FLAGS. */
-export async function generateWith(args: ParsedArgs, headLogits?: HeadLogitsFn, loaded?: Model): Promise<string> {
+/** generate's settings from its flags, the prompt checked against the model's characters. */
+export function generateSettings(args: ParsedArgs, loaded?: Model) {
   const name = modelFlag(args);
   const prompt = args.values.get('prompt') ?? '';
   // --tokens has a documented upper limit (limits.ts FLAG_MAX), checked by the flag parser.
@@ -147,12 +147,23 @@ export async function generateWith(args: ParsedArgs, headLogits?: HeadLogitsFn, 
   const seed = integerFlag(args, 'seed', 1, 0);
   const temperature = numberFlag(args, 'temperature', 0.8, (v) => (v >= 0 && v <= 100 ? null : 'must be in [0, 100]'));
   checkPrompt(name, loaded ? loaded.tokenizer.vocabulary : shippedModelInfo(name).vocabulary, prompt);
-  const model = loaded ?? (await loadShippedModel(name));
+  return { name, prompt, tokens, seed, temperature };
+}
+
+/** Continue the prompt of `settings` (generateSettings) with the model, dense or with head-logit overrides. */
+export function generateFrom(model: Model, settings: ReturnType<typeof generateSettings>, headLogits?: HeadLogitsFn): GenerateResult {
+  const { name, prompt, tokens, seed, temperature } = settings;
   try {
-    const r = generate(model, prompt, tokens, seed, temperature, { headLogits });
-    return r.prompt + r.continuation;
+    return generate(model, prompt, tokens, seed, temperature, { headLogits });
   } catch (e) {
     if (e instanceof UnknownCharactersError) checkPrompt(name, model.tokenizer.vocabulary, prompt);
     throw e;
   }
+}
+
+/** Generate with optional head-logit overrides; `args` must have been parsed with at least GENERATE_VALUE_FLAGS. */
+export async function generateWith(args: ParsedArgs, headLogits?: HeadLogitsFn, loaded?: Model): Promise<string> {
+  const settings = generateSettings(args, loaded);
+  const r = generateFrom(loaded ?? (await loadShippedModel(settings.name)), settings, headLogits);
+  return r.prompt + r.continuation;
 }

@@ -5,7 +5,7 @@
  *               [--seed s] [--lambda l --eta e --iters T] [--out R.json]
  *   sweep --model M [--methods gd,magnitude,...] [--refit none,attention] [--sparsities 0.3,0.5,0.7,0.9]
  *               [--mode merged|factored] [--format json|csv] [same calibration options]
- *   generate ... [--prune R.json]    (continue a prompt with the pruned model)
+ *   generate ... [--prune R.json [--compare [--eval-seqs N]]]    (continue a prompt with the pruned model; JSON beside the dense one)
  */
 import { mulberry32, subSeed } from '../core/random.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
@@ -13,7 +13,7 @@ import { GD_DEFAULTS, type GdSettings, gdSettings } from '../core/gd.ts';
 import { gdRuleFlags } from './solveCommand.ts';
 import type { ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
-import type { HeadOverride } from '../model/transformer.ts';
+import type { HeadLogitsFn, HeadOverride } from '../model/transformer.ts';
 import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
 import {
   captureCalibration,
@@ -29,9 +29,10 @@ import { MODEL_METHOD_IDS, type ModelMethodId, methodInfo, type RefitId } from '
 import { computeJson, refitFlag, refitListFlag, retiredMethodHint } from './refitFlags.ts';
 import { sweepModel, type SweepResult, type SweepRow } from '../model/sweep.ts';
 export type { SweepResult } from '../model/sweep.ts';
-import { randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
+import { agreementOn, randomWindows, score, type EvalSet, type Score } from '../model/evaluate.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
-import { GENERATE_VALUE_FLAGS, generateWith, loadShippedModel, modelFlag, shippedModelInfo } from './modelCommands.ts';
+import { GENERATE_VALUE_FLAGS, generateFrom, generateSettings, generateWith, loadShippedModel, modelFlag, shippedModelInfo } from './modelCommands.ts';
+import { departureJson, firstDeparture, tokenUnit } from '../model/textAgreement.ts';
 import { checkOutputPath, precheckInputFile, readInputFile, stringifyFinite, writeOutputFile } from './io.ts';
 import { FILE_MAX_BYTES } from './limits.ts';
 import { readPruneFile } from './pruneFile.ts';
@@ -110,10 +111,9 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
   const rng = mulberry32(subSeed(seed, 'calibration'));
   let calibration: Int32Array[];
   let calibrationSource: string;
-  let evalSet: EvalSet;
   const calibText = o.calibText;
   if (name === 'brown-char') {
-    const { brownText, evalWindows } = await import('../model/data/brown.ts');
+    const { brownText } = await import('../model/data/brown.ts');
     if (calibText) {
       const text = readInputFile(calibText, `--calib-text ${calibText}`, FILE_MAX_BYTES['calib-text']);
       try {
@@ -128,26 +128,34 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
       calibration = randomWindows(model.tokenizer.encode(brownText('train')), T, calibSeqs, rng);
       calibrationSource = `${calibSeqs} windows of ${T} characters at seeded random offsets of the training split (seed ${seed})`;
     }
-    const evalSeqs = o.evalSeqs ?? 128;
-    const windows = evalWindows(model.tokenizer.encode(brownText('val')), T).slice(0, evalSeqs);
-    evalSet = {
-      sequences: windows,
-      description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)`,
-    };
   } else {
     if (calibText) throw new UsageError('--calib-text applies to brown-char only (induction sequences are synthetic)');
     const ind = await import('../model/induction.ts');
     calibration = ind.inductionBatch(rng, calibSeqs).sequences.map((s) => s.slice(0, T));
     calibrationSource = `${calibSeqs} induction training sequences (seed ${seed})`;
-    const val = ind.inductionValidation();
-    const evalSeqs = o.evalSeqs ?? val.sequences.length;
-    evalSet = {
-      sequences: val.sequences.slice(0, evalSeqs),
-      scored: val.scored.slice(0, evalSeqs),
-      description: `${Math.min(evalSeqs, val.sequences.length)} validation sequences, scored on the repeated half`,
+  }
+  const evalSet = await evalSetOf(name, model, o.evalSeqs);
+  return { name, model, mode, granularity, nm, gd, calibration, calibrationSource, evalSet, seed };
+}
+
+/** The evaluation sequences of model-prune, sweep and generate --compare: brown-char's first validation windows (128), induction's validation set. */
+async function evalSetOf(name: ModelName, model: Model, evalSeqs: number | undefined): Promise<EvalSet> {
+  const T = model.config.contextLength;
+  if (name === 'brown-char') {
+    const { brownText, evalWindows } = await import('../model/data/brown.ts');
+    const windows = evalWindows(model.tokenizer.encode(brownText('val')), T).slice(0, evalSeqs ?? 128);
+    return {
+      sequences: windows,
+      description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)`,
     };
   }
-  return { name, model, mode, granularity, nm, gd, calibration, calibrationSource, evalSet, seed };
+  const val = (await import('../model/induction.ts')).inductionValidation();
+  const n = evalSeqs ?? val.sequences.length;
+  return {
+    sequences: val.sequences.slice(0, n),
+    scored: val.scored.slice(0, n),
+    description: `${Math.min(n, val.sequences.length)} validation sequences, scored on the repeated half`,
+  };
 }
 
 export function sparsityFlag(args: ParsedArgs, granularity: Granularity): number {
@@ -338,12 +346,52 @@ export async function sweepCommand(argv: readonly string[]): Promise<string> {
   return stringifyFinite(result);
 }
 
-/** `generate`, with `--prune R.json` (the output of model-prune) to continue a prompt with the pruned model. */
+/**
+ * `generate`, with `--prune R.json` (the output of model-prune) to continue a prompt with the
+ * pruned model; with `--compare` as well, JSON: the dense and the pruned continuation, where
+ * the pruned one first departs and the top-1 agreement on the evaluation sequences.
+ */
 export async function generatePrunedCommand(argv: readonly string[]): Promise<string> {
-  const args = parseArgs(argv, { values: [...GENERATE_VALUE_FLAGS, 'prune'], booleans: [] });
+  const args = parseArgs(argv, { values: [...GENERATE_VALUE_FLAGS, 'prune', 'eval-seqs'], booleans: ['compare'] });
   const file = args.values.get('prune');
-  if (!file) return generateWith(args);
+  const compare = args.booleans.has('compare');
+  if (!compare && args.values.has('eval-seqs')) throw new UsageError('--eval-seqs applies with --compare (the evaluation sequences of the top-1 agreement)');
+  if (!file) {
+    if (compare) throw new UsageError('--compare compares a pruned model with the dense one: give --prune R.json (written by model-prune --out)');
+    return generateWith(args);
+  }
   // The file's schema is validated fully against the model's configuration, before the weights load (src/cli/pruneFile.ts).
   const heads = readPruneFile(file, modelFlag(args), shippedModelInfo(modelFlag(args)).config);
-  return generateWith(args, headLogitsOf({ heads }));
+  if (!compare) return generateWith(args, headLogitsOf({ heads }));
+  return stringifyFinite(await compareGenerations(args, headLogitsOf({ heads })));
+}
+
+/** generate --prune --compare's JSON (field names in docs/SPEC.md §8): both texts and the two measures of src/model/textAgreement.ts. */
+async function compareGenerations(args: ParsedArgs, headLogits: HeadLogitsFn) {
+  const evalSeqs = args.values.has('eval-seqs') ? integerFlag(args, 'eval-seqs', 1, 1) : undefined;
+  const settings = generateSettings(args);
+  const model = await loadShippedModel(settings.name);
+  const dense = generateFrom(model, settings);
+  const pruned = generateFrom(model, settings, headLogits);
+  const evalSet = await evalSetOf(settings.name, model, evalSeqs);
+  const agreement = agreementOn(model, evalSet, headLogits);
+  const unit = tokenUnit(model.tokenizer.vocabulary);
+  return {
+    model: settings.name,
+    prompt: settings.prompt,
+    tokens: settings.tokens,
+    unit,
+    seed: settings.seed,
+    temperature: settings.temperature,
+    decoding:
+      settings.temperature === 0
+        ? 'greedy (the most likely token, lowest id on ties)'
+        : `sampled at temperature ${settings.temperature} with seed ${settings.seed}`,
+    dense_text: dense.prompt + dense.continuation,
+    pruned_text: pruned.prompt + pruned.continuation,
+    first_departure: departureJson(firstDeparture(dense.ids, pruned.ids)),
+    top1_agreement: agreement.agreement,
+    agreement_positions: agreement.positions,
+    evaluation: evalSet.description,
+  };
 }

@@ -6,6 +6,7 @@
  */
 import type { Job, ModelGenerateJobResult, ModelPruneJobResult, ModelSweepJobResult } from './protocol.ts';
 import {
+  agreementInSession,
   attentionOf,
   checkMethods,
   checkSettings,
@@ -97,13 +98,18 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
     throw new Error(`the prompt has ${unknown.length} character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
-  const [{ generate }, { headLogitsOf }] = await Promise.all([import('../model/transformer.ts'), import('../model/prune.ts')]);
+  const [{ generate }, { headLogitsOf }, { textDeparture, tokenUnit }] = await Promise.all([
+    import('../model/transformer.ts'),
+    import('../model/prune.ts'),
+    import('../model/textAgreement.ts'),
+  ]);
+  const decode = (ids: number[]) => session.model.tokenizer.decode(ids);
   const recipes = recipesOf(job.methods, refitsOf(s));
   const step = stepper(host, recipes.length * (headsOf(session) + 2) + 1);
   let pruneMs = 0;
   let genMs = 0;
   let t = performance.now();
-  const denseText = generate(session.model, job.prompt, job.tokens, job.seed, job.temperature).continuation;
+  const dense = generate(session.model, job.prompt, job.tokens, job.seed, job.temperature);
   genMs += performance.now() - t;
   step('writing with the dense model');
   await host.pause();
@@ -117,11 +123,20 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
     const score = await scoreInSession(session, result);
     step(`scoring the model pruned with ${name}`);
     t = performance.now();
-    const text = generate(session.model, job.prompt, job.tokens, job.seed, job.temperature, { headLogits: headLogitsOf(result) }).continuation;
+    const written = generate(session.model, job.prompt, job.tokens, job.seed, job.temperature, { headLogits: headLogitsOf(result) });
     genMs += performance.now() - t;
     step(`writing with the model pruned by ${name}`);
     await host.pause();
-    runs.push({ method, refit, text, pruned: score, pruning: pruningOf(outcome) });
+    runs.push({
+      method,
+      refit,
+      text: written.continuation,
+      pruned: score,
+      departure: textDeparture(decode, dense.ids, written.ids),
+      // From the scoring pass just run (or cached with it): no forward pass of its own.
+      agreement: await agreementInSession(session, result),
+      pruning: pruningOf(outcome),
+    });
   }
   return {
     ...header(session, s.mode),
@@ -131,7 +146,8 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
     seed: job.seed,
     temperature: job.temperature,
     tokens: job.tokens,
-    denseText,
+    denseText: dense.continuation,
+    unit: tokenUnit(session.model.tokenizer.vocabulary),
     runs,
     timeMs: { load: tLoaded - start, prune: pruneMs, generate: genMs, total: performance.now() - start },
   };

@@ -13,6 +13,7 @@ import type { Calibration, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache
 import { isRefitId, type ModelMethodId, type RefitId } from '../core/methods.ts';
 import type { EvalSet, Score } from '../model/evaluate.ts';
 import type { HeadLogitsFn } from '../model/transformer.ts';
+import type { Top1Agreement } from '../model/textAgreement.ts';
 import type { AttentionView, ModelJobHeader, ModelMethodRun, ModelScore, ModelSettings, PruningReport, StepProgress } from './protocol.ts';
 import { withBase } from '../site/base.ts';
 
@@ -52,11 +53,13 @@ export interface ModelSession {
   calib: Calibration;
   backend: string;
   dense: ModelScore;
+  /** The dense model's arg-max next tokens on the evaluation sequences (from its scoring pass), for top-1 agreement. */
+  denseArgmax: Int32Array[];
   loadMs: number;
   /** Relaxed gradient-descent masks, by mode and GD options. */
   relaxed: Map<string, RelaxedCache>;
-  /** Pruning results and their scores, by method and settings. */
-  runs: Map<string, { result: ModelPruneResult; score?: ModelScore }>;
+  /** Pruning results and their scores (with the arg-max tokens of the scoring pass), by method and settings. */
+  runs: Map<string, { result: ModelPruneResult; score?: ModelScore; argmax?: Int32Array[] }>;
   /** How many times each setting (a `runKey`) was pruned in this session: 1 unless the results cache dropped it. */
   prunings: Map<string, number>;
 }
@@ -162,7 +165,8 @@ async function createSession(host: ModelHost, name: ModelName, calibText?: strin
     evalSet = { sequences: d.sequences.map((s) => Int32Array.from(s)), scored: d.scored.map((s) => Uint8Array.from(s)), description: d.evaluationSource };
   }
   const calib = captureCalibration(model, calibration);
-  const dense = asScore(score(model, evalSet));
+  const denseArgmax: Int32Array[] = [];
+  const dense = asScore(score(model, evalSet, undefined, denseArgmax));
   return {
     name,
     model,
@@ -171,6 +175,7 @@ async function createSession(host: ModelHost, name: ModelName, calibText?: strin
     calib,
     backend,
     dense,
+    denseArgmax,
     loadMs: performance.now() - start,
     relaxed: new Map(),
     runs: new Map(),
@@ -271,14 +276,25 @@ export async function pruneInSession(session: ModelSession, req: PruneRequest, h
   return { result, setting: key, count, reused: false };
 }
 
-/** The pruned model's score on the evaluation sequences (cached with its pruning). */
+/** The pruned model's score on the evaluation sequences (cached with its pruning, and so are the arg-max tokens of that pass). */
 export async function scoreInSession(session: ModelSession, result: ModelPruneResult): Promise<ModelScore> {
+  return (await scoredInSession(session, result)).score;
+}
+
+async function scoredInSession(session: ModelSession, result: ModelPruneResult): Promise<{ score: ModelScore; argmax: Int32Array[] }> {
   const entry = [...session.runs.values()].find((e) => e.result === result);
-  if (entry?.score) return entry.score;
+  if (entry?.score && entry.argmax) return { score: entry.score, argmax: entry.argmax };
   const [{ score }, { headLogitsOf }] = await Promise.all([import('../model/evaluate.ts'), import('../model/prune.ts')]);
-  const s = asScore(score(session.model, session.evalSet, headLogitsOf(result)));
-  if (entry) entry.score = s;
-  return s;
+  const argmax: Int32Array[] = [];
+  const s = asScore(score(session.model, session.evalSet, headLogitsOf(result), argmax));
+  if (entry) Object.assign(entry, { score: s, argmax });
+  return { score: s, argmax };
+}
+
+/** The pruned model's top-1 agreement with the dense one on the evaluation sequences: no forward pass beyond the scoring. */
+export async function agreementInSession(session: ModelSession, result: ModelPruneResult): Promise<Top1Agreement> {
+  const { top1Agreement } = await import('../model/textAgreement.ts');
+  return top1Agreement(session.denseArgmax, (await scoredInSession(session, result)).argmax, session.evalSet.scored);
 }
 
 /** One method run as the protocol reports it. */

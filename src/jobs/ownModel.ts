@@ -16,7 +16,8 @@
 import type { Gpt2LoadOptions, Gpt2Model } from '../model/gpt2/checkpoint.ts';
 import { loadGpt2 } from '../model/gpt2/checkpoint.ts';
 import type { ByteSource } from '../model/gpt2/safetensors.ts';
-import { calibrationWindows, outOfVocabulary, scoreText, type TextScore, topOneAgreement } from '../model/gpt2/perplexity.ts';
+import { calibrationWindows, outOfVocabulary, scoreText, type TextScore } from '../model/gpt2/perplexity.ts';
+import { top1Agreement } from '../model/textAgreement.ts';
 import { prunedCheckpointBytes, pruningMetadata, type PrunedHeadWeights } from '../model/gpt2/prunedCheckpoint.ts';
 import { END_OF_TEXT } from '../model/gpt2/tokenizer.ts';
 import { type Calibration, captureCalibration, type HeadInputs, headInputs, headLogitsOf } from '../model/prune.ts';
@@ -57,7 +58,7 @@ export class OwnModelSession {
   private calib: Calibration | undefined;
   private keptLayers = new Set<number>();
   private evalIds: Int32Array | undefined;
-  private densePredictions: Int32Array | undefined;
+  private densePredictions: Int32Array[] | undefined;
 
   private constructor(readonly model: Gpt2Model) {}
 
@@ -93,12 +94,13 @@ export class OwnModelSession {
     this.keptLayers = new Set(layers ?? calib.xs.map((_, l) => l));
     this.calib = { ...calib, xs: calib.xs.map((x, l) => (this.keptLayers.has(l) ? x : { rows: 0, cols: x.cols, data: new Float64Array(0) })) };
     this.evalIds = evalIds;
-    const { predictions, ...dense } = scoreText(this.model, evalIds, window, undefined, { predictions: true });
-    this.densePredictions = predictions;
+    const argmax: Int32Array[] = [];
+    const dense = scoreText(this.model, evalIds, window, undefined, argmax);
+    this.densePredictions = argmax;
     return { calibration: { sequences: windows.length, window, tokens: windows.length * window, textTokens: calibIds.length }, dense };
   }
 
-  private prepared(): { calib: Calibration; evalIds: Int32Array; dense: Int32Array } {
+  private prepared(): { calib: Calibration; evalIds: Int32Array; dense: Int32Array[] } {
     if (!this.calib || !this.evalIds || !this.densePredictions) throw new Error('own model: prepare() first');
     return { calib: this.calib, evalIds: this.evalIds, dense: this.densePredictions };
   }
@@ -113,8 +115,9 @@ export class OwnModelSession {
   /** Perplexity of the evaluation text with these heads pruned, and top-1 agreement with the dense model. */
   score(heads: readonly PrunedHeadWeights[]): OwnScore {
     const { evalIds, dense } = this.prepared();
-    const { predictions, ...score } = scoreText(this.model, evalIds, this.model.config.contextLength, headLogitsOf({ heads }), { predictions: true });
-    return { ...score, agreement: topOneAgreement(dense, predictions!) };
+    const argmax: Int32Array[] = [];
+    const score = scoreText(this.model, evalIds, this.model.config.contextLength, headLogitsOf({ heads }), argmax);
+    return { ...score, agreement: top1Agreement(dense, argmax).agreement };
   }
 
   /** Every head's attention in `layer` on the evaluation text's first tokens, dense or with `heads` pruned. */

@@ -12,6 +12,7 @@ import type { Compute } from '../core/methodRunners.ts';
 import type { AttentionMetrics } from '../core/attention.ts';
 import type { ModelName } from '../model/config.ts';
 import type { PruneMode } from '../model/prune.ts';
+import type { TextDeparture, Top1Agreement } from '../model/textAgreement.ts';
 
 /** Which arithmetic runs the gradient-descent objective. */
 export type Engine = 'f64' | 'tfjs';
@@ -158,7 +159,19 @@ export interface ModelGenerateJobResult extends ModelJobHeader {
   temperature: number;
   tokens: number;
   denseText: string;
-  runs: { method: ModelMethodId; refit: RefitId; text: string; pruned: ModelScore; pruning: PruningReport }[];
+  /** What one generated token is ("character" for brown-char): the unit of `tokens` and of each departure. */
+  unit: 'character' | 'token';
+  runs: {
+    method: ModelMethodId;
+    refit: RefitId;
+    text: string;
+    pruned: ModelScore;
+    /** Where this text first departs from the dense text (src/model/textAgreement.ts), with that token's characters in `text`. */
+    departure: TextDeparture;
+    /** Top-1 agreement with the dense model on the evaluation sequences. */
+    agreement: Top1Agreement;
+    pruning: PruningReport;
+  }[];
   timeMs: { load: number; prune: number; generate: number; total: number };
 }
 

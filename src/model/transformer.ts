@@ -390,8 +390,11 @@ export interface EvalOptions {
   scored?: readonly Uint8Array[];
   /** Sequences per forward call (default 64, fewer when their logits would pass LOGITS_BUDGET). */
   batchSize?: number;
-  /** Also return each prediction's argmax (the top-1 token), to compare two models position by position. */
-  predictions?: boolean;
+  /**
+   * Filled, when given, with each sequence's arg-max next token at its scored positions
+   * (0 elsewhere): the same pass as the score, for top-1 agreement (src/model/textAgreement.ts).
+   */
+  argmax?: Int32Array[];
 }
 
 /**
@@ -409,8 +412,6 @@ export interface EvalResult {
   tokens: number;
   /** Fraction of scored predictions whose argmax is the true next token. */
   accuracy: number;
-  /** With `predictions`: per sequence, the argmax after each of its first length−1 tokens (−1 where not scored). */
-  predictions?: Int32Array[];
 }
 
 /**
@@ -433,7 +434,7 @@ export function crossEntropy(model: TransformerWeights, sequences: readonly Int3
   let sum = 0;
   let n = 0;
   let correct = 0;
-  const predictions = options.predictions ? sequences.map((s) => new Int32Array(s.length - 1).fill(-1)) : undefined;
+  if (options.argmax) sequences.forEach((s, i) => (options.argmax![i] = new Int32Array(s.length - 1)));
   for (const [len, idx] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
     const bs = options.batchSize ?? Math.max(1, Math.min(64, Math.floor(LOGITS_BUDGET.floats / ((len - 1) * V))));
     for (let start = 0; start < idx.length; start += bs) {
@@ -463,14 +464,14 @@ export function crossEntropy(model: TransformerWeights, sequences: readonly Int3
           const target = sequences[si][t + 1];
           sum += Math.log(z) + max - logits[off + target];
           if (arg === target) correct++;
-          if (predictions) predictions[si][t] = arg;
+          if (options.argmax) options.argmax[si][t] = arg;
           n++;
         }
       });
     }
   }
   const ce = n > 0 ? sum / n : NaN;
-  return { crossEntropy: ce, perplexity: Math.exp(ce), tokens: n, accuracy: n > 0 ? correct / n : NaN, ...(predictions ? { predictions } : {}) };
+  return { crossEntropy: ce, perplexity: Math.exp(ce), tokens: n, accuracy: n > 0 ? correct / n : NaN };
 }
 
 export interface GenerateOptions {

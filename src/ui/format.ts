@@ -100,6 +100,11 @@ export function percent(fraction: number, decimals = 1): string {
   return `${(100 * fraction).toFixed(decimals)}\u00a0%`;
 }
 
+/** A fraction as a percentage that may be negative, with a true minus sign: −0.115 → "−11.5 %". */
+export function signedPercent(fraction: number, decimals = 1): string {
+  return percent(fraction, decimals).replace(/^-/, '−');
+}
+
 /** A value already in percent (0–100): 0.25 → "0.25 %". */
 export function percentValue(x: number, decimals = 2): string {
   refuseNaN(x, 'percentValue');

@@ -1,13 +1,14 @@
 /**
  * The generated-text widget in the built page: a prompt with a character the model
  * does not know is explained in words when Run is pressed, before anything runs, never
- * left blank; fixed, the widget runs and Stop stops it. Its default run, whose texts
- * equal the command line's (`cli -- generate`, and `cli -- model-prune … --out R.json`
- * then `cli -- generate … --prune R.json`), is checked in chapter8.e2e.ts, on one page
- * with the chapter's other model widgets (it reuses the pruner's models).
+ * left blank; fixed, the widget runs and Stop stops it. At sparsity 0.7 (where the
+ * methods' texts part) its texts, first departures and top-1 agreements equal the
+ * command line's (`cli -- model-prune … --out R.json` then `cli -- generate … --prune
+ * R.json --compare`). Its default run is checked the same way in chapter8.e2e.ts, on one
+ * page with the chapter's other model widgets (it reuses the pruner's models).
  *
- * Tolerances there: the texts must be equal, character for character; perplexities
- * agree to 1e-6 relative. The worker runs the models' forward passes on TensorFlow.js's
+ * Tolerances: the texts and first departures must be equal, character for character;
+ * top-1 agreement to 1e-12 (the same arg-max tokens counted); perplexities to 1e-6 relative. The worker runs the models' forward passes on TensorFlow.js's
  * wasm backend first, as the CLI does in Node, so the float32 logits normally agree bit
  * for bit. Were a page to fall back to another backend (webgl), the last bits could
  * differ: a perplexity would still move by far less than 1e-6 relative, but a sampled
@@ -16,10 +17,14 @@
  * logits could flip a character.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { serveDist, type SiteServer } from './server.ts';
 import { launch, runWidget, watchedPage } from './browser.ts';
 import { pageWith } from './pages.ts';
+import { cliPrune, cliTexts, expectTextsAgree } from './modelChecks.ts';
 
 let site: SiteServer;
 let browser: Browser;
@@ -68,4 +73,27 @@ describe('generated text', () => {
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   }, 60_000);
+
+  it('at sparsity 0.7, greedy: each method’s text, first departure (marked) and top-1 agreement are the CLI’s', async () => {
+    const SETTINGS = { prompt: 'The jury said', tokens: 80, seed: 1, temperature: 0, methods: ['magnitude', 'wanda'] };
+    const dir = mkdtempSync(join(tmpdir(), 'generated-text-e2e-'));
+    // The command line's references run meanwhile, in child processes.
+    const refs = cliPrune(dir, 'brown-char', SETTINGS.methods, 0.7).then(() => cliTexts(dir, SETTINGS));
+    refs.catch(() => undefined);
+    try {
+      const { page, consoleErrors } = await watchedPage(browser, site.url);
+      await page.goto(`${site.url}${path}?gen.methods=${SETTINGS.methods.join(',')}&gen.sparsity=0.7`);
+      expect(await runWidget(page, GEN, 120_000)).toBe('done');
+      await expectTextsAgree(page, await refs, SETTINGS);
+      // The table says it in words, the numbers through the formatting module.
+      const rows = await page.locator(`${GEN} .gen-result table tbody tr`).allTextContents();
+      expect(rows).toHaveLength(1 + SETTINGS.methods.length);
+      for (const row of rows.slice(1)) expect(row).toMatch(/^pruned with \w+(\d+|never)\d+\.\d\u00a0%/);
+      expect(await page.locator(GEN).textContent()).not.toMatch(/NaN|undefined|null/);
+      expect(consoleErrors).toEqual([]);
+      await page.context().close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -191,7 +191,9 @@ describe('the command the generated-text widget shows', () => {
 
   it.each(PROMPTS)('prompt %j: the shell receives it as one argument and runs nothing else', async (prompt) => {
     const w = await watchedPage(browser, site.url);
-    await w.page.goto(`${site.url}/embed/generated-text/?gen.prompt=${encodeURIComponent(prompt)}&gen.methods=magnitude&gen.chars=5&gen.seed=3`);
+    await w.page.goto(
+      `${site.url}/embed/generated-text/?gen.prompt=${encodeURIComponent(prompt)}&gen.methods=magnitude&gen.chars=5&gen.decoding=sample&gen.seed=3`,
+    );
     const r = await settle(w.page, 'generated-text');
     expect(r.status, r.error).toBe('done');
     const codes = await w.page.locator('generated-text .gen-command code').allTextContents();

@@ -50,11 +50,24 @@ export async function cliPrune(dir: string, model: string, methods: readonly str
   return out;
 }
 
-/** `cli -- generate` with the dense model and with each pruned one (the reports cliPrune wrote). */
+/** What `cli -- generate … --prune R.json --compare` prints (docs/SPEC.md §8). */
+export interface CliComparison {
+  dense_text: string;
+  pruned_text: string;
+  first_departure: number | string;
+  top1_agreement: number;
+  agreement_positions: number;
+}
+
+/**
+ * `cli -- generate` with the dense model, and with each pruned one (the reports cliPrune wrote)
+ * with `--compare --eval-seqs 32`: the texts by model ('dense' and each method), and each
+ * method's comparison with the dense text (first departure, top-1 agreement on the page's windows).
+ */
 export async function cliTexts(
   dir: string,
   s: { prompt: string; tokens: number; seed: number; temperature: number; methods: readonly string[] },
-): Promise<Map<string, string>> {
+): Promise<{ texts: Map<string, string>; compared: Map<string, CliComparison> }> {
   const gen = [
     'generate',
     '--model',
@@ -68,9 +81,54 @@ export async function cliTexts(
     '--temperature',
     String(s.temperature),
   ];
-  const out = new Map<string, string>([['dense', await cliAsync(...gen)]]);
-  for (const method of s.methods) out.set(method, await cliAsync(...gen, '--prune', join(dir, `brown-char-${method}.json`)));
-  return out;
+  const texts = new Map<string, string>([['dense', await cliAsync(...gen)]]);
+  const compared = new Map<string, CliComparison>();
+  for (const method of s.methods) {
+    const c = JSON.parse(await cliAsync(...gen, '--prune', join(dir, `brown-char-${method}.json`), '--compare', '--eval-seqs', '32')) as CliComparison;
+    // The comparison's dense text is the plain command's.
+    expect(c.dense_text, method).toBe(texts.get('dense'));
+    texts.set(method, c.pruned_text);
+    compared.set(method, c);
+  }
+  return { texts, compared };
+}
+
+/**
+ * The generated-text widget's texts, first departures and top-1 agreements equal the CLI's
+ * (texts and departures exactly; the agreement to 1e-12, the same arg-max tokens counted).
+ */
+export async function expectTextsAgree(
+  page: Page,
+  refs: Awaited<ReturnType<typeof cliTexts>>,
+  s: { prompt: string; methods: readonly string[] },
+): Promise<void> {
+  const methods = s.methods;
+  const card = (m: string) => page.locator(`generated-text figure.gen-card[data-method="${m}"]`);
+  for (const m of ['dense', ...methods]) expect(await card(m).locator('pre.gen-text').textContent(), m).toBe(refs.texts.get(m));
+  const shown = JSON.parse((await page.locator('generated-text [data-agreement]').getAttribute('data-agreement')) ?? '[]') as {
+    method: string;
+    agreement: number;
+    positions: number;
+    departure: { kind: string; token?: number };
+  }[];
+  expect(shown.map((r) => r.method)).toEqual(methods);
+  for (const r of shown) {
+    const c = refs.compared.get(r.method)!;
+    expect(Math.abs(r.agreement - c.top1_agreement), r.method).toBeLessThanOrEqual(1e-12);
+    expect(r.positions, r.method).toBe(c.agreement_positions);
+    const first = await card(r.method).getAttribute('data-first-departure');
+    if (typeof c.first_departure === 'number') {
+      expect(r.departure, r.method).toMatchObject({ kind: 'at', token: c.first_departure });
+      expect(first, r.method).toBe(String(c.first_departure));
+      // brown-char's tokens are characters: the mark is the departing character, as text.
+      const mark = await card(r.method).locator('pre.gen-text mark').textContent();
+      expect(mark, r.method).toBe(c.pruned_text.charAt(s.prompt.length + c.first_departure - 1));
+    } else {
+      expect(r.departure.kind, r.method).toBe('never');
+      expect(first, r.method).toBe('never');
+      expect(c.pruned_text).toBe(c.dense_text);
+    }
+  }
 }
 
 export interface ShownRow {

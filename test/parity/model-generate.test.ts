@@ -3,7 +3,9 @@
  * texts as the command line: the dense text equals `cli -- generate`, and each pruned
  * text equals `cli -- model-prune … --eval-seqs 32 --out R.json` followed by
  * `cli -- generate … --prune R.json` (exact text equality); the pruned perplexities
- * agree with model-prune's to 1e-6. The CLI runs in child processes while the job
+ * agree with model-prune's to 1e-6; each run's first departure and top-1 agreement
+ * equal `cli -- generate … --prune R.json --compare --eval-seqs 32`'s exactly (the same
+ * function on the same arg-max tokens). The CLI runs in child processes while the job
  * runs here, so the two cores work in parallel.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,8 @@ import { runJob } from '../../src/jobs/jobs.ts';
 import type { ModelGenerateJobResult, ModelSettings } from '../../src/jobs/protocol.ts';
 import type { ModelMethodId } from '../../src/core/methods.ts';
 import { loadModelNode } from '../../src/model/weights.ts';
-import { firstDifference, generatedRows, generatedTxt, unknownPromptCharacters, unknownPromptMessage } from '../../src/widgets/generated-text/compare.ts';
+import { generatedRows, generatedTxt, unknownPromptCharacters, unknownPromptMessage } from '../../src/widgets/generated-text/compare.ts';
+import { departureJson } from '../../src/model/textAgreement.ts';
 import { cliAsync } from '../helpers/cli.ts';
 import { modelContext } from '../helpers/modelContext.ts';
 
@@ -35,9 +38,17 @@ interface Case {
 }
 
 /** The CLI's dense text, and for each method its pruned text and model-prune's JSON. */
-async function cliReference(
-  c: Case,
-): Promise<{ dense: string; pruned: Map<ModelMethodId, { text: string; report: { pruned: { perplexity: number }; dense: { perplexity: number } } }> }> {
+async function cliReference(c: Case): Promise<{
+  dense: string;
+  pruned: Map<
+    ModelMethodId,
+    {
+      text: string;
+      report: { pruned: { perplexity: number }; dense: { perplexity: number } };
+      compared: { dense_text: string; pruned_text: string; first_departure: number | string; top1_agreement: number; agreement_positions: number };
+    }
+  >;
+}> {
   const gen = [
     'generate',
     '--model',
@@ -57,7 +68,8 @@ async function cliReference(
     const file = join(TMP, `${method}-${c.pattern.replace(':', '_')}-${c.mode}.json`);
     await cliAsync('model-prune', '--model', 'brown-char', '--method', method, ...patternFlags, '--mode', c.mode, '--eval-seqs', '32', '--out', file);
     const text = await cliAsync(...gen, '--prune', file);
-    return [method, { text, report: JSON.parse(readFileSync(file, 'utf8')) }] as const;
+    const compared = JSON.parse(await cliAsync(...gen, '--prune', file, '--compare', '--eval-seqs', '32'));
+    return [method, { text, report: JSON.parse(readFileSync(file, 'utf8')), compared }] as const;
   });
   return { dense: await densePromise, pruned: new Map(await Promise.all(prunedPromises)) };
 }
@@ -79,6 +91,11 @@ async function compare(c: Case): Promise<ModelGenerateJobResult> {
     expect(c.prompt + run.text, run.method).toBe(want.text);
     expect(Math.abs(run.pruned.perplexity - want.report.pruned.perplexity), run.method).toBeLessThanOrEqual(1e-6);
     expect(Math.abs(job.dense.perplexity - want.report.dense.perplexity)).toBeLessThanOrEqual(1e-6);
+    // --compare prints the same texts, and the widget's two measures exactly.
+    expect([want.compared.dense_text, want.compared.pruned_text]).toEqual([ref.dense, want.text]);
+    expect(departureJson(run.departure), run.method).toEqual(want.compared.first_departure);
+    expect(run.agreement, run.method).toEqual({ agreement: want.compared.top1_agreement, positions: want.compared.agreement_positions });
+    expect(run.agreement.positions).toBe(32 * 64);
   }
   return job;
 }
@@ -100,11 +117,14 @@ describe("the worker's modelGenerate job", () => {
     const rows = generatedRows(job);
     expect(rows.map((r) => r.text)).toEqual([job.prompt + job.denseText, ...job.runs.map((r) => job.prompt + r.text)]);
     for (const [i, run] of job.runs.entries()) {
-      const k = rows[i + 1].first_difference;
-      if (k === 0) expect(run.text).toBe(job.denseText);
+      const k = rows[i + 1].first_departure;
+      expect(rows[i + 1].top1_agreement).toBe(run.agreement.agreement);
+      // brown-char's tokens are characters: token k is character k, and it is what the card marks.
+      if (typeof k === 'string') expect(run.text).toBe(job.denseText);
       else {
         expect(run.text.slice(0, k - 1)).toBe(job.denseText.slice(0, k - 1));
         expect(run.text[k - 1]).not.toBe(job.denseText[k - 1]);
+        expect(run.departure).toMatchObject({ kind: 'at', token: k, start: k - 1, end: k });
       }
     }
     expect(generatedTxt(job)).toContain(job.prompt + job.runs[0].text);
@@ -150,12 +170,5 @@ describe("the worker's modelGenerate job", () => {
     expect(message).toMatch(/A–Z, a–z, 0–9, space, newline and /);
     expect(unknownPromptMessage(model.vocabulary, 'The jury said')).toBe('');
     expect(unknownPromptMessage(model.vocabulary, 'tab\there')).toMatch(/tab \(U\+0009\) at character 4/);
-  });
-
-  it('finds where two texts part', () => {
-    expect(firstDifference('abc', 'abc')).toBe(-1);
-    expect(firstDifference('abc', 'abd')).toBe(2);
-    expect(firstDifference('abc', 'xbc')).toBe(0);
-    expect(firstDifference('ab', 'abc')).toBe(2);
   });
 });

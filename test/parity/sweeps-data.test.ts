@@ -74,14 +74,15 @@ describe('public/data/sweeps.json', () => {
     }
   });
 
-  it('equals a fresh run of the sweep code: induction, magnitude (no refit) and SparseGPT + linear refit, 50 %, to 1e-9', async () => {
-    for (const [method, refit, settings] of [
-      ['magnitude', 'none', undefined],
-      ['sparsegpt', 'linear', 'linear-refit'],
+  it('equals a fresh run of the sweep code: induction, magnitude (no refit, merged), SparseGPT + linear refit (merged) and Wanda + linear refit (factored), 50 %, to 1e-9', async () => {
+    for (const [method, refit, settings, mode] of [
+      ['magnitude', 'none', undefined, 'merged'],
+      ['sparsegpt', 'linear', 'linear-refit', 'merged'],
+      ['wanda', 'linear', 'linear-refit', 'factored'],
     ] as const) {
-      const run = sweepRuns().find((r) => r.model === 'induction' && r.mode === 'merged' && !r.nm && r.settings === settings)!;
+      const run = sweepRuns().find((r) => r.model === 'induction' && r.mode === mode && !r.nm && r.settings === settings)!;
       const fresh = await runSweep({ ...run.options, methods: [method], sparsities: [0.5] }, () => {});
-      const saved = find('induction', 'merged', undefined, settings);
+      const saved = find('induction', mode, undefined, settings);
       for (const [m, p] of [
         ['dense', 0],
         [method, 0.5],

@@ -38,35 +38,14 @@ export function outOfVocabulary(ids: Int32Array, vocab: number): number[] {
 
 /**
  * `headLogits`: pruned heads (model-prune scores the dense and the pruned model by this one rule).
- * `predictions`: also return the top-1 token after every scored position, all windows in order.
+ * `argmax`, when given, is filled with each window's top-1 tokens in the same pass (top-1 agreement,
+ * src/model/textAgreement.ts).
  */
-export function scoreText(
-  model: Gpt2Model,
-  ids: Int32Array,
-  window: number,
-  headLogits?: HeadLogitsFn,
-  options: { predictions?: boolean } = {},
-): TextScore & { predictions?: Int32Array } {
+export function scoreText(model: Gpt2Model, ids: Int32Array, window: number, headLogits?: HeadLogitsFn, argmax?: Int32Array[]): TextScore {
   const windows = perplexityWindows(ids, window);
   if (windows.length === 0) throw new Error('perplexity: the text has fewer than 2 tokens, nothing to score');
-  const r = crossEntropy(model, windows, { headLogits, predictions: options.predictions });
-  const score = { text_tokens: ids.length, window, windows: windows.length, tokens: r.tokens, cross_entropy: r.crossEntropy, perplexity: r.perplexity };
-  if (!r.predictions) return score;
-  const predictions = new Int32Array(r.tokens);
-  let at = 0;
-  for (const p of r.predictions) {
-    predictions.set(p, at);
-    at += p.length;
-  }
-  return { ...score, predictions };
-}
-
-/** The fraction of positions where two models' top-1 tokens agree (both from `scoreText(…, { predictions: true })`). */
-export function topOneAgreement(a: Int32Array, b: Int32Array): number {
-  if (a.length !== b.length || a.length === 0) throw new Error(`top-1 agreement: ${a.length} and ${b.length} predictions cannot be compared`);
-  let same = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
-  return same / a.length;
+  const r = crossEntropy(model, windows, { headLogits, argmax });
+  return { text_tokens: ids.length, window, windows: windows.length, tokens: r.tokens, cross_entropy: r.crossEntropy, perplexity: r.perplexity };
 }
 
 /** Up to `count` consecutive windows of `window` tokens from the text's start (the paper: 8 C4 sentences). */

@@ -13,7 +13,7 @@ import sweepsFile from '../../../public/data/sweeps.json';
 import timesFile from '../../../public/data/sweeps-time.json';
 import { MODEL_METHOD_IDS, type ModelMethodId, REFIT_IDS, type RefitId, recipeLabel } from '../../core/methods.ts';
 import { rowMetric, type SavedSweep, type SweepRow } from '../../model/sweep.ts';
-import { percent } from '../../ui/format.ts';
+import { percent, signedPercent } from '../../ui/format.ts';
 import { type GainSplit, gainSplit } from './compare.ts';
 import { claimsFor } from './claims.ts';
 
@@ -212,7 +212,9 @@ export function recipeCommands(model: Model, mode: Mode): string[] {
 
 /** "5 % at 30 %, 12 % at 50 %, … and 48 % at 90 %" (the objective's share of the gain over SparseGPT). */
 export function shareSentence(rows: readonly SplitRow[]): string {
-  const parts = rows.map((r) => `${r.split.objectiveShare === null ? 'no gain to share' : percent(r.split.objectiveShare, 0)} at ${settingLabel(r.setting)}`);
+  const parts = rows.map(
+    (r) => `${r.split.objectiveShare === null ? 'no gain to share' : signedPercent(r.split.objectiveShare, 0)} at ${settingLabel(r.setting)}`,
+  );
   return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
@@ -224,15 +226,19 @@ export function meanGain(model: Model, mode: Mode, where: 'mask search' | 'refit
 
 const claim = claimsFor('src/site/numbers/fairFight.ts (public/data/sweeps.json)');
 
-/** The sweeps cover merged masks only (scripts/precompute-sweeps.ts SWEEP_MODES). */
+/** The modes the sweeps cover (scripts/precompute-sweeps.ts SWEEP_MODES). */
 export const FILE_MODES: readonly Mode[] = (['merged', 'factored'] as const).filter((m) => SWEEPS.some((x) => x.mode === m));
 
 export function fairFight() {
+  // The verdicts read merged mode (the theory's W_h); factored mode is shown beside it.
   const split = { brown: splitRows('brown-char', 'merged'), induction: splitRows('induction', 'merged') };
+  const splitFactored = { brown: splitRows('brown-char', 'factored'), induction: splitRows('induction', 'factored') };
   const where = (model: Model) => ({ mask: meanGain(model, 'merged', 'mask search'), refit: meanGain(model, 'merged', 'refit') });
   return {
     split,
+    splitFactored,
     sentences: { brown: shareSentence(split.brown), induction: shareSentence(split.induction) },
+    sentencesFactored: { brown: shareSentence(splitFactored.brown), induction: shareSentence(splitFactored.induction) },
     where: { brown: where('brown-char'), induction: where('induction') },
     pairs: { brown: objectiveGains('brown-char', 'merged'), induction: objectiveGains('induction', 'merged') },
     chance: (['brown-char', 'induction'] as const).map((model) => ({

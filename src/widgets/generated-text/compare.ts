@@ -1,10 +1,11 @@
 /**
  * The generated-text widget's bookkeeping, kept apart from the DOM so a Node test can
  * check it: which characters of a prompt the model does not know (named, and where
- * they are), where a pruned model's text first departs from the dense model's, and
- * the texts as rows for the downloads.
+ * they are), and the texts with where each departs from the dense text and its top-1
+ * agreement (both computed by src/model/textAgreement.ts in the job) as rows for the downloads.
  */
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
+import { departureJson, departureText } from '../../model/textAgreement.ts';
 
 export interface UnknownCharacter {
   char: string;
@@ -74,27 +75,30 @@ export function unknownPromptMessage(vocabulary: readonly string[], prompt: stri
   );
 }
 
-/** Index of the first character where `b` departs from `a`, or -1 when they are equal. */
-export function firstDifference(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
-}
-
 export type GeneratedRow = {
   model: string;
   method: string;
   /** The refit after the method's mask ('' for the dense model). */
   refit: string;
   perplexity: number;
-  /** 1-based position in the generated characters where the text first departs from the dense text; 0 when it never does. */
-  first_difference: number;
+  /** The 1-based generated token where the text first departs from the dense text, or why it never does (departureJson); '' for the dense model. */
+  first_departure: number | string;
+  /** Top-1 agreement with the dense model on the evaluation windows (1 for the dense model itself). */
+  top1_agreement: number;
   text: string;
 };
 
 /** One row per model, dense first: what the downloads hold. `text` is the prompt and its continuation, as `cli -- generate` prints it. */
 export function generatedRows(r: ModelGenerateJobResult): GeneratedRow[] {
-  const dense: GeneratedRow = { model: 'dense', method: '', refit: '', perplexity: r.dense.perplexity, first_difference: 0, text: r.prompt + r.denseText };
+  const dense: GeneratedRow = {
+    model: 'dense',
+    method: '',
+    refit: '',
+    perplexity: r.dense.perplexity,
+    first_departure: '',
+    top1_agreement: 1,
+    text: r.prompt + r.denseText,
+  };
   return [
     dense,
     ...r.runs.map((run) => ({
@@ -102,10 +106,16 @@ export function generatedRows(r: ModelGenerateJobResult): GeneratedRow[] {
       method: run.method,
       refit: run.refit,
       perplexity: run.pruned.perplexity,
-      first_difference: firstDifference(r.denseText, run.text) + 1,
+      first_departure: departureJson(run.departure),
+      top1_agreement: run.agreement.agreement,
       text: r.prompt + run.text,
     })),
   ];
+}
+
+/** How the models chose each token, in words: "greedy" or "sampled at temperature 0.8, seed 1". */
+export function decodingText(r: Pick<ModelGenerateJobResult, 'temperature' | 'seed'>): string {
+  return r.temperature === 0 ? 'greedy' : `sampled at temperature ${r.temperature}, seed ${r.seed}`;
 }
 
 /** "swap", "swap + attention refit": a pruned row's recipe in the downloads' words. */
@@ -116,15 +126,15 @@ export function prunedWith(row: Pick<GeneratedRow, 'method' | 'refit'>): string 
 /** The settings a download needs to be reproduced with the command line. */
 export function settingsLine(r: ModelGenerateJobResult): string {
   const pattern = r.pattern === 'unstructured' ? `sparsity ${r.sparsity}` : `${r.pattern} (sparsity ${r.sparsity})`;
-  return `${r.model}, ${pattern}, ${r.mode} masks, seed ${r.seed}, temperature ${r.temperature}, ${r.tokens} characters; perplexity on ${r.evaluation}`;
+  return `${r.model}, ${pattern}, ${r.mode} masks, ${decodingText(r)}, ${r.tokens} ${r.unit}s; perplexity and top-1 agreement on ${r.evaluation}`;
 }
 
 /** The texts as a plain-text file: the settings, then each model's text under a heading. */
 export function generatedTxt(r: ModelGenerateJobResult): string {
-  const blocks = generatedRows(r).map((row) => {
+  const blocks = generatedRows(r).map((row, i) => {
     const title = row.model === 'dense' ? 'dense model' : `pruned with ${prunedWith(row)}`;
-    const diff =
-      row.model === 'dense' ? '' : row.first_difference === 0 ? ', same text as the dense model' : `, first differs at character ${row.first_difference}`;
+    const run = r.runs[i - 1];
+    const diff = run ? `, first departs from the dense text ${departureText(run.departure, r.unit)}, top-1 agreement ${row.top1_agreement}` : '';
     return `== ${title} (perplexity ${row.perplexity}${diff}) ==\n${row.text}\n`;
   });
   return `Generated text: ${settingsLine(r)}\n\n${blocks.join('\n')}`;

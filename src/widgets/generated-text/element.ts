@@ -1,19 +1,22 @@
 /**
- * Generated text (chapter "Pruning a real transformer"): one prompt and one seed,
- * continued by the dense brown-char model and by the model pruned with each chosen
- * method, side by side, with each pruned model's perplexity on the page's evaluation
- * windows. It is the worker's 'modelGenerate' job, the same computation as
- * `cli -- generate` and `cli -- model-prune … --out R.json; cli -- generate … --prune R.json`.
+ * Generated text (chapter "Pruning a real transformer"): one prompt continued by the
+ * dense brown-char model and by the model pruned with each chosen method, side by side,
+ * greedy by default (sampling, seeded, one switch away). For each pruned model: where its
+ * text first departs from the dense text, its top-1 agreement with the dense model and
+ * its perplexity on the page's evaluation windows. It is the worker's 'modelGenerate'
+ * job, the same computation as `cli -- model-prune … --out R.json` then
+ * `cli -- generate … --prune R.json --compare` (src/model/textAgreement.ts for both).
  */
 import { type Preset, WidgetBase } from '../../ui/widget-base.ts';
 import { type Schema, pickedOptions } from '../../ui/state.ts';
 import { numbersList, toCsv } from '../../ui/figure.ts';
-import { num } from '../../ui/format.ts';
+import { count, num, percent } from '../../ui/format.ts';
 import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
 import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
-import { firstDifference, generatedRows, generatedTxt, prunedWith, settingsLine, unknownPromptMessage } from './compare.ts';
+import { decodingText, generatedRows, generatedTxt, prunedWith, settingsLine, unknownPromptMessage } from './compare.ts';
+import { departureText } from '../../model/textAgreement.ts';
 import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
 import { gdFlags } from '../../ui/shell.ts';
 import { REFITS_FIELD, REFITS_HELP, methodPresets, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
@@ -24,10 +27,15 @@ import { modelClient, recordOnElement, stepLine } from '../model-pruner/modelWid
 import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
 import type { Job } from '../../jobs/protocol.ts';
 
+/** The preset where the methods visibly part (measured on brown-char, greedy, "The jury said"): the four methods and our swap search at sparsity 0.7. */
+const WHERE_METHODS_PART = { methods: `${PAGE_DEFAULT_METHODS},swap`, sparsity: 0.7 } as const;
+
 const schema = {
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
   // 80 characters show where the texts part; each one costs a forward pass of every model (the estimate says how long).
   chars: { kind: 'int', label: 'characters to generate', default: 80, min: 1, max: 400 },
+  // Greedy by default: every text then parts from the dense one only where pruning changed the most likely token.
+  decoding: { kind: 'enum', label: 'decoding', default: 'greedy', options: ['greedy', 'sample'], labels: { greedy: 'greedy', sample: 'sample (seeded)' } },
   seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
   temperature: { kind: 'float', label: 'temperature', default: 0.8, min: 0, max: 5 },
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
@@ -51,10 +59,15 @@ function brownVocabulary(): Promise<readonly string[] | undefined> {
 
 export class GeneratedText extends WidgetBase<typeof schema> {
   readonly schema = schema;
-  protected readonly legend = 'Prompt, sampling and pruning (calibration seed fixed at 1)';
-  protected override readonly presets: readonly Preset<typeof schema>[] = methodPresets(
-    'If the model pruner above ran them at these settings, they are reused.',
-  );
+  protected readonly legend = 'Prompt, decoding and pruning (calibration seed fixed at 1)';
+  protected override readonly presets: readonly Preset<typeof schema>[] = [
+    ...methodPresets('If the model pruner above ran them at these settings, they are reused.'),
+    {
+      label: 'where the methods part',
+      state: { ...WHERE_METHODS_PART, refits: 'none', decoding: 'greedy', pattern: 'unstructured', mode: 'merged', prompt: 'The jury said' },
+      note: 'Sparsity 0.7, greedy, with our swap search beside the four methods: measured on brown-char, the texts depart from the dense one at different characters, in the order of their top-1 agreement. At 0.5 they all depart at the same character, at 0.9 at the first.',
+    },
+  ];
   protected override upgradeLink(params: URLSearchParams): string[] {
     return upgradeRetiredMethods(params, this.urlPrefix);
   }
@@ -65,9 +78,12 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   override readonly hints = {
     prompt: { help: 'Up to 64 characters of the Brown corpus’s alphabet (no accents or symbols such as € or @). Empty starts from a new line.' },
     chars: { help: 'How many characters each model writes after the prompt (1 to 400).' },
-    seed: { help: 'Seeds the random draws that pick each character; every model gets the same draws.' },
-    temperature: { help: '0 always takes the most likely character (greedy; the seed then plays no part). Higher is more random.', step: 0.1 },
-    methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, seed or temperature reuses the pruned models.' },
+    decoding: {
+      help: 'greedy: every model takes its most likely next character. sample: each draws it at the temperature below, with the seed below (the same draws for every model).',
+    },
+    seed: { help: 'Used when sampling: seeds the random draws that pick each character; every model gets the same draws.' },
+    temperature: { help: 'Used when sampling: 0 is greedy, higher is more random.', step: 0.1 },
+    methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, decoding, seed or temperature reuses the pruned models.' },
     refits: { help: REFITS_HELP },
     gdForm: { help: `Used by gd and gradual only. ${GD_FORM_HELP.replace(' Editing a field below makes it custom.', '')}` },
     sparsity: { help: 'The fraction of each head’s entries set to zero. Ignored for 2:4 and 4:8, which prune N of every M (sparsity 0.5).', step: 0.05 },
@@ -109,7 +125,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       prompt: s.prompt,
       tokens: s.chars,
       seed: s.seed,
-      temperature: s.temperature,
+      temperature: s.decoding === 'greedy' ? 0 : s.temperature,
     };
   }
 
@@ -149,24 +165,28 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const intro = document.createElement('p');
     intro.textContent =
       (r.temperature === 0
-        ? 'At temperature 0 every model takes its most likely next character, so the texts part only where pruning changed which character is most likely. '
-        : 'Every model draws its characters with the same seed, so the random numbers are the same: the texts part only where pruning shifted the model’s probabilities enough to change a draw. ') +
-      'Perplexity (lower is better) is each model’s on the page’s evaluation windows.';
+        ? `Greedy: every model takes its most likely next ${r.unit}, so a text departs from the dense one where pruning first changed which ${r.unit} is most likely (marked). `
+        : `Every model draws its ${r.unit}s with the same seed, so the random numbers are the same: a text departs from the dense one where pruning first shifted the probabilities enough to change a draw (marked). `) +
+      `Top-1 agreement is how often, over the page’s evaluation windows, the pruned model’s most likely next ${r.unit} is the dense model’s; perplexity (lower is better) is on the same windows.`;
 
-    const rows = generatedRows(r);
     const summary = table({
-      caption: `Perplexity and where each text departs from the dense model’s (${settingsLine(r)}).`,
-      head: ['Model', 'Perplexity', 'Change from dense', 'First differs from the dense text'],
-      textColumns: [0, 3],
-      rows: rows.map((row) => [
-        row.model === 'dense' ? 'dense' : `pruned with ${prunedWith(row)}`,
-        num(row.perplexity, 5),
-        row.model === 'dense'
-          ? '—'
-          : `${row.perplexity >= r.dense.perplexity ? '+' : '−'}${num((Math.abs(row.perplexity - r.dense.perplexity) / r.dense.perplexity) * 100, 3)} %`,
-        row.model === 'dense' ? '—' : row.first_difference === 0 ? 'never: the same text' : `at character ${row.first_difference}`,
-      ]),
+      caption: `Where each text departs from the dense text, top-1 agreement with the dense model and perplexity (${settingsLine(r)}).`,
+      head: ['Model', `First departure (${r.unit})`, 'Top-1 agreement', 'Perplexity', 'Change from dense'],
+      textColumns: [0, 1],
+      rows: [
+        ['dense', '—', '—', num(r.dense.perplexity, 5), '—'],
+        ...r.runs.map((run) => [
+          `pruned with ${prunedWith(run)}`,
+          // The position alone keeps the column narrow at 390 px; the cards say it in a sentence.
+          run.departure.kind === 'at' ? count(run.departure.token) : 'never',
+          percent(run.agreement.agreement, 1),
+          num(run.pruned.perplexity, 5),
+          `${run.pruned.perplexity >= r.dense.perplexity ? '+' : '−'}${num((Math.abs(run.pruned.perplexity - r.dense.perplexity) / r.dense.perplexity) * 100, 3)} %`,
+        ]),
+      ],
     });
+    // The numbers at full precision, for the browser test against `cli -- generate --compare`.
+    summary.dataset.agreement = JSON.stringify(r.runs.map((run) => ({ method: recipeKey(run.method, run.refit), ...run.agreement, departure: run.departure })));
 
     const cards = document.createElement('div');
     cards.className = 'gen-cards';
@@ -182,7 +202,8 @@ export class GeneratedText extends WidgetBase<typeof schema> {
           : `${r.pattern} pattern (sparsity ${num(r.sparsity)}), ${r.mode} masks`,
       ],
       ['Calibration', r.calibration],
-      ['Evaluation (perplexity)', `${r.evaluation}, ${r.dense.tokens.toLocaleString('en-US')} predictions`],
+      ['Decoding', decodingText(r)],
+      ['Evaluation (top-1 agreement, perplexity)', `${r.evaluation}, ${r.dense.tokens.toLocaleString('en-US')} predictions`],
       ['TensorFlow.js backend (forward passes)', r.backend],
       [
         'Time in the worker',
@@ -204,10 +225,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       r.prompt,
       '--tokens',
       r.tokens,
-      '--seed',
-      r.seed,
-      '--temperature',
-      r.temperature,
+      ...(r.temperature === 0 ? ['--temperature', 0] : ['--seed', r.seed, '--temperature', r.temperature]),
     ]);
     const prune = tryShellCommand([
       ...cli,
@@ -232,8 +250,8 @@ export class GeneratedText extends WidgetBase<typeof schema> {
         `. For a pruned model (M: one of the methods${r.runs.some((x) => x.refit !== 'none') ? ', R: its refit' : ''}), first `,
         code(prune.command),
         ', then add ',
-        code('--prune R.json'),
-        ' to the first command.',
+        code('--prune R.json --compare --eval-seqs 32'),
+        ' to the first command (JSON with both texts, first_departure and top1_agreement).',
       );
     else command.textContent = `No command line is shown for this prompt: ${generate.ok ? '' : generate.why}${prune.ok ? '' : prune.why}.`;
 
@@ -254,23 +272,24 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const caption = document.createElement('figcaption');
     const title = document.createElement('strong');
     title.textContent = dense ? 'Dense model' : `Pruned with ${recipeLabel(run.method, run.refit)}`;
-    const k = dense ? -1 : firstDifference(r.denseText, text);
+    const departure = dense ? undefined : run.departure;
     const detail = dense
       ? ` · perplexity ${num(perplexity, 5)}`
-      : ` · perplexity ${num(perplexity, 5)} (dense ${num(r.dense.perplexity, 5)}) · ${k < 0 ? 'the same text as the dense model' : `first differs at character ${k + 1}`}`;
+      : ` · departs ${departureText(run.departure, r.unit)} · top-1 agreement ${percent(run.agreement.agreement, 1)} · perplexity ${num(perplexity, 5)}`;
     caption.append(title, detail);
-    figure.dataset.firstDifference = String(k + 1);
+    if (departure) figure.dataset.firstDeparture = String(departure.kind === 'at' ? departure.token : 'never');
     const pre = document.createElement('pre');
     pre.className = 'gen-text';
     const prompt = document.createElement('span');
     prompt.className = 'gen-prompt';
     prompt.textContent = r.prompt;
-    if (k < 0) pre.append(prompt, text);
+    // Text nodes only (the prompt comes from the link): the departing token is a <mark> around its characters.
+    if (departure?.kind !== 'at') pre.append(prompt, text);
     else {
       const mark = document.createElement('mark');
-      mark.title = `From here on (character ${k + 1}) this text departs from the dense model’s`;
-      mark.textContent = text[k];
-      pre.append(prompt, text.slice(0, k), mark, text.slice(k + 1));
+      mark.title = `From here on (${r.unit} ${departure.token}) this text departs from the dense model’s`;
+      mark.textContent = text.slice(departure.start, departure.end);
+      pre.append(prompt, text.slice(0, departure.start), mark, text.slice(departure.end));
     }
     figure.append(caption, pre);
     return figure;
@@ -278,7 +297,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
 
   /** The texts as .txt and .csv files (model, method, perplexity, first difference, text), made when asked for. */
   private downloads(r: ModelGenerateJobResult): HTMLElement {
-    const stem = `generated-text-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}-${r.mode}-seed${r.seed}-t${r.temperature}`;
+    const stem = `generated-text-${r.pattern === 'unstructured' ? `p${r.sparsity}` : r.pattern.replace(':', 'of')}-${r.mode}-${r.temperature === 0 ? 'greedy' : `seed${r.seed}-t${r.temperature}`}`;
     const button = (label: string, name: string, body: () => string, type: string): HTMLButtonElement => {
       const b = document.createElement('button');
       b.type = 'button';
@@ -307,8 +326,8 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     const last = this.last;
     if (!last) return 'Done.';
     const r = last.result;
-    const pruned = r.runs.map((x) => `${prunedWith(x)} ${num(x.pruned.perplexity, 4)}`).join(', ');
-    return `Done in ${num(last.elapsedMs / 1000)} s: perplexity ${num(r.dense.perplexity, 4)} dense; ${pruned}.`;
+    const pruned = r.runs.map((x) => `${prunedWith(x)} ${departureText(x.departure, r.unit)}, agreement ${percent(x.agreement.agreement, 1)}`).join('; ');
+    return `Done in ${num(last.elapsedMs / 1000)} s (${decodingText(r)}). First departure from the dense text: ${pruned}.`;
   }
 }
 

@@ -239,6 +239,17 @@ describe('cli solve: bad input is one line on stderr and a non-zero exit', () =>
     ],
     ['sweep with a refit named twice', ['sweep', '--model', 'brown-char', '--methods', 'swap', '--refit', 'none,none'], /names a refit twice/],
     ['sweep with an unknown refit in the list', ['sweep', '--model', 'brown-char', '--methods', 'swap', '--refit', 'none,lsq'], /--refit: unknown refit "lsq"/],
+    // generate --compare needs a pruned model to compare; --eval-seqs means nothing without it.
+    [
+      'generate --compare without --prune',
+      ['generate', '--model', 'brown-char', '--prompt', 'The', '--compare'],
+      /--compare compares a pruned model .*--prune R\.json/,
+    ],
+    [
+      'generate --eval-seqs without --compare',
+      ['generate', '--model', 'brown-char', '--prompt', 'The', '--eval-seqs', '4'],
+      /--eval-seqs applies with --compare/,
+    ],
   ];
   for (const [name, args, message] of modelCases) {
     it(`${name}: exit 1`, async () => {

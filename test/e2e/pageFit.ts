@@ -1,26 +1,18 @@
 /**
- * Every figure fits its column: on every built page, at 1280, 1024, 768 and 390 px, each
- * chart (svg, canvas, img, figure) inside a chapter or a widget lies within every box
- * around it and within the viewport, so nothing is cut off, scrolls on its own or spills
- * into its neighbour. Widgets that start on view are scrolled to and run; click-started
- * (model) widgets run once with their cheapest setting (one method, magnitude), so their
- * result figures are measured too. One browser and one page per site page: the viewport
- * is resized, as a reader turns a phone or narrows a window, and the widgets redraw.
+ * Whether every figure fits its column, and how to bring a page to the state where that
+ * can be measured: every view-started widget scrolled to and finished, every
+ * click-started (model) widget run once with its cheapest setting (one method,
+ * magnitude), so that result figures are measured too. site.e2e.ts uses these on every
+ * page at 1280, 1024, 768 and 390 px.
  */
-import { appendFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { watchedPage } from './browser.ts';
-import { siteSession } from './siteSession.ts';
-import { builtPages } from './pages.ts';
 
-const WIDTHS = [1280, 1024, 768, 390] as const;
+/** The widths a reader meets: a laptop, a small laptop, a tablet, a phone. */
+export const WIDTHS = [1280, 1024, 768, 390] as const;
 /** The cheapest run of a click-started model widget: one fast method. */
 const CHEAPEST = { methods: 'magnitude' } as const;
 
-const ctx = siteSession();
-
-interface Misfit {
+export interface Misfit {
   what: string;
   width: number;
   container: string;
@@ -32,7 +24,7 @@ interface Misfit {
  * In the page: every visible figure whose box leaves one of the boxes around it (or the
  * viewport) by more than 1 px. "what" names it by its figure's caption or its label.
  */
-function misfits(page: Page): Promise<Misfit[]> {
+export function misfits(page: Page): Promise<Misfit[]> {
   return page.evaluate(() => {
     const out: Misfit[] = [];
     const name = (el: Element): string => {
@@ -94,7 +86,7 @@ function misfits(page: Page): Promise<Misfit[]> {
 }
 
 /** Scroll through the page so every view-started widget starts, then wait for all of them. */
-async function runEverything(page: Page): Promise<void> {
+export async function runEverything(page: Page): Promise<void> {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   for (let y = 0; y < height; y += 800) await page.evaluate((top) => window.scrollTo(0, top), y);
   // Widgets above may have grown while we scrolled and pushed a view-started one below the
@@ -135,7 +127,7 @@ async function runEverything(page: Page): Promise<void> {
 }
 
 /** Every widget done (or failed) and no redraw pending (widget-base marks one with data-redraw). */
-async function settled(page: Page, timeout: number): Promise<void> {
+export async function settled(page: Page, timeout: number): Promise<void> {
   // A resize reaches the widgets' ResizeObservers at the next frame.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   try {
@@ -163,46 +155,10 @@ async function settled(page: Page, timeout: number): Promise<void> {
   }
 }
 
-/*
- * FIT_LOG=<file>: one line per page and width (misfits, seconds so far), to see where
- * the time goes and what fails before the test ends.
- */
-
 /** The page's address with the cheapest setting for each click-started widget it holds. */
-async function cheapest(page: Page, url: string): Promise<string> {
+export async function cheapest(page: Page, url: string): Promise<string> {
   const prefixes = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-start="click"]')].map((w) => w.id || w.localName));
   const q = new URLSearchParams();
   for (const p of prefixes) for (const [k, v] of Object.entries(CHEAPEST)) q.set(`${p}.${k}`, v);
   return prefixes.length ? `${url}?${q}` : url;
 }
-
-describe('figures fit their column', () => {
-  it('on every page at 1280, 1024, 768 and 390 px, no figure overflows or is clipped', async () => {
-    const { page, consoleErrors } = await watchedPage(ctx.browser, ctx.site.url, { width: WIDTHS[0], height: 900 });
-    const found: string[] = [];
-    const t0 = Date.now();
-    for (const path of builtPages()) {
-      await page.setViewportSize({ width: WIDTHS[0], height: 900 });
-      await page.goto(ctx.site.url + path);
-      const url = await cheapest(page, ctx.site.url + path);
-      if (url !== ctx.site.url + path) await page.goto(url);
-      await runEverything(page);
-      for (const width of WIDTHS) {
-        await page.setViewportSize({ width, height: 900 });
-        await settled(page, 60_000);
-        const here = await misfits(page);
-        if (process.env.FIT_LOG)
-          appendFileSync(
-            process.env.FIT_LOG,
-            `${path} at ${width} px: ${here.length} misfits${here.length ? `, widest ${Math.max(...here.map((m) => m.width))} px, worst ${Math.max(...here.map((m) => m.overflow))} px over` : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
-          );
-        for (const m of here) found.push(`${path} at ${width} px: ${m.what} is ${m.width} px wide, ${m.overflow} px beyond ${m.container} (${m.room} px)`);
-      }
-    }
-    console.log(`fit: ${builtPages().length} pages × ${WIDTHS.length} widths in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    expect(found, found.join('\n')).toEqual([]);
-    expect(consoleErrors).toEqual([]);
-    // 26 pages × 4 widths with every widget run: about 100 s on a quiet machine, several
-    // minutes when other work shares the 2 cores.
-  }, 600_000);
-});
