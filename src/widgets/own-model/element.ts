@@ -24,7 +24,7 @@ import { ConfigFileError, type HeaderSummary, inPageWords, parseConfigText, read
 import { estimateMs, forwardTokens, type OwnRunSize, recordRun } from './costs.ts';
 import { drawOwnResult, type OwnResult, type OwnRun, summaryList } from './view.ts';
 import { FileBox } from './fileBox.ts';
-import { WIDGET } from './widget.ts';
+import { DEMO_FILE, WIDGET } from './widget.ts';
 import { parseLayers } from './layers.ts';
 
 const schema = {
@@ -122,7 +122,7 @@ export class OwnModel extends WidgetBase<typeof schema> {
   }
 
   /** A file (and maybe config.json) was chosen or dropped: check the header now and show the summary or the words. */
-  private async pick(file: File | undefined, config: File | undefined): Promise<void> {
+  private async pick(file: File | undefined, config: File | undefined, during?: 'run'): Promise<void> {
     this.header = undefined;
     this.last = undefined;
     this.output.replaceChildren();
@@ -138,7 +138,7 @@ export class OwnModel extends WidgetBase<typeof schema> {
       this.header = await readCheckpointHeader(file, configJson, this.nHead());
       this.fileBox.showError('');
       this.fileBox.showSummary(summaryList(this.header, file.name, config?.name));
-      this.setStatus('idle', this.idleText());
+      if (during !== 'run') this.setStatus('idle', this.idleText());
     } catch (e) {
       const words = inPageWords(e instanceof Error ? e.message : String(e));
       const what = e instanceof ConfigFileError ? 'config.json' : `“${file.name}”`;
@@ -146,6 +146,18 @@ export class OwnModel extends WidgetBase<typeof schema> {
       this.fileBox.showError(`${what} cannot be used: ${words}.`);
       this.setStatus('error', `The file cannot be used: ${words}.`);
     }
+  }
+
+  /** The demo checkpoint: the project's tiny random GPT-2 test fixture, shipped with the site. */
+  private async useDemo(): Promise<void> {
+    this.progress('No file chosen: fetching the demo checkpoint (a tiny random GPT-2, 1.6 MB)…');
+    const get = async (name: string, type: string): Promise<File> => {
+      const r = await fetch(withBase(`/data/${name}`));
+      if (!r.ok) throw new Error(`the demo checkpoint could not be read (HTTP ${r.status})`);
+      return new File([await r.blob()], name, { type });
+    };
+    const [file, config] = await Promise.all([get(DEMO_FILE, 'application/octet-stream'), get('gpt2-demo-config.json', 'application/json')]);
+    await this.pick(file, config, 'run');
   }
 
   private size(): OwnRunSize | undefined {
@@ -181,7 +193,7 @@ export class OwnModel extends WidgetBase<typeof schema> {
 
   protected override idleText(): string {
     if (!this.picked || !this.header)
-      return 'Press Run after choosing a GPT-2 model.safetensors above (and its config.json if you have it): the file is read on this device only. No time measured on this device yet for your model: the estimate appears once its header is read.';
+      return 'Press Run to try the demo checkpoint (a tiny GPT-2 with random weights, 2 layers of 4 heads: the project’s test fixture, not a trained model), or first choose your own model.safetensors above (and its config.json if you have it): the file is read on this device only. No time measured on this device yet for your model: the estimate appears once its header is read.';
     const s = this.size();
     if (!s)
       return 'Press Run once the layers to prune name layers of this model (see the field’s help). No time measured on this device yet for these settings.';
@@ -213,11 +225,13 @@ export class OwnModel extends WidgetBase<typeof schema> {
   }
 
   private async runOnce(signal: { readonly stale: boolean }): Promise<void> {
+    // No file chosen: the demo checkpoint, so that Run always shows what the widget does.
+    if (!this.picked) await this.useDemo();
     const picked = this.picked;
     const header = this.header;
     if (!picked || !header) {
       this.output.replaceChildren();
-      throw new JobError('choose a GPT-2 model.safetensors file first (the file picker above, or drop it there); it is read on this device only', 'input');
+      throw new JobError('the file chosen cannot be used (the message above says why): choose another, or reload the page to try the demo checkpoint', 'input');
     }
     const s = this.state;
     const layers = parseLayers(s.layers, header.layers);

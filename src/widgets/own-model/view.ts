@@ -17,6 +17,7 @@ import { count, num, percentAdaptive } from '../../ui/format.ts';
 import { recipeKey } from '../../ui/recipes.ts';
 import { table } from '../../ui/table.ts';
 import type { HeaderSummary } from './checkpointHeader.ts';
+import { DEMO_FILE } from './widget.ts';
 
 export interface OwnRun {
   method: ModelMethodId;
@@ -54,7 +55,10 @@ const megabytes = (bytes: number): string => `${num(bytes / 1e6, 3)} MB`;
 /** The model's summary, read from the header (before anything loads). */
 export function summaryList(h: HeaderSummary, fileName: string, configName: string | undefined): HTMLElement {
   return numbersList([
-    ['File', `${fileName} (${megabytes(h.bytes)})${configName ? ` with ${configName}` : ', no config.json'}`],
+    [
+      'File',
+      `${fileName} (${megabytes(h.bytes)})${configName ? ` with ${configName}` : ', no config.json'}${fileName === DEMO_FILE ? ': the demo, a GPT-2 with random weights (the project’s test fixture), not a trained model' : ''}`,
+    ],
     ['Layers', count(h.layers)],
     ['Heads per layer', `${count(h.heads)} (from ${h.headsFrom}), d_h = ${count(h.dHead)}`],
     ['Width d, MLP width, context', `${count(h.dModel)}, ${count(h.dMlp)}, ${count(h.positions)} tokens`],

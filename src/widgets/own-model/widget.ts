@@ -8,3 +8,6 @@ export const WIDGET = {
   prefix: 'own',
   jobs: [],
 } as const;
+
+/** The demo checkpoint Run uses when no file is chosen (public/data/): a copy of test/fixtures/gpt2/tiny-f16.safetensors, random weights. */
+export const DEMO_FILE = 'gpt2-demo.safetensors';

@@ -101,4 +101,9 @@ describe('own model session', () => {
     expect(() => parseLayers('12', 12)).toThrow(/layer 12 is out of range: the model has 12 layers \(0 to 11\)/);
     expect(() => parseLayers('one', 12)).toThrow(/“one” is not a layer number/);
   });
+
+  it('ships the demo checkpoint as an exact copy of the F16 test fixture and its config', () => {
+    expect(Buffer.compare(readFileSync(`${ROOT}public/data/gpt2-demo.safetensors`), readFileSync(`${FIX}tiny-f16.safetensors`))).toBe(0);
+    expect(readFileSync(`${ROOT}public/data/gpt2-demo-config.json`, 'utf8')).toBe(readFileSync(CONFIG, 'utf8'));
+  });
 });
