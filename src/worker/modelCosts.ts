@@ -15,6 +15,7 @@ import { granularityOf, recipesOf, recipeText, refitsOf, runKey } from '../jobs/
 import type { ModelGenerateJobResult, ModelPruneJobResult, ModelSettings } from '../jobs/protocol.ts';
 import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import { defaultModelConfig } from '../model/config.ts';
+import { readStoredJson, writeStoredJson } from '../ui/storedJson.ts';
 
 const STORAGE_KEY = 'attention-pruning-model-costs-v1';
 
@@ -33,23 +34,13 @@ let costs: Costs | undefined;
 
 function read(): Costs {
   if (costs) return costs;
-  costs = { perHead: {}, score: {}, load: {} };
-  try {
-    const saved = JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? 'null') as Partial<Costs> | null;
-    if (saved && typeof saved === 'object')
-      costs = { perHead: { ...saved.perHead }, score: { ...saved.score }, load: { ...saved.load }, perChar: saved.perChar };
-  } catch {
-    /* no storage (private mode, a test): measure again */
-  }
+  const saved = readStoredJson<Costs>(STORAGE_KEY);
+  costs = { perHead: { ...saved?.perHead }, score: { ...saved?.score }, load: { ...saved?.load }, perChar: saved?.perChar };
   return costs;
 }
 
 function save(): void {
-  try {
-    globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(read()));
-  } catch {
-    /* a full or refused storage only costs the estimate on the next visit */
-  }
+  writeStoredJson(STORAGE_KEY, read());
 }
 
 /** Settings the page's shared worker has pruned (session · runKey), and the sessions it has loaded. */

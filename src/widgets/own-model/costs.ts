@@ -7,6 +7,7 @@
  */
 import type { ModelMethodId, RefitId } from '../../core/methods.ts';
 import { recipeText } from '../../jobs/modelSession.ts';
+import { readStoredJson, writeStoredJson } from '../../ui/storedJson.ts';
 
 const STORAGE_KEY = 'attention-pruning-own-model-costs-v1';
 
@@ -19,23 +20,15 @@ interface OwnCosts {
 let costs: OwnCosts | undefined;
 
 function read(): OwnCosts {
-  if (costs) return costs;
-  costs = { headPerUnit: {} };
-  try {
-    const saved = JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? 'null') as Partial<OwnCosts> | null;
-    if (saved && typeof saved === 'object') costs = { ...saved, headPerUnit: { ...saved.headPerUnit } };
-  } catch {
-    /* no storage: measure again */
+  if (!costs) {
+    const saved = readStoredJson<OwnCosts>(STORAGE_KEY);
+    costs = { ...saved, headPerUnit: { ...saved?.headPerUnit } };
   }
   return costs;
 }
 
 function save(): void {
-  try {
-    globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(read()));
-  } catch {
-    /* the estimate of the next visit is lost, nothing else */
-  }
+  writeStoredJson(STORAGE_KEY, read());
 }
 
 const headKey = (method: ModelMethodId, refit: RefitId, mode: string): string => `${method}|${refit}|${mode}`;
