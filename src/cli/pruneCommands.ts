@@ -11,7 +11,8 @@ import { mulberry32, subSeed } from '../core/random.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
 import { GD_DEFAULTS, type GdSettings, gdSettings } from '../core/gd.ts';
 import { gdRuleFlags } from './solveCommand.ts';
-import type { ModelName } from '../model/config.ts';
+import { isBrownModel, type ModelName } from '../model/config.ts';
+import { tokenNoun } from '../model/tokenizer.ts';
 import type { Model } from '../model/weights.ts';
 import type { HeadOverride } from '../model/transformer.ts';
 import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
@@ -112,8 +113,9 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
   let calibrationSource: string;
   let evalSet: EvalSet;
   const calibText = o.calibText;
-  if (name === 'brown-char') {
+  if (isBrownModel(name)) {
     const { brownText, evalWindows } = await import('../model/data/brown.ts');
+    const unit = tokenNoun(model.tokenizer.kind, 2);
     if (calibText) {
       const text = readInputFile(calibText, `--calib-text ${calibText}`, FILE_MAX_BYTES['calib-text']);
       try {
@@ -126,16 +128,16 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
       }
     } else {
       calibration = randomWindows(model.tokenizer.encode(brownText('train')), T, calibSeqs, rng);
-      calibrationSource = `${calibSeqs} windows of ${T} characters at seeded random offsets of the training split (seed ${seed})`;
+      calibrationSource = `${calibSeqs} windows of ${T} ${unit} at seeded random offsets of the training split (seed ${seed})`;
     }
     const evalSeqs = o.evalSeqs ?? 128;
     const windows = evalWindows(model.tokenizer.encode(brownText('val')), T).slice(0, evalSeqs);
     evalSet = {
       sequences: windows,
-      description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)`,
+      description: `the first ${windows.length} validation windows of ${T + 1} ${unit} (the paper: 128 C4 validation sentences)`,
     };
   } else {
-    if (calibText) throw new UsageError('--calib-text applies to brown-char only (induction sequences are synthetic)');
+    if (calibText) throw new UsageError('--calib-text applies to the Brown models only (induction sequences are synthetic)');
     const ind = await import('../model/induction.ts');
     calibration = ind.inductionBatch(rng, calibSeqs).sequences.map((s) => s.slice(0, T));
     calibrationSource = `${calibSeqs} induction training sequences (seed ${seed})`;

@@ -94,8 +94,8 @@ export interface TrainConfig {
 /** Words in brown-word's vocabulary besides <unk> and the file separator (chosen by coverage and cost: README). */
 export const BROWN_WORD_VOCABULARY = 4000;
 
-/** brown-word's training length (sized to about an hour on one core of this machine: README). */
-export const BROWN_WORD_STEPS = 1600;
+/** brown-word's training length (sized to end within about 75 minutes on this shared machine: README). */
+export const BROWN_WORD_STEPS = 1200;
 
 /** The architecture of each shipped model (the vocabulary size of brown-char is set from its data). */
 export function defaultModelConfig(name: ModelName, vocabSize: number): ModelConfig {

@@ -33,6 +33,12 @@ export interface Tokenizer {
   decodeAfter(context: ArrayLike<number>, ids: ArrayLike<number>): string;
 }
 
+/** What a token of a kind is called in a sentence ("64 characters", "64 tokens"). */
+export function tokenNoun(kind: TokenizerKind, n: number): string {
+  const noun = kind === 'word' ? 'token' : 'character';
+  return n === 1 ? noun : `${noun}s`;
+}
+
 export class UnknownCharactersError extends Error {
   override name = 'UnknownCharactersError';
   constructor(readonly unknown: string[]) {

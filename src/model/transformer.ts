@@ -150,10 +150,13 @@ function geluNew(x: tf.Tensor): tf.Tensor {
  * with brown-word's 4 002 words that was most of a training step.
  */
 function trainableLookup(E: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const lookup = tf.customGrad((table: tf.Tensor) => ({
-    value: tf.gather(table, ids) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(ids, 1), dy, table.shape),
-  }));
+  const lookup = tf.customGrad((...args) => {
+    const table = args[0] as tf.Tensor;
+    return {
+      value: tf.gather(table, ids),
+      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(ids, 1), dy, table.shape),
+    };
+  });
   return lookup(E) as tf.Tensor2D;
 }
 
