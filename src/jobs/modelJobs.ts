@@ -5,6 +5,7 @@
  * (`model-prune`, `generate --prune`, `sweep`) on the page's sequences.
  */
 import { isBrownModel } from '../model/config.ts';
+import { unknownWordsMessage } from '../model/wordTokenizer.ts';
 import type { Job, ModelGenerateJobResult, ModelPruneJobResult, ModelSweepJobResult } from './protocol.ts';
 import {
   attentionOf,
@@ -95,8 +96,9 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
   const session = await openSession(host, s.model, s.calibText);
   const unknown = session.model.tokenizer.findUnknown(job.prompt);
   if (unknown.length) {
-    const what = session.model.tokenizer.kind === 'word' ? 'word' : 'character';
-    throw new Error(`the prompt has ${unknown.length} ${what}(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
+    const tok = session.model.tokenizer;
+    if (tok.kind === 'word') throw new Error(unknownWordsMessage(tok, job.prompt));
+    throw new Error(`the prompt has ${unknown.length} character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
   }
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();

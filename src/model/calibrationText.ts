@@ -8,6 +8,7 @@
  * training, and the description names how many.
  */
 import { tokenNoun, type Tokenizer } from './tokenizer.ts';
+import { quoteWords } from './wordTokenizer.ts';
 import { leadingWindows } from './evaluate.ts';
 
 export { PAGE_MAX_CALIBRATION_CHARS } from './limits.ts';
@@ -46,11 +47,6 @@ export function unknownCharacters(tokenizer: { has(ch: string): boolean }, text:
     }
   }
   return out;
-}
-
-/** A list of words as a reader reads it: “Ierulli”, “aiding”, … (at most `max`). */
-export function quoteWords(words: readonly string[], max = 12): string {
-  return words.slice(0, max).map((w) => `“${w}”`).join(', ') + (words.length > max ? ', …' : '');
 }
 
 export function calibrationFromText(tokenizer: Tokenizer, text: string, contextLength: number, count: number, maxChars = Infinity): TextCalibration {

@@ -94,8 +94,12 @@ export interface TrainConfig {
 /** Words in brown-word's vocabulary besides <unk> and the file separator (chosen by coverage and cost: README). */
 export const BROWN_WORD_VOCABULARY = 4000;
 
-/** brown-word's training length (sized to end within about 75 minutes on this shared machine: README). */
-export const BROWN_WORD_STEPS = 1200;
+/**
+ * brown-word's training length and batch: sized to end within about an hour on this shared
+ * machine, where the run gets a fifth to a third of one core (README).
+ */
+export const BROWN_WORD_STEPS = 1000;
+export const BROWN_WORD_BATCH = 16;
 
 /** The architecture of each shipped model (the vocabulary size of brown-char is set from its data). */
 export function defaultModelConfig(name: ModelName, vocabSize: number): ModelConfig {
@@ -119,6 +123,6 @@ export function defaultTrainConfig(name: ModelName): TrainConfig {
     seed: 1,
   };
   if (name === 'brown-char') return { steps: 1200, ...common, evalEvery: 300 };
-  if (name === 'brown-word') return { steps: BROWN_WORD_STEPS, ...common, evalEvery: 400 };
+  if (name === 'brown-word') return { steps: BROWN_WORD_STEPS, ...common, batchSize: BROWN_WORD_BATCH, evalEvery: 250 };
   return { steps: 1500, ...common, evalEvery: 250 };
 }

@@ -165,3 +165,19 @@ export class WordTokenizer implements Tokenizer {
     return out;
   }
 }
+
+/** A list of words as a reader reads it: “Ierulli”, “aiding”, … (at most `max`). */
+export function quoteWords(words: readonly string[], max = 12): string {
+  return words.slice(0, max).map((w) => `“${w}”`).join(', ') + (words.length > max ? ', …' : '');
+}
+
+/**
+ * Why a prompt cannot be used by the word model, in words (empty when every word is
+ * known): the words it would read as <unk>, and what it knows instead.
+ */
+export function unknownWordsMessage(tokenizer: Pick<WordTokenizer, 'findUnknown' | 'size'>, prompt: string, what = 'the prompt'): string {
+  const unknown = tokenizer.findUnknown(prompt);
+  const n = unknown.length;
+  if (n === 0) return '';
+  return `${what} has ${n} word${n === 1 ? '' : 's'} the model does not know: ${quoteWords(unknown)}. The model learned the ${(tokenizer.size - 2).toLocaleString('en-US')} most frequent words and marks of the Brown corpus; replace ${n === 1 ? 'it' : 'them'}`;
+}
