@@ -323,7 +323,8 @@ export async function viewTokens(session: ModelSession, view: AttentionView): Pr
     const unknown = tok.findUnknown(text);
     if (unknown.length) throw new Error(`the prompt has ${what}(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
     ids = tok.encode(text);
-    if (ids.length < 2) throw new Error(`the prompt for the attention pattern must have at least 2 ${tok.kind === 'word' ? 'tokens (words or marks)' : 'characters'}`);
+    if (ids.length < 2)
+      throw new Error(`the prompt for the attention pattern must have at least 2 ${tok.kind === 'word' ? 'tokens (words or marks)' : 'characters'}`);
     ids = ids.slice(-T);
   } else {
     const t = view.tokens ?? [];

@@ -304,17 +304,18 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
     const brown = await import('./data/brown.ts');
     const trainText = brown.brownText('train');
     const valText = brown.brownText('val');
-    vocabulary = wordVocabulary(trainText, { words: BROWN_WORD_VOCABULARY });
-    const tok = new WordTokenizer(vocabulary);
+    const w = await brownWordData(tcfg);
+    const tok = w.tokenizer;
+    vocabulary = [...tok.vocabulary];
     tokenizerKind = 'word';
     tokenizerRecord = brownWordTokenizerRecord();
-    config = defaultModelConfig(name, tok.size);
-    const trainIds = tok.encode(trainText);
+    config = w.config;
+    const trainIds = w.trainIds;
     const valIds = tok.encode(valText);
     const T = config.contextLength;
     const valWins = brown.evalWindows(valIds, T);
     const subset = valWins.slice(0, brown.VAL_SUBSET_WINDOWS);
-    nextBatch = () => randomWindows(trainIds, T + 1, tcfg.batchSize, dataRng);
+    nextBatch = w.nextBatch;
     validate = (m) => crossEntropy(m, valWins.slice(0, 256));
     finalEval = (m) => {
       const full = crossEntropy(m, valWins);
@@ -475,6 +476,25 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
   return manifest;
 }
 
+/**
+ * brown-word's tokenizer, configuration and training batches for a seed (what
+ * `npm run train -- --model brown-word` uses, and the test that replays its first steps).
+ */
+export async function brownWordData(t: Pick<TrainConfig, 'seed' | 'batchSize'>): Promise<{
+  tokenizer: WordTokenizer;
+  config: ModelConfig;
+  trainIds: Int32Array;
+  nextBatch: (step: number) => Int32Array[];
+}> {
+  const { brownText } = await import('./data/brown.ts');
+  const trainText = brownText('train');
+  const tokenizer = new WordTokenizer(wordVocabulary(trainText, { words: BROWN_WORD_VOCABULARY }));
+  const config = defaultModelConfig('brown-word', tokenizer.size);
+  const trainIds = tokenizer.encode(trainText);
+  const rng = mulberry32(subSeed(t.seed, 'brown-word-train'));
+  return { tokenizer, config, trainIds, nextBatch: () => randomWindows(trainIds, config.contextLength + 1, t.batchSize, rng) };
+}
+
 /** What the manifest says of brown-word's tokenizer (the rules live in wordTokenizer.ts). */
 function brownWordTokenizerRecord(): Record<string, unknown> {
   return {
@@ -482,7 +502,8 @@ function brownWordTokenizerRecord(): Record<string, unknown> {
     pattern: WORD_PATTERN_SOURCE,
     vocabulary: `<unk>, the file separator "\\n", and the ${BROWN_WORD_VOCABULARY} most frequent lower-cased tokens of the training split (ties in code-unit order), each in its most frequent written form away from sentence starts`,
     unknown: '<unk> (id 0): words outside the vocabulary; never sampled',
-    decoding: 'one space between tokens except before , . ; : ? ! ) ] } % \'s and a closing quote, after ( [ { $ and an opening quote, around - / and the file separator; " alternates opening and closing; capitals at the start and after . ? ! or a file separator',
+    decoding:
+      'one space between tokens except before , . ; : ? ! ) ] } % \'s and a closing quote, after ( [ { $ and an opening quote, around - / and the file separator; " alternates opening and closing; capitals at the start and after . ? ! or a file separator',
   };
 }
 

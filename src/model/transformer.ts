@@ -149,7 +149,7 @@ function geluNew(x: tf.Tensor): tf.Tensor {
  * replaced the product oneHot(ids)·E, whose forward and backward cost 2·N·V·d each:
  * with brown-word's 4 002 words that was most of a training step.
  */
-function trainableLookup(E: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+export function trainableLookup(E: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const lookup = tf.customGrad((...args) => {
     const table = args[0] as tf.Tensor;
     return {

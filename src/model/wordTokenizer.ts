@@ -25,12 +25,13 @@ export const UNKNOWN_TOKEN = '<unk>';
 export const FILE_SEPARATOR = '\n';
 
 /**
- * One token: an abbreviation that keeps its period (u.s., a.m., mr., mrs., dr., …), a run
- * of letters and digits with inner apostrophes (don't, o'clock) but with a final 's
- * split off, 's itself, --, the file separator, or any other single non-space character.
+ * One token: `<unk>` as written by decode (so decoded text encodes back to the same ids;
+ * the corpus never has it), an abbreviation that keeps its period (u.s., a.m., mr., mrs.,
+ * dr., …), a run of letters and digits with inner apostrophes (don't, o'clock) but with a
+ * final 's split off, 's itself, --, the file separator, or any other single non-space character.
  */
 export const WORD_PATTERN =
-  /(?:[a-z]\.){2,}|(?:mr|mrs|ms|dr|st|jr|sr|mt|messrs|gen|gov|sen|rep|col|capt|lt|prof|rev)\.(?![a-z])|[a-z0-9]+(?:'(?!s\b)[a-z]+)*|'s\b|--|\n|\S/giu;
+  /<unk>|(?:[a-z]\.){2,}|(?:mr|mrs|ms|dr|st|jr|sr|mt|messrs|gen|gov|sen|rep|col|capt|lt|prof|rev)\.(?![a-z])|[a-z0-9]+(?:'(?!s\b)[a-z]+)*|'s\b|--|\n|\S/giu;
 
 const NO_SPACE_BEFORE = new Set([',', '.', ';', ':', '?', '!', ')', ']', '}', '%', "'s", '-', '/', FILE_SEPARATOR]);
 const NO_SPACE_AFTER = new Set(['(', '[', '{', '$', '-', '/', FILE_SEPARATOR]);
@@ -64,8 +65,8 @@ export function wordVocabulary(text: string, o: WordVocabularyOptions): string[]
     }
     counts.set(key, (counts.get(key) ?? 0) + 1);
     if (!sentenceStart) {
-      let f = forms.get(key);
-      if (!f) forms.set(key, (f = new Map()));
+      const f = forms.get(key) ?? new Map<string, number>();
+      forms.set(key, f);
       f.set(tok, (f.get(tok) ?? 0) + 1);
     }
     if (SENTENCE_END.has(key)) sentenceStart = true;
@@ -148,12 +149,7 @@ export class WordTokenizer implements Tokenizer {
       const opening = key === QUOTE && quotes % 2 === 0;
       const closing = key === QUOTE && !opening;
       const glued =
-        prev === null ||
-        NO_SPACE_BEFORE.has(key) ||
-        key.startsWith("n't") ||
-        closing ||
-        NO_SPACE_AFTER.has(prev) ||
-        (prev === QUOTE && quotes % 2 === 1);
+        prev === null || NO_SPACE_BEFORE.has(key) || key.startsWith("n't") || closing || NO_SPACE_AFTER.has(prev) || (prev === QUOTE && quotes % 2 === 1);
       let text = word;
       if (capital && /^[a-z]/.test(word)) text = word[0].toUpperCase() + word.slice(1);
       if (i >= context.length) out += (glued ? '' : ' ') + text;
@@ -168,7 +164,12 @@ export class WordTokenizer implements Tokenizer {
 
 /** A list of words as a reader reads it: “Ierulli”, “aiding”, … (at most `max`). */
 export function quoteWords(words: readonly string[], max = 12): string {
-  return words.slice(0, max).map((w) => `“${w}”`).join(', ') + (words.length > max ? ', …' : '');
+  return (
+    words
+      .slice(0, max)
+      .map((w) => `“${w}”`)
+      .join(', ') + (words.length > max ? ', …' : '')
+  );
 }
 
 /**

@@ -167,8 +167,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       const text = job.view.text;
       const tokenizer = await modelTokenizer(job.settings.model);
       if (signal.stale) return;
-      const why =
-        text.length < 2 ? 'the prompt for the attention pattern must have at least 2 characters' : tokenizer ? promptProblem(tokenizer, text) : '';
+      const why = text.length < 2 ? 'the prompt for the attention pattern must have at least 2 characters' : tokenizer ? promptProblem(tokenizer, text) : '';
       if (why) {
         this.output.replaceChildren();
         throw new JobError(why, 'input');
