@@ -58,7 +58,7 @@ export interface ModelRunOptions {
   mode?: PruneMode;
   nm?: string;
   calibSeqs?: number;
-  /** A file of text to calibrate brown-char on (its first windows). */
+  /** A file of text to calibrate a Brown model on (its first windows). */
   calibText?: string;
   evalSeqs?: number;
   seed?: number;
