@@ -19,7 +19,7 @@ import { isBrownModel, MODEL_NAMES, validateConfig, type ModelConfig, type Model
 import { defaultModelsDir, loadModelNode, makeTokenizer, type Manifest, type Model } from '../model/weights.ts';
 import { crossEntropy, generate, type HeadLogitsFn } from '../model/transformer.ts';
 import { type Tokenizer, UnknownCharactersError } from '../model/tokenizer.ts';
-import { showCharacter } from '../model/calibrationText.ts';
+import { showCharacter, unknownCharacters } from '../model/calibrationText.ts';
 import { unknownWordsMessage } from '../model/wordTokenizer.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { stringifyFinite } from './io.ts';
@@ -76,7 +76,9 @@ export function checkPrompt(name: ModelName, tokenizer: Tokenizer, prompt: strin
   const n = unknown.length;
   if (n === 0) return;
   if (tokenizer.kind === 'word') throw new UsageError(unknownWordsMessage(tokenizer, prompt, '--prompt'));
-  const shown = [...new Set([...unknown.join('')])];
+  // By code point, so an emoji is one character (the tokenizer's list has UTF-16 units).
+  const known = new Set(tokenizer.vocabulary);
+  const shown = unknownCharacters({ has: (ch) => known.has(ch) }, prompt);
   throw new UsageError(
     `--prompt has ${shown.length} character${shown.length === 1 ? '' : 's'} the model does not know: ${shown.slice(0, 12).map(showCharacter).join(', ')}${shown.length > 12 ? ', …' : ''} (${name} knows ${tokenizer.size} characters); remove or replace ${shown.length === 1 ? 'it' : 'them'}`,
   );
