@@ -36,13 +36,13 @@ const COMMANDS: Record<string, Entry> = {
   bench: { load: async () => (await import('./benchCommand.ts')).benchCommand, help: 'bench [--quick]   (JSON timings of the solvers)' },
   data: {
     load: async () => (await import('./modelCommands.ts')).dataCommand,
-    help: 'data --model brown-char|induction --split train|val   (the exact text of that split)',
+    help: 'data --model brown-char|brown-word|induction --split train|val   (the exact text of that split)',
   },
   eval: {
     load: async () => (await import('./modelCommands.ts')).evalCommand,
     checkpoint: async () => (await import('./checkpointCommands.ts')).checkpointEvalCommand,
     help: [
-      'eval --model brown-char|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)',
+      'eval --model brown-char|brown-word|induction [--split val|train] [--limit N]   (JSON: cross-entropy, perplexity or accuracy, tokens)',
       '  eval --checkpoint F.safetensors [--config config.json] [--n-head H] --text T.txt [--window N]   (a GPT-2: JSON tokens, cross_entropy, perplexity)',
     ].join('\n'),
   },
@@ -50,7 +50,7 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('./pruneCommands.ts')).generatePrunedCommand,
     checkpoint: async () => (await import('./checkpointCommands.ts')).checkpointGenerateCommand,
     help: [
-      'generate --model brown-char|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json [--compare [--eval-seqs N]]]   (--compare: JSON with the dense text, first_departure, top1_agreement)',
+      'generate --model brown-char|brown-word|induction --prompt "..." [--tokens 200] [--seed 1] [--temperature 0.8] [--prune R.json [--compare [--eval-seqs N]]]   (--compare: JSON with the dense text, first_departure, top1_agreement)',
       '  generate --checkpoint F.safetensors [--config config.json] [--n-head H] --prompt "..." [--tokens 20] [--temperature 0 (greedy)] [--seed 1] [--prune R.json (model-prune --checkpoint --out)]',
     ].join('\n'),
   },

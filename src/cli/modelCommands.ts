@@ -15,11 +15,12 @@ import { initBackend } from '../core/tf/backend.ts';
 import { subSeed, mulberry32 } from '../core/random.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODEL_NAMES, validateConfig, type ModelConfig, type ModelName } from '../model/config.ts';
-import { defaultModelsDir, loadModelNode, type Manifest, type Model } from '../model/weights.ts';
+import { isBrownModel, MODEL_NAMES, validateConfig, type ModelConfig, type ModelName } from '../model/config.ts';
+import { defaultModelsDir, loadModelNode, makeTokenizer, type Manifest, type Model } from '../model/weights.ts';
 import { crossEntropy, generate, type GenerateResult, type HeadLogitsFn } from '../model/transformer.ts';
-import { UnknownCharactersError } from '../model/tokenizer.ts';
+import { type Tokenizer, UnknownCharactersError } from '../model/tokenizer.ts';
 import { showCharacter, unknownCharacters } from '../model/calibrationText.ts';
+import { unknownWordsMessage } from '../model/wordTokenizer.ts';
 import { integerFlag, numberFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { stringifyFinite } from './io.ts';
 
@@ -50,27 +51,36 @@ export async function loadShippedModel(name: ModelName): Promise<Model> {
  * A shipped model's configuration and vocabulary from its manifest alone (no weights, no
  * backend): enough to validate a prompt or a --prune file before any work.
  */
-export function shippedModelInfo(name: ModelName): { config: ModelConfig; vocabulary: readonly string[] } {
+export function shippedModelInfo(name: ModelName): { config: ModelConfig; vocabulary: readonly string[]; tokenizer: Tokenizer } {
   let manifest: Manifest;
+  let tokenizer: Tokenizer;
   try {
     manifest = JSON.parse(readFileSync(join(defaultModelsDir(), name, 'manifest.json'), 'utf8')) as Manifest;
     validateConfig(manifest.config);
+    tokenizer = makeTokenizer(manifest.tokenizer?.kind ?? 'char', manifest.vocabulary);
   } catch (e) {
     throw new UsageError(`no usable trained model "${name}" (${(e as Error).message}; run: npm run train -- --model ${name})`);
   }
-  return { config: manifest.config, vocabulary: manifest.vocabulary };
+  return { config: manifest.config, vocabulary: manifest.vocabulary, tokenizer };
 }
 
-/** Refuse a prompt with characters the model does not know, named by code point (an emoji is one character). */
-export function checkPrompt(name: ModelName, vocabulary: readonly string[], prompt: string): void {
-  const known = new Set(vocabulary);
+/**
+ * Refuse a prompt with what the model does not know: characters named by code point (an
+ * emoji is one character), or words outside the word model's vocabulary (which it would
+ * read as <unk>), quoted.
+ */
+export function checkPrompt(name: ModelName, tokenizer: Tokenizer, prompt: string): void {
   // An empty prompt starts from a newline, if the model has one.
-  if (prompt === '' && !known.has('\n')) throw new UsageError(`--prompt is empty: give ${name} at least one character to continue`);
-  const unknown = unknownCharacters({ has: (ch) => known.has(ch) }, prompt);
+  if (prompt === '' && !tokenizer.vocabulary.includes('\n')) throw new UsageError(`--prompt is empty: give ${name} at least one character to continue`);
+  const unknown = tokenizer.findUnknown(prompt);
   const n = unknown.length;
   if (n === 0) return;
+  if (tokenizer.kind === 'word') throw new UsageError(unknownWordsMessage(tokenizer, prompt, '--prompt'));
+  // By code point, so an emoji is one character (the tokenizer's list has UTF-16 units).
+  const known = new Set(tokenizer.vocabulary);
+  const shown = unknownCharacters({ has: (ch) => known.has(ch) }, prompt);
   throw new UsageError(
-    `--prompt has ${n} character${n === 1 ? '' : 's'} the model does not know: ${unknown.slice(0, 12).map(showCharacter).join(', ')}${n > 12 ? ', …' : ''} (${name} knows ${vocabulary.length} characters); remove or replace ${n === 1 ? 'it' : 'them'}`,
+    `--prompt has ${shown.length} character${shown.length === 1 ? '' : 's'} the model does not know: ${shown.slice(0, 12).map(showCharacter).join(', ')}${shown.length > 12 ? ', …' : ''} (${name} knows ${tokenizer.size} characters); remove or replace ${shown.length === 1 ? 'it' : 'them'}`,
   );
 }
 
@@ -84,7 +94,7 @@ export async function dataCommand(argv: readonly string[]): Promise<string> {
   const args = parseArgs(argv, { values: ['model', 'split'], booleans: [] });
   const model = modelFlag(args);
   const split = splitFlag(args, 'train');
-  if (model === 'brown-char') {
+  if (isBrownModel(model)) {
     const { brownText } = await import('../model/data/brown.ts');
     // Written directly so the text is exact (main.ts would append a newline). A reader that
     // closes the pipe early (`| head`) is not an error.
@@ -107,17 +117,22 @@ export async function evalCommand(argv: readonly string[]): Promise<string> {
   const split = splitFlag(args, 'val');
   const limit = integerFlag(args, 'limit', 0, 1);
   const model = await loadShippedModel(name);
-  if (name === 'brown-char') {
+  if (isBrownModel(name)) {
     const { brownText, evalWindows } = await import('../model/data/brown.ts');
     let windows = evalWindows(model.tokenizer.encode(brownText(split)), model.config.contextLength);
     if (limit > 0) windows = windows.slice(0, limit);
     const r = crossEntropy(model, windows);
+    const unknownId = model.tokenizer.unknownId;
+    let unknown = 0;
+    for (const w of windows) for (let i = 1; i < w.length; i++) if (w[i] === unknownId) unknown++;
     return stringifyFinite({
       model: name,
       split,
       cross_entropy: r.crossEntropy,
       perplexity: r.perplexity,
-      bits_per_char: r.crossEntropy / Math.LN2,
+      ...(model.tokenizer.kind === 'char'
+        ? { bits_per_char: r.crossEntropy / Math.LN2 }
+        : { unknown_share: unknown / r.tokens, unknown_note: 'targets that are <unk> (words outside the vocabulary) are scored like any other word' }),
       tokens: r.tokens,
       sequences: windows.length,
     });
@@ -146,7 +161,7 @@ export function generateSettings(args: ParsedArgs, loaded?: Model) {
   const tokens = integerFlag(args, 'tokens', 200, 0);
   const seed = integerFlag(args, 'seed', 1, 0);
   const temperature = numberFlag(args, 'temperature', 0.8, (v) => (v >= 0 && v <= 100 ? null : 'must be in [0, 100]'));
-  checkPrompt(name, loaded ? loaded.tokenizer.vocabulary : shippedModelInfo(name).vocabulary, prompt);
+  checkPrompt(name, loaded ? loaded.tokenizer : shippedModelInfo(name).tokenizer, prompt);
   return { name, prompt, tokens, seed, temperature };
 }
 
@@ -156,7 +171,7 @@ export function generateFrom(model: Model, settings: ReturnType<typeof generateS
   try {
     return generate(model, prompt, tokens, seed, temperature, { headLogits });
   } catch (e) {
-    if (e instanceof UnknownCharactersError) checkPrompt(name, model.tokenizer.vocabulary, prompt);
+    if (e instanceof UnknownCharactersError) checkPrompt(name, model.tokenizer, prompt);
     throw e;
   }
 }

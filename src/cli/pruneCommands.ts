@@ -11,7 +11,8 @@ import { mulberry32, subSeed } from '../core/random.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
 import { GD_DEFAULTS, type GdSettings, gdSettings } from '../core/gd.ts';
 import { gdRuleFlags } from './solveCommand.ts';
-import type { ModelName } from '../model/config.ts';
+import { isBrownModel, type ModelName } from '../model/config.ts';
+import { tokenNoun } from '../model/tokenizer.ts';
 import type { Model } from '../model/weights.ts';
 import type { HeadLogitsFn, HeadOverride } from '../model/transformer.ts';
 import { calibrationFromText, CalibrationTextError } from '../model/calibrationText.ts';
@@ -58,7 +59,7 @@ export interface ModelRunOptions {
   mode?: PruneMode;
   nm?: string;
   calibSeqs?: number;
-  /** A file of text to calibrate brown-char on (its first windows). */
+  /** A file of text to calibrate a Brown model on (its first windows). */
   calibText?: string;
   evalSeqs?: number;
   seed?: number;
@@ -112,8 +113,9 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
   let calibration: Int32Array[];
   let calibrationSource: string;
   const calibText = o.calibText;
-  if (name === 'brown-char') {
+  if (isBrownModel(name)) {
     const { brownText } = await import('../model/data/brown.ts');
+    const unit = tokenNoun(model.tokenizer.kind, 2);
     if (calibText) {
       const text = readInputFile(calibText, `--calib-text ${calibText}`, FILE_MAX_BYTES['calib-text']);
       try {
@@ -126,10 +128,10 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
       }
     } else {
       calibration = randomWindows(model.tokenizer.encode(brownText('train')), T, calibSeqs, rng);
-      calibrationSource = `${calibSeqs} windows of ${T} characters at seeded random offsets of the training split (seed ${seed})`;
+      calibrationSource = `${calibSeqs} windows of ${T} ${unit} at seeded random offsets of the training split (seed ${seed})`;
     }
   } else {
-    if (calibText) throw new UsageError('--calib-text applies to brown-char only (induction sequences are synthetic)');
+    if (calibText) throw new UsageError('--calib-text applies to the Brown models only (induction sequences are synthetic)');
     const ind = await import('../model/induction.ts');
     calibration = ind.inductionBatch(rng, calibSeqs).sequences.map((s) => s.slice(0, T));
     calibrationSource = `${calibSeqs} induction training sequences (seed ${seed})`;
@@ -138,15 +140,15 @@ async function setup(o: ModelRunOptions): Promise<Setup> {
   return { name, model, mode, granularity, nm, gd, calibration, calibrationSource, evalSet, seed };
 }
 
-/** The evaluation sequences of model-prune, sweep and generate --compare: brown-char's first validation windows (128), induction's validation set. */
+/** The evaluation sequences of model-prune, sweep and generate --compare: a Brown model's first validation windows (128), induction's validation set. */
 async function evalSetOf(name: ModelName, model: Model, evalSeqs: number | undefined): Promise<EvalSet> {
   const T = model.config.contextLength;
-  if (name === 'brown-char') {
+  if (isBrownModel(name)) {
     const { brownText, evalWindows } = await import('../model/data/brown.ts');
     const windows = evalWindows(model.tokenizer.encode(brownText('val')), T).slice(0, evalSeqs ?? 128);
     return {
       sequences: windows,
-      description: `the first ${windows.length} validation windows of ${T + 1} characters (the paper: 128 C4 validation sentences)`,
+      description: `the first ${windows.length} validation windows of ${T + 1} ${tokenNoun(model.tokenizer.kind, 2)} (the paper: 128 C4 validation sentences)`,
     };
   }
   const val = (await import('../model/induction.ts')).inductionValidation();

@@ -4,6 +4,8 @@
  * and the pruned models, and sweep the sparsity. Each is the CLI's computation
  * (`model-prune`, `generate --prune`, `sweep`) on the page's sequences.
  */
+import { isBrownModel } from '../model/config.ts';
+import { unknownWordsMessage } from '../model/wordTokenizer.ts';
 import type { Job, ModelGenerateJobResult, ModelPruneJobResult, ModelSweepJobResult } from './protocol.ts';
 import {
   agreementInSession,
@@ -91,11 +93,14 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
     throw new Error(`the temperature must be a number in [0, 10] (got ${job.temperature})`);
   if (!(Number.isInteger(job.seed) && job.seed >= 0)) throw new Error(`the seed must be an integer ≥ 0 (got ${job.seed})`);
   // Refused before anything loads: the induction model's tokens are not text.
-  if (s.model !== 'brown-char') throw new Error('text generation applies to brown-char (the induction model has no text)');
+  if (!isBrownModel(s.model)) throw new Error('text generation applies to the Brown models (the induction model has no text)');
   const session = await openSession(host, s.model, s.calibText);
   const unknown = session.model.tokenizer.findUnknown(job.prompt);
-  if (unknown.length)
+  if (unknown.length) {
+    const tok = session.model.tokenizer;
+    if (tok.kind === 'word') throw new Error(unknownWordsMessage(tok, job.prompt));
     throw new Error(`the prompt has ${unknown.length} character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
+  }
   const { granularity, sparsity } = granularityOf(s.pattern, s.sparsity, session.model.config.dModel);
   const tLoaded = performance.now();
   const [{ generate }, { headLogitsOf }, { textDeparture, tokenUnit }] = await Promise.all([

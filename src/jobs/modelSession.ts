@@ -7,7 +7,7 @@
  */
 import { GD_DEFAULTS, type GdOptions } from '../core/gd.ts';
 import { parseNM, type Granularity } from '../core/mask.ts';
-import type { ModelName } from '../model/config.ts';
+import { isBrownModel, MODEL_NAMES, type ModelName } from '../model/config.ts';
 import type { Model } from '../model/weights.ts';
 import type { Calibration, ModelPruneResult, PrunedHead, PruneMode, RelaxedCache } from '../model/prune.ts';
 import { isRefitId, type ModelMethodId, type RefitId } from '../core/methods.ts';
@@ -28,6 +28,7 @@ export interface ModelHost {
 
 export const MODEL_PAGE_DATA: Record<ModelName, string> = {
   'brown-char': 'brown-char-calibration.json',
+  'brown-word': 'brown-word-calibration.json',
   induction: 'induction-eval.json',
 };
 
@@ -76,7 +77,7 @@ export function asScore(s: Score): ModelScore {
 
 /** Checks shared by every model job; throws in words. */
 export function checkSettings(s: Partial<ModelSettings>): void {
-  if (s.model !== 'brown-char' && s.model !== 'induction') throw new Error(`unknown model "${String(s.model)}": it must be brown-char or induction`);
+  if (!MODEL_NAMES.includes(s.model as ModelName)) throw new Error(`unknown model "${String(s.model)}": it must be one of ${MODEL_NAMES.join(', ')}`);
   if (s.mode !== 'merged' && s.mode !== 'factored') throw new Error(`the mode must be merged or factored (got "${String(s.mode)}")`);
   if (s.sparsity !== undefined && !(Number.isFinite(s.sparsity) && s.sparsity >= 0 && s.sparsity < 1))
     throw new Error(`the sparsity must be a number in [0, 1) (got ${s.sparsity})`);
@@ -84,8 +85,8 @@ export function checkSettings(s: Partial<ModelSettings>): void {
     if (!Array.isArray(s.refits) || s.refits.length === 0) throw new Error('choose at least one refit (none, linear or attention)');
     for (const r of s.refits) if (!isRefitId(String(r))) throw new Error(`unknown refit "${String(r)}": it must be none, linear or attention`);
   }
-  if (s.calibText !== undefined && s.model !== 'brown-char')
-    throw new Error('pasted calibration text applies to brown-char only: the induction model reads synthetic token sequences, not text');
+  if (s.calibText !== undefined && !isBrownModel(String(s.model)))
+    throw new Error('pasted calibration text applies to the Brown models only: the induction model reads synthetic token sequences, not text');
 }
 
 export function checkMethods(methods: readonly string[], known: readonly string[]): void {
@@ -147,7 +148,7 @@ async function createSession(host: ModelHost, name: ModelName, calibText?: strin
   let calibration: Int32Array[];
   let calibrationSource: string;
   let evalSet: EvalSet;
-  if (name === 'brown-char') {
+  if (isBrownModel(name)) {
     const d = data as BrownPageData;
     if (calibText !== undefined) {
       const c = calibrationFromText(model.tokenizer, calibText, model.config.contextLength, d.calibration.length, PAGE_MAX_CALIBRATION_CHARS);
@@ -331,12 +332,16 @@ export function pruningOf(o: PruneOutcome): PruningReport {
 export async function viewTokens(session: ModelSession, view: AttentionView): Promise<{ ids: Int32Array; tokens: string[] }> {
   const T = session.model.config.contextLength;
   let ids: Int32Array;
-  if (session.name === 'brown-char') {
+  const tok = session.model.tokenizer;
+  if (isBrownModel(session.name)) {
     const text = view.text ?? '';
-    if (text.length < 2) throw new Error('the prompt for the attention pattern must have at least 2 characters');
-    const unknown = session.model.tokenizer.findUnknown(text);
-    if (unknown.length) throw new Error(`the prompt has character(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
-    ids = session.model.tokenizer.encode(text.slice(-T));
+    const what = tok.kind === 'word' ? 'word' : 'character';
+    const unknown = tok.findUnknown(text);
+    if (unknown.length) throw new Error(`the prompt has ${what}(s) the model does not know: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`);
+    ids = tok.encode(text);
+    if (ids.length < 2)
+      throw new Error(`the prompt for the attention pattern must have at least 2 ${tok.kind === 'word' ? 'tokens (words or marks)' : 'characters'}`);
+    ids = ids.slice(-T);
   } else {
     const t = view.tokens ?? [];
     const V = session.model.config.vocabSize;
@@ -344,7 +349,7 @@ export async function viewTokens(session: ModelSession, view: AttentionView): Pr
     if (t.some((x) => !Number.isInteger(x) || x < 0 || x >= V)) throw new Error(`the sequence's tokens must be integers in [0, ${V - 1}]`);
     ids = Int32Array.from(t.slice(-T));
   }
-  const tokens = session.name === 'brown-char' ? Array.from(ids, (i) => session.model.tokenizer.vocabulary[i]) : Array.from(ids, String);
+  const tokens = isBrownModel(session.name) ? Array.from(ids, (i) => tok.vocabulary[i]) : Array.from(ids, String);
   return { ids, tokens };
 }
 

@@ -1,12 +1,14 @@
 /**
- * Calibration from the reader's own text (brown-char only), in one place for the
+ * Calibration from the reader's own text (the Brown models), in one place for the
  * CLI's --calib-text and the page's paste box: the first `count` consecutive
  * windows of the model's context length. Every way it can go wrong is refused in
  * words the reader can act on: empty text, characters the model does not know
  * (listed), text shorter than one window, and (on the page) text too long to keep
- * in a shareable URL.
+ * in a shareable URL. The word model reads unknown words as `<unk>`, as in its
+ * training, and the description names how many.
  */
-import type { CharTokenizer } from './tokenizer.ts';
+import { tokenNoun, type Tokenizer } from './tokenizer.ts';
+import { quoteWords } from './wordTokenizer.ts';
 import { leadingWindows } from './evaluate.ts';
 
 export { PAGE_MAX_CALIBRATION_CHARS } from './limits.ts';
@@ -35,7 +37,7 @@ export function showCharacter(ch: string): string {
 }
 
 /** The distinct characters of `text` the tokenizer does not know, by code point, in order of first appearance. */
-export function unknownCharacters(tokenizer: Pick<CharTokenizer, 'has'>, text: string): string[] {
+export function unknownCharacters(tokenizer: { has(ch: string): boolean }, text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   for (const ch of text) {
@@ -47,15 +49,18 @@ export function unknownCharacters(tokenizer: Pick<CharTokenizer, 'has'>, text: s
   return out;
 }
 
-export function calibrationFromText(tokenizer: CharTokenizer, text: string, contextLength: number, count: number, maxChars = Infinity): TextCalibration {
+export function calibrationFromText(tokenizer: Tokenizer, text: string, contextLength: number, count: number, maxChars = Infinity): TextCalibration {
+  const unit = (n: number) => tokenNoun(tokenizer.kind, n);
   if (text.trim() === '')
-    throw new CalibrationTextError('the calibration text is empty: paste some English prose (at least one window of ' + contextLength + ' characters)');
+    throw new CalibrationTextError(`the calibration text is empty: paste some English prose (at least one window of ${contextLength} ${unit(contextLength)})`);
   if (text.length > maxChars) {
     throw new CalibrationTextError(
       `the calibration text is too long: ${text.length.toLocaleString('en-US')} characters, and at most ${maxChars.toLocaleString('en-US')} are accepted (only the first ${count} windows of ${contextLength} characters, ${count * contextLength} characters, are used anyway)`,
     );
   }
-  const unknown = unknownCharacters(tokenizer, text);
+  if (tokenizer.kind === 'word') return wordCalibration(tokenizer, text, contextLength, count);
+  const known = new Set(tokenizer.vocabulary);
+  const unknown = unknownCharacters({ has: (ch) => known.has(ch) }, text);
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 12).map(showCharacter).join(', ');
     throw new CalibrationTextError(
@@ -67,5 +72,22 @@ export function calibrationFromText(tokenizer: CharTokenizer, text: string, cont
     throw new CalibrationTextError(`the calibration text is too short: ${ids.length} characters, and one window of the model's context needs ${contextLength}`);
   const windows = leadingWindows(ids, contextLength, count);
   const description = `the first ${windows.length} window${windows.length === 1 ? '' : 's'} of ${contextLength} characters of the given text (${ids.length.toLocaleString('en-US')} characters${windows.length < count ? `; ${count} windows need ${count * contextLength}` : ''})`;
+  return { windows, description };
+}
+
+/** The word model's calibration: unknown words are `<unk>` (as in training), and the description says which. */
+function wordCalibration(tokenizer: Tokenizer, text: string, contextLength: number, count: number): TextCalibration {
+  const ids = tokenizer.encode(text);
+  if (ids.length < contextLength)
+    throw new CalibrationTextError(
+      `the calibration text is too short: ${ids.length} tokens (words and punctuation marks), and one window of the model's context needs ${contextLength}`,
+    );
+  const windows = leadingWindows(ids, contextLength, count);
+  const unknown = tokenizer.findUnknown(text);
+  const unknownNote =
+    unknown.length === 0
+      ? ''
+      : `; ${unknown.length} word${unknown.length === 1 ? '' : 's'} outside the model's vocabulary read as <unk>: ${quoteWords(unknown, 6)}`;
+  const description = `the first ${windows.length} window${windows.length === 1 ? '' : 's'} of ${contextLength} tokens of the given text (${ids.length.toLocaleString('en-US')} tokens${windows.length < count ? `; ${count} windows need ${count * contextLength}` : ''}${unknownNote})`;
   return { windows, description };
 }

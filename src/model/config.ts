@@ -12,9 +12,14 @@
  * W_Q, W_K, W_V (each d×d) and rows h·d_h … of W_O.
  */
 
-export type ModelName = 'brown-char' | 'induction';
+export type ModelName = 'brown-char' | 'brown-word' | 'induction';
 
-export const MODEL_NAMES: readonly ModelName[] = ['brown-char', 'induction'];
+export const MODEL_NAMES: readonly ModelName[] = ['brown-char', 'brown-word', 'induction'];
+
+/** The Brown-corpus language models (text in, text out), as opposed to the synthetic induction task. */
+export function isBrownModel(name: string): name is 'brown-char' | 'brown-word' {
+  return name === 'brown-char' || name === 'brown-word';
+}
 
 export interface ModelConfig {
   /** Model name, also its folder under public/models/. */
@@ -86,9 +91,19 @@ export interface TrainConfig {
   evalEvery: number;
 }
 
+/** Words in brown-word's vocabulary besides <unk> and the file separator (chosen by coverage and cost: README). */
+export const BROWN_WORD_VOCABULARY = 4000;
+
+/**
+ * brown-word's training length and batch: sized to end within about an hour on this shared
+ * machine, where the run gets a fifth to a third of one core (README).
+ */
+export const BROWN_WORD_STEPS = 1000;
+export const BROWN_WORD_BATCH = 16;
+
 /** The architecture of each shipped model (the vocabulary size of brown-char is set from its data). */
 export function defaultModelConfig(name: ModelName, vocabSize: number): ModelConfig {
-  if (name === 'brown-char') {
+  if (name === 'brown-char' || name === 'brown-word') {
     return { name, vocabSize, contextLength: 64, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 256, activation: 'relu', lnEps: 1e-5 };
   }
   return { name, vocabSize, contextLength: 32, dModel: 64, nLayers: 2, nHeads: 4, dMlp: 0, activation: 'relu', lnEps: 1e-5 };
@@ -108,5 +123,6 @@ export function defaultTrainConfig(name: ModelName): TrainConfig {
     seed: 1,
   };
   if (name === 'brown-char') return { steps: 1200, ...common, evalEvery: 300 };
+  if (name === 'brown-word') return { steps: BROWN_WORD_STEPS, ...common, batchSize: BROWN_WORD_BATCH, evalEvery: 250 };
   return { steps: 1500, ...common, evalEvery: 250 };
 }

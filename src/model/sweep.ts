@@ -6,6 +6,7 @@
  *
  * Order: sparsity outer, then method, then refit (the order of `cli -- sweep`'s rows).
  */
+import type { ModelName } from './config.ts';
 import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import type { Granularity } from '../core/mask.ts';
 import type { GdOptions, GdSettings } from '../core/gd.ts';
@@ -104,7 +105,7 @@ export interface SweepRow {
 
 /** What `sweep` prints as JSON (and, with the command that reproduces it, each sweep of the precomputed files). */
 export interface SweepResult {
-  model: 'brown-char' | 'induction';
+  model: ModelName;
   mode: PruneMode;
   nm?: string;
   metric: 'accuracy' | 'perplexity';

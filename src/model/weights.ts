@@ -21,7 +21,8 @@
  *   (no unembed.w with config.tiedEmbeddings: tok_emb transposed; no unembed.b with unembedBias false)
  */
 import { architectureOf, type ModelConfig, validateConfig } from './config.ts';
-import { CharTokenizer } from './tokenizer.ts';
+import { CharTokenizer, type Tokenizer, type TokenizerKind } from './tokenizer.ts';
+import { WordTokenizer } from './wordTokenizer.ts';
 
 export const MANIFEST_FORMAT = 'attention-pruning-explainer/model-v1';
 
@@ -60,6 +61,8 @@ export interface Manifest {
   name: string;
   config: ModelConfig;
   vocabulary: string[];
+  /** How text becomes tokens (absent in older manifests: characters). */
+  tokenizer?: { kind: TokenizerKind; [key: string]: unknown };
   weights: { file: string; bytes: number; dtype: 'float32'; endianness: 'little'; sha256?: string };
   tensors: TensorEntry[];
   training?: Record<string, unknown>;
@@ -75,10 +78,10 @@ export interface TransformerWeights {
   params: Map<string, NamedTensor>;
 }
 
-/** One of the project's character models: weights, vocabulary and tokenizer. */
+/** One of the project's own models: weights, vocabulary and tokenizer. */
 export interface Model extends TransformerWeights {
   vocabulary: string[];
-  tokenizer: CharTokenizer;
+  tokenizer: Tokenizer;
   manifest?: Manifest;
 }
 
@@ -131,13 +134,29 @@ export function getParam(model: TransformerWeights, name: string): NamedTensor {
   return t;
 }
 
-/** Build a Model from a config, vocabulary and named tensors (checks every name and shape). */
-export function makeModel(config: ModelConfig, vocabulary: string[], params: Map<string, NamedTensor>, manifest?: Manifest): Model {
+/** The tokenizer of a kind over a vocabulary. */
+export function makeTokenizer(kind: TokenizerKind, vocabulary: readonly string[]): Tokenizer {
+  if (kind === 'word') return new WordTokenizer(vocabulary);
+  if (kind === 'char') return new CharTokenizer(vocabulary);
+  throw new Error(`model manifest: unknown tokenizer kind ${JSON.stringify(kind)}`);
+}
+
+/**
+ * Build a Model from a config, vocabulary and named tensors (checks every name and shape).
+ * The tokenizer kind is the manifest's (characters when it names none) unless given.
+ */
+export function makeModel(
+  config: ModelConfig,
+  vocabulary: string[],
+  params: Map<string, NamedTensor>,
+  manifest?: Manifest,
+  kind: TokenizerKind = manifest?.tokenizer?.kind ?? 'char',
+): Model {
   validateConfig(config);
   if (vocabulary.length !== config.vocabSize)
     throw new Error(`model ${config.name}: vocabulary has ${vocabulary.length} entries, config says ${config.vocabSize}`);
   checkWeights({ config, params });
-  return { config, vocabulary, tokenizer: new CharTokenizer(vocabulary), params, manifest };
+  return { config, vocabulary, tokenizer: makeTokenizer(kind, vocabulary), params, manifest };
 }
 
 /** Check a configuration and that its parameters are all there with the right shapes. */
@@ -176,6 +195,7 @@ export function buildManifest(model: Model, tensors: TensorEntry[], bytes: numbe
     name: model.config.name,
     config: model.config,
     vocabulary: model.vocabulary,
+    tokenizer: { kind: model.tokenizer.kind },
     weights: { file: 'weights.bin', bytes, dtype: 'float32', endianness: 'little' },
     tensors,
     ...extra,

@@ -120,7 +120,7 @@ describe('model jobs: calibration text, views and cancelling', () => {
     await expect(run('The price was 5 € a pound, and it rose again on the next day of trading at the market.')).rejects.toThrow(/never saw in training: “€”/);
     await expect(run('Too short.')).rejects.toThrow(/too short: 10 characters/);
     await expect(run('a'.repeat(20_001))).rejects.toThrow(/too long/);
-    await expect(run('some text', 'induction')).rejects.toThrow(/brown-char only/);
+    await expect(run('some text', 'induction')).rejects.toThrow(/the Brown models only/);
   });
 
   it('returns every head’s attention on the prompt: causal rows summing to 1; at sparsity 0 the pruned pattern is the dense one', async () => {

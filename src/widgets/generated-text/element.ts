@@ -15,12 +15,12 @@ import { table } from '../../ui/table.ts';
 import { JobError } from '../../worker/client.ts';
 import type { ModelGenerateJobResult } from '../../jobs/protocol.ts';
 import { MODEL_METHOD_IDS, PAGE_DEFAULT_METHODS, REFIT_IDS, recipeLabel } from '../../core/methods.ts';
-import { decodingText, generatedRows, generatedTxt, prunedWith, settingsLine, unknownPromptMessage } from './compare.ts';
+import { decodingText, generatedRows, generatedTxt, prunedWith, settingsLine } from './compare.ts';
 import { departureText } from '../../model/textAgreement.ts';
+import { modelTokenizer, promptProblem } from '../../ui/vocabulary.ts';
 import { GD_FORMS, GD_FORM_HELP, gdFormOnlyField } from '../../ui/gdForm.ts';
 import { gdFlags } from '../../ui/shell.ts';
 import { REFITS_FIELD, REFITS_HELP, methodPresets, recipeKey, upgradeRetiredMethods } from '../../ui/recipes.ts';
-import { withBase } from '../../site/base.ts';
 import { tryShellCommand } from '../../ui/shell.ts';
 import { WIDGET } from './widget.ts';
 import { modelClient, recordOnElement, stepLine } from '../model-pruner/modelWidget.ts';
@@ -31,9 +31,10 @@ import type { Job } from '../../jobs/protocol.ts';
 const WHERE_METHODS_PART = { methods: `${PAGE_DEFAULT_METHODS},swap`, sparsity: 0.7 } as const;
 
 const schema = {
+  model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'brown-word'] },
   prompt: { kind: 'text', label: 'prompt', default: 'The jury said', maxLength: 64 },
   // 80 characters show where the texts part; each one costs a forward pass of every model (the estimate says how long).
-  chars: { kind: 'int', label: 'characters to generate', default: 80, min: 1, max: 400 },
+  chars: { kind: 'int', label: 'characters (brown-word: words) to generate', default: 80, min: 1, max: 400 },
   // Greedy by default: every text then parts from the dense one only where pruning changed the most likely token.
   decoding: { kind: 'enum', label: 'decoding', default: 'greedy', options: ['greedy', 'sample'], labels: { greedy: 'greedy', sample: 'sample (seeded)' } },
   seed: { kind: 'int', label: 'seed', default: 1, min: 0, max: 999999 },
@@ -46,15 +47,9 @@ const schema = {
   gdForm: gdFormOnlyField('ours'),
 } as const satisfies Schema;
 
-/** The model's characters, read from its manifest, so the prompt is checked before anything runs. */
-let vocabulary: Promise<readonly string[] | undefined> | undefined;
-function brownVocabulary(): Promise<readonly string[] | undefined> {
-  vocabulary ??= fetch(withBase('/models/brown-char/manifest.json'))
-    .then((r) => (r.ok ? (r.json() as Promise<{ vocabulary?: string[] }>) : {}))
-    .then((m: { vocabulary?: string[] }) => (Array.isArray(m.vocabulary) ? m.vocabulary : undefined))
-    // Without the manifest the worker's job still refuses unknown characters, in the same words.
-    .catch(() => undefined);
-  return vocabulary;
+/** What a model writes, one per generated token. */
+function writtenUnit(model: string): string {
+  return model === 'brown-word' ? 'words and marks' : 'characters';
 }
 
 export class GeneratedText extends WidgetBase<typeof schema> {
@@ -77,11 +72,11 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   protected override readonly startOn = 'click';
   override readonly hints = {
     prompt: { help: 'Up to 64 characters of the Brown corpus’s alphabet (no accents or symbols such as € or @). Empty starts from a new line.' },
-    chars: { help: 'How many characters each model writes after the prompt (1 to 400).' },
+    chars: { help: 'How many characters (brown-word: words and marks) each model writes after the prompt (1 to 400).' },
     decoding: {
-      help: 'greedy: every model takes its most likely next character. sample: each draws it at the temperature below, with the seed below (the same draws for every model).',
+      help: 'greedy: every model takes its most likely next token. sample: each draws it at the temperature below, with the seed below (the same draws for every model).',
     },
-    seed: { help: 'Used when sampling: seeds the random draws that pick each character; every model gets the same draws.' },
+    seed: { help: 'Used when sampling: seeds the random draws that pick each token; every model gets the same draws.' },
     temperature: { help: 'Used when sampling: 0 is greedy, higher is more random.', step: 0.1 },
     methods: { help: 'Each chosen method prunes every head of the model; changing only the prompt, decoding, seed or temperature reuses the pruned models.' },
     refits: { help: REFITS_HELP },
@@ -97,15 +92,15 @@ export class GeneratedText extends WidgetBase<typeof schema> {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Fetch the alphabet early (8 kB), so the first check does not wait for it.
-    void brownVocabulary();
+    // Fetch the model's vocabulary early, so the first check does not wait for it.
+    void modelTokenizer(this.state.model);
   }
 
   protected override idleText(): string {
     const job = this.job();
     const e = estimate(job.settings, job.methods, job.tokens);
     const runs = job.methods.length * (job.settings.refits?.length ?? 1);
-    return `Press Run to prune the ${e.heads} heads of brown-char with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} and write ${job.tokens} characters with the dense and each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
+    return `Press Run to prune the ${e.heads} heads of ${job.settings.model} with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} and write ${job.tokens} ${writtenUnit(job.settings.model)} with the dense and each pruned model. ${estimateText(e, (x) => num(x, 2))}`;
   }
 
   /** The worker job for the current settings. */
@@ -114,7 +109,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
     return {
       kind: 'modelGenerate',
       settings: {
-        model: 'brown-char',
+        model: s.model,
         sparsity: s.sparsity,
         pattern: s.pattern,
         mode: s.mode,
@@ -132,15 +127,16 @@ export class GeneratedText extends WidgetBase<typeof schema> {
   protected async run(signal: { readonly stale: boolean }): Promise<void> {
     const s = this.state;
     const runs = pickedOptions(MODEL_METHOD_IDS, s.methods).length * pickedOptions(REFIT_IDS, s.refits).length;
-    const alphabet = await brownVocabulary();
+    const tokenizer = await modelTokenizer(s.model);
     if (signal.stale) return;
-    const why = alphabet ? unknownPromptMessage(alphabet, s.prompt) : '';
+    // Without the manifest the worker's job still refuses what the model does not know, in the same words.
+    const why = tokenizer ? promptProblem(tokenizer, s.prompt) : '';
     if (why) {
       this.output.replaceChildren();
       throw new JobError(why, 'input');
     }
     const note = document.createElement('p');
-    note.textContent = `Loading brown-char, pruning its 8 heads with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} and writing ${s.chars} characters with each model, in your browser. Calibration: the 8 windows the command line uses with seed 1.`;
+    note.textContent = `Loading ${s.model}, pruning its 8 heads with ${runs === 1 ? 'one method' : `${runs} method and refit pairs`} and writing ${s.chars} ${writtenUnit(s.model)} with each model, in your browser. Calibration: the 8 windows the command line uses with seed 1.`;
     const bar = document.createElement('progress');
     bar.setAttribute('aria-label', 'Progress of the generated-text run');
     this.output.replaceChildren(note, bar);
@@ -220,7 +216,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       ...cli,
       'generate',
       '--model',
-      'brown-char',
+      this.state.model,
       '--prompt',
       r.prompt,
       '--tokens',
@@ -231,7 +227,7 @@ export class GeneratedText extends WidgetBase<typeof schema> {
       ...cli,
       'model-prune',
       '--model',
-      'brown-char',
+      this.state.model,
       '--method',
       'M',
       ...(r.runs.some((x) => x.refit !== 'none') ? ['--refit', 'R'] : []),

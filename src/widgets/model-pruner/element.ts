@@ -25,8 +25,8 @@ import { mulberry32 } from '../../core/random.ts';
 import { PAGE_MAX_CALIBRATION_CHARS } from '../../model/limits.ts';
 import { JobError } from '../../worker/client.ts';
 import { fitsInLink, linkLength } from '../../ui/state.ts';
-import { modelVocabulary } from '../../ui/vocabulary.ts';
-import { unknownPromptMessage } from '../generated-text/compare.ts';
+import { modelTokenizer, promptProblem } from '../../ui/vocabulary.ts';
+import { isBrownModel, MODEL_NAMES } from '../../model/config.ts';
 import { WIDGET } from './widget.ts';
 import { modelClient, recordOnElement, stepLine } from './modelWidget.ts';
 import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/modelCosts.ts';
@@ -35,7 +35,7 @@ import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/m
 const CALIB_TEXT_IN_LINK = 4000;
 
 const schema = {
-  model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'induction'] },
+  model: { kind: 'enum', label: 'model', default: 'brown-char', options: MODEL_NAMES },
   // The default leaves out our slower methods (gradual GD, the swap searches) and the refits: a reader adds them, or the fair fight preset.
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
   refits: REFITS_FIELD,
@@ -45,7 +45,7 @@ const schema = {
   calibration: { kind: 'enum', label: 'calibration', default: 'training windows', options: ['training windows', 'my text'] },
   calibText: {
     kind: 'text',
-    label: 'your calibration text (brown-char)',
+    label: 'your calibration text (Brown models)',
     default: '',
     maxLength: PAGE_MAX_CALIBRATION_CHARS,
     multiline: true,
@@ -53,7 +53,7 @@ const schema = {
   },
   prompt: {
     kind: 'text',
-    label: 'prompt for the attention pattern (brown-char)',
+    label: 'prompt for the attention pattern (Brown models)',
     default: 'The jury said it did find that the city was well run.',
     maxLength: 64,
   },
@@ -95,7 +95,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   }
   override readonly hints = {
     model: {
-      help: 'brown-char: a character model of the Brown corpus, scored by perplexity. induction: a model that copies repeated segments, scored by accuracy.',
+      help: 'brown-char: a character model of the Brown corpus, scored by perplexity per character. brown-word: a word model of the same corpus (its 4,000 most frequent words), scored by perplexity per word. induction: a model that copies repeated segments, scored by accuracy.',
     },
     methods: { help: 'Each method prunes its own copy of the model; gradient descent runs once per head and is reused when only the sparsity changes.' },
     refits: { help: REFITS_HELP },
@@ -106,7 +106,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h (d² entries). factored: masks on W_Q and W_K themselves (2·d·d_h entries).' },
     calibration: {
-      help: 'training windows: the 8 windows the command line uses with seed 1. my text: the first 8 windows of 64 characters of the text below (brown-char only).',
+      help: 'training windows: the 8 windows the command line uses with seed 1. my text: the first 8 windows of 64 characters (brown-char) or 64 words and marks (brown-word, unknown words read as <unk>) of the text below.',
     },
     calibText: {
       help: `Paste English prose, at least 64 characters, at most ${PAGE_MAX_CALIBRATION_CHARS.toLocaleString('en-US')}. Characters the model never saw are named, not dropped. Only a short text (up to ${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} characters as written in a link, about ${Math.floor(CALIB_TEXT_IN_LINK / 3).toLocaleString('en-US')}–${CALIB_TEXT_IN_LINK.toLocaleString('en-US')} letters) travels in the shareable link; a longer one is used here but not put into the link.`,
@@ -135,7 +135,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
   private job(): Extract<Job, { kind: 'modelPrune' }> {
     const s = this.state;
     const model = s.model;
-    const useText = model === 'brown-char' && s.calibration === 'my text';
+    const useText = isBrownModel(model) && s.calibration === 'my text';
     return {
       kind: 'modelPrune',
       settings: {
@@ -157,10 +157,9 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     // Check the prompt before any work, as generated-text does (the worker would find out only after pruning every head).
     if (job.view?.text !== undefined) {
       const text = job.view.text;
-      const vocabulary = await modelVocabulary('brown-char');
+      const tokenizer = await modelTokenizer(job.settings.model);
       if (signal.stale) return;
-      const why =
-        text.length < 2 ? 'the prompt for the attention pattern must have at least 2 characters' : vocabulary ? unknownPromptMessage(vocabulary, text) : '';
+      const why = text.length < 2 ? 'the prompt for the attention pattern must have at least 2 characters' : tokenizer ? promptProblem(tokenizer, text) : '';
       if (why) {
         this.output.replaceChildren();
         throw new JobError(why, 'input');
@@ -267,7 +266,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
       backend: r.backend,
       timeMs: r.timeMs,
     });
-    // "my text" applies to brown-char only: say so rather than ignore the choice silently.
+    // "my text" applies to the Brown models only: say so rather than ignore the choice silently.
     const ignoredText: HTMLElement[] = [];
     if (r.model === 'induction' && this.state.calibration === 'my text') {
       ignoredText.push(
@@ -276,7 +275,7 @@ export class ModelPruner extends WidgetBase<typeof schema> {
             'The induction model reads synthetic token sequences, not text: it is calibrated on its 8 training sequences (seed 1), and your text is not used.',
         }),
       );
-    } else if (r.model === 'brown-char' && this.state.calibration === 'my text' && !fitsInLink(this.schema.calibText, this.state.calibText)) {
+    } else if (isBrownModel(r.model) && this.state.calibration === 'my text' && !fitsInLink(this.schema.calibText, this.state.calibText)) {
       ignoredText.push(
         Object.assign(document.createElement('p'), {
           textContent: `Your calibration text (${count(this.state.calibText.length)} characters, ${count(linkLength(this.state.calibText))} as written in a link) is too long to travel in the shareable link (at most ${count(CALIB_TEXT_IN_LINK)}): whoever opens the link is asked to paste a text.`,
@@ -344,7 +343,9 @@ export class ModelPruner extends WidgetBase<typeof schema> {
     tokens.textContent =
       r.model === 'induction'
         ? `On a seeded induction sequence (seed ${INDUCTION_VIEW_SEED}) of ${T} tokens: ${v.tokens.join(' ')}. Row i is the query at position i, column j the key it attends to.`
-        : `On the ${T} characters “${v.tokens.join('')}”. Row i is the query at character i, column j the character it attends to.`;
+        : r.model === 'brown-word'
+          ? `On the ${T} words and marks “${v.tokens.join(' ')}”. Row i is the query at token i, column j the token it attends to.`
+          : `On the ${T} characters “${v.tokens.join('')}”. Row i is the query at character i, column j the character it attends to.`;
     let hi = 0;
     for (const x of dense) hi = Math.max(hi, x);
     for (const p of v.pruned) for (const x of slice(p)) hi = Math.max(hi, x);

@@ -23,7 +23,7 @@ import { withBase } from '../../site/base.ts';
 import type { ModelSweepJobResult } from '../../jobs/protocol.ts';
 import type { PruneMode } from '../../model/prune.ts';
 import type { ModelMethodId } from '../../core/methods.ts';
-import type { ModelName } from '../../model/config.ts';
+import { MODEL_NAMES, type ModelName } from '../../model/config.ts';
 import { WIDGET } from './widget.ts';
 import { modelClient, recordOnElement } from '../model-pruner/modelWidget.ts';
 
@@ -39,7 +39,7 @@ const FALLBACK_SPARSITIES = [0.1, 0.3, 0.5, 0.7, 0.9];
 export const MATCH_TOLERANCE = 1e-4;
 
 const schema = {
-  model: { kind: 'enum', label: 'model', default: 'brown-char', options: ['brown-char', 'induction'] },
+  model: { kind: 'enum', label: 'model', default: 'brown-char', options: MODEL_NAMES },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
   methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
   refits: REFITS_FIELD,
@@ -159,7 +159,9 @@ export class ModelSweep extends WidgetBase<typeof schema> {
   // The page's one model worker: a live rerun reuses what the pruner and the other model widgets pruned.
   protected override client = modelClient();
   override readonly hints = {
-    model: { help: 'brown-char is scored by perplexity (lower is better); induction by its accuracy at copying the repeated half (higher is better).' },
+    model: {
+      help: 'brown-char (characters) and brown-word (words) are scored by perplexity (lower is better); induction by its accuracy at copying the repeated half (higher is better).',
+    },
     mode: { help: 'merged: one mask on W_h = W_Q W_Kᵀ/√d_h. factored: masks on W_Q and W_K themselves.' },
     methods: { help: 'Fewer methods make the rerun in your browser quicker.' },
     refits: { help: `${REFITS_HELP} Lines: one colour per method, the refit by the dash and the point’s symbol.` },

@@ -522,6 +522,12 @@ describe('characters outside the model are named by code point (an emoji is one 
       1,
     ],
     ['generate --prompt with a lone surrogate', ['generate', '--model', 'brown-char', '--prompt', 'a\uD83D', '--tokens', '5'], /does not know: U\+D83D/, 1],
+    [
+      'generate --model brown-word --prompt with words outside its vocabulary',
+      ['generate', '--model', 'brown-word', '--prompt', 'The Ierulli jury said zzyzx', '--tokens', '5'],
+      /--prompt has 2 words the model does not know: “Ierulli”, “zzyzx”\. The model learned the 4,000 most frequent words/,
+      1,
+    ],
     ['generate --model induction --prompt "" (was exit 3)', ['generate', '--model', 'induction', '--prompt', '', '--tokens', '5'], /--prompt is empty/, 1],
   ]);
 
