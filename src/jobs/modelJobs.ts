@@ -108,7 +108,6 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
     import('../model/prune.ts'),
     import('../model/textAgreement.ts'),
   ]);
-  const decode = (ids: number[]) => session.model.tokenizer.decode(ids);
   const recipes = recipesOf(job.methods, refitsOf(s));
   const step = stepper(host, recipes.length * (headsOf(session) + 2) + 1);
   let pruneMs = 0;
@@ -137,7 +136,8 @@ export async function runModelGenerate(job: Extract<Job, { kind: 'modelGenerate'
       refit,
       text: written.continuation,
       pruned: score,
-      departure: textDeparture(decode, dense.ids, written.ids),
+      // Decoded after the prompt, as the shown continuation is (a word model spaces and capitalises from it).
+      departure: textDeparture((ids) => session.model.tokenizer.decodeAfter(written.context, ids), dense.ids, written.ids),
       // From the scoring pass just run (or cached with it): no forward pass of its own.
       agreement: await agreementInSession(session, result),
       pruning: pruningOf(outcome),

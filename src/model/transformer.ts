@@ -497,6 +497,8 @@ export interface GenerateResult {
   continuation: string;
   /** Token ids of the continuation. */
   ids: Int32Array;
+  /** The prompt's token ids the continuation follows (its text is `tokenizer.decodeAfter(context, ids)`). */
+  context: ArrayLike<number>;
 }
 
 /**
@@ -515,7 +517,7 @@ export function generate(model: Model, prompt: string, tokens: number, seed: num
   }
   const never = tok.unknownId >= 0 ? tok.unknownId : undefined;
   const out = generateIds(model, start, tokens, seed, temperature, { never, ...options });
-  return { prompt, continuation: tok.decodeAfter(start, out), ids: out };
+  return { prompt, continuation: tok.decodeAfter(start, out), ids: out, context: start };
 }
 
 /**

@@ -110,7 +110,7 @@ export const WIDGET_GUIDE: Readonly<Record<string, WidgetInfo>> = {
   'generated-text': {
     name: 'Generated text',
     shows:
-      'One prompt continued by the dense model and by the model pruned with each method, greedily (or sampled with the same random draws), side by side: where each pruned text first departs from the dense one, its top-1 agreement with the dense model and its perplexity.',
+      'One prompt continued by the dense word model (brown-word; the character model is one field away) and by the model pruned with each method, greedily (or sampled with the same random draws), side by side: where each pruned text first departs from the dense one, its top-1 agreement with the dense model and its perplexity.',
     embedHeight: 1300,
   },
   'model-sweep': {

@@ -28,8 +28,8 @@ import { type ModelMethodId, methodLabel, PAGE_DEFAULT_METHODS } from '../../src
 
 const METHODS = PAGE_DEFAULT_METHODS.split(',') as ModelMethodId[];
 const CLICK_STARTED = ['model-pruner', 'generated-text', 'induction-heads'];
-/** The generated-text widget's defaults, as the command line's flags (greedy: temperature 0). */
-const GEN = { prompt: 'The jury said', tokens: 80, seed: 1, temperature: 0, methods: METHODS };
+/** The generated-text widget's defaults, as the command line's flags (greedy: temperature 0): the word model. */
+const GEN = { model: 'brown-word', prompt: 'It was', tokens: 40, seed: 1, temperature: 0, methods: METHODS };
 /** The issue's target: the chapter used at its defaults costs at most this much CPU. */
 const CPU_BUDGET_S = 15;
 
@@ -41,10 +41,11 @@ describe('chapter 8 at its defaults', () => {
     // (they do not count in the browser's CPU time measured below).
     const dir = mkdtempSync(join(tmpdir(), 'chapter8-e2e-'));
     const brownRefs = cliPrune(dir, 'brown-char', METHODS, 0.5);
-    const textRefs = brownRefs.then(() => cliTexts(dir, GEN));
+    const wordRefs = brownRefs.then(() => cliPrune(dir, 'brown-word', METHODS, 0.5));
+    const textRefs = wordRefs.then(() => cliTexts(dir, GEN));
     const inductionRefs = textRefs.then(() => cliPrune(dir, 'induction', METHODS, 0.9));
     // A failure is reported where it is awaited.
-    for (const p of [brownRefs, textRefs, inductionRefs]) p.catch(() => undefined);
+    for (const p of [brownRefs, wordRefs, textRefs, inductionRefs]) p.catch(() => undefined);
     const { page, consoleErrors, offOrigin } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(ctx.site.url + ctx.path);
     // Scrolling past the heavy widgets starts nothing: each waits for Run and says what it costs.
@@ -66,8 +67,8 @@ describe('chapter 8 at its defaults', () => {
     const t0 = Date.now();
     expect(await runWidget(page, 'model-pruner', 120_000)).toBe('done');
     const tPruner = Date.now();
-    // The pruner's models are now in the shared worker: generated text says it will reuse them.
-    expect(await page.locator('generated-text .widget-status').textContent()).toContain(`${METHODS.join(', ')} already pruned by another widget of this page`);
+    // Generated text opens on the word model: the pruner's brown-char prunings are not its own.
+    expect(await page.locator('generated-text .widget-status').textContent()).not.toContain('already pruned by another widget');
     expect(await runWidget(page, 'generated-text', 120_000)).toBe('done');
     const tGen = Date.now();
 
@@ -122,11 +123,12 @@ describe('chapter 8 at its defaults', () => {
     expect(jobs['induction-heads']).toHaveLength(2);
     expect(jobs['model-sweep']).toHaveLength(0);
     const all = Object.values(jobs).flat();
-    const fresh = all.flatMap((j) => j.prunings.filter((p) => !p.reused).map((p) => p.setting));
-    expect(fresh).toHaveLength(2 * METHODS.length);
+    // A pruning's setting names no model: brown-char (pruner), brown-word (generated text) and induction are told apart by widget.
+    const fresh = Object.entries(jobs).flatMap(([tag, js]) => js.flatMap((j) => j.prunings.filter((p) => !p.reused).map((p) => `${tag} ${p.setting}`)));
+    expect(fresh).toHaveLength(3 * METHODS.length);
     expect(new Set(fresh).size).toBe(fresh.length);
     for (const j of all) for (const p of j.prunings) expect(p.count, p.setting).toBe(1);
-    expect(jobs['generated-text'][0].prunings.every((p) => p.reused)).toBe(true);
+    expect(jobs['generated-text'][0].prunings.some((p) => p.reused)).toBe(false);
     expect(jobs['induction-heads'][1].prunings.every((p) => p.reused)).toBe(true);
     const atDefaults = [jobs['model-pruner'][0], jobs['generated-text'][0], jobs['induction-heads'][0]];
     const workerMs = atDefaults.reduce((a, j) => a + j.timeMs, 0);
@@ -148,8 +150,9 @@ describe('chapter 8 at its defaults', () => {
       const refs = await textRefs;
       await expectTextsAgree(page, refs, GEN);
       const card = (m: string) => page.locator(`generated-text figure.gen-card[data-method="${m}"]`);
+      const word = await wordRefs;
       for (const m of ['dense', ...METHODS]) {
-        const ref = m === 'dense' ? brown.get(METHODS[0])!.dense.perplexity : brown.get(m)!.pruned.perplexity;
+        const ref = m === 'dense' ? word.get(METHODS[0])!.dense.perplexity : word.get(m)!.pruned.perplexity;
         expect(Math.abs(Number(await card(m).getAttribute('data-perplexity')) - ref) / ref, m).toBeLessThan(1e-6);
       }
       const [download] = await Promise.all([

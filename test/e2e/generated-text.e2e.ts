@@ -44,7 +44,7 @@ afterAll(async () => {
 describe('generated text', () => {
   it('names a character the model does not know, before anything runs; once it is removed the widget runs, and Stop stops it', async () => {
     const { page, consoleErrors } = await watchedPage(browser, site.url);
-    await page.goto(`${site.url}${path}?gen.prompt=${encodeURIComponent('The jury €')}&gen.methods=magnitude`);
+    await page.goto(`${site.url}${path}?gen.model=brown-char&gen.chars=80&gen.prompt=${encodeURIComponent('The jury €')}&gen.methods=magnitude`);
     expect(await runWidget(page, GEN, 30_000)).toBe('error');
     const alert = (await page.locator(`${GEN} [role=alert]`).textContent()) ?? '';
     expect(alert).toMatch(/does not know: "€" \(U\+20AC\) at character 10\./);
@@ -82,7 +82,9 @@ describe('generated text', () => {
     refs.catch(() => undefined);
     try {
       const { page, consoleErrors } = await watchedPage(browser, site.url);
-      await page.goto(`${site.url}${path}?gen.methods=${SETTINGS.methods.join(',')}&gen.sparsity=0.7`);
+      await page.goto(
+        `${site.url}${path}?gen.model=brown-char&gen.prompt=${encodeURIComponent(SETTINGS.prompt)}&gen.chars=80&gen.methods=${SETTINGS.methods.join(',')}&gen.sparsity=0.7`,
+      );
       expect(await runWidget(page, GEN, 120_000)).toBe('done');
       await expectTextsAgree(page, await refs, SETTINGS);
       // The table says it in words, the numbers through the formatting module.

@@ -149,7 +149,7 @@ describe('values from a link stay text', () => {
   it('a prompt of markup in the generated-text link is named as unknown characters, as text', async () => {
     const w = await watchedPage(browser, site.url);
     const prompt = '<img src=x onerror=window.__pwned=1>';
-    await w.page.goto(`${site.url}/embed/generated-text/?gen.prompt=${encodeURIComponent(prompt)}&gen.methods=magnitude`);
+    await w.page.goto(`${site.url}/embed/generated-text/?gen.model=brown-char&gen.prompt=${encodeURIComponent(prompt)}&gen.methods=magnitude`);
     const r = await settle(w.page, 'generated-text');
     expect(r.status).toBe('error');
     expect(r.error).toMatch(/"<" \(U\+003C\)/);
@@ -192,7 +192,7 @@ describe('the command the generated-text widget shows', () => {
   it.each(PROMPTS)('prompt %j: the shell receives it as one argument and runs nothing else', async (prompt) => {
     const w = await watchedPage(browser, site.url);
     await w.page.goto(
-      `${site.url}/embed/generated-text/?gen.prompt=${encodeURIComponent(prompt)}&gen.methods=magnitude&gen.chars=5&gen.decoding=sample&gen.seed=3`,
+      `${site.url}/embed/generated-text/?gen.model=brown-char&gen.prompt=${encodeURIComponent(prompt)}&gen.methods=magnitude&gen.chars=5&gen.decoding=sample&gen.seed=3`,
     );
     const r = await settle(w.page, 'generated-text');
     expect(r.status, r.error).toBe('done');

@@ -66,12 +66,13 @@ export interface CliComparison {
  */
 export async function cliTexts(
   dir: string,
-  s: { prompt: string; tokens: number; seed: number; temperature: number; methods: readonly string[] },
+  s: { model?: string; prompt: string; tokens: number; seed: number; temperature: number; methods: readonly string[] },
 ): Promise<{ texts: Map<string, string>; compared: Map<string, CliComparison> }> {
+  const model = s.model ?? 'brown-char';
   const gen = [
     'generate',
     '--model',
-    'brown-char',
+    model,
     '--prompt',
     s.prompt,
     '--tokens',
@@ -84,7 +85,7 @@ export async function cliTexts(
   const texts = new Map<string, string>([['dense', await cliAsync(...gen)]]);
   const compared = new Map<string, CliComparison>();
   for (const method of s.methods) {
-    const c = JSON.parse(await cliAsync(...gen, '--prune', join(dir, `brown-char-${method}.json`), '--compare', '--eval-seqs', '32')) as CliComparison;
+    const c = JSON.parse(await cliAsync(...gen, '--prune', join(dir, `${model}-${method}.json`), '--compare', '--eval-seqs', '32')) as CliComparison;
     // The comparison's dense text is the plain command's.
     expect(c.dense_text, method).toBe(texts.get('dense'));
     texts.set(method, c.pruned_text);
@@ -100,7 +101,7 @@ export async function cliTexts(
 export async function expectTextsAgree(
   page: Page,
   refs: Awaited<ReturnType<typeof cliTexts>>,
-  s: { prompt: string; methods: readonly string[] },
+  s: { model?: string; prompt: string; methods: readonly string[] },
 ): Promise<void> {
   const methods = s.methods;
   const card = (m: string) => page.locator(`generated-text figure.gen-card[data-method="${m}"]`);
@@ -120,9 +121,17 @@ export async function expectTextsAgree(
     if (typeof c.first_departure === 'number') {
       expect(r.departure, r.method).toMatchObject({ kind: 'at', token: c.first_departure });
       expect(first, r.method).toBe(String(c.first_departure));
-      // brown-char's tokens are characters: the mark is the departing character, as text.
       const mark = await card(r.method).locator('pre.gen-text mark').textContent();
-      expect(mark, r.method).toBe(c.pruned_text.charAt(s.prompt.length + c.first_departure - 1));
+      // brown-char's tokens are characters: the mark is the departing character, as text; a word model's is the departing word.
+      if ((s.model ?? 'brown-char') === 'brown-char') expect(mark, r.method).toBe(c.pruned_text.charAt(s.prompt.length + c.first_departure - 1));
+      else {
+        // The whole departing word: no letters of it left outside the mark on either side.
+        expect(mark ?? '', r.method).toMatch(/^\S+$/);
+        const around = await card(r.method)
+          .locator('pre.gen-text mark')
+          .evaluate((m) => [m.previousSibling?.textContent?.slice(-1) ?? '', m.nextSibling?.textContent?.charAt(0) ?? '']);
+        for (const ch of around) expect(/\p{L}/u.test(ch) && /^\p{L}/u.test(mark ?? ''), `${r.method}: ${around.join('|')}`).toBe(false);
+      }
     } else {
       expect(r.departure.kind, r.method).toBe('never');
       expect(first, r.method).toBe('never');

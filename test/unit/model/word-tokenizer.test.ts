@@ -8,6 +8,7 @@ import { initBackend, tf } from '../../../src/core/tf/backend.ts';
 import { FILE_SEPARATOR, UNKNOWN_TOKEN, WordTokenizer, splitWords, unknownWordsMessage, wordVocabulary } from '../../../src/model/wordTokenizer.ts';
 import { dictionaryShare } from '../../../src/model/dictionaryWords.ts';
 import { makeModel, makeTokenizer } from '../../../src/model/weights.ts';
+import { textDeparture } from '../../../src/model/textAgreement.ts';
 import { generate, trainableLookup } from '../../../src/model/transformer.ts';
 import { initParams } from '../../../src/model/train.ts';
 import type { ModelConfig } from '../../../src/model/config.ts';
@@ -62,6 +63,16 @@ describe('WordTokenizer', () => {
     expect(tok.findUnknown('the Ierulli and ierulli, Zog')).toEqual(['Ierulli', 'Zog']);
     expect(unknownWordsMessage(tok, 'the Ierulli')).toMatch(/1 word the model does not know: “Ierulli”/);
     expect(unknownWordsMessage(tok, 'the jury')).toBe('');
+  });
+
+  it('marks the departing word of a continuation on the text as shown (decoded after the prompt)', () => {
+    const context = tok.encode('The jury said');
+    const dense = tok.encode('that it was fine. The dog said it.');
+    const pruned = tok.encode('that it was the jury. The dog said it.');
+    const shown = tok.decodeAfter(context, pruned);
+    const d = textDeparture((ids) => tok.decodeAfter(context, ids), dense, pruned);
+    expect(d).toMatchObject({ kind: 'at', token: 4 });
+    if (d.kind === 'at') expect(shown.slice(d.start, d.end)).toBe('the');
   });
 
   it('decodes with the spacing, quote and capital rules', () => {
