@@ -324,7 +324,7 @@ describe('inputs that failed late or silently', () => {
     // The link's empty text is refused first; then the reader pastes.
     expect((await settle(w.page, 'model-pruner')).error).toMatch(/calibration text is empty/);
     const text = 'The jury said it did find that the city was well run. '.repeat(360); // 19 440 characters
-    const area = w.page.getByLabel('your calibration text (brown-char)');
+    const area = w.page.getByLabel('your calibration text (Brown models)');
     await area.fill(text);
     await area.dispatchEvent('change');
     await w.page.waitForFunction(() => document.querySelector('model-pruner')?.getAttribute('data-status') === 'running', null, { timeout: 10_000 });

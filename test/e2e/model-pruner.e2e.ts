@@ -91,7 +91,7 @@ describe('model pruner', () => {
     expect(await runWidget(page, TAG, 60_000)).toBe('error');
     expect(await page.locator(`${TAG} [role=alert]`).textContent()).toContain('the calibration text is empty');
 
-    const box = page.locator(TAG).getByLabel('your calibration text (brown-char)');
+    const box = page.locator(TAG).getByLabel('your calibration text (Brown models)');
     // A character the model never saw is named.
     await box.fill('The price was 5 € per pound, and the market closed early on the first day of the sale.');
     await page.keyboard.press('Tab');
