@@ -91,4 +91,25 @@ describe('sliders and presets', () => {
     expect(w.consoleErrors).toEqual([]);
     await page.context().close();
   });
+
+  it('390 px: a Run button pressed near the bottom of the screen starts the run (nothing covers it between press and release)', async () => {
+    const w = await watchedPage(session.browser, session.site.url, { width: 390, height: 900 });
+    const { page } = w;
+    await page.goto(`${session.site.url}/embed/generated-text/?gen.methods=magnitude`);
+    const run = page.locator('generated-text .widget-actions').getByRole('button', { name: 'Run', exact: true });
+    await run.scrollIntoViewIfNeeded();
+    // Bring the button to the bottom of the screen, where the status line would stick while a control has focus.
+    await page.evaluate(() => {
+      const b = [...document.querySelectorAll<HTMLButtonElement>('generated-text .widget-actions button')].find((x) => x.textContent === 'Run')!;
+      window.scrollBy(0, b.getBoundingClientRect().bottom - window.innerHeight + 8);
+    });
+    await run.click();
+    await page.waitForFunction(() => document.querySelector('generated-text')?.getAttribute('data-status') !== 'idle', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('generated-text')?.getAttribute('data-status') ?? ''), undefined, {
+      timeout: 60_000,
+    });
+    expect(await page.locator('generated-text').getAttribute('data-status')).toBe('done');
+    expect(w.consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 });
