@@ -126,10 +126,6 @@ export function splitRows(model: Model, mode: Mode): SplitRow[] {
   });
 }
 
-export function allSplitRows(): SplitRow[] {
-  return (['brown-char', 'induction'] as const).flatMap((model) => (['merged', 'factored'] as const).flatMap((mode) => splitRows(model, mode)));
-}
-
 // ---------------------------------------------------------------- where the objective acts
 
 /** Pairs that differ in one thing: the mask search's objective (same refit), or the refit's (same mask). */
@@ -225,9 +221,6 @@ export function meanGain(model: Model, mode: Mode, where: 'mask search' | 'refit
 }
 
 const claim = claimsFor('src/site/numbers/fairFight.ts (public/data/sweeps.json)');
-
-/** The modes the sweeps cover (scripts/precompute-sweeps.ts SWEEP_MODES). */
-export const FILE_MODES: readonly Mode[] = (['merged', 'factored'] as const).filter((m) => SWEEPS.some((x) => x.mode === m));
 
 export function fairFight() {
   // The verdicts read merged mode (the theory's W_h); factored mode is shown beside it.
