@@ -85,6 +85,8 @@ export class OwnModel extends WidgetBase<typeof schema> {
   private readonly pool = new OwnModelPool();
   private fileBox!: FileBox;
   private picked: { file: File; configJson?: unknown; configName?: string } | undefined;
+  /** Counts file checks started, so that only the newest one shows its result. */
+  private pickGeneration = 0;
   private header: HeaderSummary | undefined;
   /** What the primary worker has open and prepared (file, config and texts), to skip reloading. */
   private openKey = '';
@@ -123,6 +125,10 @@ export class OwnModel extends WidgetBase<typeof schema> {
 
   /** A file (and maybe config.json) was chosen or dropped: check the header now and show the summary or the words. */
   private async pick(file: File | undefined, config: File | undefined, during?: 'run'): Promise<void> {
+    // Files chosen one after the other (model, then config.json) start overlapping checks:
+    // only the newest may show its result, or a slower stale check would overwrite it.
+    const generation = ++this.pickGeneration;
+    const stale = (): boolean => generation !== this.pickGeneration;
     this.header = undefined;
     this.last = undefined;
     this.output.replaceChildren();
@@ -134,12 +140,16 @@ export class OwnModel extends WidgetBase<typeof schema> {
     }
     try {
       const configJson = config ? parseConfigText(await config.text()) : undefined;
+      if (stale()) return;
       this.picked = { file, configJson, configName: config?.name };
-      this.header = await readCheckpointHeader(file, configJson, this.nHead());
+      const header = await readCheckpointHeader(file, configJson, this.nHead());
+      if (stale()) return;
+      this.header = header;
       this.fileBox.showError('');
       this.fileBox.showSummary(summaryList(this.header, file.name, config?.name));
       if (during !== 'run') this.setStatus('idle', this.idleText());
     } catch (e) {
+      if (stale()) return;
       const words = inPageWords(e instanceof Error ? e.message : String(e));
       const what = e instanceof ConfigFileError ? 'config.json' : `“${file.name}”`;
       this.fileBox.showSummary(undefined);
