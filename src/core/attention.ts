@@ -105,19 +105,28 @@ export function attentionMetrics(f0: Matrix, f: Matrix): AttentionMetrics {
  * and loss sum over sequences, KL and TV average over all rows.
  */
 export function compareAttention(problem: Problem, wPruned: Matrix): AttentionMetrics {
+  return metricsOverSequences(sequenceBlocks(problem).map((X) => () => ({ f0: attention(X, problem.W, problem.causal), f: attention(X, wPruned, problem.causal) })));
+}
+
+/**
+ * The metrics of SPEC §5 over several sequences, each given as its dense and pruned
+ * attention (computed one sequence at a time, so only one pair is held): Frobenius norms
+ * and loss sum over sequences, KL and TV average over all rows.
+ */
+export function metricsOverSequences(sequences: Iterable<() => { f0: Matrix; f: Matrix }>): AttentionMetrics {
   let diff2 = 0;
   let ref2 = 0;
   let klSum = 0;
   let tvSum = 0;
   let rows = 0;
-  for (const X of sequenceBlocks(problem)) {
-    const f0 = attention(X, problem.W, problem.causal);
-    const m = attentionMetrics(f0, attention(X, wPruned, problem.causal));
+  for (const pair of sequences) {
+    const { f0, f } = pair();
+    const m = attentionMetrics(f0, f);
     diff2 += 2 * m.attentionLoss;
     ref2 += frobenius2(f0);
-    klSum += m.meanRowKL * X.rows;
-    tvSum += m.meanRowTV * X.rows;
-    rows += X.rows;
+    klSum += m.meanRowKL * f0.rows;
+    tvSum += m.meanRowTV * f0.rows;
+    rows += f0.rows;
   }
   return { attentionError: Math.sqrt(diff2 / ref2), attentionLoss: 0.5 * diff2, meanRowKL: klSum / rows, meanRowTV: tvSum / rows };
 }

@@ -108,6 +108,22 @@ export function solveSym(a: Matrix, b: Matrix): Matrix | null {
   return z;
 }
 
+const GRAMS = new WeakMap<Float64Array, Matrix>();
+
+/**
+ * XᵀX of a calibration X, computed once per X and then shared: every head of a layer reads
+ * the same X, and SparseGPT, the linear objective and the linear refit each need its Gram
+ * matrix for W_Q and for W_K (GPT-2's 8 192 × 768 X costs ~5 s a Gram in plain JS). Never
+ * write to the result: copy it first.
+ */
+export function sharedGram(x: Matrix): Matrix {
+  const hit = GRAMS.get(x.data);
+  if (hit && hit.rows === x.cols) return hit;
+  const g = gram(x);
+  GRAMS.set(x.data, g);
+  return g;
+}
+
 /** G = XᵀX (d×d, exactly symmetric): one pass over the rows of X, upper triangle then mirror. */
 export function gram(x: Matrix): Matrix {
   const { rows: n, cols: d } = x;
@@ -140,7 +156,7 @@ export function gram(x: Matrix): Matrix {
 export function spectralNormSquared(x: Matrix, tol = 1e-13, maxIter = 20_000): number {
   const d = x.cols;
   if (d === 0 || x.rows === 0) return 0;
-  const g = gram(x);
+  const g = sharedGram(x);
   const G = g.data;
   // Deterministic start vector with no special structure, so it is (generically) not
   // orthogonal to the top eigenvector; all-ones could be, for a centred X.

@@ -18,7 +18,7 @@
  * sequences, so causal flags and segments do not enter.
  */
 import { type Matrix, zeros } from './matrix.ts';
-import { cholesky, gram } from './linalg.ts';
+import { cholesky, sharedGram } from './linalg.ts';
 import { linearError, linearErrorOfLayers } from './linear.ts';
 import type { ObjectiveValue } from './objective.ts';
 import { num } from '../ui/format.ts';
@@ -43,7 +43,7 @@ export class LinearMaskObjective {
     X: Matrix,
     private readonly blocks: readonly LinearBlock[],
   ) {
-    this.h = gram(X);
+    this.h = sharedGram(X);
     this.size = blocks.reduce((s, b) => Math.max(s, b.offset + b.W.data.length), 0);
     const biggest = Math.max(...blocks.map((b) => b.W.data.length));
     this.d = new Float64Array(biggest);
@@ -114,7 +114,7 @@ export interface LinearRefitResult {
 export function linearRefit(X: Matrix, W: Matrix, mask: Matrix, start?: Matrix): LinearRefitResult {
   if (mask.rows !== W.rows || mask.cols !== W.cols) throw new Error(`mask is ${mask.rows}x${mask.cols}, W ${W.rows}x${W.cols}`);
   if (X.cols !== W.rows) throw new Error(`X has ${X.cols} columns but W has ${W.rows} rows`);
-  const h = gram(X);
+  const h = sharedGram(X);
   const din = W.rows;
   const dout = W.cols;
   const H = h.data;

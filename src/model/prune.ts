@@ -21,7 +21,7 @@ import type { Problem } from '../core/problem.ts';
 import type { Granularity } from '../core/mask.ts';
 import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
 import type { GdOptions } from '../core/gd.ts';
-import { augmentedMerged, type FactoredProblem, withOnesColumn } from '../core/factored.ts';
+import { augmentedMerged, compareAttentionFactored, type FactoredProblem, withOnesColumn } from '../core/factored.ts';
 import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import {
   type Compute,
@@ -299,23 +299,18 @@ export function headInputs(model: TransformerWeights, calib: Calibration, layer:
 export function pruneHead(inputs: HeadInputs, spec: ModelPruneSpec, cache?: RelaxedCache): PrunedHead {
   const { layer, head, X, wq, wk, bq, bk } = inputs;
   const biased = bq !== undefined && bk !== undefined;
-  const Xa = biased ? withOnesColumn(X) : X;
-  const W = biased ? augmentedMerged(wq, wk, bq, bk) : merge(wq, wk);
-  const problem: Problem = { X: Xa, W, causal: true, segments: inputs.segments };
-  let wEffective: Matrix;
-  let rest: { override: HeadOverride; pruned: number; total: number; notes: string[]; compute: Compute };
   const o = runOptions(spec, layer, head);
   if (spec.mode === 'merged') {
+    const Xa = biased ? withOnesColumn(X) : X;
+    const W = biased ? augmentedMerged(wq, wk, bq, bk) : merge(wq, wk);
+    const problem: Problem = { X: Xa, W, causal: true, segments: inputs.segments };
     const r = pruneMergedHead(problem, spec, o, cache, `merged.${layer}.${head}`);
-    wEffective = r.wPruned;
-    rest = r;
-  } else {
-    const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments: inputs.segments, ...(biased ? { bq, bk } : {}) };
-    const r = pruneFactoredHead(fp, spec, o, cache, `factored.${layer}.${head}`);
-    wEffective = biased ? augmentedMerged(r.wq, r.wk, bq, bk) : merge(r.wq, r.wk);
-    rest = r;
+    return { layer, head, metrics: compareAttention(problem, r.wPruned), ...r };
   }
-  return { layer, head, metrics: compareAttention(problem, wEffective), ...rest };
+  const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments: inputs.segments, ...(biased ? { bq, bk } : {}) };
+  const r = pruneFactoredHead(fp, spec, o, cache, `factored.${layer}.${head}`);
+  // The metrics in the factored form: the same numbers (to round-off) as through the merged W̃, at d_h/d of the work.
+  return { layer, head, metrics: compareAttentionFactored(fp, r.wq, r.wk), ...r };
 }
 
 /**

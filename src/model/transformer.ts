@@ -124,10 +124,28 @@ export function modelParamTensors(model: TransformerWeights): ParamTensors {
   let t = modelTensors.get(model);
   if (!t) {
     t = {};
-    for (const [name, p] of model.params) t[name] = tf.keep(tf.tensor(p.data, p.shape, 'float32'));
+    const tied = architectureOf(model.config).tiedEmbeddings;
+    for (const [name, p] of model.params) {
+      // A tied embedding is kept transposed, [d, vocab], as the unembedding reads it: TensorFlow.js's
+      // wasm matMul with transposeB re-packs the whole [vocab, d] matrix on every call (GPT-2's
+      // 50 257 × 768 unembedding ran at 2.5 GFLOP/s that way, 17 pre-transposed). Rows for the
+      // embedding lookup are gathered along its second axis.
+      if (tied && name === 'tok_emb') t[TIED_EMBEDDING_T] = tf.keep(tf.tensor(transposed(p.data, p.shape[0], p.shape[1]), [p.shape[1], p.shape[0]], 'float32'));
+      else t[name] = tf.keep(tf.tensor(p.data, p.shape, 'float32'));
+    }
     modelTensors.set(model, t);
   }
   return t;
+}
+
+/** The key of a tied token embedding uploaded transposed, [d, vocab] (modelParamTensors). */
+const TIED_EMBEDDING_T = 'tok_emb.T';
+
+/** A row-major rows × cols matrix transposed (cols × rows). */
+function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+  return out;
 }
 
 /** Free the cached tfjs copies of a model's weights. */
@@ -204,7 +222,12 @@ export function forwardTensors(
 function unembed(config: ModelConfig, P: ParamTensors, hidden: tf.Tensor2D): tf.Tensor2D {
   const arch = architectureOf(config);
   // A tied unembedding is the token embedding transposed (no copy: matMul with transposeB).
-  const out = arch.tiedEmbeddings ? tf.matMul(hidden, P['tok_emb'] as tf.Tensor2D, false, true) : tf.matMul(hidden, P['unembed.w'] as tf.Tensor2D);
+  const embT = P[TIED_EMBEDDING_T] as tf.Tensor2D | undefined;
+  const out = embT
+    ? tf.matMul(hidden, embT)
+    : arch.tiedEmbeddings
+      ? tf.matMul(hidden, P['tok_emb'] as tf.Tensor2D, false, true)
+      : tf.matMul(hidden, P['unembed.w'] as tf.Tensor2D);
   return (arch.unembedBias ? tf.add(out, P['unembed.b']) : out) as tf.Tensor2D;
 }
 
@@ -228,7 +251,12 @@ function hiddenTensors(
   const attention: tf.Tensor4D[] = [];
 
   const flatTokens = tf.reshape(tokens, [B * T]) as tf.Tensor1D;
-  const rows = embedding === 'gather' ? tf.gather(P['tok_emb'], flatTokens) : trainableLookup(P['tok_emb'] as tf.Tensor2D, flatTokens);
+  const embT = P[TIED_EMBEDDING_T];
+  const rows = embT
+    ? tf.transpose(tf.gather(embT, flatTokens, 1))
+    : embedding === 'gather'
+      ? tf.gather(P['tok_emb'], flatTokens)
+      : trainableLookup(P['tok_emb'] as tf.Tensor2D, flatTokens);
   const emb = tf.reshape(rows, [B, T, d]);
   let x: tf.Tensor = tf.add(emb, tf.slice(P['pos_emb'], [0, 0], [T, d]));
   // One block: the residual stream out, and what the caller asked to capture.

@@ -17,7 +17,7 @@
 import { InputError, NumericalError } from '../errors.ts';
 import { type Matrix, zeros } from '../matrix.ts';
 import { maskPruneLowestGlobal, maskPruneNM } from '../mask.ts';
-import { gram, cholesky, choleskyInverse, upperCholesky } from '../linalg.ts';
+import { sharedGram, cholesky, choleskyInverse, upperCholesky } from '../linalg.ts';
 import type { Problem, PruneOptions, PruneResult } from '../problem.ts';
 import { checkBaselineInput } from './magnitude.ts';
 
@@ -98,7 +98,9 @@ export function sparseGptPrune(problem: Problem, opts: PruneOptions, options: Sp
 
   // Step 1: H = (2/n) XᵀX. The 2/n only rescales H (and U by a constant), but we keep
   // it so that H and the damping values match the official code.
-  const h = gram(X);
+  // A copy of the layer's shared Gram matrix: it is scaled and its diagonal patched below.
+  const shared = sharedGram(X);
+  const h = { rows: shared.rows, cols: shared.cols, data: Float64Array.from(shared.data) };
   const scale = 2 / X.rows;
   for (let t = 0; t < h.data.length; t++) h.data[t] *= scale;
   let dead = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FactoredObjective, type FactoredProblem } from '../../../src/core/factored.ts';
+import { augmentedMerged, compareAttentionFactored, FactoredObjective, type FactoredProblem, withOnesColumn } from '../../../src/core/factored.ts';
+import { compareAttention } from '../../../src/core/attention.ts';
 import { AttentionObjective } from '../../../src/core/objective.ts';
 import { GradientDescent } from '../../../src/core/gd.ts';
 import { zeros, type Matrix } from '../../../src/core/matrix.ts';
@@ -58,4 +59,25 @@ describe('factored objective (masks on W_Q and W_K)', () => {
     expect(gd.lossHistory.at(-1)!).toBeLessThan(gd.lossHistory[0]);
     expect(Number.isNaN(gd.safeEta)).toBe(true);
   });
+});
+
+describe('compareAttentionFactored', () => {
+  for (const biased of [false, true])
+    it(`gives compareAttention's metrics through the merged weight (${biased ? 'with Q/K biases, X̃ = [X, 1]' : 'no biases'}, two sequences)`, () => {
+      const p: FactoredProblem = {
+        ...factored(21, true, [5, 4]),
+        ...(biased ? { bq: randomMatrix(1, 3, 30).data, bk: randomMatrix(1, 3, 31).data } : {}),
+      };
+      // A pruned head: some entries of W_Q and W_K zeroed, the rest changed (as a refit does).
+      const wq = randomMatrix(6, 3, 40, 0.7);
+      const wk = randomMatrix(6, 3, 41, 0.7);
+      for (let i = 0; i < 18; i += 3) (wq.data[i] = 0), (wk.data[i + 1] = 0);
+      const merged = { X: withOnesColumn(p.X), W: augmentedMerged(p.Wq, p.Wk, p.bq, p.bk), causal: true, segments: p.segments };
+      const want = compareAttention(merged, augmentedMerged(wq, wk, p.bq, p.bk));
+      const got = compareAttentionFactored(p, wq, wk);
+      expect(want.attentionError).toBeGreaterThan(0.01);
+      for (const k of ['attentionError', 'attentionLoss', 'meanRowKL', 'meanRowTV'] as const) expect(Math.abs(got[k] - want[k]), k).toBeLessThan(1e-12 * Math.max(1, Math.abs(want[k])));
+      // A wrong convention (W_Q and W_K swapped) is caught.
+      expect(Math.abs(compareAttentionFactored(p, wk, wq).attentionError - want.attentionError)).toBeGreaterThan(1e-3);
+    });
 });
