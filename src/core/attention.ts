@@ -105,7 +105,9 @@ export function attentionMetrics(f0: Matrix, f: Matrix): AttentionMetrics {
  * and loss sum over sequences, KL and TV average over all rows.
  */
 export function compareAttention(problem: Problem, wPruned: Matrix): AttentionMetrics {
-  return metricsOverSequences(sequenceBlocks(problem).map((X) => () => ({ f0: attention(X, problem.W, problem.causal), f: attention(X, wPruned, problem.causal) })));
+  return metricsOverSequences(
+    sequenceBlocks(problem).map((X) => () => ({ f0: attention(X, problem.W, problem.causal), f: attention(X, wPruned, problem.causal) })),
+  );
 }
 
 /**

@@ -76,7 +76,8 @@ describe('compareAttentionFactored', () => {
       const want = compareAttention(merged, augmentedMerged(wq, wk, p.bq, p.bk));
       const got = compareAttentionFactored(p, wq, wk);
       expect(want.attentionError).toBeGreaterThan(0.01);
-      for (const k of ['attentionError', 'attentionLoss', 'meanRowKL', 'meanRowTV'] as const) expect(Math.abs(got[k] - want[k]), k).toBeLessThan(1e-12 * Math.max(1, Math.abs(want[k])));
+      for (const k of ['attentionError', 'attentionLoss', 'meanRowKL', 'meanRowTV'] as const)
+        expect(Math.abs(got[k] - want[k]), k).toBeLessThan(1e-12 * Math.max(1, Math.abs(want[k])));
       // A wrong convention (W_Q and W_K swapped) is caught.
       expect(Math.abs(compareAttentionFactored(p, wk, wq).attentionError - want.attentionError)).toBeGreaterThan(1e-3);
     });
