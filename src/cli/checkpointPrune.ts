@@ -125,7 +125,8 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
       );
   });
   const t1 = performance.now();
-  const calib = captureCalibration(model, calibration);
+  // Only the pruned layers' X, and the forward pass stops after the last of them.
+  const calib = captureCalibration(model, calibration, layers);
   const spec = { method, refit, sparsity, mode: mode as PruneMode, granularity, gd, seed, layers };
   const result = pruneModel(model, calib, spec, (done, total) =>
     process.stderr.write(`model-prune: ${method}${refit === 'none' ? '' : ` + ${refit} refit`} head ${done}/${total}\n`),

@@ -62,17 +62,32 @@ export interface Calibration {
   segments: number[];
 }
 
-export function captureCalibration(model: TransformerWeights, sequences: readonly Int32Array[]): Calibration {
+/** Attention scores a calibration forward pass may hold at once (floats): GPT-2's 1 024-token windows go two at a time. */
+const CALIBRATION_SCORES_BUDGET = 1 << 25;
+
+/**
+ * Record each layer's attention input X on the calibration sequences. With `layers`, the
+ * forward pass stops after the last of them and only their X are kept (the others are empty
+ * matrices): pruning GPT-2's layer 0 needs one block of the twelve, and each X of GPT-2 small
+ * on 8 windows is 50 MB in float64. Long windows run a few at a time (their attention scores
+ * are H·T² floats each); our models' windows all run in one pass.
+ */
+export function captureCalibration(model: TransformerWeights, sequences: readonly Int32Array[], layers?: readonly number[]): Calibration {
   if (sequences.length === 0) throw new Error('calibration needs at least one sequence');
   const T = sequences[0].length;
   if (sequences.some((s) => s.length !== T)) throw new Error('calibration sequences must have equal length');
-  const r = forwardCaptures(model, sequences, { capture: true });
-  const d = model.config.dModel;
-  const xs = (r.layers ?? []).map((l) => {
-    const x = zeros(sequences.length * T, d);
-    x.data.set(l.x!);
-    return x;
-  });
+  const { nLayers, nHeads, dModel: d } = model.config;
+  const wanted = new Set(layers ?? Array.from({ length: nLayers }, (_, l) => l));
+  const lastLayer = Math.max(...wanted);
+  const xs = Array.from({ length: nLayers }, (_, l) => (wanted.has(l) ? zeros(sequences.length * T, d) : { rows: 0, cols: d, data: new Float64Array(0) }));
+  const perPass = Math.max(1, Math.floor(CALIBRATION_SCORES_BUDGET / (nHeads * T * T)));
+  for (let first = 0; first < sequences.length; first += perPass) {
+    const chunk = sequences.slice(first, first + perPass);
+    const r = forwardCaptures(model, chunk, { capture: true, lastLayer });
+    (r.layers ?? []).forEach((l, layer) => {
+      if (wanted.has(layer)) xs[layer].data.set(l.x!, first * T * d);
+    });
+  }
   return { xs, segments: sequences.map(() => T) };
 }
 

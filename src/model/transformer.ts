@@ -37,6 +37,8 @@ export interface ForwardOptions {
   capture?: boolean;
   /** Return each layer's attention probabilities. */
   captureAttention?: boolean;
+  /** Captures only: run the blocks up to this layer and stop (what comes after is not needed). */
+  lastLayer?: number;
 }
 
 /**
@@ -319,7 +321,10 @@ function hiddenTensors(
     if (options.captureAttention) captured.push(probs);
     return { x: y, captured };
   };
-  for (let l = 0; l < config.nLayers; l++) {
+  const lastLayer = options.lastLayer ?? config.nLayers - 1;
+  if (!(Number.isInteger(lastLayer) && lastLayer >= 0 && lastLayer < config.nLayers))
+    throw new Error(`lastLayer ${lastLayer} out of range (the model has ${config.nLayers})`);
+  for (let l = 0; l <= lastLayer; l++) {
     // Inference frees each block's intermediates as it goes (a GPT-2 window would hold gigabytes
     // of them until the end); training keeps them, the gradient tape needs them.
     const r = embedding === 'gather' ? tf.tidy(() => block(l, x)) : block(l, x);
@@ -379,6 +384,7 @@ function forwardInPieces(
   const P = modelParamTensors(model);
   const B = sequences.length;
   const T = sequences[0]?.length ?? 0;
+  if (options.lastLayer !== undefined && !noLogits) throw new Error('forward: lastLayer is for captures only (the logits need every layer)');
   const rowsPerPiece = Math.max(1, Math.floor(LOGITS_BUDGET.floats / c.vocabSize));
   const whole = B * T <= rowsPerPiece;
   const outs = tf.tidy(() => {
@@ -406,8 +412,9 @@ function forwardInPieces(
     }
     const result: Omit<ForwardResult, 'logits'> = { batch: B, T, vocab: c.vocabSize };
     if (options.capture || options.captureAttention) {
-      const nx = options.capture ? c.nLayers : 0;
-      result.layers = Array.from({ length: c.nLayers }, (_, l) => {
+      const ran = (options.lastLayer ?? c.nLayers - 1) + 1;
+      const nx = options.capture ? ran : 0;
+      result.layers = Array.from({ length: ran }, (_, l) => {
         const cap: LayerCapture = {};
         if (options.capture) cap.x = outs[1 + l].dataSync() as Float32Array;
         if (options.captureAttention) cap.attention = outs[1 + nx + l].dataSync() as Float32Array;
