@@ -74,27 +74,34 @@ describe('public/data/sweeps.json', () => {
     }
   });
 
-  it('equals a fresh run of the sweep code: induction, magnitude (no refit, merged), SparseGPT + linear refit (merged) and Wanda + linear refit (factored), 50 %, to 1e-9', async () => {
-    for (const [method, refit, settings, mode] of [
-      ['magnitude', 'none', undefined, 'merged'],
-      ['sparsegpt', 'linear', 'linear-refit', 'merged'],
-      ['wanda', 'linear', 'linear-refit', 'factored'],
-    ] as const) {
-      const run = sweepRuns().find((r) => r.model === 'induction' && r.mode === mode && !r.nm && r.settings === settings)!;
-      const fresh = await runSweep({ ...run.options, methods: [method], sparsities: [0.5] }, () => {});
-      const saved = find('induction', mode, undefined, settings);
-      for (const [m, p] of [
+  // One cell per model and kind of sweep: induction's three (no refit, and the linear refit in both modes), and
+  // brown-word's (merged only, issue 19). Each recomputes the dense row and one method at one sparsity.
+  const cells = [
+    { model: 'induction', method: 'magnitude', refit: 'none', settings: undefined, mode: 'merged', p: 0.5 },
+    { model: 'induction', method: 'sparsegpt', refit: 'linear', settings: 'linear-refit', mode: 'merged', p: 0.5 },
+    { model: 'induction', method: 'wanda', refit: 'linear', settings: 'linear-refit', mode: 'factored', p: 0.5 },
+    { model: 'brown-word', method: 'wanda', refit: 'linear', settings: 'linear-refit', mode: 'merged', p: 0.7 },
+  ] as const;
+  it.each(cells)(
+    'equals a fresh run of the sweep code: $model, $method + $refit refit ($mode) at $p, to 1e-9',
+    async ({ model, method, refit, settings, mode, p }) => {
+      const run = sweepRuns().find((r) => r.model === model && r.mode === mode && !r.nm && r.settings === settings)!;
+      const fresh = await runSweep({ ...run.options, methods: [method], sparsities: [p] }, () => {});
+      const saved = find(model, mode, undefined, settings);
+      const metric = saved.metric;
+      for (const [m, q] of [
         ['dense', 0],
-        [method, 0.5],
+        [method, p],
       ] as const) {
-        const a = fresh.rows.find((r) => r.method === m && r.sparsity === p)!;
-        const b = saved.rows.find((r) => r.method === m && r.sparsity === p && (m === 'dense' || r.refit === refit))!;
-        expect(Math.abs((a.accuracy as number) - (b.accuracy as number)), `${m} + ${refit}`).toBeLessThanOrEqual(1e-9);
+        const a = fresh.rows.find((r) => r.method === m && r.sparsity === q)!;
+        const b = saved.rows.find((r) => r.method === m && r.sparsity === q && (m === 'dense' || r.refit === refit))!;
+        expect(Number.isFinite(a[metric])).toBe(true);
+        expect(Math.abs((a[metric] as number) - (b[metric] as number)), `${m} + ${refit}`).toBeLessThanOrEqual(1e-9);
         expect(Math.abs(a.mean_attention_error - b.mean_attention_error)).toBeLessThanOrEqual(1e-9);
         if (m !== 'dense') expect(a.evaluations).toBe(b.evaluations);
       }
       expect(fresh.calibration).toBe(saved.calibration);
       expect(fresh.evaluation).toBe(saved.evaluation);
-    }
-  });
+    },
+  );
 });

@@ -11,17 +11,26 @@
  */
 import sweepsFile from '../../../public/data/sweeps.json';
 import timesFile from '../../../public/data/sweeps-time.json';
+import type { ModelName } from '../../model/config.ts';
 import { MODEL_METHOD_IDS, type ModelMethodId, REFIT_IDS, type RefitId, recipeLabel } from '../../core/methods.ts';
 import { rowMetric, type SavedSweep, type SweepRow } from '../../model/sweep.ts';
-import { percent, signedPercent } from '../../ui/format.ts';
+import { fixed, percent, signedPercent } from '../../ui/format.ts';
 import { type GainSplit, gainSplit } from './compare.ts';
 import { claimsFor } from './claims.ts';
 
-export type Model = 'brown-char' | 'induction';
+export type Model = ModelName;
 export type Mode = 'merged' | 'factored';
 type Sweep = SavedSweep & { settings?: 'paper-form' };
 
 const SWEEPS = sweepsFile.sweeps as unknown as Sweep[];
+/** The models the file holds, in its order (scripts/precompute-sweeps.ts SWEEP_PLAN: the order chapter 9 shows them in). */
+export const SWEEP_MODELS: readonly Model[] = [...new Set(SWEEPS.map((x) => x.model as Model))];
+/** The modes a model was swept in, merged first (brown-word: merged only, see scripts/precompute-sweeps.ts). */
+export function modesOf(model: Model): Mode[] {
+  return (['merged', 'factored'] as const).filter((mode) => SWEEPS.some((x) => x.model === model && x.mode === mode));
+}
+/** Whether the file has the model's merged 2:4 sweeps. */
+export const hasNM = (model: Model): boolean => SWEEPS.some((x) => x.model === model && x.nm === '2:4');
 const TIMES = timesFile.sweeps as { command: string; rows: { method: string; refit?: string; sparsity: number; time_ms?: number }[] }[];
 export const SPARSITIES: readonly number[] = sweepsFile.sparsities;
 
@@ -56,6 +65,14 @@ export function recipesOf(model: Model, mode: Mode): { method: ModelMethodId; re
 }
 
 export const higherIsBetter = (model: Model): boolean => model === 'induction';
+/** The model's metric in words: "accuracy" or "perplexity". */
+export const metricWord = (model: Model): string => (higherIsBetter(model) ? 'accuracy' : 'perplexity');
+/** A model's metric as the chapters print it: accuracy in percent, perplexity with two decimals. */
+export const metricText = (model: Model, x: number): string => (higherIsBetter(model) ? percent(x, 1) : fixed(x, 2));
+/** A gain in the model's metric (positive = better): accuracy points, or the change in perplexity (− = lower, the better way). */
+export function gainText(model: Model, x: number): string {
+  return higherIsBetter(model) ? `${x >= 0 ? '+' : '−'}${fixed(Math.abs(100 * x), 1)} pt` : `${x >= 0 ? '−' : '+'}${fixed(Math.abs(x), 2)}`;
+}
 
 export interface RecipeCell {
   metric: number;
@@ -222,23 +239,39 @@ export function meanGain(model: Model, mode: Mode, where: 'mask search' | 'refit
 
 const claim = claimsFor('src/site/numbers/fairFight.ts (public/data/sweeps.json)');
 
-export function fairFight() {
-  // The verdicts read merged mode (the theory's W_h); factored mode is shown beside it.
-  const split = { brown: splitRows('brown-char', 'merged'), induction: splitRows('induction', 'merged') };
-  const splitFactored = { brown: splitRows('brown-char', 'factored'), induction: splitRows('induction', 'factored') };
-  const where = (model: Model) => ({ mask: meanGain(model, 'merged', 'mask search'), refit: meanGain(model, 'merged', 'refit') });
+/** One model's fair fight: the split in each mode it was swept in, the sentences, where the objective acts, chance refitted. */
+export interface ModelFight {
+  model: Model;
+  /** Merged mode (the theory's W_h): the verdicts read it. */
+  split: SplitRow[];
+  /** Factored mode, where the file has it (else empty). */
+  splitFactored: SplitRow[];
+  sentence: string;
+  /** null where the model has no factored sweeps. */
+  sentenceFactored: string | null;
+  where: { mask: number[]; refit: number[] };
+  pairs: ReturnType<typeof objectiveGains>;
+  chance: { refit: RefitId; metric: number[] }[];
+}
+
+function modelFight(model: Model): ModelFight {
+  const split = splitRows(model, 'merged');
+  const splitFactored = modesOf(model).includes('factored') ? splitRows(model, 'factored') : [];
   return {
+    model,
     split,
     splitFactored,
-    sentences: { brown: shareSentence(split.brown), induction: shareSentence(split.induction) },
-    sentencesFactored: { brown: shareSentence(splitFactored.brown), induction: shareSentence(splitFactored.induction) },
-    where: { brown: where('brown-char'), induction: where('induction') },
-    pairs: { brown: objectiveGains('brown-char', 'merged'), induction: objectiveGains('induction', 'merged') },
-    chance: (['brown-char', 'induction'] as const).map((model) => ({
-      model,
-      values: REFIT_IDS.map((refit) => ({ refit, metric: SPARSITIES.map((x) => recipeCell(model, 'merged', 'random', refit, x).metric) })),
-    })),
+    sentence: shareSentence(split),
+    sentenceFactored: splitFactored.length ? shareSentence(splitFactored) : null,
+    where: { mask: meanGain(model, 'merged', 'mask search'), refit: meanGain(model, 'merged', 'refit') },
+    pairs: objectiveGains(model, 'merged'),
+    chance: REFIT_IDS.map((refit) => ({ refit, metric: SPARSITIES.map((x) => recipeCell(model, 'merged', 'random', refit, x).metric) })),
   };
+}
+
+/** Every model's fair fight, keyed by model (the file's models: SWEEP_MODELS). */
+export function fairFight(): Record<Model, ModelFight> {
+  return Object.fromEntries(SWEEP_MODELS.map((m) => [m, modelFight(m)])) as Record<Model, ModelFight>;
 }
 
 /**
@@ -247,35 +280,47 @@ export function fairFight() {
  * gain is largest, whether it is ever negative, and whether it acts through the mask
  * search or the refit.
  */
-export function fairFightVerdict() {
-  const ff = fairFight();
-  const per = (model: Model, rows: SplitRow[], where: { mask: number[]; refit: number[] }) => {
-    const shares = rows.map((r) => r.split.objectiveShare ?? Number.NEGATIVE_INFINITY);
-    const iMax = shares.indexOf(Math.max(...shares));
-    const top = rows.length - 1;
-    const low = rows.filter((r) => r.setting !== '2:4' && (r.setting as number) <= 0.5);
-    const negative = rows.filter((r) => r.split.objective < 0).map((r) => settingLabel(r.setting));
-    const lowShare = Math.max(...low.map((r) => r.split.objectiveShare ?? 0));
-    const actsThrough = (j: number) => (where.refit[j] > where.mask[j] ? 'the refit' : 'the mask search');
-    claim(
-      rows.every((r) => r.split.total >= 0),
-      `on ${model}, swap search + attention refit is never worse than SparseGPT`,
-    );
-    return {
-      model,
-      largestShareAt: settingLabel(rows[iMax].setting),
-      largestShare: shares[iMax],
-      topShare: rows[top].split.objectiveShare,
-      topLabel: settingLabel(rows[top].setting),
-      lowShare,
-      negative,
-      actsAtTop: actsThrough(top),
-      maskAtTop: where.mask[top],
-      refitAtTop: where.refit[top],
-      totalAtTop: rows[top].split.total,
-    };
-  };
-  return { brown: per('brown-char', ff.split.brown, ff.where.brown), induction: per('induction', ff.split.induction, ff.where.induction) };
+export function fairFightVerdict(): Record<Model, Verdict> {
+  return Object.fromEntries(Object.values(fairFight()).map((f) => [f.model, verdict(f)])) as Record<Model, Verdict>;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(fairFight(), null, 2));
+export type Verdict = ReturnType<typeof verdict>;
+
+function verdict({ model, split: rows, where }: ModelFight) {
+  const shares = rows.map((r) => r.split.objectiveShare ?? Number.NEGATIVE_INFINITY);
+  const iMax = shares.indexOf(Math.max(...shares));
+  const anyGain = Number.isFinite(shares[iMax]);
+  const top = rows.length - 1;
+  const low = rows.filter((r) => r.setting !== '2:4' && (r.setting as number) <= 0.5);
+  const negative = rows.filter((r) => r.split.objective < 0).map((r) => settingLabel(r.setting));
+  const lowShare = Math.max(...low.map((r) => r.split.objectiveShare ?? 0));
+  // Where the attention objective helps most at a setting; null where it helps in neither place.
+  const actsThrough = (j: number) => (Math.max(where.refit[j], where.mask[j]) <= 0 ? null : where.refit[j] > where.mask[j] ? 'the refit' : 'the mask search');
+  claim(
+    rows.every((r) => r.split.total >= 0),
+    `on ${model}, swap search + attention refit is never worse than SparseGPT`,
+  );
+  return {
+    model,
+    /** Where the objective's share of the gain is largest (null: swap + attention refit gains nothing over SparseGPT anywhere). */
+    largestShareAt: anyGain ? settingLabel(rows[iMax].setting) : null,
+    largestShare: anyGain ? shares[iMax] : null,
+    topShare: rows[top].split.objectiveShare,
+    topLabel: settingLabel(rows[top].setting),
+    lowShare,
+    negative,
+    actsAtTop: actsThrough(top),
+    maskAtTop: where.mask[top],
+    refitAtTop: where.refit[top],
+    totalAtTop: rows[top].split.total,
+  };
+}
+
+/** "At 90 % on brown-word, changing the mask search's objective moves the perplexity by … : the objective acts mainly through the refit." */
+export function whereSentence(v: Verdict): string {
+  const m = v.model;
+  const moves = `At ${v.topLabel} on ${m}, changing the mask search's objective moves the ${metricWord(m)} by ${gainText(m, v.maskAtTop)} on average, changing the refit's by ${gainText(m, v.refitAtTop)}`;
+  return `${moves}: ${v.actsAtTop === null ? 'the attention objective helps in neither place' : `the objective acts mainly through ${v.actsAtTop}`}.`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify({ fight: fairFight(), verdict: fairFightVerdict() }, null, 2));

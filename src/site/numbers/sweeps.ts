@@ -9,16 +9,17 @@
  *   npx tsx src/site/numbers/sweeps.ts      # the findings, as JSON
  */
 import brownManifest from '../../../public/models/brown-char/manifest.json';
+import wordManifest from '../../../public/models/brown-word/manifest.json';
 import inductionManifest from '../../../public/models/induction/manifest.json';
 import { fixed, percent } from '../../ui/format.ts';
 import { BASELINE_METHOD_IDS, type ModelMethodId, methodShort } from '../../core/methods.ts';
 import type { SavedSweep as Sweep } from '../../model/sweep.ts';
 import { claimsFor } from './claims.ts';
 import { type Place, placeOf } from './compare.ts';
-import { SPARSITIES, higherIsBetter, recipeCell, savedSweep } from './fairFight.ts';
+import { type Model, type Mode, SPARSITIES, SWEEP_MODELS, hasNM, higherIsBetter, modesOf, recipeCell, savedSweep } from './fairFight.ts';
 
-export type SweepModel = 'brown-char' | 'induction';
-export type SweepMode = 'merged' | 'factored';
+export type SweepModel = Model;
+export type SweepMode = Mode;
 
 /**
  * The paper's comparison, every method with no refit: Algorithm 1 in the paper's form and
@@ -160,35 +161,41 @@ export function finding(model: SweepModel, mode: SweepMode): Finding {
   return { model, mode, metric: t.metric, paper, ours, sentence };
 }
 
+const MANIFESTS: Record<SweepModel, { config: { dModel: number; nHeads: number; nLayers: number; contextLength: number; vocabSize: number } }> = {
+  'brown-char': brownManifest,
+  'brown-word': wordManifest,
+  induction: inductionManifest,
+};
+
+/** At the top sparsity of a perplexity model's merged table: Algorithm 1 (both forms), chance, the best baseline, the dense model. */
+function topOf(model: SweepModel, top: number) {
+  const t = sweepTable(model, 'merged');
+  const at = (key: string) => t.rows.find((r) => r.sparsity === top)!.cells.find((c) => c.key === key)!.metric;
+  const baselines = BASELINE_METHOD_IDS.map(at);
+  const best = higherIsBetter(model) ? Math.max(...baselines) : Math.min(...baselines);
+  return { model, paper: at('gd-paper'), gd: at('gd'), random: at('random'), best, dense: t.dense };
+}
+
 /** Everything the chapter's prose quotes, with the qualitative claims checked. */
 export function reproduction() {
   const cfg = brownManifest.config;
-  const icfg = inductionManifest.config;
   const dh = cfg.dModel / cfg.nHeads;
-  claim(icfg.dModel === cfg.dModel && icfg.nHeads === cfg.nHeads, 'both models have heads of the same shape');
+  claim(
+    SWEEP_MODELS.every((m) => {
+      const c = MANIFESTS[m].config;
+      return c.dModel === cfg.dModel && c.nHeads === cfg.nHeads && c.nLayers === cfg.nLayers;
+    }),
+    'every model has the same layers and heads of the same shape',
+  );
   const breakEven = 1 - (2 * dh) / cfg.dModel;
 
-  // The whole-model sweeps: merged and factored masks (scripts/precompute-sweeps.ts SWEEP_MODES).
-  const f = {
-    brownMerged: finding('brown-char', 'merged'),
-    indMerged: finding('induction', 'merged'),
-    brownFactored: finding('brown-char', 'factored'),
-    indFactored: finding('induction', 'factored'),
-  };
-  const all = Object.values(f);
+  // The whole-model sweeps: every mode each model was swept in (scripts/precompute-sweeps.ts SWEEP_PLAN).
+  const all = SWEEP_MODELS.flatMap((model) => modesOf(model).map((mode) => finding(model, mode)));
   const top = Math.max(...SWEEP_SPARSITIES);
   const lowest = Math.min(...SWEEP_SPARSITIES);
-  const brown = sweepTable('brown-char', 'merged', true);
-  const at = (t: SweepTableData, p: number | string, key: string) =>
-    t.rows.find((r) => (typeof p === 'string' ? r.label === p : r.label !== '2:4' && r.sparsity === p))!.cells.find((c) => c.key === key)!;
 
-  // The paper's form never has the best model metric anywhere; where its mask is no better than chance.
+  // Where Algorithm 1's masks alone (the paper's form) have the best model metric; the chapter says "only at the top sparsity".
   const paperBestAnywhere = all.filter((x) => x.paper.metric.best.length > 0).map((x) => `${x.model} ${x.mode} at ${sparsityList(x.paper.metric.best)}`);
-  claim(
-    f.brownMerged.paper.metric.best.every((p) => p === top) && f.indMerged.paper.metric.best.length === 0,
-    `Algorithm 1's masks alone (the paper's form, merged) have the best model metric at ${percent(top, 0)} on brown-char at most, and nowhere on induction`,
-  );
-  // The chapter says "below the top sparsity it is beaten by the baselines", in both modes.
   claim(
     all.every((x) => x.paper.metric.best.every((p) => p === top)),
     `Algorithm 1's masks alone (the paper's form) have the best model metric nowhere below ${percent(top, 0)}`,
@@ -209,6 +216,10 @@ export function reproduction() {
   });
   // Ties: where every column has the same metric (induction's accuracy at low sparsity).
   const allTied = all.flatMap((x) => x.ours.metric.allTied.map((p) => `${x.model} ${x.mode} at ${percent(p, 0)}`));
+  claim(
+    all.every((x) => x.model === 'induction' || x.ours.metric.allTied.length === 0),
+    'where every method ties, the copying task (induction) survives any mask',
+  );
 
   // Memory (SPEC §7): per head, the merged W_h has d² entries, W_Q and W_K 2·d·d_h.
   const merged = cfg.dModel ** 2;
@@ -216,6 +227,7 @@ export function reproduction() {
   const keptMergedAtLowest = Math.round((1 - lowest) * merged);
   claim(keptMergedAtLowest > factored, `a merged mask at ${percent(lowest, 0)} keeps more entries than the dense factors`);
 
+  const perModel = <T>(f: (m: SweepModel) => T) => Object.fromEntries(SWEEP_MODELS.map((m) => [m, f(m)])) as Record<SweepModel, T>;
   return {
     merged,
     factored,
@@ -225,31 +237,24 @@ export function reproduction() {
     layers: cfg.nLayers,
     dh,
     breakEven,
-    brownT: cfg.contextLength,
-    inductionT: icfg.contextLength,
-    vocab: { brown: cfg.vocabSize, induction: icfg.vocabSize },
-    calibration: { brown: sweep('brown-char', 'merged').calibration, induction: sweep('induction', 'merged').calibration },
-    evaluation: { brown: sweep('brown-char', 'merged').evaluation.replace(/ \(the paper.*\)$/, ''), induction: sweep('induction', 'merged').evaluation },
+    models: SWEEP_MODELS,
+    modes: perModel(modesOf),
+    nm: perModel(hasNM),
+    context: perModel((m) => MANIFESTS[m].config.contextLength),
+    vocab: perModel((m) => MANIFESTS[m].config.vocabSize),
+    calibration: perModel((m) => sweep(m, 'merged').calibration),
+    evaluation: perModel((m) => sweep(m, 'merged').evaluation.replace(/ \(the paper.*\)$/, '')),
     gd: sweep('brown-char', 'merged').gd,
     paperGd: sweep('brown-char', 'merged', undefined, true).gd,
-    findings: f,
+    findings: all,
     top,
     lowest,
     paperBestAnywhere,
     paperVsRandom,
     allTied,
-    brownTop: {
-      paper: at(brown, top, 'gd-paper').metric,
-      gd: at(brown, top, 'gd').metric,
-      random: at(brown, top, 'random').metric,
-      best: Math.min(...BASELINE_METHOD_IDS.map((m) => at(brown, top, m).metric)),
-      dense: brown.dense,
-    },
-    commands: {
-      brownMerged: sweep('brown-char', 'merged').command,
-      brownPaper: sweep('brown-char', 'merged', undefined, true).command,
-      brownNM: sweep('brown-char', 'merged', '2:4').command,
-    },
+    /** The perplexity models' top sparsity, in the file's order. */
+    atTop: SWEEP_MODELS.filter((m) => !higherIsBetter(m)).map((m) => topOf(m, top)),
+    commands: perModel((m) => ({ merged: sweep(m, 'merged').command, paper: sweep(m, 'merged', undefined, true).command })),
   };
 }
 
