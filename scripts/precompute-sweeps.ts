@@ -11,7 +11,7 @@
  * model had time for one mode of its full grid, and merged mode is the theory's. Its
  * factored sweeps are one line away (`modes: ['merged', 'factored']` in SWEEP_PLAN).
  *
- *   npm run precompute                         # its rows took 143 min of wall time in all (sweeps-time.json) on the loaded 2-core machine
+ *   npm run precompute                         # its rows took 161 min of wall time in all (sweeps-time.json) on the loaded 2-core machine
  *   npm run precompute -- --parts tmp/parts    # keep each (sweep, method) in a file and reuse it on a rerun
  *   npm run precompute -- --parts tmp/parts --model induction [--match merged | --match =KEY]   # only those parts (one process each)
  *

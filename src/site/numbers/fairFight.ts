@@ -33,6 +33,8 @@ export function modesOf(model: Model): Mode[] {
 export const hasNM = (model: Model): boolean => SWEEPS.some((x) => x.model === model && x.nm === '2:4');
 const TIMES = timesFile.sweeps as { command: string; rows: { method: string; refit?: string; sparsity: number; time_ms?: number }[] }[];
 export const SPARSITIES: readonly number[] = sweepsFile.sparsities;
+/** The wall time of every row of the file, summed (minutes, on the machine that ran the precompute). */
+export const ROWS_TOTAL_MINUTES: number = timesFile.rows_total_minutes;
 
 type Settings = Sweep['settings'] | 'linear-refit' | 'attention-refit';
 const settingsOfSweep = (x: Sweep): Settings => (x as { settings?: Settings }).settings;
@@ -300,6 +302,10 @@ function verdict({ model, split: rows, where }: ModelFight) {
     rows.every((r) => r.split.total >= 0),
     `on ${model}, swap search + attention refit is never worse than SparseGPT`,
   );
+  claim(
+    low.every((r) => r.split.total <= 0 || r.split.searchRefit >= r.split.objective),
+    `on ${model}, at 50 % and below the gain over SparseGPT comes mostly from searching and refitting`,
+  );
   return {
     model,
     /** Where the objective's share of the gain is largest (null: swap + attention refit gains nothing over SparseGPT anywhere). */
@@ -308,6 +314,8 @@ function verdict({ model, split: rows, where }: ModelFight) {
     topShare: rows[top].split.objectiveShare,
     topLabel: settingLabel(rows[top].setting),
     lowShare,
+    /** The share is largest at the top sparsity and smaller at 50 % and below: the objective pays more the more is pruned. */
+    grows: anyGain && rows[top].split.objectiveShare === shares[iMax] && lowShare < shares[iMax],
     negative,
     actsAtTop: actsThrough(top),
     maskAtTop: where.mask[top],
@@ -320,7 +328,11 @@ function verdict({ model, split: rows, where }: ModelFight) {
 export function whereSentence(v: Verdict): string {
   const m = v.model;
   const moves = `At ${v.topLabel} on ${m}, changing the mask search's objective moves the ${metricWord(m)} by ${gainText(m, v.maskAtTop)} on average, changing the refit's by ${gainText(m, v.refitAtTop)}`;
-  return `${moves}: ${v.actsAtTop === null ? 'the attention objective helps in neither place' : `the objective acts mainly through ${v.actsAtTop}`}.`;
+  if (v.actsAtTop === null) return `${moves}: the attention objective helps in neither place.`;
+  const other = v.actsAtTop === 'the refit' ? v.maskAtTop : v.refitAtTop;
+  const otherPlace = v.actsAtTop === 'the refit' ? 'the mask search' : 'the refit';
+  if (other > 0) return `${moves}: the objective acts in both places, mainly through ${v.actsAtTop}.`;
+  return `${moves}: the objective acts only through ${v.actsAtTop}${other < 0 ? `; in ${otherPlace} it does harm` : ''}.`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify({ fight: fairFight(), verdict: fairFightVerdict() }, null, 2));

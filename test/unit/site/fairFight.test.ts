@@ -76,9 +76,15 @@ describe('the models of the sweeps file', () => {
 describe('the generated sentences', () => {
   const base: Verdict = fairFightVerdict()['brown-word'];
 
-  it('say where the objective acts, and say "neither" when both changes hurt', () => {
+  it('say where the objective acts, where it does harm, and "neither" when both changes hurt', () => {
     expect(whereSentence({ ...base, maskAtTop: 0.1, refitAtTop: 0.5, actsAtTop: 'the refit' })).toMatch(
-      /moves the perplexity by −0\.10 on average, changing the refit's by −0\.50: the objective acts mainly through the refit\.$/,
+      /moves the perplexity by −0\.10 on average, changing the refit's by −0\.50: the objective acts in both places, mainly through the refit\.$/,
+    );
+    expect(whereSentence({ ...base, maskAtTop: -0.2, refitAtTop: 0.5, actsAtTop: 'the refit' })).toMatch(
+      /: the objective acts only through the refit; in the mask search it does harm\.$/,
+    );
+    expect(whereSentence({ ...base, maskAtTop: 0.3, refitAtTop: 0, actsAtTop: 'the mask search' })).toMatch(
+      /: the objective acts only through the mask search\.$/,
     );
     expect(whereSentence({ ...base, maskAtTop: -0.1, refitAtTop: -0.2, actsAtTop: null })).toMatch(
       /by \+0\.10 on average, changing the refit's by \+0\.20: the attention objective helps in neither place\.$/,
