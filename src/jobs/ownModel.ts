@@ -90,9 +90,8 @@ export class OwnModelSession {
       );
     const evalIds = this.ids(evalText, 'evaluation text');
     if (evalIds.length < 2) throw new OwnModelInputError(`the evaluation text has ${evalIds.length} token(s): at least 2 are needed to score one`);
-    const calib = captureCalibration(this.model, windows);
-    this.keptLayers = new Set(layers ?? calib.xs.map((_, l) => l));
-    this.calib = { ...calib, xs: calib.xs.map((x, l) => (this.keptLayers.has(l) ? x : { rows: 0, cols: x.cols, data: new Float64Array(0) })) };
+    this.calib = captureCalibration(this.model, windows, layers);
+    this.keptLayers = new Set(layers ?? this.calib.xs.map((_, l) => l));
     this.evalIds = evalIds;
     const argmax: Int32Array[] = [];
     const dense = scoreText(this.model, evalIds, window, undefined, argmax);
