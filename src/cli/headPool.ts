@@ -68,9 +68,56 @@ function sharedMatrix(m: Matrix): Matrix {
   return { rows: m.rows, cols: m.cols, data };
 }
 
+/** A pool of pruning threads, kept across runs (the bench times several methods on one pool, as the page's pool is). */
+export class HeadThreadPool {
+  private readonly threads: HeadThread[];
+  /** Layers sent so far: each run's layer gets a key of its own. */
+  private layers = 0;
+
+  constructor(readonly size: number) {
+    this.threads = Array.from({ length: size }, () => new HeadThread());
+  }
+
+  /** Wait until every thread has loaded its modules (about 2 s), so that a timing leaves the start-up out. */
+  async ready(): Promise<void> {
+    const none: Matrix = { rows: 0, cols: 0, data: new Float64Array(0) };
+    await Promise.all(this.threads.map((t) => t.call('setLayer', { key: 'start', inputs: { layer: 0, X: none, segments: [] } })));
+  }
+
+  /** Prune `spec`'s heads layer by layer across the threads: pruneModel's result, in its order. */
+  async prune(
+    model: TransformerWeights,
+    calib: Calibration,
+    spec: ModelPruneSpec,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<ModelPruneResult> {
+    const start = performance.now();
+    const byLayer = headsByLayer(model, spec);
+    const total = [...byLayer.values()].reduce((a, h) => a + h.length, 0);
+    const heads: PrunedHead[] = [];
+    let done = 0;
+    for (const [layer, ids] of byLayer) {
+      const X = sharedMatrix(calib.xs[layer]);
+      const inputs = ids.map((head) => ({ ...headInputs(model, calib, layer, head), X }));
+      heads.push(...(await pruneLayerAcross(this.threads, `${++this.layers}.${layer}`, inputs, spec, () => onProgress?.(++done, total))));
+    }
+    return { spec, heads, timeMs: performance.now() - start };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+}
+
+function headsByLayer(model: TransformerWeights, spec: ModelPruneSpec): Map<number, number[]> {
+  const byLayer = new Map<number, number[]>();
+  for (const { layer, head } of headsOf(spec, model.config)) byLayer.set(layer, [...(byLayer.get(layer) ?? []), head]);
+  return byLayer;
+}
+
 /**
  * Prune `spec`'s heads (pruneModel's result, in its order): in this thread when at most one
- * thread would work, else layer by layer on min(threads, heads of a layer) worker threads.
+ * thread would work, else on min(threads, heads of a layer) worker threads.
  */
 export async function pruneModelOnThreads(
   model: TransformerWeights,
@@ -79,25 +126,15 @@ export async function pruneModelOnThreads(
   threads: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ModelPruneResult> {
-  const byLayer = new Map<number, number[]>();
-  for (const { layer, head } of headsOf(spec, model.config)) byLayer.set(layer, [...(byLayer.get(layer) ?? []), head]);
+  const byLayer = headsByLayer(model, spec);
   const size = Math.min(threads, Math.max(0, ...[...byLayer.values()].map((h) => h.length)));
   if (size <= 1) return pruneModel(model, calib, spec, onProgress);
-  const start = performance.now();
-  const total = [...byLayer.values()].reduce((a, h) => a + h.length, 0);
   // Said on stderr only: the JSON is the same whatever the number of threads (timings apart).
-  process.stderr.write(`model-prune: ${total} heads on ${size} threads\n`);
-  const pool = Array.from({ length: size }, () => new HeadThread());
+  process.stderr.write(`model-prune: ${[...byLayer.values()].flat().length} heads on ${size} threads\n`);
+  const pool = new HeadThreadPool(size);
   try {
-    const heads: PrunedHead[] = [];
-    let done = 0;
-    for (const [layer, ids] of byLayer) {
-      const X = sharedMatrix(calib.xs[layer]);
-      const inputs = ids.map((head) => ({ ...headInputs(model, calib, layer, head), X }));
-      heads.push(...(await pruneLayerAcross(pool, `layer ${layer}`, inputs, spec, () => onProgress?.(++done, total))));
-    }
-    return { spec, heads, timeMs: performance.now() - start };
+    return await pool.prune(model, calib, spec, onProgress);
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    await pool.close();
   }
 }
