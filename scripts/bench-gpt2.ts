@@ -106,6 +106,7 @@ async function measurePruning(model: import('../src/model/gpt2/checkpoint.ts').G
   const text = readFileSync(new URL('../public/data/gpt2-calibration.txt', import.meta.url), 'utf8');
   const windows = calibrationWindows(model.tokenizer.encode(text), c.contextLength, PRUNE.windows);
   const t0 = performance.now();
+  console.error(`bench:gpt2: calibrating layer ${PRUNE.layer} on ${windows.length} windows of ${c.contextLength} tokens`);
   const calib = captureCalibration(model, windows, [PRUNE.layer]);
   const captureS = (performance.now() - t0) / 1000;
   const unit = costs.headUnit(
@@ -128,6 +129,7 @@ async function measurePruning(model: import('../src/model/gpt2/checkpoint.ts').G
   let gdS = 0;
   let speedup = 1;
   for (const method of [...PRUNE.linear, PRUNE.attention]) {
+    console.error(`bench:gpt2: pruning layer ${PRUNE.layer} with ${method}`);
     const c0 = cpuSeconds();
     const t1 = performance.now();
     pruneModel(model, calib, spec(method, [0]));
@@ -204,11 +206,13 @@ async function measure(path: string, quick: boolean): Promise<void> {
   const c0 = cpu();
   const t0 = performance.now();
   const source = openCheckpointFile(path, '--checkpoint', 4 * 1024 ** 3);
+  console.error('bench:gpt2: loading');
   const model = await loadGpt2(source, {});
   source.close();
   const t1 = performance.now();
   const c1 = cpu();
   const ids = model.tokenizer.encode(brownText('val')).slice(0, TOKENS);
+  console.error(`bench:gpt2: dense perplexity on ${ids.length} tokens`);
   const score = scoreText(model, ids, TOKENS);
   const t2 = performance.now();
   const c2 = cpu();

@@ -79,17 +79,25 @@ export function captureCalibration(model: TransformerWeights, sequences: readonl
   if (sequences.length === 0) throw new Error('calibration needs at least one sequence');
   const T = sequences[0].length;
   if (sequences.some((s) => s.length !== T)) throw new Error('calibration sequences must have equal length');
-  const { nLayers, dModel: d } = model.config;
+  const { nLayers, nHeads, dModel: d } = model.config;
   const keep = new Set(layers ?? Array.from({ length: nLayers }, (_, l) => l));
-  const r = forwardCaptures(model, sequences, { capture: true, throughLayer: Math.max(-1, ...keep) });
-  const xs = Array.from({ length: nLayers }, (_, l) => {
-    if (!keep.has(l)) return zeros(0, d);
-    const x = zeros(sequences.length * T, d);
-    x.data.set(r.layers![l].x!);
-    return x;
-  });
+  const xs = Array.from({ length: nLayers }, (_, l) => zeros(keep.has(l) ? sequences.length * T : 0, d));
+  // Sequences are independent: as many per forward call as CAPTURE_SCORES_BUDGET allows.
+  const perCall = Math.max(1, Math.floor(CAPTURE_SCORES_BUDGET / (nHeads * T * T)));
+  for (let first = 0; first < sequences.length; first += perCall) {
+    const r = forwardCaptures(model, sequences.slice(first, first + perCall), { capture: true, throughLayer: Math.max(-1, ...keep) });
+    for (const l of keep) xs[l].data.set(r.layers![l].x!, first * T * d);
+  }
   return { xs, segments: sequences.map(() => T) };
 }
+
+/**
+ * Most attention scores (sequences × heads × T² floats) one calibration forward call holds: our
+ * models' 8 windows stay one call (as ever); GPT-2 small's 8 windows of 1 024 at once are 100 M
+ * (400 MB an array, several arrays a block), which aborted TensorFlow.js's wasm backend, so
+ * they go one window per call (12.6 M).
+ */
+const CAPTURE_SCORES_BUDGET = 1 << 24;
 
 /** One pruned head: its logits override and what it cost. */
 export interface PrunedHead {
