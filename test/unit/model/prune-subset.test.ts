@@ -6,26 +6,17 @@
  * error comes back as the same class.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { InputError, NumericalError } from '../../../src/core/errors.ts';
-import { initBackend } from '../../../src/core/tf/backend.ts';
 import { errorFromKind, errorKindOf, type LayerHeadOps, LayerHeadPruner, type LayerHeadWorker, pruneLayerAcross } from '../../../src/jobs/layerHeads.ts';
-import { type Gpt2Model, loadGpt2 } from '../../../src/model/gpt2/checkpoint.ts';
-import { bufferSource } from '../../../src/model/gpt2/safetensors.ts';
-import { Gpt2Tokenizer } from '../../../src/model/gpt2/tokenizer.ts';
+import type { Gpt2Model } from '../../../src/model/gpt2/checkpoint.ts';
 import { captureCalibration, headInputs, headsOf, type ModelPruneSpec, prunedLayersOf, pruneModel } from '../../../src/model/prune.ts';
+import { fixtureModelAndWindows } from '../../helpers/gpt2Files.ts';
 
-const FIX = new URL('../../fixtures/gpt2/', import.meta.url).pathname;
 let model: Gpt2Model;
 let windows: Int32Array[];
 
 beforeAll(async () => {
-  await initBackend(['wasm', 'cpu']);
-  model = await loadGpt2(bufferSource(new Uint8Array(readFileSync(`${FIX}tiny-f32.safetensors`))), {
-    configJson: JSON.parse(readFileSync(`${FIX}config.json`, 'utf8')),
-  });
-  const ids = new Gpt2Tokenizer().encode(readFileSync(`${FIX}sample.txt`, 'utf8'));
-  windows = Array.from({ length: 8 }, (_, i) => ids.slice(i * 16, (i + 1) * 16));
+  ({ model, windows } = await fixtureModelAndWindows());
 });
 
 const spec = (more: Partial<ModelPruneSpec>): ModelPruneSpec => ({
