@@ -90,8 +90,9 @@ export class OwnModelSession {
       );
     const evalIds = this.ids(evalText, 'evaluation text');
     if (evalIds.length < 2) throw new OwnModelInputError(`the evaluation text has ${evalIds.length} token(s): at least 2 are needed to score one`);
-    this.calib = captureCalibration(this.model, windows, layers);
-    this.keptLayers = new Set(layers ?? this.calib.xs.map((_, l) => l));
+    const calib = captureCalibration(this.model, windows, layers);
+    this.keptLayers = new Set(layers ?? calib.xs.map((_, l) => l));
+    this.calib = calib;
     this.evalIds = evalIds;
     const argmax: Int32Array[] = [];
     const dense = scoreText(this.model, evalIds, window, undefined, argmax);

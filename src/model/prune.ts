@@ -70,34 +70,34 @@ export interface Calibration {
   segments: number[];
 }
 
+/** Attention scores a calibration forward pass may hold at once (floats): GPT-2's 1 024-token windows go two at a time. */
+const CALIBRATION_SCORES_BUDGET = 1 << 25;
+
 /**
- * Each layer's X on the calibration sequences. With `layers`, only those layers' X are kept
- * (the others are 0-row matrices: GPT-2 small's are 50 MB each in float64) and the forward
- * pass stops after the last of them.
+ * Record each layer's attention input X on the calibration sequences. With `layers`, the
+ * forward pass stops after the last of them and only their X are kept (the others are empty
+ * matrices): pruning GPT-2's layer 0 needs one block of the twelve, and each X of GPT-2 small
+ * on 8 windows is 50 MB in float64. Long windows run a few at a time (their attention scores
+ * are H·T² floats each); our models' windows all run in one pass.
  */
 export function captureCalibration(model: TransformerWeights, sequences: readonly Int32Array[], layers?: readonly number[]): Calibration {
   if (sequences.length === 0) throw new Error('calibration needs at least one sequence');
   const T = sequences[0].length;
   if (sequences.some((s) => s.length !== T)) throw new Error('calibration sequences must have equal length');
   const { nLayers, nHeads, dModel: d } = model.config;
-  const keep = new Set(layers ?? Array.from({ length: nLayers }, (_, l) => l));
-  const xs = Array.from({ length: nLayers }, (_, l) => zeros(keep.has(l) ? sequences.length * T : 0, d));
-  // Sequences are independent: as many per forward call as CAPTURE_SCORES_BUDGET allows.
-  const perCall = Math.max(1, Math.floor(CAPTURE_SCORES_BUDGET / (nHeads * T * T)));
-  for (let first = 0; first < sequences.length; first += perCall) {
-    const r = forwardCaptures(model, sequences.slice(first, first + perCall), { capture: true, throughLayer: Math.max(-1, ...keep) });
-    for (const l of keep) xs[l].data.set(r.layers![l].x!, first * T * d);
+  const wanted = new Set(layers ?? Array.from({ length: nLayers }, (_, l) => l));
+  const lastLayer = Math.max(...wanted);
+  const xs = Array.from({ length: nLayers }, (_, l) => (wanted.has(l) ? zeros(sequences.length * T, d) : { rows: 0, cols: d, data: new Float64Array(0) }));
+  const perPass = Math.max(1, Math.floor(CALIBRATION_SCORES_BUDGET / (nHeads * T * T)));
+  for (let first = 0; first < sequences.length; first += perPass) {
+    const chunk = sequences.slice(first, first + perPass);
+    const r = forwardCaptures(model, chunk, { capture: true, lastLayer });
+    (r.layers ?? []).forEach((l, layer) => {
+      if (wanted.has(layer)) xs[layer].data.set(l.x!, first * T * d);
+    });
   }
   return { xs, segments: sequences.map(() => T) };
 }
-
-/**
- * Most attention scores (sequences × heads × T² floats) one calibration forward call holds: our
- * models' 8 windows stay one call (as ever); GPT-2 small's 8 windows of 1 024 at once are 100 M
- * (400 MB an array, several arrays a block), which aborted TensorFlow.js's wasm backend, so
- * they go one window per call (12.6 M).
- */
-const CAPTURE_SCORES_BUDGET = 1 << 24;
 
 /** One pruned head: its logits override and what it cost. */
 export interface PrunedHead {

@@ -37,11 +37,8 @@ export interface ForwardOptions {
   capture?: boolean;
   /** Return each layer's attention probabilities. */
   captureAttention?: boolean;
-  /**
-   * Captures only: run the blocks up to this layer and stop (calibrating layer 0 of GPT-2 small
-   * needs none of the 11 blocks after it: 8 192 tokens through them is minutes of CPU).
-   */
-  throughLayer?: number;
+  /** Captures only: run the blocks up to this layer and stop (what comes after is not needed). */
+  lastLayer?: number;
 }
 
 /**
@@ -324,7 +321,10 @@ function hiddenTensors(
     if (options.captureAttention) captured.push(probs);
     return { x: y, captured };
   };
-  for (let l = 0; l < layersRun(config, options); l++) {
+  const lastLayer = options.lastLayer ?? config.nLayers - 1;
+  if (!(Number.isInteger(lastLayer) && lastLayer >= 0 && lastLayer < config.nLayers))
+    throw new Error(`lastLayer ${lastLayer} out of range (the model has ${config.nLayers})`);
+  for (let l = 0; l <= lastLayer; l++) {
     // Inference frees each block's intermediates as it goes (a GPT-2 window would hold gigabytes
     // of them until the end); training keeps them, the gradient tape needs them.
     const r = embedding === 'gather' ? tf.tidy(() => block(l, x)) : block(l, x);
@@ -334,11 +334,6 @@ function hiddenTensors(
   }
   const hidden = tf.reshape(layerNorm(x, P['ln_f.g'], P['ln_f.b'], config.lnEps), [B * T, d]) as tf.Tensor2D;
   return { hidden, xs, attention };
-}
-
-/** How many blocks a forward pass runs: all, or up to `throughLayer` (captures only). */
-function layersRun(config: ModelConfig, options: ForwardOptions): number {
-  return options.throughLayer === undefined ? config.nLayers : Math.max(0, Math.min(config.nLayers, options.throughLayer + 1));
 }
 
 function tokenTensor(sequences: readonly Int32Array[], vocab: number): tf.Tensor2D {
@@ -389,7 +384,7 @@ function forwardInPieces(
   const P = modelParamTensors(model);
   const B = sequences.length;
   const T = sequences[0]?.length ?? 0;
-  if (options.throughLayer !== undefined && !noLogits) throw new Error('forward: throughLayer stops before the logits (captures only)');
+  if (options.lastLayer !== undefined && !noLogits) throw new Error('forward: lastLayer is for captures only (the logits need every layer)');
   const rowsPerPiece = Math.max(1, Math.floor(LOGITS_BUDGET.floats / c.vocabSize));
   const whole = B * T <= rowsPerPiece;
   const outs = tf.tidy(() => {
@@ -417,7 +412,7 @@ function forwardInPieces(
     }
     const result: Omit<ForwardResult, 'logits'> = { batch: B, T, vocab: c.vocabSize };
     if (options.capture || options.captureAttention) {
-      const ran = layersRun(c, options);
+      const ran = (options.lastLayer ?? c.nLayers - 1) + 1;
       const nx = options.capture ? ran : 0;
       result.layers = Array.from({ length: ran }, (_, l) => {
         const cap: LayerCapture = {};

@@ -155,3 +155,13 @@ describe('merged mode folds the biases: W̃_h is (d+1)×(d+1)', () => {
     expect(worst).toBeLessThan(1e-5);
   });
 });
+
+describe('calibration of chosen layers', () => {
+  it('captureCalibration with layers [0] stops after layer 0 and gives the full pass’s X of that layer, to the bit; the others are empty', () => {
+    const only = captureCalibration(model, windows, [0]);
+    expect(only.xs).toHaveLength(calib.xs.length);
+    expect(Array.from(only.xs[0].data)).toEqual(Array.from(calib.xs[0].data));
+    expect(only.xs[1].rows).toBe(0);
+    expect(only.segments).toEqual(calib.segments);
+  });
+});
