@@ -4,11 +4,9 @@
  * any header, to build every malformed case.
  */
 import { readFileSync } from 'node:fs';
-import { initBackend } from '../../src/core/tf/backend.ts';
-import { type Gpt2Model, loadGpt2 } from '../../src/model/gpt2/checkpoint.ts';
+import type { Gpt2Model } from '../../src/model/gpt2/checkpoint.ts';
 import { type RandomGpt2Options, randomGpt2Tensors } from '../../src/model/gpt2/randomCheckpoint.ts';
 import { bufferSource, writeSafetensors } from '../../src/model/gpt2/safetensors.ts';
-import { Gpt2Tokenizer } from '../../src/model/gpt2/tokenizer.ts';
 
 export const TINY = { nLayer: 2, nHead: 2, nEmbd: 8, nPositions: 16, vocab: 40, seed: 5 } as const;
 
@@ -34,6 +32,10 @@ export function splitSafetensors(file: Uint8Array): { header: Record<string, unk
 
 /** The committed fixture tiny-f32 (with its config.json) and 8 calibration windows of 16 tokens of its sample text. */
 export async function fixtureModelAndWindows(): Promise<{ model: Gpt2Model; windows: Int32Array[] }> {
+  // Loaded here, not above: the other helpers of this file need neither TensorFlow.js nor the tokenizer.
+  const { initBackend } = await import('../../src/core/tf/backend.ts');
+  const { loadGpt2 } = await import('../../src/model/gpt2/checkpoint.ts');
+  const { Gpt2Tokenizer } = await import('../../src/model/gpt2/tokenizer.ts');
   const fix = new URL('../fixtures/gpt2/', import.meta.url).pathname;
   await initBackend(['wasm', 'cpu']);
   const model = await loadGpt2(bufferSource(new Uint8Array(readFileSync(`${fix}tiny-f32.safetensors`))), {
