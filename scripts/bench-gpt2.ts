@@ -1,5 +1,5 @@
 /**
- * `npm run bench:gpt2 [-- --dtype F32|F16] [--keep] [--quick]`: the GPT-2 loader, forward and pruning at GPT-2
+ * `npm run bench:gpt2 [-- --dtype F32|F16] [--keep] [--quick] [--methods magnitude,wanda,sparsegpt,gd]`: the GPT-2 loader, forward and pruning at GPT-2
  * small's size (124 M parameters: 12 layers, 12 heads, n_embd 768, 1 024 positions, 50 257
  * tokens, with the attn.bias buffers of Hugging Face's file, 548 MB in F32). It writes a random
  * checkpoint of that shape to a temporary directory (streamed, never committed), then a child
@@ -16,8 +16,11 @@
  *                 this thread (its cost is what costs.ts records), then the other heads on the
  *                 CLI's pool of worker threads (src/cli/headPool.ts); wall and CPU seconds, and
  *                 the time costs.ts estimates for those heads from head 0's cost, against the
- *                 measured one. `--quick`: Algorithm 1 on head 0 only (a head is minutes of CPU),
- *                 its layer extrapolated from it and the pool's measured speed-up.
+ *                 measured one (and the same on CPU seconds, which the machine's other jobs
+ *                 do not inflate); `*_idle_s`: the CPU seconds over the threads, roughly the
+ *                 wall time on an idle machine. `--quick`: Algorithm 1 on head 0 only (a head is
+ *                 minutes of CPU), its layer extrapolated from it and the pool's measured speed-up.
+ *                 `--methods`: only these of the four.
  *
  * and prints one JSON object with the targets (issue 18: load <= 10 s, perplexity <= 30 s,
  * memory <= 2 GB, magnitude + Wanda + SparseGPT on a layer <= 20 s, Algorithm 1 <= 60 s, the
@@ -92,7 +95,12 @@ function writeCheckpoint(path: string, dtype: Dtype): void {
 }
 
 /** Layer PRUNE.layer's heads by each method: head 0 alone here, the rest on the pool (see the header). */
-async function measurePruning(model: import('../src/model/gpt2/checkpoint.ts').Gpt2Model, forwardMsPerToken: number, quick: boolean) {
+async function measurePruning(
+  model: import('../src/model/gpt2/checkpoint.ts').Gpt2Model,
+  forwardMsPerToken: number,
+  quick: boolean,
+  chosen: readonly ModelMethodId[],
+) {
   const { calibrationWindows } = await import('../src/model/gpt2/perplexity.ts');
   const { captureCalibration, pruneModel } = await import('../src/model/prune.ts');
   const { HeadThreadPool } = await import('../src/cli/headPool.ts');
@@ -126,9 +134,12 @@ async function measurePruning(model: import('../src/model/gpt2/checkpoint.ts').G
   const methods: Record<string, Record<string, number | string>> = {};
   const all = Array.from({ length: c.nHeads }, (_, h) => h);
   let linearS = 0;
+  let linearIdleS = 0;
   let gdS = 0;
-  let speedup = 1;
-  for (const method of [...PRUNE.linear, PRUNE.attention]) {
+  let gdIdleS = 0;
+  // The pool's speed-up over one thread, measured with the first method (magnitude: a head's work is its metrics, like one of Algorithm 1's evaluations).
+  let speedup: number | undefined;
+  for (const method of chosen) {
     console.error(`bench:gpt2: pruning layer ${PRUNE.layer} with ${method}`);
     const c0 = cpuSeconds();
     const t1 = performance.now();
@@ -142,6 +153,8 @@ async function measurePruning(model: import('../src/model/gpt2/checkpoint.ts').G
     const c2 = cpuSeconds();
     const row: Record<string, number | string> = { first_head_s: firstMs / 1000, first_head_cpu_s: c1 - c0 };
     let layerS: number;
+    // On a shared machine the wall clock measures the other jobs too: the CPU seconds spread over the pool's threads are the idle machine's wall time, roughly.
+    let idleS: number;
     if (rest.length) {
       const estimate = estimateFrom(
         costs,
@@ -149,27 +162,38 @@ async function measurePruning(model: import('../src/model/gpt2/checkpoint.ts').G
         { heads: rest.length, workers: threads },
         { parameters: model.summary.parameters, unit, method },
       );
-      // The pool's speed-up over one thread, for --quick's extrapolation of Algorithm 1.
-      speedup = (firstMs * rest.length) / restMs;
+      speedup ??= (firstMs * rest.length) / restMs;
       layerS = (firstMs + restMs) / 1000;
+      idleS = (c2 - c0) / threads;
       Object.assign(row, {
         rest_heads: rest.length,
         rest_s: restMs / 1000,
         rest_cpu_s: c2 - c1,
         layer_s: layerS,
+        layer_idle_s: idleS,
         estimate_rest_s: estimate / 1000,
         estimate_error: estimate / restMs - 1,
+        // The same estimate on CPU seconds (head 0's × the rest's heads): the per-head model without the machine's other load.
+        estimate_cpu_error: ((c1 - c0) * rest.length) / (c2 - c1) - 1,
       });
     } else {
-      layerS = (firstMs + (firstMs * (c.nHeads - 1)) / speedup) / 1000;
+      const s = speedup ?? threads;
+      layerS = (firstMs + (firstMs * (c.nHeads - 1)) / s) / 1000;
+      idleS = ((c1 - c0) * c.nHeads) / threads;
       Object.assign(row, {
         layer_s_extrapolated: layerS,
-        note: `--quick: head 0 only; the layer is head 0 plus ${c.nHeads - 1} heads at the pool's speed-up measured with ${PRUNE.linear.at(-1)} (${speedup.toFixed(2)})`,
+        layer_idle_s_extrapolated: idleS,
+        note: `--quick: head 0 only; the layer is head 0 plus ${c.nHeads - 1} heads at the pool's speed-up measured with ${chosen[0]} (${s.toFixed(2)}); idle: head 0's CPU seconds × ${c.nHeads} heads / ${threads} threads`,
       });
     }
     methods[method] = row;
-    if (method === PRUNE.attention) gdS = layerS;
-    else linearS += layerS;
+    if (method === PRUNE.attention) {
+      gdS = layerS;
+      gdIdleS = idleS;
+    } else {
+      linearS += layerS;
+      linearIdleS += idleS;
+    }
   }
   await pool.close();
   const errors = Object.values(methods).flatMap((m) => (typeof m.estimate_error === 'number' ? [Math.abs(m.estimate_error)] : []));
@@ -185,13 +209,15 @@ async function measurePruning(model: import('../src/model/gpt2/checkpoint.ts').G
       methods,
     },
     prune_linear_s: linearS,
+    prune_linear_idle_s: linearIdleS,
     prune_gd_s: gdS,
-    estimate_error: Math.max(...errors),
+    prune_gd_idle_s: gdIdleS,
+    estimate_error: errors.length ? Math.max(...errors) : 'not measured: no method pruned more than head 0',
   };
 }
 
 /** The child: load, score, prune, report. */
-async function measure(path: string, quick: boolean): Promise<void> {
+async function measure(path: string, quick: boolean, methods: readonly ModelMethodId[]): Promise<void> {
   const { openCheckpointFile } = await import('../src/cli/checkpointFile.ts');
   const { loadGpt2 } = await import('../src/model/gpt2/checkpoint.ts');
   const { scoreText } = await import('../src/model/gpt2/perplexity.ts');
@@ -218,7 +244,7 @@ async function measure(path: string, quick: boolean): Promise<void> {
   const c2 = cpu();
   // The loader's and the forward's peak, before pruning adds the calibration X and the threads.
   const peakMb = process.resourceUsage().maxRSS / 1024;
-  const pruning = await measurePruning(model, (t2 - t1) / ids.length, quick);
+  const pruning = await measurePruning(model, (t2 - t1) / ids.length, quick, methods);
   console.log(
     JSON.stringify({
       backend,
@@ -238,7 +264,11 @@ async function measure(path: string, quick: boolean): Promise<void> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--measure') return measure(args[1], args.includes('--quick'));
+  const methodsArg = args.includes('--methods') ? args[args.indexOf('--methods') + 1] : [...PRUNE.linear, PRUNE.attention].join(',');
+  const methods = methodsArg.split(',') as ModelMethodId[];
+  const known: readonly string[] = [...PRUNE.linear, PRUNE.attention];
+  if (!methods.every((m) => known.includes(m))) throw new Error(`--methods: a comma list of ${known.join(', ')} (got ${methodsArg})`);
+  if (args[0] === '--measure') return measure(args[1], args.includes('--quick'), methods);
   const dtypeArg = args.includes('--dtype') ? args[args.indexOf('--dtype') + 1] : 'F32';
   if (dtypeArg !== 'F32' && dtypeArg !== 'F16' && dtypeArg !== 'BF16') throw new Error(`--dtype must be F32, F16 or BF16 (got ${dtypeArg})`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-gpt2-'));
@@ -249,7 +279,16 @@ async function main(): Promise<void> {
     const writeS = (performance.now() - w0) / 1000;
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', new URL(import.meta.url).pathname, '--measure', path, ...(args.includes('--quick') ? ['--quick'] : [])],
+      [
+        '--import',
+        'tsx',
+        new URL(import.meta.url).pathname,
+        '--measure',
+        path,
+        ...(args.includes('--quick') ? ['--quick'] : []),
+        '--methods',
+        methods.join(','),
+      ],
       {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
