@@ -108,9 +108,6 @@ async function measurePruning(
   const costs = await import('../src/widgets/own-model/costs.ts');
   const c = model.config;
   const threads = Math.min(availableParallelism(), c.nHeads);
-  // One pool for every method, started before the timings (the page's pool, too, outlives a run).
-  const pool = new HeadThreadPool(threads);
-  await pool.ready();
   const text = readFileSync(new URL('../public/data/gpt2-calibration.txt', import.meta.url), 'utf8');
   const windows = calibrationWindows(model.tokenizer.encode(text), c.contextLength, PRUNE.windows);
   const t0 = performance.now();
@@ -139,68 +136,75 @@ async function measurePruning(
   let gdIdleS = 0;
   // The pool's speed-up over one thread, measured with the first method (magnitude: a head's work is its metrics, like one of Algorithm 1's evaluations).
   let speedup: number | undefined;
-  for (const method of chosen) {
-    console.error(`bench:gpt2: pruning layer ${PRUNE.layer} with ${method}`);
-    const c0 = cpuSeconds();
-    const t1 = performance.now();
-    const first = pruneModel(model, calib, spec(method, [0])).heads[0];
-    const firstMs = performance.now() - t1;
-    const c1 = cpuSeconds();
-    const rest = method === PRUNE.attention && quick ? [] : all.slice(1);
-    const t2 = performance.now();
-    if (rest.length) await pool.prune(model, calib, spec(method, rest));
-    const restMs = performance.now() - t2;
-    const c2 = cpuSeconds();
-    const row: Record<string, number | string> = {
-      first_head_s: firstMs / 1000,
-      first_head_cpu_s: c1 - c0,
-      // Exact objective evaluations (Algorithm 1's Armijo steps; 0 for the linear methods): what its time is made of.
-      first_head_evaluations: first.compute.maskEvaluations + first.compute.refitEvaluations,
-    };
-    let layerS: number;
-    // On a shared machine the wall clock measures the other jobs too: the CPU seconds spread over the pool's threads are the idle machine's wall time, roughly.
-    let idleS: number;
-    if (rest.length) {
-      const estimate = estimateFrom(
-        costs,
-        { heads: 1, workers: 1, ms: firstMs, forwardMsPerToken },
-        { heads: rest.length, workers: threads },
-        { parameters: model.summary.parameters, unit, method },
-      );
-      speedup ??= (firstMs * rest.length) / restMs;
-      layerS = (firstMs + restMs) / 1000;
-      idleS = (c2 - c0) / threads;
-      Object.assign(row, {
-        rest_heads: rest.length,
-        rest_s: restMs / 1000,
-        rest_cpu_s: c2 - c1,
-        layer_s: layerS,
-        layer_idle_s: idleS,
-        estimate_rest_s: estimate / 1000,
-        estimate_error: estimate / restMs - 1,
-        // The same estimate on CPU seconds (head 0's × the rest's heads): the per-head model without the machine's other load.
-        estimate_cpu_error: ((c1 - c0) * rest.length) / (c2 - c1) - 1,
-      });
-    } else {
-      const s = speedup ?? threads;
-      layerS = (firstMs + (firstMs * (c.nHeads - 1)) / s) / 1000;
-      idleS = ((c1 - c0) * c.nHeads) / threads;
-      Object.assign(row, {
-        layer_s_extrapolated: layerS,
-        layer_idle_s_extrapolated: idleS,
-        note: `--quick: head 0 only; the layer is head 0 plus ${c.nHeads - 1} heads at the pool's speed-up measured with ${chosen[0]} (${s.toFixed(2)}); idle: head 0's CPU seconds × ${c.nHeads} heads / ${threads} threads`,
-      });
+  // One pool for every method, started before the timings (the page's pool, too, outlives a run),
+  // and closed whatever happens: a live thread would keep this process, and the parent waiting on it, up.
+  const pool = new HeadThreadPool(threads);
+  try {
+    await pool.ready();
+    for (const method of chosen) {
+      console.error(`bench:gpt2: pruning layer ${PRUNE.layer} with ${method}`);
+      const c0 = cpuSeconds();
+      const t1 = performance.now();
+      const first = pruneModel(model, calib, spec(method, [0])).heads[0];
+      const firstMs = performance.now() - t1;
+      const c1 = cpuSeconds();
+      const rest = method === PRUNE.attention && quick ? [] : all.slice(1);
+      const t2 = performance.now();
+      if (rest.length) await pool.prune(model, calib, spec(method, rest));
+      const restMs = performance.now() - t2;
+      const c2 = cpuSeconds();
+      const row: Record<string, number | string> = {
+        first_head_s: firstMs / 1000,
+        first_head_cpu_s: c1 - c0,
+        // Exact objective evaluations (Algorithm 1's Armijo steps; 0 for the linear methods): what its time is made of.
+        first_head_evaluations: first.compute.maskEvaluations + first.compute.refitEvaluations,
+      };
+      let layerS: number;
+      // On a shared machine the wall clock measures the other jobs too: the CPU seconds spread over the pool's threads are the idle machine's wall time, roughly.
+      let idleS: number;
+      if (rest.length) {
+        const estimate = estimateFrom(
+          costs,
+          { heads: 1, workers: 1, ms: firstMs, forwardMsPerToken },
+          { heads: rest.length, workers: threads },
+          { parameters: model.summary.parameters, unit, method },
+        );
+        speedup ??= (firstMs * rest.length) / restMs;
+        layerS = (firstMs + restMs) / 1000;
+        idleS = (c2 - c0) / threads;
+        Object.assign(row, {
+          rest_heads: rest.length,
+          rest_s: restMs / 1000,
+          rest_cpu_s: c2 - c1,
+          layer_s: layerS,
+          layer_idle_s: idleS,
+          estimate_rest_s: estimate / 1000,
+          estimate_error: estimate / restMs - 1,
+          // The same estimate on CPU seconds (head 0's × the rest's heads): the per-head model without the machine's other load.
+          estimate_cpu_error: ((c1 - c0) * rest.length) / (c2 - c1) - 1,
+        });
+      } else {
+        const s = speedup ?? threads;
+        layerS = (firstMs + (firstMs * (c.nHeads - 1)) / s) / 1000;
+        idleS = ((c1 - c0) * c.nHeads) / threads;
+        Object.assign(row, {
+          layer_s_extrapolated: layerS,
+          layer_idle_s_extrapolated: idleS,
+          note: `--quick: head 0 only; the layer is head 0 plus ${c.nHeads - 1} heads at the pool's speed-up measured with ${chosen[0]} (${s.toFixed(2)}); idle: head 0's CPU seconds × ${c.nHeads} heads / ${threads} threads`,
+        });
+      }
+      methods[method] = row;
+      if (method === PRUNE.attention) {
+        gdS = layerS;
+        gdIdleS = idleS;
+      } else {
+        linearS += layerS;
+        linearIdleS += idleS;
+      }
     }
-    methods[method] = row;
-    if (method === PRUNE.attention) {
-      gdS = layerS;
-      gdIdleS = idleS;
-    } else {
-      linearS += layerS;
-      linearIdleS += idleS;
-    }
+  } finally {
+    await pool.close();
   }
-  await pool.close();
   const errors = Object.values(methods).flatMap((m) => (typeof m.estimate_error === 'number' ? [Math.abs(m.estimate_error)] : []));
   return {
     prune: {
