@@ -4,7 +4,7 @@
  * the page's own settings: calibration seed 1, 8 calibration sequences, the first 32
  * evaluation sequences (the ones public/data/*.json hold for the worker), the GD
  * defaults, sparsities 0.1…0.9, every model method of the registry with no refit (the
- * widget's default; a refit is one click away and costs more), merged and factored, both models.
+ * widget's default; a refit is one click away and costs more), merged and factored, every model.
  * The widget's "Rerun in your browser" recomputes the same sweeps with the worker's
  * modelSweep job and says whether they agree.
  *
@@ -20,7 +20,7 @@ import { MODEL_METHOD_IDS, type RefitId } from '../src/core/methods.ts';
 import { withoutTimings } from './precompute-sweeps.ts';
 
 export const PAGE_SWEEP_OUT = 'public/data/page-sweeps.json';
-export const PAGE_SWEEP_MODELS = ['brown-char', 'induction'] as const;
+export const PAGE_SWEEP_MODELS = ['brown-word', 'brown-char', 'induction'] as const;
 export const PAGE_SWEEP_MODES = ['merged', 'factored'] as const;
 export const PAGE_SWEEP_SPARSITIES = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
 /** The page's calibration and evaluation (scripts/export-page-data.ts writes the same sequences). */

@@ -5,9 +5,13 @@
  * of `eval --checkpoint` (src/model/gpt2/perplexity.ts), dense and pruned.
  *
  *   model-prune --checkpoint F [--config C] [--n-head H] --method M --sparsity p [--nm N:M]
- *               [--refit R] [--mode factored|merged] [--layers 0,3] --calib-text T [--calib-seqs 8]
- *               --eval-text E [--window N] [--seed s] [--lambda --eta --iters --step --score]
- *               [--save-checkpoint P.safetensors] [--out R.json]
+ *               [--refit R] [--mode factored|merged] [--layers 0,3 | --heads 3.0,3.5] --calib-text T
+ *               [--calib-seqs 8] --eval-text E [--window N] [--seed s] [--lambda --eta --iters --step --score]
+ *               [--threads N] [--save-checkpoint P.safetensors] [--out R.json]
+ *
+ * `--heads L.H,…` prunes only those heads (layer.head, both from 0); `--threads N` prunes a
+ * layer's heads on N worker threads (default: every core; 1 = in this thread), with the
+ * same numbers to the bit (src/cli/headPool.ts).
  *
  * Factored mode (the default here: it is the one a checkpoint can hold) keeps the Q/K biases;
  * merged mode folds them into a (d+1)×(d+1) W̃_h over [X, 1] (SPEC §7b), which no GPT-2 file can
@@ -21,7 +25,8 @@ import { architectureOf } from '../model/config.ts';
 import { BIAS_HANDLING, prunedCheckpointBytes, pruningMetadata } from '../model/gpt2/prunedCheckpoint.ts';
 import { calibrationWindows, scoreText } from '../model/gpt2/perplexity.ts';
 import { Gpt2Tokenizer } from '../model/gpt2/tokenizer.ts';
-import { captureCalibration, headLogitsOf, pruneModel, totalCompute, weightAccounting, windowsUsed, type PruneMode } from '../model/prune.ts';
+import { captureCalibration, type HeadId, headLogitsOf, prunedLayersOf, totalCompute, weightAccounting, windowsUsed, type PruneMode } from '../model/prune.ts';
+import { defaultThreads, pruneModelOnThreads } from './headPool.ts';
 import { integerFlag, parseArgs, UsageError, type ParsedArgs } from './args.ts';
 import { checkIds, LOAD_FLAGS, loadCheckpoint, requiredFlag, summaryJson } from './checkpointCommands.ts';
 import { checkOutputPath, readInputFile, stringifyFinite, writeOutputFile } from './io.ts';
@@ -37,6 +42,8 @@ const VALUES = [
   'refit',
   'mode',
   'layers',
+  'heads',
+  'threads',
   'calib-text',
   'calib-seqs',
   'eval-text',
@@ -61,6 +68,22 @@ function layersFlag(args: ParsedArgs): number[] | undefined {
   });
   if (new Set(layers).size !== layers.length) throw new UsageError(`--layers: "${raw}" names a layer twice`);
   return layers;
+}
+
+/** `--heads 3.0,3.5`: layer.head pairs, both from 0 (3.10 is head 10 of layer 3); the range is checked against the model later. */
+export function headsFlag(args: ParsedArgs): HeadId[] | undefined {
+  const raw = args.values.get('heads');
+  if (raw === undefined) return undefined;
+  if (args.values.has('layers')) throw new UsageError('--heads names each head with its layer (layer.head): give --layers or --heads, not both');
+  const heads = raw.split(',').map((x) => {
+    const m = /^\s*(\d+)\.(\d+)\s*$/.exec(x);
+    if (!m) throw new UsageError(`--heads: "${x.trim()}" is not layer.head (give e.g. --heads 3.0,3.5 for heads 0 and 5 of layer 3)`);
+    return { layer: Number(m[1]), head: Number(m[2]) };
+  });
+  const names = heads.map((h) => `${h.layer}.${h.head}`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--heads: "${raw}" names head ${twice} twice`);
+  return heads;
 }
 
 export async function checkpointModelPruneCommand(argv: readonly string[]): Promise<string> {
@@ -92,6 +115,8 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
   }
   const sparsity = sparsityFlag(args, granularity);
   const layers = layersFlag(args);
+  const heads = headsFlag(args);
+  const threads = integerFlag(args, 'threads', defaultThreads(), 1);
   const calibSeqs = integerFlag(args, 'calib-seqs', 8, 1);
   const seed = integerFlag(args, 'seed', 1, 0);
   const gd = gdSettings(gdFlags(args));
@@ -112,6 +137,12 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
     window = windowFlag ?? c.contextLength;
     for (const l of layers ?? [])
       if (l >= c.nLayers) throw new UsageError(`--layers: layer ${l} is out of range (the model has ${c.nLayers}: 0 to ${c.nLayers - 1})`);
+    for (const h of heads ?? []) {
+      if (h.layer >= c.nLayers)
+        throw new UsageError(`--heads: ${h.layer}.${h.head}: layer ${h.layer} is out of range (the model has ${c.nLayers}: 0 to ${c.nLayers - 1})`);
+      if (h.head >= c.nHeads)
+        throw new UsageError(`--heads: ${h.layer}.${h.head}: head ${h.head} is out of range (the model has ${c.nHeads} per layer: 0 to ${c.nHeads - 1})`);
+    }
     // A merged W̃_h of a model with Q/K biases has d+1 rows: the N:M groups run over them.
     const rows = mode === 'merged' && architectureOf(c).qkBias ? c.dModel + 1 : c.dModel;
     if (granularity.kind === 'nm' && rows % granularity.m !== 0)
@@ -125,10 +156,10 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
       );
   });
   const t1 = performance.now();
-  // Only the pruned layers' X, and the forward pass stops after the last of them.
-  const calib = captureCalibration(model, calibration, layers);
-  const spec = { method, refit, sparsity, mode: mode as PruneMode, granularity, gd, seed, layers };
-  const result = pruneModel(model, calib, spec, (done, total) =>
+  const spec = { method, refit, sparsity, mode: mode as PruneMode, granularity, gd, seed, layers, heads };
+  // Only the pruned layers' X are captured, and the forward pass stops after the last of them.
+  const calib = captureCalibration(model, calibration, prunedLayersOf(spec, model.config));
+  const result = await pruneModelOnThreads(model, calib, spec, threads, (done, total) =>
     process.stderr.write(`model-prune: ${method}${refit === 'none' ? '' : ` + ${refit} refit`} head ${done}/${total}\n`),
   );
   const t2 = performance.now();
@@ -137,12 +168,21 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
   const t3 = performance.now();
   const calibrationSource = `the first ${calibration.length} windows of ${window} tokens of ${calibPath} (${calibIds.length} tokens; the paper: 8 C4 sentences)`;
   const prunedLayers = [...new Set(result.heads.map((h) => h.layer))];
+  const headsChosen = heads ? result.heads.map((h) => `${h.layer}.${h.head}`).join(',') : 'all';
   if (save !== undefined) {
     const bytes = await prunedCheckpointBytes(
       new Uint8Array(readFileSync(checkpointPath)),
       result.heads,
       model.config,
-      pruningMetadata('attention-pruning-explainer model-prune', { method, refit, sparsity, nm, layers: prunedLayers, calibration: calibrationSource }),
+      pruningMetadata('attention-pruning-explainer model-prune', {
+        method,
+        refit,
+        sparsity,
+        nm,
+        layers: prunedLayers,
+        heads: headsChosen,
+        calibration: calibrationSource,
+      }),
     );
     try {
       writeFileSync(save, bytes);
@@ -151,7 +191,7 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
     }
   }
   const t4 = performance.now();
-  const heads = headsJson(result);
+  const headResults = headsJson(result);
   const json = {
     checkpoint: checkpointPath,
     model: summaryJson(model),
@@ -161,6 +201,7 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
     sparsity,
     ...(nm ? { nm } : {}),
     layers: prunedLayers,
+    heads_chosen: headsChosen,
     biases: architectureOf(model.config).qkBias ? BIAS_HANDLING[mode] : 'the model has no Q/K biases',
     gd: methodInfo(method).options.includes('gd') ? gd : undefined,
     calibration: { sequences: calibration.length, window, tokens: calibration.length * window, source: calibrationSource },
@@ -169,8 +210,8 @@ export async function checkpointModelPruneCommand(argv: readonly string[]): Prom
     evaluation: { text: evalPath, window: dense.window, windows: dense.windows, tokens: dense.tokens },
     dense: { cross_entropy: dense.cross_entropy, perplexity: dense.perplexity },
     pruned: { cross_entropy: pruned.cross_entropy, perplexity: pruned.perplexity },
-    mean_attention_error: heads.reduce((a, h) => a + h.attention_error, 0) / heads.length,
-    heads,
+    mean_attention_error: headResults.reduce((a, h) => a + h.attention_error, 0) / headResults.length,
+    heads: headResults,
     weights: weightAccounting(model, result),
     ...(save !== undefined ? { saved_checkpoint: save } : {}),
     time_ms: { load: t1 - t0, prune: t2 - t1, evaluate: t3 - t2, ...(save !== undefined ? { save: t4 - t3 } : {}) },

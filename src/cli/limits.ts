@@ -20,6 +20,8 @@ export const FLAG_MAX: Readonly<Record<string, number>> = {
   d: 256,
   /** `synth`: the entries' scale (std scale/√d). */
   scale: 1e6,
+  /** `model-prune --checkpoint` worker threads (each holds a layer's X; more than the heads of a layer never run). */
+  threads: 256,
 };
 
 /** Largest file each input flag reads, in bytes. */

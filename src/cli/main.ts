@@ -59,7 +59,7 @@ const COMMANDS: Record<string, Entry> = {
     checkpoint: async () => (await import('./checkpointPrune.ts')).checkpointModelPruneCommand,
     help: [
       `model-prune --model M --method ${MODEL_METHOD_IDS.join('|')} --sparsity p [--refit ${REFIT_IDS.join('|')}] [--mode merged|factored] [--nm 2:4] [--calib-seqs 8] [--calib-text FILE] [--eval-seqs N] [--seed s] [--lambda l --eta e --iters T --step armijo|fixed --score S] [--out R.json]`,
-      '  model-prune --checkpoint F.safetensors [--config C.json] [--n-head H] --method M --sparsity p [--nm N:M] [--refit R] [--mode factored|merged] [--layers 0,3] --calib-text T [--calib-seqs 8] --eval-text E [--window N] [--save-checkpoint P.safetensors] [--out R.json]   (a GPT-2)',
+      '  model-prune --checkpoint F.safetensors [--config C.json] [--n-head H] --method M --sparsity p [--nm N:M] [--refit R] [--mode factored|merged] [--layers 0,3 | --heads 3.0,3.5 (layer.head)] --calib-text T [--calib-seqs 8] --eval-text E [--window N] [--threads N (default: every core; 1 = in the main thread)] [--save-checkpoint P.safetensors] [--out R.json]   (a GPT-2)',
     ].join('\n'),
   },
   sweep: {

@@ -54,6 +54,14 @@ export interface ModelPruneSpec {
   seed?: number;
   /** The layers whose heads are pruned (default: all), ascending. */
   layers?: readonly number[];
+  /** Only these heads (default: every head of `layers`); with it, `layers` is ignored. */
+  heads?: readonly HeadId[];
+}
+
+/** A head of the model: layer and head, both from 0. */
+export interface HeadId {
+  layer: number;
+  head: number;
 }
 
 /** Each layer's calibration X (float64, all sequences stacked) and the sequence lengths. */
@@ -291,6 +299,7 @@ export interface HeadInputs {
 
 /** Head `head` of `layer`: its inputs, read from the model and the calibration. */
 export function headInputs(model: TransformerWeights, calib: Calibration, layer: number, head: number): HeadInputs {
+  if (calib.xs[layer]?.rows === 0) throw new Error(`layer ${layer} was not calibrated (captureCalibration without it)`);
   const d = model.config.dModel;
   const dh = headDim(model.config);
   const biased = architectureOf(model.config).qkBias;
@@ -335,8 +344,27 @@ export function pruneHead(inputs: HeadInputs, spec: ModelPruneSpec, cache?: Rela
  * in sparsity or N:M pattern (a sweep).
  */
 export function* pruneModelSteps(model: TransformerWeights, calib: Calibration, spec: ModelPruneSpec, cache?: RelaxedCache): Generator<PrunedHead, void, void> {
-  for (const layer of layersOf(spec, model.config.nLayers))
-    for (let head = 0; head < model.config.nHeads; head++) yield pruneHead(headInputs(model, calib, layer, head), spec, cache);
+  for (const { layer, head } of headsOf(spec, model.config)) yield pruneHead(headInputs(model, calib, layer, head), spec, cache);
+}
+
+/**
+ * The heads a spec prunes, layer by layer, each ascending: `spec.heads` (each checked against
+ * the model), or every head of `layersOf(spec)`.
+ */
+export function headsOf(spec: Pick<ModelPruneSpec, 'layers' | 'heads'>, config: { nLayers: number; nHeads: number }): HeadId[] {
+  if (spec.heads === undefined) return layersOf(spec, config.nLayers).flatMap((layer) => Array.from({ length: config.nHeads }, (_, head) => ({ layer, head })));
+  const seen = new Map<string, HeadId>();
+  for (const { layer, head } of spec.heads) {
+    layersOf({ layers: [layer] }, config.nLayers);
+    if (!Number.isInteger(head) || head < 0 || head >= config.nHeads) throw new Error(`head ${head} out of range (the model has ${config.nHeads} per layer)`);
+    seen.set(`${layer}.${head}`, { layer, head });
+  }
+  return [...seen.values()].sort((a, b) => a.layer - b.layer || a.head - b.head);
+}
+
+/** The layers whose heads a spec prunes, ascending. */
+export function prunedLayersOf(spec: Pick<ModelPruneSpec, 'layers' | 'heads'>, config: { nLayers: number; nHeads: number }): number[] {
+  return [...new Set(headsOf(spec, config).map((h) => h.layer))];
 }
 
 /** Prune every head of every layer; `onProgress` is called after each head. */
@@ -348,7 +376,7 @@ export function pruneModel(
   cache?: RelaxedCache,
 ): ModelPruneResult {
   const start = performance.now();
-  const total = layersOf(spec, model.config.nLayers).length * model.config.nHeads;
+  const total = headsOf(spec, model.config).length;
   const heads: PrunedHead[] = [];
   for (const h of pruneModelSteps(model, calib, spec, cache)) {
     heads.push(h);
@@ -371,7 +399,7 @@ export function headLogitsOf(result: { heads: readonly Pick<PrunedHead, 'layer' 
 export function weightAccounting(model: TransformerWeights, result: ModelPruneResult) {
   const { nLayers, nHeads, dModel: d } = model.config;
   const dh = headDim(model.config);
-  const heads = layersOf(result.spec, nLayers).length * nHeads;
+  const heads = headsOf(result.spec, { nLayers, nHeads }).length;
   const kept = result.heads.reduce((s, h) => s + (h.total - h.pruned), 0);
   // With Q/K biases a merged W̃_h is (d+1)×(d+1) (the biases folded in); the biases are not counted as weights.
   const D = architectureOf(model.config).qkBias ? d + 1 : d;

@@ -5,12 +5,9 @@
  * uploaded) and keeps the session (src/jobs/ownModel.ts); every worker of the pool prunes
  * heads with the project's one pruneHead. Requests run one at a time, in arrival order.
  */
-import { InputError, NumericalError } from '../core/errors.ts';
-import { DivergenceError } from '../core/gd.ts';
 import { initWasmObjective } from '../core/wasmObjective.ts';
-import type { ErrorKind } from '../jobs/protocol.ts';
+import { errorKindOf, LayerHeadPruner } from '../jobs/layerHeads.ts';
 import { blobSource } from '../model/gpt2/blobSource.ts';
-import { type HeadInputs, pruneHead, type RelaxedCache } from '../model/prune.ts';
 import type { OwnModelSession } from '../jobs/ownModel.ts';
 import type { OwnOps, OwnReply, OwnRequest } from './ownModelProtocol.ts';
 import { ensureModelBackend } from './tfEngine.ts';
@@ -20,10 +17,8 @@ const ready = initWasmObjective().catch(() => undefined);
 
 let session: OwnModelSession | undefined;
 let file: Blob | undefined;
-/** A helper's current layer (its X is sent once per layer, not once per head). */
-let layer: { key: string; inputs: Omit<HeadInputs, 'head' | 'wq' | 'wk' | 'bq' | 'bk'> } | undefined;
-/** Gradient descent's relaxed masks, reused when only the sparsity changes. */
-const cache: RelaxedCache = new Map();
+/** A helper's current layer (its X is sent once per layer, not once per head) and gradient descent's relaxed masks. */
+const heads = new LayerHeadPruner();
 
 function needSession(): OwnModelSession {
   if (!session) throw new Error('no model is open in this worker');
@@ -35,7 +30,7 @@ const handlers: { [K in keyof OwnOps]: (args: OwnOps[K]['args']) => Promise<OwnO
     const backend = await ensureModelBackend();
     const { OwnModelSession } = await import('../jobs/ownModel.ts');
     session = undefined;
-    cache.clear();
+    heads.clear();
     session = await OwnModelSession.open(blobSource(a.file), { configJson: a.configJson, nHead: a.nHead, name: a.name });
     file = a.file;
     return { summary: session.model.summary, backend };
@@ -50,24 +45,12 @@ const handlers: { [K in keyof OwnOps]: (args: OwnOps[K]['args']) => Promise<OwnO
     const { ownPrunedCheckpoint } = await import('../jobs/ownModel.ts');
     return ownPrunedCheckpoint(new Uint8Array(await file!.arrayBuffer()), a.heads, s.model.config, a.how);
   },
-  async setLayer(a) {
-    if (layer?.key !== a.key) cache.clear();
-    layer = a;
-    return true;
-  },
+  setLayer: async (a) => heads.setLayer(a),
   async prune(a) {
-    if (layer?.key !== a.key) throw new Error(`the pool worker holds layer ${layer?.key ?? 'none'}, not ${a.key}`);
     await ready;
-    return pruneHead({ ...layer.inputs, ...a.head }, a.spec, cache);
+    return heads.prune(a);
   },
 };
-
-function kindOf(e: unknown): ErrorKind {
-  if (e instanceof DivergenceError) return 'divergence';
-  if (e instanceof NumericalError) return 'numerical';
-  if (e instanceof InputError) return 'input';
-  return 'bug';
-}
 
 /** Transfer big typed arrays back instead of copying them. */
 function transferables(value: unknown): Transferable[] {
@@ -85,7 +68,7 @@ scope.onmessage = (event: MessageEvent<OwnRequest>) => {
       reply = { id: req.id, ok: true, value };
       scope.postMessage(reply, transferables(value));
     } catch (e) {
-      reply = { id: req.id, ok: false, message: e instanceof Error ? e.message : String(e), kind: kindOf(e) };
+      reply = { id: req.id, ok: false, message: e instanceof Error ? e.message : String(e), kind: errorKindOf(e) };
       scope.postMessage(reply);
     }
   });

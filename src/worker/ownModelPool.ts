@@ -8,6 +8,7 @@
 import { JobError } from './client.ts';
 import type { OwnOp, OwnOps, OwnReply, OwnRequest } from './ownModelProtocol.ts';
 import type { HeadInputs, ModelPruneSpec, PrunedHead } from '../model/prune.ts';
+import { pruneLayerAcross } from '../jobs/layerHeads.ts';
 
 /** At most this many pruning workers, whatever the device says (each holds a layer's X). */
 const MAX_POOL = 8;
@@ -76,23 +77,7 @@ export class OwnModelPool {
   async pruneLayer(inputs: HeadInputs[], spec: ModelPruneSpec, onHead: (h: PrunedHead) => void): Promise<PrunedHead[]> {
     if (inputs.length === 0) return [];
     while (this.helpers.length < Math.min(poolSize(), inputs.length)) this.helpers.push(new OwnWorker());
-    const key = `${++this.layerCount}.${inputs[0].layer}`;
-    const { X, segments, layer } = inputs[0];
-    const out: PrunedHead[] = new Array(inputs.length);
-    let next = 0;
-    const workers = this.helpers.slice(0, inputs.length);
-    await Promise.all(
-      workers.map(async (w) => {
-        await w.call('setLayer', { key, inputs: { X, segments, layer } });
-        for (let i = next++; i < inputs.length; i = next++) {
-          const { head, wq, wk, bq, bk } = inputs[i];
-          const h = await w.call('prune', { key, head: { head, wq, wk, ...(bq ? { bq, bk } : {}) }, spec });
-          out[i] = h;
-          onHead(h);
-        }
-      }),
-    );
-    return out;
+    return pruneLayerAcross(this.helpers, `${++this.layerCount}.${inputs[0].layer}`, inputs, spec, onHead);
   }
 
   /** End the pruning workers now (a newer run supersedes the one under way); the model stays open. */

@@ -4,14 +4,15 @@
  * (the File never leaves the device: it is handed to the worker, read there, never sent
  * anywhere); the others of the pool prune heads, which are independent of each other.
  */
-import type { ModelPruneSpec, HeadInputs, PrunedHead } from '../model/prune.ts';
+import type { HeadInputs } from '../model/prune.ts';
 import type { PrunedHeadWeights } from '../model/gpt2/prunedCheckpoint.ts';
 import type { Gpt2Summary } from '../model/gpt2/checkpoint.ts';
 import type { OwnAttention, OwnPrepared, OwnScore } from '../jobs/ownModel.ts';
 import type { ErrorKind } from '../jobs/protocol.ts';
+import type { LayerHeadOps } from '../jobs/layerHeads.ts';
 
-/** Each request and its answer. */
-export interface OwnOps {
+/** Each request and its answer (a pool worker's setLayer and prune: src/jobs/layerHeads.ts, shared with the CLI's threads). */
+export interface OwnOps extends LayerHeadOps {
   open: { args: { file: Blob; configJson?: unknown; nHead?: number; name: string }; result: { summary: Gpt2Summary; backend: string } };
   prepare: { args: { calibText: string; evalText: string; layers: number[] }; result: OwnPrepared };
   layer: { args: { layer: number }; result: HeadInputs[] };
@@ -22,9 +23,6 @@ export interface OwnOps {
     args: { heads: PrunedHeadWeights[]; how: { method: string; refit: string; sparsity: number; nm?: string; layers: number[]; calibration: string } };
     result: Uint8Array;
   };
-  /** A helper keeps one layer's X, sent once for all that layer's heads. */
-  setLayer: { args: { key: string; inputs: Omit<HeadInputs, 'head' | 'wq' | 'wk' | 'bq' | 'bk'> }; result: true };
-  prune: { args: { key: string; head: Omit<HeadInputs, 'X' | 'segments' | 'layer'>; spec: ModelPruneSpec }; result: PrunedHead };
 }
 
 export type OwnOp = keyof OwnOps;

@@ -40,12 +40,11 @@ describe('chapter 8 at its defaults', () => {
     // The command line's references run meanwhile, one after another in child processes
     // (they do not count in the browser's CPU time measured below).
     const dir = mkdtempSync(join(tmpdir(), 'chapter8-e2e-'));
-    const brownRefs = cliPrune(dir, 'brown-char', METHODS, 0.5);
-    const wordRefs = brownRefs.then(() => cliPrune(dir, 'brown-word', METHODS, 0.5));
+    const wordRefs = cliPrune(dir, 'brown-word', METHODS, 0.5);
     const textRefs = wordRefs.then(() => cliTexts(dir, GEN));
     const inductionRefs = textRefs.then(() => cliPrune(dir, 'induction', METHODS, 0.9));
     // A failure is reported where it is awaited.
-    for (const p of [brownRefs, wordRefs, textRefs, inductionRefs]) p.catch(() => undefined);
+    for (const p of [wordRefs, textRefs, inductionRefs]) p.catch(() => undefined);
     const { page, consoleErrors, offOrigin } = await watchedPage(ctx.browser, ctx.site.url);
     await page.goto(ctx.site.url + ctx.path);
     // Scrolling past the heavy widgets starts nothing: each waits for Run and says what it costs.
@@ -67,8 +66,8 @@ describe('chapter 8 at its defaults', () => {
     const t0 = Date.now();
     expect(await runWidget(page, 'model-pruner', 120_000)).toBe('done');
     const tPruner = Date.now();
-    // Generated text opens on the word model: the pruner's brown-char prunings are not its own.
-    expect(await page.locator('generated-text .widget-status').textContent()).not.toContain('already pruned by another widget');
+    // Generated text opens on the pruner's model and sparsity: it reuses the pruner's prunings.
+    expect(await page.locator('generated-text .widget-status').textContent()).toContain('already pruned by another widget');
     expect(await runWidget(page, 'generated-text', 120_000)).toBe('done');
     const tGen = Date.now();
 
@@ -123,12 +122,12 @@ describe('chapter 8 at its defaults', () => {
     expect(jobs['induction-heads']).toHaveLength(2);
     expect(jobs['model-sweep']).toHaveLength(0);
     const all = Object.values(jobs).flat();
-    // A pruning's setting names no model: brown-char (pruner), brown-word (generated text) and induction are told apart by widget.
+    // A pruning's setting names no model: brown-word (pruner, reused by generated text) and induction are told apart by widget.
     const fresh = Object.entries(jobs).flatMap(([tag, js]) => js.flatMap((j) => j.prunings.filter((p) => !p.reused).map((p) => `${tag} ${p.setting}`)));
-    expect(fresh).toHaveLength(3 * METHODS.length);
+    expect(fresh).toHaveLength(2 * METHODS.length);
     expect(new Set(fresh).size).toBe(fresh.length);
     for (const j of all) for (const p of j.prunings) expect(p.count, p.setting).toBe(1);
-    expect(jobs['generated-text'][0].prunings.some((p) => p.reused)).toBe(false);
+    expect(jobs['generated-text'][0].prunings.every((p) => p.reused)).toBe(true);
     expect(jobs['induction-heads'][1].prunings.every((p) => p.reused)).toBe(true);
     const atDefaults = [jobs['model-pruner'][0], jobs['generated-text'][0], jobs['induction-heads'][0]];
     const workerMs = atDefaults.reduce((a, j) => a + j.timeMs, 0);
@@ -139,18 +138,17 @@ describe('chapter 8 at its defaults', () => {
 
     // The numbers are the command line's.
     try {
-      const brown = await brownRefs;
+      const word = await wordRefs;
       const r = await pageResult(page);
       expect(r.runs.map((x) => x.method)).toEqual(METHODS);
-      expect(Math.abs(r.dense - brown.get(METHODS[0])!.dense.perplexity) / r.dense).toBeLessThanOrEqual(1e-4);
-      r.runs.forEach((run) => expectAgrees(run, brown.get(run.method)!, 'perplexity'));
+      expect(Math.abs(r.dense - word.get(METHODS[0])!.dense.perplexity) / r.dense).toBeLessThanOrEqual(1e-4);
+      r.runs.forEach((run) => expectAgrees(run, word.get(run.method)!, 'perplexity'));
       expect(await page.locator('model-pruner figure.widget-figure').count()).toBe(2 * METHODS.length + 1);
 
       // Texts, first departures and top-1 agreements: the CLI's (`generate --prune R.json --compare`).
       const refs = await textRefs;
       await expectTextsAgree(page, refs, GEN);
       const card = (m: string) => page.locator(`generated-text figure.gen-card[data-method="${m}"]`);
-      const word = await wordRefs;
       for (const m of ['dense', ...METHODS]) {
         const ref = m === 'dense' ? word.get(METHODS[0])!.dense.perplexity : word.get(m)!.pruned.perplexity;
         expect(Math.abs(Number(await card(m).getAttribute('data-perplexity')) - ref) / ref, m).toBeLessThan(1e-6);

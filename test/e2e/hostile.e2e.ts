@@ -163,10 +163,11 @@ describe('values from a link stay text', () => {
     const w = await watchedPage(browser, site.url);
     const markup = '<img src=x onerror=window.__pwned=1>';
     await w.page.goto(
-      `${site.url}/embed/model-pruner/?pruner.calibration=my%20text&pruner.calibText=${encodeURIComponent(`${markup} ${'The jury said it did find that the city was well run. '.repeat(3)}`)}&pruner.model=${encodeURIComponent(markup)}&pruner.methods=magnitude`,
+      `${site.url}/embed/model-pruner/?pruner.calibration=my%20text&pruner.calibText=${encodeURIComponent(`${markup} ${'The jury said it did find that the city was well run. '.repeat(3)}`)}&pruner.mode=${encodeURIComponent(markup)}&pruner.model=brown-char&pruner.methods=magnitude`,
     );
+    // brown-char names the characters it never saw (brown-word would read the markup's words as <unk>).
     const r = await settle(w.page, 'model-pruner');
-    expect(r.notes).toContain('Ignored model = "<img src=x onerror=windo…"');
+    expect(r.notes).toContain('Ignored mask on = "<img src=x onerror=windo…"');
     expect(r.status).toBe('error');
     expect(r.error).toMatch(/</);
     expect(r.error).not.toMatch(/Something went wrong/);
@@ -256,7 +257,7 @@ describe('inputs that failed late or silently', () => {
 
   it('the pruner refuses unknown characters in its prompt before pruning anything, naming them', async () => {
     const w = await watchedPage(browser, site.url);
-    await w.page.goto(`${site.url}/embed/model-pruner/?pruner.prompt=${encodeURIComponent('café 🙂 <b>')}`);
+    await w.page.goto(`${site.url}/embed/model-pruner/?pruner.model=brown-char&pruner.prompt=${encodeURIComponent('café 🙂 <b>')}`);
     const r = await settle(w.page, 'model-pruner', 20_000);
     expect(r.status).toBe('error');
     expect(r.error).toMatch(/"é" \(U\+00E9\)/);
@@ -428,9 +429,9 @@ describe('built under another address', () => {
     const paths = requests.filter((x) => !x.includes('data:') && !x.includes('blob:'));
     expect(paths.filter((x) => !x.startsWith(`200 ${BASE}`))).toEqual([]);
     for (const what of [
-      /\/models\/brown-char\/manifest\.json$/,
-      /\/models\/brown-char\/weights\.bin$/,
-      /\/data\/brown-char-calibration\.json$/,
+      /\/models\/brown-word\/manifest\.json$/,
+      /\/models\/brown-word\/weights\.bin$/,
+      /\/data\/brown-word-calibration\.json$/,
       /solver\.worker.*\.js$/,
       /\.wasm$/,
     ]) {

@@ -88,10 +88,11 @@ describe('sparsity sweep on the model', () => {
     expect(elapsed).toBeLessThan(10_000);
     const root = page.locator(TAG);
     expect(await root.getAttribute('data-source')).toBe('precomputed');
-    const sweep = saved('brown-char', 'merged');
+    // The widget opens on brown-word, the chapter's model.
+    const sweep = saved('brown-word', 'merged');
     expect(worstDifference(await cells(page), sweep, [...MODEL_METHOD_IDS])).toBe(0);
     expect(Number(await root.locator('table[data-quantity=metric]').getAttribute('data-dense'))).toBe(sweep.rows[0].perplexity);
-    expect(await root.locator('.widget-footnote code').textContent()).toContain('cli -- sweep --model brown-char');
+    expect(await root.locator('.widget-footnote code').textContent()).toContain('cli -- sweep --model brown-word');
     expect(await root.locator('figure svg').count()).toBeGreaterThan(0);
     expect(await root.textContent()).not.toMatch(/\bNaN\b|undefined/);
     expect(consoleErrors).toEqual([]);

@@ -7,6 +7,7 @@
  * prompt with words outside the vocabulary is refused, naming them.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { GREEDY_LOOP_EXAMPLE } from '../../src/site/numbers/realModel.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,12 @@ describe('brown-word in the worker’s model jobs', () => {
     expect(Math.abs(job.runs[0].pruned.perplexity - JSON.parse(readFileSync(file, 'utf8')).pruned.perplexity)).toBeLessThanOrEqual(
       1e-6 * job.runs[0].pruned.perplexity,
     );
+  });
+
+  it('writes, greedily, the loop chapter 8 quotes', async () => {
+    const { prompt, text } = GREEDY_LOOP_EXAMPLE;
+    const dense = await cliAsync('generate', '--model', 'brown-word', '--prompt', prompt, '--tokens', '40', '--temperature', '0');
+    expect(dense.split(text).length - 1).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses a prompt with words outside the vocabulary, naming them', async () => {

@@ -28,7 +28,7 @@ export const BIAS_HANDLING = {
 /** How a saved checkpoint was pruned, for its `__metadata__` (the CLI's --save-checkpoint and the page's download write the same keys). */
 export function pruningMetadata(
   by: string,
-  p: { method: string; refit: string; sparsity: number; nm?: string; layers: readonly number[]; calibration: string },
+  p: { method: string; refit: string; sparsity: number; nm?: string; layers: readonly number[]; heads?: string; calibration: string },
 ): Record<string, string> {
   return {
     pruned_by: by,
@@ -38,6 +38,8 @@ export function pruningMetadata(
     ...(p.nm ? { pruning_nm: p.nm } : {}),
     pruning_mode: 'factored',
     pruning_layers: p.layers.join(','),
+    // Every head of those layers, or the `model-prune --heads` subset (layer.head).
+    pruning_heads: p.heads ?? 'all',
     pruning_calibration: p.calibration,
     pruning_biases: BIAS_HANDLING.factored,
   };

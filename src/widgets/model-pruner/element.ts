@@ -35,7 +35,8 @@ import { COSTS_CHANGED, estimate, estimateText, recordJob } from '../../worker/m
 const CALIB_TEXT_IN_LINK = 4000;
 
 const schema = {
-  model: { kind: 'enum', label: 'model', default: 'brown-char', options: MODEL_NAMES },
+  // brown-word by default: the chapter's text figure opens on it too, and reuses the pruner's prunings.
+  model: { kind: 'enum', label: 'model', default: 'brown-word', options: MODEL_NAMES },
   // The default leaves out our slower methods (gradual GD, the swap searches) and the refits: a reader adds them, or the fair fight preset.
   methods: { kind: 'set', label: 'methods', default: PAGE_DEFAULT_METHODS, options: MODEL_METHOD_IDS },
   refits: REFITS_FIELD,

@@ -39,7 +39,7 @@ const FALLBACK_SPARSITIES = [0.1, 0.3, 0.5, 0.7, 0.9];
 export const MATCH_TOLERANCE = 1e-4;
 
 const schema = {
-  model: { kind: 'enum', label: 'model', default: 'brown-char', options: MODEL_NAMES },
+  model: { kind: 'enum', label: 'model', default: 'brown-word', options: MODEL_NAMES },
   mode: { kind: 'enum', label: 'mask on', default: 'merged', options: ['merged', 'factored'] },
   methods: { kind: 'set', label: 'methods', default: MODEL_METHOD_IDS.join(','), options: MODEL_METHOD_IDS },
   refits: REFITS_FIELD,

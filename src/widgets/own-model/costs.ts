@@ -2,14 +2,16 @@
  * The estimate before Run of "Your own model", from costs MEASURED ON THIS DEVICE by earlier
  * runs (kept in localStorage), scaled to the reader's model: loading in ms per byte of the
  * file, forward passes in ms per token × parameter, pruning in ms per head per unit of size
- * (calibration rows × (d+1)², wall time × workers), per method, refit and mode, divided among the pool's workers.
- * What has not been timed here yet is named instead of guessed.
+ * (`headUnit`: wall time × workers), per method, refit and mode, divided among the pool's workers.
+ * What has not been timed here yet is named instead of guessed. `npm run bench:gpt2` checks
+ * the estimate against GPT-2 small's measured times.
  */
 import type { ModelMethodId, RefitId } from '../../core/methods.ts';
 import { recipeText } from '../../jobs/modelSession.ts';
 import { readStoredJson, writeStoredJson } from '../../ui/storedJson.ts';
 
-const STORAGE_KEY = 'attention-pruning-own-model-costs-v1';
+// v2: the unit of a head changed (headUnit), so costs stored per v1's unit are not reused.
+const STORAGE_KEY = 'attention-pruning-own-model-costs-v2';
 
 interface OwnCosts {
   loadPerByte?: number;
@@ -42,7 +44,7 @@ export interface OwnRunSize {
   /** Tokens through the model for one greedy continuation: each new token is a pass over the prompt and what came before it. */
   generationTokens: number;
   heads: number;
-  /** One head's size: calibration rows × (d+1)². */
+  /** One head's size (`headUnit`). */
   headUnit: number;
   /** Workers pruning a layer's heads at once (the pool, at most the heads of a layer). */
   workers: number;
@@ -50,6 +52,22 @@ export interface OwnRunSize {
   recipes: { method: ModelMethodId; refit: RefitId }[];
   /** The model is already open and calibrated in the worker: no loading. */
   loaded: boolean;
+}
+
+/**
+ * One head's size, in multiply-adds of what dominates its cost: the attention metrics (and
+ * gradient descent's every evaluation) form X·W_Q^h and X·W_K^h over the calibration rows,
+ * rows·d·k, then each window's T×T logits, rows·T·k, where k is the head's inner width: d_h
+ * for a factored head (two d×d_h factors, src/core/factored.ts), D = d (+1 with Q/K biases
+ * folded in) for a merged W̃_h, which is D×D. So rows·k·(D + T). (The unit was rows·(d+1)²
+ * until factored heads' metrics took the factored form: measured here, one factored head
+ * with magnitude at d = 768, T = 1 024 (GPT-2 small, 8 windows) cost 13 to 14 times one at
+ * d = 256, T = 256 (d_h 64 both); this unit says 14.0, the old one 35.8.)
+ */
+export function headUnit(h: { rows: number; window: number; dModel: number; nHeads: number; qkBias: boolean }, mode: string): number {
+  const D = mode === 'merged' && h.qkBias ? h.dModel + 1 : h.dModel;
+  const k = mode === 'merged' ? D : h.dModel / h.nHeads;
+  return h.rows * k * (D + h.window);
 }
 
 /** Forward tokens of a run: calibration once, the evaluation text dense and per recipe, greedy generation (each token a pass over up to its context). */

@@ -21,7 +21,7 @@ import { OwnModelPool, poolSize } from '../../worker/ownModelPool.ts';
 import type { ModelPruneSpec, PrunedHead } from '../../model/prune.ts';
 import { withBase } from '../../site/base.ts';
 import { ConfigFileError, type HeaderSummary, inPageWords, parseConfigText, readCheckpointHeader } from './checkpointHeader.ts';
-import { estimateMs, forwardTokens, type OwnRunSize, recordRun } from './costs.ts';
+import { estimateMs, forwardTokens, headUnit, type OwnRunSize, recordRun } from './costs.ts';
 import { drawOwnResult, type OwnResult, type OwnRun, summaryList } from './view.ts';
 import { FileBox } from './fileBox.ts';
 import { DEMO_FILE, WIDGET } from './widget.ts';
@@ -188,8 +188,8 @@ export class OwnModel extends WidgetBase<typeof schema> {
       // About 4 characters per GPT-2 token; each step's pass covers the prompt and the tokens so far (at most the context).
       generationTokens: this.state.tokens * Math.min(window, Math.ceil(this.state.prompt.length / 4) + 1 + this.state.tokens / 2),
       heads: layers.length * h.heads,
-      // A head's work grows as rows × (d+1)²: its attention metrics compare X̃ W̃ X̃ᵀ dense and pruned (and SparseGPT's Hessian is d²).
-      headUnit: 8 * window * (h.dModel + 1) ** 2,
+      // GPT-2's c_attn always has Q/K biases (folded in merged mode).
+      headUnit: headUnit({ rows: 8 * window, window, dModel: h.dModel, nHeads: h.heads, qkBias: true }, this.state.mode),
       workers: Math.min(poolSize(), h.heads),
       mode: this.state.mode,
       recipes: this.recipes(),

@@ -6,20 +6,16 @@
  * support; the pruned heads the model runs are the heads the metrics measured.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { initBackend } from '../../../src/core/tf/backend.ts';
 import { augmentedMerged, FactoredObjective, type FactoredProblem, withOnesColumn } from '../../../src/core/factored.ts';
 import { compareAttention } from '../../../src/core/attention.ts';
 import { MODEL_METHOD_IDS, REFIT_IDS } from '../../../src/core/methods.ts';
 import { mulberry32 } from '../../../src/core/random.ts';
-import { type Gpt2Model, loadGpt2 } from '../../../src/model/gpt2/checkpoint.ts';
-import { bufferSource } from '../../../src/model/gpt2/safetensors.ts';
-import { Gpt2Tokenizer } from '../../../src/model/gpt2/tokenizer.ts';
+import type { Gpt2Model } from '../../../src/model/gpt2/checkpoint.ts';
 import { type Calibration, captureCalibration, headLogitsOf, matrix, pruneModel } from '../../../src/model/prune.ts';
 import { forward, headQK } from '../../../src/model/transformer.ts';
 import { getParam } from '../../../src/model/weights.ts';
+import { fixtureModelAndWindows } from '../../helpers/gpt2Files.ts';
 
-const FIX = new URL('../../fixtures/gpt2/', import.meta.url).pathname;
 let model: Gpt2Model;
 let calib: Calibration;
 let windows: Int32Array[];
@@ -28,12 +24,7 @@ const DH = 4;
 const LAYER = 1;
 
 beforeAll(async () => {
-  await initBackend(['wasm', 'cpu']);
-  model = await loadGpt2(bufferSource(new Uint8Array(readFileSync(`${FIX}tiny-f32.safetensors`))), {
-    configJson: JSON.parse(readFileSync(`${FIX}config.json`, 'utf8')),
-  });
-  const ids = new Gpt2Tokenizer().encode(readFileSync(`${FIX}sample.txt`, 'utf8'));
-  windows = Array.from({ length: 8 }, (_, i) => ids.slice(i * 16, (i + 1) * 16));
+  ({ model, windows } = await fixtureModelAndWindows());
   calib = captureCalibration(model, windows);
 });
 
