@@ -108,6 +108,13 @@ export class FactoredObjective implements Objective {
     segmentAttention(this.problem, x, len, this.wq, this.wk, { xq: this.xq, xk: this.xk, s: this.s });
   }
 
+  /** ‖F₀‖² over the sequences (the dense attention). */
+  f0Norm2(): number {
+    let s = 0;
+    for (const f of this.f0) for (let i = 0; i < f.length; i++) s += f[i] * f[i];
+    return s;
+  }
+
   evaluate(m: Float64Array, grad?: Float64Array): ObjectiveValue {
     const { dIn, dh, scale, lambda } = this;
     const dd = dIn * dh;

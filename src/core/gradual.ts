@@ -16,8 +16,8 @@ import type { Problem, PruneOptions } from './problem.ts';
 import type { Objective } from './gd.ts';
 import { GradientDescent } from './gd.ts';
 import { applyMask } from './mask.ts';
-import { createObjective, type KernelName } from './objectiveFactory.ts';
-import { FactoredObjective, type FactoredProblem } from './factored.ts';
+import { createObjective, factoredObjective, type KernelName } from './objectiveFactory.ts';
+import type { FactoredProblem } from './factored.ts';
 import type { BinariseScore } from './binarise.ts';
 import { type MaskSpace, factoredSpace, mergedSpace, pruneLowest, sliceMatrix, spaceScores } from './maskSpace.ts';
 import type { FactoredPruneResult } from './swapSearch.ts';
@@ -101,7 +101,7 @@ export function gradualPrune(
 export function factoredGradualPrune(fp: FactoredProblem, opts: PruneOptions, options: GradualOptions = {}): FactoredPruneResult & { trace: GradualTrace } {
   const space = factoredSpace(fp, opts.sparsity, opts.granularity);
   const lambda = options.lambda ?? DEFAULTS.lambda;
-  const { mask, trace } = gradualCore(space, new FactoredObjective(fp, lambda), new FactoredObjective(fp, 0), options);
+  const { mask, trace } = gradualCore(space, factoredObjective(fp, lambda, options.kernel), factoredObjective(fp, 0, options.kernel), options);
   const dd = fp.Wq.data.length;
   const maskQ = sliceMatrix(mask, 0, fp.Wq.rows, fp.Wq.cols);
   const maskK = sliceMatrix(mask, dd, fp.Wk.rows, fp.Wk.cols);

@@ -10,8 +10,8 @@ import { type Granularity, applyMask } from './mask.ts';
 import { type Problem, rowSlice } from './problem.ts';
 import type { PruningMethodId, RefitId } from './methods.ts';
 import { type ConvergenceReport, type GdOptions, GD_DEFAULTS, GradientDescent } from './gd.ts';
-import { createObjective, type KernelName } from './objectiveFactory.ts';
-import { FactoredObjective, type FactoredProblem } from './factored.ts';
+import { createObjective, factoredObjective, type KernelName } from './objectiveFactory.ts';
+import type { FactoredProblem } from './factored.ts';
 import { binariseFactored, binariseMerged } from './binarise.ts';
 import { magnitudePrune } from './baselines/magnitude.ts';
 import { wandaPrune } from './baselines/wanda.ts';
@@ -255,7 +255,7 @@ function linearFactored(
 /** Algorithm 1's descent on a factored head ([M_Q ; M_K]). */
 export function descendFactored(fp: FactoredProblem, o: RunOptions): GradientDescent {
   const opts = gdOptions(o);
-  const gd = new GradientDescent(undefined, opts, new FactoredObjective(fp, opts.lambda));
+  const gd = new GradientDescent(undefined, opts, factoredObjective(fp, opts.lambda, o.kernel));
   gd.advance();
   return gd;
 }

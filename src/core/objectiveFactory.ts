@@ -12,6 +12,9 @@ import { type Problem, sequenceBlocks } from './problem.ts';
 import type { Objective } from './gd.ts';
 import { AttentionObjective, type ObjectiveValue } from './objective.ts';
 import { WasmAttentionObjective, wasmSimdSupported } from './wasmObjective.ts';
+import { WasmFactoredObjective } from './wasmFactored.ts';
+import { compareAttentionFactored, FactoredObjective, type FactoredProblem } from './factored.ts';
+import type { AttentionMetrics } from './attention.ts';
 
 export type KernelName = 'wasm-simd-f64' | 'js-f64';
 
@@ -67,4 +70,17 @@ export function createObjective(problem: Problem, lambda: number, kernel?: Kerne
     blocks.map((X) => make(X, problem.W, { causal: problem.causal, lambda: 0 })),
     lambda,
   );
+}
+
+/**
+ * The factored objective (SPEC §7) from one of the kernels: WebAssembly SIMD where it runs
+ * (~10× the JS kernel on a GPT-2 head), the JS kernel otherwise, or when asked for.
+ */
+export function factoredObjective(fp: FactoredProblem, lambda: number, kernel: KernelName = defaultKernel()): Objective & { f0Norm2(): number } {
+  return kernel === 'wasm-simd-f64' ? new WasmFactoredObjective(fp, lambda) : new FactoredObjective(fp, lambda);
+}
+
+/** compareAttentionFactored from one of the kernels (the same numbers to round-off). */
+export function factoredMetrics(fp: FactoredProblem, wq: Matrix, wk: Matrix, kernel: KernelName = defaultKernel()): AttentionMetrics {
+  return kernel === 'wasm-simd-f64' ? new WasmFactoredObjective(fp, 0).metrics(wq, wk) : compareAttentionFactored(fp, wq, wk);
 }

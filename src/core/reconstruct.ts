@@ -18,12 +18,9 @@ import type { Matrix } from './matrix.ts';
 import type { Problem } from './problem.ts';
 import type { Objective } from './gd.ts';
 import { GradientDescent } from './gd.ts';
-import type { KernelName } from './objectiveFactory.ts';
+import { factoredObjective, type KernelName } from './objectiveFactory.ts';
 import { WeightSpaceObjective } from './weightObjective.ts';
-import { augmentedMerged, FactoredObjective, type FactoredProblem, withOnesColumn } from './factored.ts';
-import { attention } from './attention.ts';
-import { sequenceBlocks } from './problem.ts';
-import { gemmNT } from './kernels.ts';
+import type { FactoredProblem } from './factored.ts';
 import { num } from '../ui/format.ts';
 
 /** A loss for the notes, through format.ts (which refuses NaN: a note says it in words). */
@@ -173,41 +170,16 @@ export function attentionReconstruct(problem: Problem, mask: Matrix, options: Re
   return { mask, wPruned: { rows: W.rows, cols: W.cols, data: x }, notes: [noteOf(report)], report };
 }
 
-/** ‖F₀‖² over the sequences of a factored problem (dense W_Q W_Kᵀ/√d_h). */
-function factoredF0Norm2(fp: FactoredProblem): number {
-  if (fp.bq || fp.bk) {
-    // With Q/K biases the dense logits are X̃ W̃ X̃ᵀ over X̃ = [X, 1] (factored.ts).
-    const W = augmentedMerged(fp.Wq, fp.Wk, fp.bq, fp.bk);
-    let s = 0;
-    for (const X of sequenceBlocks({ X: withOnesColumn(fp.X), W, causal: fp.causal, segments: fp.segments })) {
-      const f0 = attention(X, W, fp.causal);
-      for (let i = 0; i < f0.data.length; i++) s += f0.data[i] * f0.data[i];
-    }
-    return s;
-  }
-  const d = fp.Wq.rows;
-  const dh = fp.Wq.cols;
-  const w = new Float64Array(d * d);
-  gemmNT(fp.Wq.data, fp.Wk.data, w, d, d, dh, false);
-  for (let i = 0; i < w.length; i++) w[i] /= Math.sqrt(dh);
-  let s = 0;
-  for (const X of sequenceBlocks({ X: fp.X, W: { rows: d, cols: d, data: w }, causal: fp.causal, segments: fp.segments })) {
-    const f0 = attention(X, { rows: d, cols: d, data: w }, fp.causal);
-    for (let i = 0; i < f0.data.length; i++) s += f0.data[i] * f0.data[i];
-  }
-  return s;
-}
-
 class FactoredFit implements Objective {
   readonly d: number;
   readonly size: number;
   readonly f0Norm2: number;
-  private readonly inner: FactoredObjective;
-  constructor(fp: FactoredProblem) {
-    this.inner = new FactoredObjective(fp, 0);
+  private readonly inner: ReturnType<typeof factoredObjective>;
+  constructor(fp: FactoredProblem, kernel?: KernelName) {
+    this.inner = factoredObjective(fp, 0, kernel);
     this.d = this.inner.d;
-    this.size = this.inner.size;
-    this.f0Norm2 = factoredF0Norm2(fp);
+    this.size = this.inner.size ?? this.d * this.d;
+    this.f0Norm2 = this.inner.f0Norm2();
   }
   evaluate(x: Float64Array, grad?: Float64Array) {
     return this.inner.evaluate(x, grad);
@@ -240,8 +212,8 @@ export function factoredReconstruct(
   const mask = new Float64Array(2 * dd);
   mask.set(masks.maskQ.data);
   mask.set(masks.maskK.data, dd);
-  const objective = new FactoredFit(fp);
-  const held = options.heldOut ? new FactoredFit({ ...fp, X: options.heldOut.X, segments: options.heldOut.segments }) : undefined;
+  const objective = new FactoredFit(fp, options.kernel);
+  const held = options.heldOut ? new FactoredFit({ ...fp, X: options.heldOut.X, segments: options.heldOut.segments }, options.kernel) : undefined;
   const { x, report } = refit(objective, held, x0, frozenOf(mask), options);
   const wq = { rows: fp.Wq.rows, cols: fp.Wq.cols, data: new Float64Array(dd) };
   const wk = { rows: fp.Wk.rows, cols: fp.Wk.cols, data: new Float64Array(dd) };

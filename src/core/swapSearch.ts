@@ -17,8 +17,8 @@ import type { Matrix } from './matrix.ts';
 import type { Problem, PruneOptions } from './problem.ts';
 import type { Objective } from './gd.ts';
 import { applyMask } from './mask.ts';
-import { createObjective, type KernelName } from './objectiveFactory.ts';
-import { FactoredObjective, type FactoredProblem } from './factored.ts';
+import { createObjective, factoredObjective, type KernelName } from './objectiveFactory.ts';
+import type { FactoredProblem } from './factored.ts';
 import { type MaskSpace, factoredSpace, fitToCounts, mergedSpace, sliceMatrix, sortByScore } from './maskSpace.ts';
 import { BASELINES } from './baselines/index.ts';
 import { BASELINE_METHOD_IDS, type BaselineMethodId } from './methods.ts';
@@ -223,7 +223,7 @@ export function factoredSwapSearch(fp: FactoredProblem, opts: PruneOptions, opti
         { W: fp.Wq, offset: 0 },
         { W: fp.Wk, offset: dd },
       ])
-    : new FactoredObjective(fp, 0);
+    : factoredObjective(fp, 0, options.kernel);
   const start = options.start ?? 'best-linear';
   let chosen: { name: string; mask: Float64Array; evaluations: number };
   if (typeof start === 'string') {

@@ -21,7 +21,8 @@ import type { Problem } from '../core/problem.ts';
 import type { Granularity } from '../core/mask.ts';
 import { compareAttention, type AttentionMetrics } from '../core/attention.ts';
 import type { GdOptions } from '../core/gd.ts';
-import { augmentedMerged, compareAttentionFactored, type FactoredProblem, withOnesColumn } from '../core/factored.ts';
+import { augmentedMerged, type FactoredProblem, withOnesColumn } from '../core/factored.ts';
+import { factoredMetrics } from '../core/objectiveFactory.ts';
 import type { ModelMethodId, RefitId } from '../core/methods.ts';
 import {
   type Compute,
@@ -334,7 +335,7 @@ export function pruneHead(inputs: HeadInputs, spec: ModelPruneSpec, cache?: Rela
   const fp: FactoredProblem = { X, Wq: wq, Wk: wk, causal: true, segments: inputs.segments, ...(biased ? { bq, bk } : {}) };
   const r = pruneFactoredHead(fp, spec, o, cache, `factored.${layer}.${head}`);
   // The metrics in the factored form: the same numbers (to round-off) as through the merged W̃, at d_h/d of the work.
-  return { layer, head, metrics: compareAttentionFactored(fp, r.wq, r.wk), ...r };
+  return { layer, head, metrics: factoredMetrics(fp, r.wq, r.wk), ...r };
 }
 
 /**

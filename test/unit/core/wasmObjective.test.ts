@@ -175,7 +175,7 @@ describe('WasmAttentionObjective', () => {
 
 describe('objective.wasm.generated.ts', () => {
   it('was compiled from the current AssemblyScript source', () => {
-    const src = readFileSync(join(root, 'src/core/wasm/objective.as.ts'));
+    const src = Buffer.concat(['src/core/wasm/objective.as.ts', 'src/core/wasm/kernels.as.ts'].map((f) => readFileSync(join(root, f))));
     expect(createHash('sha256').update(src).digest('hex'), 'run npm run build:wasm').toBe(OBJECTIVE_WASM_SOURCE_SHA256);
   });
 

@@ -1,0 +1,345 @@
+// @ts-nocheck -- AssemblyScript, not TypeScript: compiled by scripts/build-wasm.mjs
+// (`npm run build:wasm`) into factored.wasm.generated.ts. tsc only parses it.
+/**
+ * The factored objective of SPEC §7 in WebAssembly SIMD (f64x2), float64 throughout, the
+ * same numbers as `FactoredObjective` (src/core/factored.ts) to rounding:
+ *
+ *   Q = X (M_Q∘W_Q) + 1b_Qᵀ,  K = X (M_K∘W_K) + 1b_Kᵀ,  S = Q Kᵀ/√d_h per sequence
+ *   L = ½ Σ_seq ‖Softmax(S) − F₀‖² + ½λ‖M‖²,  P as in the merged case
+ *   ∇_{M_Q} = W_Q ∘ (Xᵀ P K)/√d_h + λM_Q,   ∇_{M_K} = W_K ∘ (Xᵀ Pᵀ Q)/√d_h + λM_K
+ *
+ * Organised as the merged module is (kernels.as.ts: packed right operands, 4×4 blocks):
+ *
+ *   Q, K   = X · pack(M∘W)         all n rows at once, n × dhp row-major (bias added)
+ *   S      = Q_seq · pack(K_seqᵀ)  per sequence, causal blocks only
+ *   TQ_seq = P · pack(K_seq)       causal: inner k ≤ i; written packed into TQ (n rows)
+ *   TK_seq = Pᵀ · pack(Q_seq)      causal: inner k ≥ i (Pᵀ is upper triangular)
+ *   G_Q, G_K = Xᵀ · TQ, Xᵀ · TK    all n rows at once
+ *
+ * dhp is d_h rounded up to 4 (padding columns are zero: the packed weights and biases are
+ * zero there). Sequences may differ in length; F₀ holds each sequence's len² entries.
+ * `attentionOf(seq)` computes one sequence's attention under the current M (no loss), for
+ * metrics computed in JS.
+ */
+import {
+  CAUSAL_COLS, CAUSAL_INNER, CAUSAL_UPPER, PLAIN, gemm, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale,
+} from './kernels.as';
+
+// ---------------------------------------------------------------- state and layout
+
+let N: i32 = 0; // rows of X (every sequence)
+let D: i32 = 0; // d
+let DH: i32 = 0; // d_h
+let DHP: i32 = 0; // d_h rounded up to 4
+let T: i32 = 0; // the longest sequence
+let TP: i32 = 0; // T rounded up to 4
+let NSEQ: i32 = 0;
+let CAUSAL: bool = false;
+let LAMBDA: f64 = 0;
+let SCALE: f64 = 0;
+
+let pLen: usize = 0; //  i32 × nseq: the sequences' lengths (input)
+let pX: usize = 0; //    n×d row-major (input)
+let pWq: usize = 0; //   d×dh row-major (input)
+let pWk: usize = 0; //   d×dh row-major (input)
+let pBq: usize = 0; //   dhp (input, zero-padded)
+let pBk: usize = 0; //   dhp (input, zero-padded)
+let pM: usize = 0; //    2·d·dh: [M_Q ; M_K] (input)
+let pGrad: usize = 0; // 2·d·dh (output)
+let pF0: usize = 0; //   Σ len² (each sequence row-major len×len)
+let pF: usize = 0; //    T×T: the current sequence's F (row-major len×len)
+let pS: usize = 0; //    T×TP: logits, then P
+let pWQp: usize = 0; //  M_Q∘W_Q packed: dhp/4 panels of d×4
+let pWKp: usize = 0; //  M_K∘W_K packed
+let pQ: usize = 0; //    n×dhp row-major
+let pK: usize = 0; //    n×dhp row-major
+let pKTp: usize = 0; //  K_seqᵀ packed: TP/4 panels of dhp×4
+let pSeqP: usize = 0; // K_seq or Q_seq packed: dhp/4 panels of T×4
+let pTQ: usize = 0; //   P·K packed: dhp/4 panels of n×4
+let pTK: usize = 0; //   Pᵀ·Q packed
+let pGQ: usize = 0; //   Xᵀ·TQ, d×dhp row-major
+let pGK: usize = 0; //   Xᵀ·TK
+let pEnd: usize = 0;
+
+let attnLoss: f64 = 0;
+let fullLoss: f64 = 0;
+let cursor: u64 = 0;
+
+function take(count: u64): usize {
+  const at = (cursor + 63) & ~(<u64>63);
+  cursor = at + count * 8;
+  return <usize>at;
+}
+
+/**
+ * Lay out the buffers and zero them: n rows of X in `nseq` sequences (lengths written at
+ * lenOffset() before init), longest `t`, width d, head width dh. Returns 1, or 0 when the
+ * memory could not grow (or would pass 4 GiB); then nothing else may be called. `f0Entries`
+ * is Σ len².
+ */
+export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64, causal: i32, lambda: f64): i32 {
+  if (n <= 0 || d <= 0 || dh <= 0 || nseq <= 0 || t <= 0) return 0;
+  N = n;
+  D = d;
+  DH = dh;
+  DHP = (dh + 3) & ~3;
+  T = t;
+  TP = (t + 3) & ~3;
+  NSEQ = nseq;
+  CAUSAL = causal != 0;
+  LAMBDA = lambda;
+  SCALE = 1.0 / Math.sqrt(<f64>dh);
+  const nn = <u64>n;
+  const dd = <u64>d;
+  const hp = <u64>DHP;
+  const tt = <u64>t;
+  const tp = <u64>TP;
+  const base = (<u64>__heap_base + 63) & ~(<u64>63);
+  cursor = base;
+  pLen = take((<u64>nseq + 1) >> 1);
+  pX = take(nn * dd);
+  pWq = take(dd * <u64>dh);
+  pWk = take(dd * <u64>dh);
+  pBq = take(hp);
+  pBk = take(hp);
+  pM = take(2 * dd * <u64>dh);
+  pGrad = take(2 * dd * <u64>dh);
+  pF0 = take(<u64>f0Entries);
+  pF = take(tt * tt);
+  pS = take(tt * tp);
+  pWQp = take(dd * hp);
+  pWKp = take(dd * hp);
+  pQ = take(nn * hp);
+  pK = take(nn * hp);
+  pKTp = take(tp * hp);
+  pSeqP = take(tt * hp);
+  pTQ = take(nn * hp);
+  pTK = take(nn * hp);
+  pGQ = take(dd * hp);
+  pGK = take(dd * hp);
+  const end = (cursor + 63) & ~(<u64>63);
+  if (end > 0xffff0000) return 0;
+  pEnd = <usize>end;
+  const needPages = <i32>((end + 0xffff) >> 16);
+  const have = memory.size();
+  if (needPages > have) {
+    if (memory.grow(needPages - have) < 0) return 0;
+  }
+  // Grown memory is zero already: only what was there before may hold old values (touching
+  // ~100 MB of fresh pages only to zero them again cost a GPT-2 head a tenth of a second).
+  const old = min(<u64>have << 16, end);
+  if (old > base) memory.fill(<usize>base, 0, <usize>(old - base));
+  attnLoss = 0;
+  fullLoss = 0;
+  return 1;
+}
+
+export function lenOffset(): usize { return pLen; }
+export function xOffset(): usize { return pX; }
+export function wqOffset(): usize { return pWq; }
+export function wkOffset(): usize { return pWk; }
+export function bqOffset(): usize { return pBq; }
+export function bkOffset(): usize { return pBk; }
+export function mOffset(): usize { return pM; }
+export function gradOffset(): usize { return pGrad; }
+export function f0Offset(): usize { return pF0; }
+export function fOffset(): usize { return pF; }
+export function memoryEnd(): usize { return pEnd; }
+/** ½ Σ‖F − F₀‖² of the last evaluate. */
+export function attentionLoss(): f64 { return attnLoss; }
+/** L(M) of the last evaluate. */
+export function loss(): f64 { return fullLoss; }
+
+@inline function seqLen(s: i32): i32 {
+  return load<i32>(pLen + <usize>s * 4);
+}
+
+// ---------------------------------------------------------------- projections and logits
+
+/** Pack M∘W (d×dh, row-major; mask at pM + offset) into dhp/4 panels of d×4; returns ‖M‖². */
+function maskPack(w: usize, m: usize, dst: usize): f64 {
+  const prs = <usize>D * 32;
+  let reg = 0.0;
+  for (let k = 0; k < D; k++) {
+    const row = <usize>k * <usize>DH * 8;
+    const dk = dst + <usize>k * 32;
+    for (let j = 0; j < DH; j++) {
+      const o = row + <usize>j * 8;
+      const mv = load<f64>(m + o);
+      store<f64>(dk + <usize>(j >> 2) * prs + <usize>(j & 3) * 8, mv * load<f64>(w + o));
+      reg += mv * mv;
+    }
+  }
+  return reg;
+}
+
+/** out (n×dhp row-major) = X · packed + 1 bᵀ. */
+function projectInto(packed: usize, bias: usize, out: usize): void {
+  const hp = <usize>DHP;
+  gemm(pX, <usize>D * 8, 8, packed, <usize>D * 32, out, hp * 8, 32, N, D, DHP >> 2, PLAIN);
+  for (let t = 0; t < N; t++) {
+    const o = out + <usize>t * hp * 8;
+    for (let j = 0; j < DHP; j += 2) {
+      v128.store(o + <usize>j * 8, f64x2.add(v128.load(o + <usize>j * 8), v128.load(bias + <usize>j * 8)));
+    }
+  }
+}
+
+/** Q and K of every row under the current M; returns ½λ‖M‖². */
+function projections(): f64 {
+  const dd = <usize>D * <usize>DH * 8;
+  const reg = maskPack(pWq, pM, pWQp) + maskPack(pWk, pM + dd, pWKp);
+  projectInto(pWQp, pBq, pQ);
+  projectInto(pWKp, pBk, pK);
+  return LAMBDA > 0 ? 0.5 * LAMBDA * reg : 0;
+}
+
+/** S (len×TP row-major, at pS) = Q_seq K_seqᵀ of the sequence starting at row `start`; not yet scaled. */
+function logits(start: i32, len: i32): void {
+  const hp = <usize>DHP;
+  const panels = (len + 3) >> 2;
+  // The last panel's lanes past len must be zero (a longer sequence may have left values there).
+  memory.fill(pKTp + <usize>(panels - 1) * hp * 32, 0, hp * 32);
+  packPanelsT(pK + <usize>start * hp * 8, len, DHP, pKTp);
+  gemm(pQ + <usize>start * hp * 8, hp * 8, 8, pKTp, hp * 32, pS, <usize>TP * 8, 32, len, DHP, panels, CAUSAL ? CAUSAL_COLS : PLAIN);
+}
+
+/** Offset of sequence s's F₀ (Σ of the earlier sequences' len²). */
+function f0Of(s: i32): usize {
+  let at: usize = pF0;
+  for (let i = 0; i < s; i++) {
+    const l = <usize>seqLen(i);
+    at += l * l * 8;
+  }
+  return at;
+}
+
+/** Softmax of row i of S (scaled first) into out; entries past the causal diagonal stay as they are (0). */
+@inline function softmaxRow(s: usize, out: usize, end: i32): void {
+  rowScale(s, end, SCALE);
+  const sum = rowExp(s, out, end, rowMax(s, end));
+  rowScale(out, end, 1.0 / sum);
+}
+
+/** F₀ = the attention of every sequence under M = 1 (write X, W, b and the lengths first). */
+export function init(): void {
+  const dd = <usize>D * <usize>DH;
+  for (let i: usize = 0; i < 2 * dd; i++) store<f64>(pM + i * 8, 1.0);
+  projections();
+  let start = 0;
+  let f0 = pF0;
+  for (let q = 0; q < NSEQ; q++) {
+    const len = seqLen(q);
+    logits(start, len);
+    for (let i = 0; i < len; i++) {
+      softmaxRow(pS + <usize>i * <usize>TP * 8, f0 + <usize>i * <usize>len * 8, CAUSAL ? i + 1 : len);
+    }
+    f0 += <usize>len * <usize>len * 8;
+    start += len;
+  }
+}
+
+/** Q and K under the M at mOffset(), for attentionOf. */
+export function project(): void {
+  projections();
+}
+
+/**
+ * The attention of sequence `seq` under the Q and K of the last project() into fOffset()
+ * (len×len row-major, zeros past the causal diagonal); F₀ of that sequence at the returned offset.
+ */
+export function attentionOf(seq: i32): usize {
+  let start = 0;
+  for (let q = 0; q < seq; q++) start += seqLen(q);
+  const len = seqLen(seq);
+  logits(start, len);
+  memory.fill(pF, 0, <usize>len * <usize>len * 8);
+  for (let i = 0; i < len; i++) {
+    softmaxRow(pS + <usize>i * <usize>TP * 8, pF + <usize>i * <usize>len * 8, CAUSAL ? i + 1 : len);
+  }
+  return f0Of(seq);
+}
+
+/** ‖F₀‖² over every sequence. */
+export function f0Norm2(): f64 {
+  let entries: usize = 0;
+  for (let q = 0; q < NSEQ; q++) entries += <usize>seqLen(q) * <usize>seqLen(q);
+  let sv = f64x2.splat(0);
+  let i: usize = 0;
+  for (; i + 2 <= entries; i += 2) {
+    const v = v128.load(pF0 + i * 8);
+    sv = f64x2.add(sv, f64x2.mul(v, v));
+  }
+  let s = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+  if (i < entries) s += load<f64>(pF0 + i * 8) * load<f64>(pF0 + i * 8);
+  return s;
+}
+
+// ---------------------------------------------------------------- evaluate
+
+/**
+ * L(M) for the M at mOffset(); with withGrad ≠ 0 also ∇L into gradOffset().
+ * attentionLoss() returns ½Σ‖F − F₀‖².
+ */
+export function evaluate(withGrad: i32): f64 {
+  const grad = withGrad != 0;
+  const hp = <usize>DHP;
+  const tp = <usize>TP;
+  const nn = <usize>N;
+  const reg = projections();
+  let attn = 0.0;
+  let start = 0;
+  let f0 = pF0;
+  for (let q = 0; q < NSEQ; q++) {
+    const len = seqLen(q);
+    const ll = <usize>len;
+    logits(start, len);
+    for (let i = 0; i < len; i++) {
+      const end = CAUSAL ? i + 1 : len;
+      const s = pS + <usize>i * tp * 8;
+      rowScale(s, end, SCALE);
+      attn += lossRow(s, pF + <usize>i * ll * 8, f0 + <usize>i * ll * 8, end, grad);
+      if (CAUSAL && grad) {
+        // The causal products read up to the 4-row block's edge: P past the diagonal must be 0 there.
+        const stop = min(len, (i + 4) & ~3);
+        for (let j = i + 1; j < stop; j++) store<f64>(s + <usize>j * 8, 0.0);
+      }
+    }
+    if (grad) {
+      const at = <usize>start;
+      // TQ_seq = P · K_seq (k ≤ i when causal), packed into TQ's rows start..start+len.
+      packPanels(pK + at * hp * 8, len, DHP, pSeqP);
+      gemm(pS, tp * 8, 8, pSeqP, ll * 32, pTQ + at * 32, 32, nn * 32, len, len, DHP >> 2, CAUSAL ? CAUSAL_INNER : PLAIN);
+      // TK_seq = Pᵀ · Q_seq: a(i, k) = P[k, i] (k ≥ i when causal).
+      packPanels(pQ + at * hp * 8, len, DHP, pSeqP);
+      gemm(pS, 8, tp * 8, pSeqP, ll * 32, pTK + at * 32, 32, nn * 32, len, len, DHP >> 2, CAUSAL ? CAUSAL_UPPER : PLAIN);
+    }
+    f0 += ll * ll * 8;
+    start += len;
+  }
+  attn *= 0.5;
+  attnLoss = attn;
+  fullLoss = attn + reg;
+  if (grad) {
+    // G = Xᵀ · T: a(i, k) = X[k, i].
+    gemm(pX, 8, <usize>D * 8, pTQ, nn * 32, pGQ, hp * 8, 32, D, N, DHP >> 2, PLAIN);
+    gemm(pX, 8, <usize>D * 8, pTK, nn * 32, pGK, hp * 8, 32, D, N, DHP >> 2, PLAIN);
+    const dd = <usize>D * <usize>DH * 8;
+    gradient(pWq, pGQ, pM, pGrad);
+    gradient(pWk, pGK, pM + dd, pGrad + dd);
+  }
+  return fullLoss;
+}
+
+/** out = W ∘ G/√d_h + λM (G has row stride dhp). */
+function gradient(w: usize, g: usize, m: usize, out: usize): void {
+  const hp = <usize>DHP;
+  for (let r = 0; r < D; r++) {
+    const o = <usize>r * <usize>DH * 8;
+    const go = g + <usize>r * hp * 8;
+    for (let j = 0; j < DH; j++) {
+      const oj = o + <usize>j * 8;
+      store<f64>(out + oj, load<f64>(w + oj) * load<f64>(go + <usize>j * 8) * SCALE + LAMBDA * load<f64>(m + oj));
+    }
+  }
+}

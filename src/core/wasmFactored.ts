@@ -1,0 +1,148 @@
+/**
+ * The factored objective of SPEC §7 in WebAssembly SIMD (f64x2): the same numbers as
+ * `FactoredObjective` (src/core/factored.ts, the plain-JavaScript reference it is tested
+ * against) to rounding, several times faster: what makes a GPT-2 head (d = 768, d_h = 64,
+ * 8 windows of 1 024 tokens) affordable. The kernels are AssemblyScript
+ * (src/core/wasm/factored.as.ts), built by `npm run build:wasm` into a base64 constant.
+ *
+ * Compiled synchronously on first use (Node, workers); every instance owns its memory.
+ */
+import { type AttentionMetrics, metricsOverSequences } from './attention.ts';
+import type { FactoredProblem } from './factored.ts';
+import type { Objective } from './gd.ts';
+import type { Matrix } from './matrix.ts';
+import type { ObjectiveValue } from './objective.ts';
+import { FACTORED_WASM_BASE64 } from './wasm/factored.wasm.generated.ts';
+import { decodeBase64, wasmSimdSupported } from './wasmObjective.ts';
+
+interface FactoredExports {
+  memory: WebAssembly.Memory;
+  setup(n: number, d: number, dh: number, nseq: number, t: number, f0Entries: number, causal: number, lambda: number): number;
+  lenOffset(): number;
+  xOffset(): number;
+  wqOffset(): number;
+  wkOffset(): number;
+  bqOffset(): number;
+  bkOffset(): number;
+  mOffset(): number;
+  gradOffset(): number;
+  fOffset(): number;
+  attentionLoss(): number;
+  init(): void;
+  evaluate(withGrad: number): number;
+  project(): void;
+  f0Norm2(): number;
+  attentionOf(seq: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+function moduleSync(): WebAssembly.Module {
+  if (!compiled) {
+    if (!wasmSimdSupported()) throw new Error('WasmFactoredObjective needs WebAssembly SIMD, which this JavaScript engine does not support');
+    compiled = new WebAssembly.Module(decodeBase64(FACTORED_WASM_BASE64));
+  }
+  return compiled;
+}
+
+/** Bytes of wasm memory a problem needs (X, F₀ of every sequence, one sequence's logits twice, the rest small). */
+export function factoredWasmBytes(n: number, d: number, dh: number, segments: readonly number[]): number {
+  const t = Math.max(...segments);
+  const hp = Math.ceil(dh / 4) * 4;
+  const f0 = segments.reduce((s, l) => s + l * l, 0);
+  return 8 * (n * d + f0 + 2 * t * (t + 3) + 4 * n * hp + 8 * d * hp + t * hp);
+}
+
+export class WasmFactoredObjective implements Objective {
+  readonly d: number;
+  readonly size: number;
+  private readonly ex: FactoredExports;
+  private readonly mView: Float64Array;
+  private readonly gradView: Float64Array;
+  private readonly segments: readonly number[];
+
+  constructor(
+    problem: FactoredProblem,
+    readonly lambda: number,
+  ) {
+    const { X, Wq, Wk } = problem;
+    if (Wq.rows !== X.cols || Wk.rows !== X.cols || Wq.cols !== Wk.cols) {
+      throw new Error(`factored shapes: X is ${X.rows}x${X.cols}, W_Q ${Wq.rows}x${Wq.cols}, W_K ${Wk.rows}x${Wk.cols}`);
+    }
+    if ((problem.bq && problem.bq.length !== Wq.cols) || (problem.bk && problem.bk.length !== Wk.cols)) {
+      throw new Error(`factored biases: b_Q has ${problem.bq?.length} entries, b_K ${problem.bk?.length} (expected ${Wq.cols})`);
+    }
+    const n = X.rows;
+    const dIn = X.cols;
+    const dh = Wq.cols;
+    this.segments = problem.segments ?? [n];
+    if (this.segments.reduce((s, l) => s + l, 0) !== n || this.segments.some((l) => !(l > 0))) {
+      throw new Error(`factored segments: ${this.segments.length} lengths do not cover X's ${n} rows`);
+    }
+    this.size = 2 * dIn * dh;
+    this.d = Math.sqrt(this.size);
+    const t = Math.max(...this.segments);
+    const f0 = this.segments.reduce((s, l) => s + l * l, 0);
+    const ex = new WebAssembly.Instance(moduleSync(), {}).exports as unknown as FactoredExports;
+    this.ex = ex;
+    if (ex.setup(n, dIn, dh, this.segments.length, t, f0, problem.causal ? 1 : 0, lambda) !== 1) {
+      throw new Error(
+        `WasmFactoredObjective: cannot set up ${n} rows, d = ${dIn}, d_h = ${dh} (the wasm memory, 4 GiB at most, cannot grow to ~${Math.ceil(factoredWasmBytes(n, dIn, dh, this.segments) / 2 ** 20)} MiB)`,
+      );
+    }
+    // The memory never grows after setup, so these views stay valid.
+    const buf = ex.memory.buffer;
+    new Int32Array(buf, ex.lenOffset(), this.segments.length).set(this.segments);
+    new Float64Array(buf, ex.xOffset(), n * dIn).set(X.data);
+    this.setWeights(Wq, Wk);
+    if (problem.bq) new Float64Array(buf, ex.bqOffset(), dh).set(problem.bq);
+    if (problem.bk) new Float64Array(buf, ex.bkOffset(), dh).set(problem.bk);
+    this.mView = new Float64Array(buf, ex.mOffset(), this.size);
+    this.gradView = new Float64Array(buf, ex.gradOffset(), this.size);
+    ex.init();
+  }
+
+  private setWeights(wq: Matrix, wk: Matrix): void {
+    const dd = this.size / 2;
+    const buf = this.ex.memory.buffer;
+    new Float64Array(buf, this.ex.wqOffset(), dd).set(wq.data);
+    new Float64Array(buf, this.ex.wkOffset(), dd).set(wk.data);
+  }
+
+  /** ‖F₀‖² over the sequences (the dense attention). */
+  f0Norm2(): number {
+    return this.ex.f0Norm2();
+  }
+
+  evaluate(m: Float64Array, grad?: Float64Array): ObjectiveValue {
+    if (m.length !== this.size) throw new Error(`mask has ${m.length} entries, expected 2·d·d_h = ${this.size}`);
+    if (grad && grad.length !== this.size) throw new Error(`grad has ${grad.length} entries, expected ${this.size}`);
+    this.mView.set(m);
+    const loss = this.ex.evaluate(grad ? 1 : 0);
+    if (grad) grad.set(this.gradView);
+    return { loss, attentionLoss: this.ex.attentionLoss() };
+  }
+
+  /**
+   * compareAttentionFactored's metrics for W_Q′, W_K′ (the biases as they are): each
+   * sequence's F₀ and F computed here, then compared in JS one sequence at a time. After
+   * this the instance's weights are W_Q′, W_K′ (evaluate's masks would multiply them).
+   */
+  metrics(wq: Matrix, wk: Matrix): AttentionMetrics {
+    this.setWeights(wq, wk);
+    this.mView.fill(1);
+    const ex = this.ex;
+    ex.project();
+    const buf = ex.memory.buffer;
+    // Views into wasm memory: F is overwritten by the next sequence, so each pair is made when metricsOverSequences asks for it.
+    return metricsOverSequences(
+      this.segments.map((len, seq) => () => {
+        const f0At = ex.attentionOf(seq);
+        return {
+          f0: { rows: len, cols: len, data: new Float64Array(buf, f0At, len * len) },
+          f: { rows: len, cols: len, data: new Float64Array(buf, ex.fOffset(), len * len) },
+        };
+      }),
+    );
+  }
+}
