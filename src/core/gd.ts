@@ -29,6 +29,12 @@ export interface Objective {
   /** Number of mask entries when it is not d² (the factored objective's [M_Q ; M_K]). */
   readonly size?: number;
   evaluate(m: Float64Array, grad?: Float64Array): ObjectiveValue;
+  /**
+   * ∇L at the M of the last evaluate, bit for bit what evaluate(m, grad) would have written,
+   * without the forward pass again. Where an objective has it, Armijo's trial steps are
+   * evaluated without gradients and only the accepted one's is computed.
+   */
+  gradientAtLast?(grad: Float64Array): void;
 }
 
 export interface GdOptions {
@@ -324,9 +330,11 @@ export class GradientDescent {
         }
         if (this.frozen) for (let i = 0; i < n; i++) if (this.frozen[i]) tm[i] = 0;
         this.evaluations++;
-        const v = this.objective.evaluate(tm, this.trialGrad);
+        const lazy = this.objective.gradientAtLast !== undefined;
+        const v = this.objective.evaluate(tm, lazy ? undefined : this.trialGrad);
         trialLoss = v.loss;
         if (v.loss <= prev - armijoC * decrease) {
+          if (lazy) this.objective.gradientAtLast!(this.trialGrad!);
           accepted = v;
           break;
         }

@@ -184,6 +184,10 @@ class FactoredFit implements Objective {
   evaluate(x: Float64Array, grad?: Float64Array) {
     return this.inner.evaluate(x, grad);
   }
+  get gradientAtLast(): ((grad: Float64Array) => void) | undefined {
+    const inner = this.inner;
+    return inner.gradientAtLast && ((grad) => inner.gradientAtLast!(grad));
+  }
   relErr(x: Float64Array): number {
     return Math.sqrt((2 * this.inner.evaluate(x).attentionLoss) / this.f0Norm2);
   }

@@ -17,7 +17,7 @@ import { decodeBase64, wasmSimdSupported } from './wasmObjective.ts';
 
 interface FactoredExports {
   memory: WebAssembly.Memory;
-  setup(n: number, d: number, dh: number, nseq: number, t: number, f0Entries: number, causal: number, lambda: number): number;
+  setup(n: number, d: number, dh: number, nseq: number, t: number, f0Entries: number, causal: number, lambda: number, grad: number): number;
   lenOffset(): number;
   xOffset(): number;
   wqOffset(): number;
@@ -30,6 +30,7 @@ interface FactoredExports {
   attentionLoss(): number;
   init(): void;
   evaluate(withGrad: number): number;
+  backward(): void;
   project(): void;
   f0Norm2(): number;
   attentionOf(seq: number): number;
@@ -45,12 +46,16 @@ function moduleSync(): WebAssembly.Module {
   return compiled;
 }
 
-/** Bytes of wasm memory a problem needs (X, F₀ of every sequence, one sequence's logits twice, the rest small). */
-export function factoredWasmBytes(n: number, d: number, dh: number, segments: readonly number[]): number {
+/**
+ * Bytes of wasm memory a problem needs: X and F₀ of every sequence, one sequence's logits
+ * twice; with the gradient, X packed, every sequence's P and one packed (the rest is small).
+ */
+export function factoredWasmBytes(n: number, d: number, dh: number, segments: readonly number[], gradient: boolean): number {
   const t = Math.max(...segments);
   const hp = Math.ceil(dh / 4) * 4;
   const f0 = segments.reduce((s, l) => s + l * l, 0);
-  return 8 * (n * d + f0 + 2 * t * (t + 3) + 4 * n * hp + 8 * d * hp + t * hp);
+  const base = n * d + f0 + 2 * t * (t + 3) + 2 * n * hp + 4 * d * hp + (t + 3) * hp;
+  return 8 * (base + (gradient ? n * (d + 3) + f0 + t * (t + 3) + 2 * (n + 4) * hp + 2 * hp * (d + 3) : 0));
 }
 
 export class WasmFactoredObjective implements Objective {
@@ -61,10 +66,15 @@ export class WasmFactoredObjective implements Objective {
   private readonly gradView: Float64Array;
   private readonly segments: readonly number[];
 
+  /** Whether this instance can give gradients (the metrics need none, and half the memory). */
+  readonly gradient: boolean;
+
   constructor(
     problem: FactoredProblem,
     readonly lambda: number,
+    options: { gradient?: boolean } = {},
   ) {
+    this.gradient = options.gradient ?? true;
     const { X, Wq, Wk } = problem;
     if (Wq.rows !== X.cols || Wk.rows !== X.cols || Wq.cols !== Wk.cols) {
       throw new Error(`factored shapes: X is ${X.rows}x${X.cols}, W_Q ${Wq.rows}x${Wq.cols}, W_K ${Wk.rows}x${Wk.cols}`);
@@ -85,9 +95,9 @@ export class WasmFactoredObjective implements Objective {
     const f0 = this.segments.reduce((s, l) => s + l * l, 0);
     const ex = new WebAssembly.Instance(moduleSync(), {}).exports as unknown as FactoredExports;
     this.ex = ex;
-    if (ex.setup(n, dIn, dh, this.segments.length, t, f0, problem.causal ? 1 : 0, lambda) !== 1) {
+    if (ex.setup(n, dIn, dh, this.segments.length, t, f0, problem.causal ? 1 : 0, lambda, this.gradient ? 1 : 0) !== 1) {
       throw new Error(
-        `WasmFactoredObjective: cannot set up ${n} rows, d = ${dIn}, d_h = ${dh} (the wasm memory, 4 GiB at most, cannot grow to ~${Math.ceil(factoredWasmBytes(n, dIn, dh, this.segments) / 2 ** 20)} MiB)`,
+        `WasmFactoredObjective: cannot set up ${n} rows, d = ${dIn}, d_h = ${dh} (the wasm memory, 4 GiB at most, cannot grow to ~${Math.ceil(factoredWasmBytes(n, dIn, dh, this.segments, this.gradient) / 2 ** 20)} MiB)`,
       );
     }
     // The memory never grows after setup, so these views stay valid.
@@ -117,10 +127,23 @@ export class WasmFactoredObjective implements Objective {
   evaluate(m: Float64Array, grad?: Float64Array): ObjectiveValue {
     if (m.length !== this.size) throw new Error(`mask has ${m.length} entries, expected 2·d·d_h = ${this.size}`);
     if (grad && grad.length !== this.size) throw new Error(`grad has ${grad.length} entries, expected ${this.size}`);
+    if (grad && !this.gradient) throw new Error('this WasmFactoredObjective was made without gradients');
     this.mView.set(m);
     const loss = this.ex.evaluate(grad ? 1 : 0);
     if (grad) grad.set(this.gradView);
     return { loss, attentionLoss: this.ex.attentionLoss() };
+  }
+
+  /**
+   * ∇L at the M of the last evaluate, without its forward pass again (the numbers
+   * evaluate(m, grad) would give, to the bit): gradient descent evaluates Armijo's trial
+   * steps without gradients and asks for the accepted one's here.
+   */
+  gradientAtLast(grad: Float64Array): void {
+    if (!this.gradient) throw new Error('this WasmFactoredObjective was made without gradients');
+    if (grad.length !== this.size) throw new Error(`grad has ${grad.length} entries, expected ${this.size}`);
+    this.ex.backward();
+    grad.set(this.gradView);
   }
 
   /**

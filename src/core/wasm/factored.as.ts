@@ -8,21 +8,25 @@
  *   L = ½ Σ_seq ‖Softmax(S) − F₀‖² + ½λ‖M‖²,  P as in the merged case
  *   ∇_{M_Q} = W_Q ∘ (Xᵀ P K)/√d_h + λM_Q,   ∇_{M_K} = W_K ∘ (Xᵀ Pᵀ Q)/√d_h + λM_K
  *
- * Organised as the merged module is (kernels.as.ts: packed right operands, 4×4 blocks):
+ * Organised as the merged module is (kernels.as.ts: packed right operands, 4×4 blocks),
+ * every operand read contiguously or at a short stride:
  *
- *   Q, K   = X · pack(M∘W)         all n rows at once, n × dhp row-major (bias added)
- *   S      = Q_seq · pack(K_seqᵀ)  per sequence, causal blocks only
- *   TQ_seq = P · pack(K_seq)       causal: inner k ≤ i; written packed into TQ (n rows)
- *   TK_seq = Pᵀ · pack(Q_seq)      causal: inner k ≥ i (Pᵀ is upper triangular)
- *   G_Q, G_K = Xᵀ · TQ, Xᵀ · TK    all n rows at once
+ *   Q, K      = X · pack(M∘W)          all n rows at once, n × dhp row-major (bias added)
+ *   S         = Q_seq · pack(K_seqᵀ)   per sequence, causal blocks only; P kept per sequence
+ *   (P K)ᵀ    = K_seqᵀ · pack(Pᵀ)      per sequence, dhp × n row-major (causal: k ≤ j)
+ *   (Pᵀ Q)ᵀ   = Q_seqᵀ · pack(P)       (causal: k ≥ j)
+ *   G_Qᵀ, G_Kᵀ = (P K)ᵀ · pack(X), (Pᵀ Q)ᵀ · pack(X)   all n rows at once
  *
  * dhp is d_h rounded up to 4 (padding columns are zero: the packed weights and biases are
- * zero there). Sequences may differ in length; F₀ holds each sequence's len² entries.
+ * zero there). Sequences may differ in length; F₀ and P hold each sequence's len² entries.
+ * With gradients (setup's `grad`), evaluate keeps every sequence's P, so that backward()
+ * gives the gradient at the last evaluated M without its forward pass again (Armijo trials
+ * are evaluated without it, and only the accepted one's gradient is computed).
  * `attentionOf(seq)` computes one sequence's attention under the current M (no loss), for
  * metrics computed in JS.
  */
 import {
-  CAUSAL_COLS, CAUSAL_INNER, CAUSAL_UPPER, PLAIN, gemm, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale,
+  CAUSAL_COLS, PLAIN, gemm, gemmCausalPanels, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale,
 } from './kernels.as';
 
 // ---------------------------------------------------------------- state and layout
@@ -35,6 +39,9 @@ let T: i32 = 0; // the longest sequence
 let TP: i32 = 0; // T rounded up to 4
 let NSEQ: i32 = 0;
 let CAUSAL: bool = false;
+let GRAD: bool = false; // the gradient's buffers exist
+let NT: i32 = 0; // n + 4: the row stride of (P K)ᵀ and (Pᵀ Q)ᵀ (a sequence's last panel may spill 3 columns)
+let DP: i32 = 0; // d rounded up to 4
 let LAMBDA: f64 = 0;
 let SCALE: f64 = 0;
 
@@ -54,11 +61,14 @@ let pWKp: usize = 0; //  M_K∘W_K packed
 let pQ: usize = 0; //    n×dhp row-major
 let pK: usize = 0; //    n×dhp row-major
 let pKTp: usize = 0; //  K_seqᵀ packed: TP/4 panels of dhp×4
-let pSeqP: usize = 0; // K_seq or Q_seq packed: dhp/4 panels of T×4
-let pTQ: usize = 0; //   P·K packed: dhp/4 panels of n×4
-let pTK: usize = 0; //   Pᵀ·Q packed
-let pGQ: usize = 0; //   Xᵀ·TQ, d×dhp row-major
-let pGK: usize = 0; //   Xᵀ·TK
+// With gradients only:
+let pXp: usize = 0; //   X packed: dp/4 panels of n×4
+let pP: usize = 0; //    Σ len²: each sequence's P of the last evaluate (row-major len×len)
+let pPp: usize = 0; //   P_seq packed: TP/4 panels of T×4
+let pTQ: usize = 0; //   (P K)ᵀ: dhp × NT row-major
+let pTK: usize = 0; //   (Pᵀ Q)ᵀ
+let pGQ: usize = 0; //   G_Qᵀ = (P K)ᵀ X: dhp × dp row-major
+let pGK: usize = 0; //   G_Kᵀ
 let pEnd: usize = 0;
 
 let attnLoss: f64 = 0;
@@ -77,7 +87,7 @@ function take(count: u64): usize {
  * memory could not grow (or would pass 4 GiB); then nothing else may be called. `f0Entries`
  * is Σ len².
  */
-export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64, causal: i32, lambda: f64): i32 {
+export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64, causal: i32, lambda: f64, grad: i32): i32 {
   if (n <= 0 || d <= 0 || dh <= 0 || nseq <= 0 || t <= 0) return 0;
   N = n;
   D = d;
@@ -87,6 +97,9 @@ export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64
   TP = (t + 3) & ~3;
   NSEQ = nseq;
   CAUSAL = causal != 0;
+  GRAD = grad != 0;
+  NT = n + 4;
+  DP = (d + 3) & ~3;
   LAMBDA = lambda;
   SCALE = 1.0 / Math.sqrt(<f64>dh);
   const nn = <u64>n;
@@ -112,11 +125,16 @@ export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64
   pQ = take(nn * hp);
   pK = take(nn * hp);
   pKTp = take(tp * hp);
-  pSeqP = take(tt * hp);
-  pTQ = take(nn * hp);
-  pTK = take(nn * hp);
-  pGQ = take(dd * hp);
-  pGK = take(dd * hp);
+  if (GRAD) {
+    const dp = <u64>DP;
+    pXp = take(nn * dp);
+    pP = take(<u64>f0Entries);
+    pPp = take(tp * tt);
+    pTQ = take(hp * <u64>NT);
+    pTK = take(hp * <u64>NT);
+    pGQ = take(hp * dp);
+    pGK = take(hp * dp);
+  }
   const end = (cursor + 63) & ~(<u64>63);
   if (end > 0xffff0000) return 0;
   pEnd = <usize>end;
@@ -223,6 +241,7 @@ function f0Of(s: i32): usize {
 
 /** F₀ = the attention of every sequence under M = 1 (write X, W, b and the lengths first). */
 export function init(): void {
+  if (GRAD) packPanels(pX, N, D, pXp);
   const dd = <usize>D * <usize>DH;
   for (let i: usize = 0; i < 2 * dd; i++) store<f64>(pM + i * 8, 1.0);
   projections();
@@ -278,18 +297,16 @@ export function f0Norm2(): f64 {
 // ---------------------------------------------------------------- evaluate
 
 /**
- * L(M) for the M at mOffset(); with withGrad ≠ 0 also ∇L into gradOffset().
- * attentionLoss() returns ½Σ‖F − F₀‖².
+ * L(M) for the M at mOffset(); with withGrad ≠ 0 also ∇L into gradOffset() (setup with
+ * gradients only). attentionLoss() returns ½Σ‖F − F₀‖².
  */
 export function evaluate(withGrad: i32): f64 {
-  const grad = withGrad != 0;
-  const hp = <usize>DHP;
   const tp = <usize>TP;
-  const nn = <usize>N;
   const reg = projections();
   let attn = 0.0;
   let start = 0;
   let f0 = pF0;
+  let pAt = pP;
   for (let q = 0; q < NSEQ; q++) {
     const len = seqLen(q);
     const ll = <usize>len;
@@ -298,48 +315,77 @@ export function evaluate(withGrad: i32): f64 {
       const end = CAUSAL ? i + 1 : len;
       const s = pS + <usize>i * tp * 8;
       rowScale(s, end, SCALE);
-      attn += lossRow(s, pF + <usize>i * ll * 8, f0 + <usize>i * ll * 8, end, grad);
-      if (CAUSAL && grad) {
-        // The causal products read up to the 4-row block's edge: P past the diagonal must be 0 there.
-        const stop = min(len, (i + 4) & ~3);
-        for (let j = i + 1; j < stop; j++) store<f64>(s + <usize>j * 8, 0.0);
+      attn += lossRow(s, pF + <usize>i * ll * 8, f0 + <usize>i * ll * 8, end, GRAD);
+      if (GRAD) {
+        // Row i of P, kept for backward(); zeros past the causal diagonal (the packed products read up to the 4-block edge).
+        const row = pAt + <usize>i * ll * 8;
+        memory.copy(row, s, <usize>end * 8);
+        if (end < len) memory.fill(row + <usize>end * 8, 0, <usize>(len - end) * 8);
       }
     }
-    if (grad) {
-      const at = <usize>start;
-      // TQ_seq = P · K_seq (k ≤ i when causal), packed into TQ's rows start..start+len.
-      packPanels(pK + at * hp * 8, len, DHP, pSeqP);
-      gemm(pS, tp * 8, 8, pSeqP, ll * 32, pTQ + at * 32, 32, nn * 32, len, len, DHP >> 2, CAUSAL ? CAUSAL_INNER : PLAIN);
-      // TK_seq = Pᵀ · Q_seq: a(i, k) = P[k, i] (k ≥ i when causal).
-      packPanels(pQ + at * hp * 8, len, DHP, pSeqP);
-      gemm(pS, 8, tp * 8, pSeqP, ll * 32, pTK + at * 32, 32, nn * 32, len, len, DHP >> 2, CAUSAL ? CAUSAL_UPPER : PLAIN);
-    }
     f0 += ll * ll * 8;
+    pAt += ll * ll * 8;
     start += len;
   }
   attn *= 0.5;
   attnLoss = attn;
   fullLoss = attn + reg;
-  if (grad) {
-    // G = Xᵀ · T: a(i, k) = X[k, i].
-    gemm(pX, 8, <usize>D * 8, pTQ, nn * 32, pGQ, hp * 8, 32, D, N, DHP >> 2, PLAIN);
-    gemm(pX, 8, <usize>D * 8, pTK, nn * 32, pGK, hp * 8, 32, D, N, DHP >> 2, PLAIN);
-    const dd = <usize>D * <usize>DH * 8;
-    gradient(pWq, pGQ, pM, pGrad);
-    gradient(pWk, pGK, pM + dd, pGrad + dd);
-  }
+  if (withGrad != 0 && GRAD) backward();
   return fullLoss;
 }
 
-/** out = W ∘ G/√d_h + λM (G has row stride dhp). */
-function gradient(w: usize, g: usize, m: usize, out: usize): void {
+/** ∇L at the M of the last evaluate into gradOffset() (setup with gradients only). */
+export function backward(): void {
   const hp = <usize>DHP;
+  const nt = <usize>NT;
+  let start = 0;
+  let pAt = pP;
+  for (let q = 0; q < NSEQ; q++) {
+    const len = seqLen(q);
+    const ll = <usize>len;
+    const at = <usize>start;
+    const panels = (len + 3) >> 2;
+    // The last panel's lanes past len must be zero (a longer sequence may have left values there).
+    memory.fill(pPp + <usize>(panels - 1) * ll * 32, 0, ll * 32);
+    // (P K)ᵀ = K_seqᵀ · Pᵀ: b(k, j) = P[j, k], packed by rows of P.
+    packPanelsT(pAt, len, len, pPp);
+    mulPanels(pK + at * hp * 8, pPp, ll * 32, pTQ + at * 8, len, panels, false);
+    memory.fill(pPp + <usize>(panels - 1) * ll * 32, 0, ll * 32);
+    // (Pᵀ Q)ᵀ = Q_seqᵀ · P: b(k, j) = P[k, j].
+    packPanels(pAt, len, len, pPp);
+    mulPanels(pQ + at * hp * 8, pPp, ll * 32, pTK + at * 8, len, panels, true);
+    pAt += ll * ll * 8;
+    start += len;
+  }
+  // Gᵀ = Tᵀ... : (dhp × n) · X, X packed.
+  const dp = <usize>DP;
+  gemm(pTQ, nt * 8, 8, pXp, <usize>N * 32, pGQ, dp * 8, 32, DHP, N, DP >> 2, PLAIN);
+  gemm(pTK, nt * 8, 8, pXp, <usize>N * 32, pGK, dp * 8, 32, DHP, N, DP >> 2, PLAIN);
+  const dd = <usize>D * <usize>DH * 8;
+  gradient(pWq, pGQ, pM, pGrad);
+  gradient(pWk, pGK, pM + dd, pGrad + dd);
+}
+
+/**
+ * out (dhp × len, row stride NT) = Aᵀ · b for A = a sequence's Q or K (len × dhp row-major,
+ * read transposed: a short stride), b = P or Pᵀ packed; causal: only b's nonzero rows.
+ */
+function mulPanels(a: usize, b: usize, bps: usize, out: usize, len: i32, panels: i32, upper: bool): void {
+  const hp = <usize>DHP;
+  const nt = <usize>NT;
+  if (CAUSAL) gemmCausalPanels(a, 8, hp * 8, b, bps, out, nt * 8, 32, DHP, len, panels, upper);
+  else gemm(a, 8, hp * 8, b, bps, out, nt * 8, 32, DHP, len, panels, PLAIN);
+}
+
+/** out = W ∘ G/√d_h + λM, G read from Gᵀ (dhp × dp row-major). */
+function gradient(w: usize, gt: usize, m: usize, out: usize): void {
+  const dp = <usize>DP;
   for (let r = 0; r < D; r++) {
     const o = <usize>r * <usize>DH * 8;
-    const go = g + <usize>r * hp * 8;
     for (let j = 0; j < DH; j++) {
       const oj = o + <usize>j * 8;
-      store<f64>(out + oj, load<f64>(w + oj) * load<f64>(go + <usize>j * 8) * SCALE + LAMBDA * load<f64>(m + oj));
+      const g = load<f64>(gt + (<usize>j * dp + <usize>r) * 8);
+      store<f64>(out + oj, load<f64>(w + oj) * g * SCALE + LAMBDA * load<f64>(m + oj));
     }
   }
 }

@@ -139,8 +139,6 @@ export const PLAIN: i32 = 0;
 export const CAUSAL_COLS: i32 = 1;
 /** Row i sums k ≤ i only (causal P, lower triangular; a's entries above it must be 0 up to the 4-block edge). */
 export const CAUSAL_INNER: i32 = 2;
-/** Row i sums k ≥ i only (a = Pᵀ of a causal P, upper triangular; P past its diagonal must be 0 up to the 4-block edge). */
-export const CAUSAL_UPPER: i32 = 3;
 
 /**
  * c = a · b: rows × (4·panels), inner dimension `inner`. b packed (panel p at b + p·bps);
@@ -156,30 +154,47 @@ export function gemm(
   for (; i + 4 <= rows; i += 4) {
     let kc = inner;
     let pe = panels;
-    let k0 = 0;
     if (mode == CAUSAL_COLS) pe = min(panels, (i >> 2) + 1);
     else if (mode == CAUSAL_INNER) kc = min(inner, i + 4);
-    else if (mode == CAUSAL_UPPER) k0 = i;
-    const ai = a + <usize>i * ars + <usize>k0 * aks;
+    const ai = a + <usize>i * ars;
     const ci = c + <usize>i * crs;
-    const bk = <usize>k0 * 32;
     for (let p = 0; p < pe; p++) {
-      kernel4(ai, ars, aks, b + <usize>p * bps + bk, ci + <usize>p * cps, crs, kc - k0);
+      kernel4(ai, ars, aks, b + <usize>p * bps, ci + <usize>p * cps, crs, kc);
     }
   }
   for (; i < rows; i++) {
     let kc = inner;
     let pe = panels;
-    let k0 = 0;
     if (mode == CAUSAL_COLS) pe = min(panels, (i >> 2) + 1);
     else if (mode == CAUSAL_INNER) kc = min(inner, i + 1);
-    else if (mode == CAUSAL_UPPER) k0 = i;
-    const ai = a + <usize>i * ars + <usize>k0 * aks;
+    const ai = a + <usize>i * ars;
     const ci = c + <usize>i * crs;
-    const bk = <usize>k0 * 32;
     for (let p = 0; p < pe; p++) {
-      kernel1(ai, aks, b + <usize>p * bps + bk, ci + <usize>p * cps, kc - k0);
+      kernel1(ai, aks, b + <usize>p * bps, ci + <usize>p * cps, kc);
     }
+  }
+}
+
+/**
+ * gemm (plain) where b is a causal P or its transpose, packed: panel p (columns 4p..4p+3)
+ * has nonzero rows k ≥ 4p only (`upper`: b = P, b(k, j) = P[k, j]) or k < 4p + 4 only
+ * (b = Pᵀ, b(k, j) = P[j, k]); P's entries past its diagonal must be 0 up to the 4-block edge.
+ */
+export function gemmCausalPanels(
+  a: usize, ars: usize, aks: usize,
+  b: usize, bps: usize,
+  c: usize, crs: usize, cps: usize,
+  rows: i32, inner: i32, panels: i32, upper: bool,
+): void {
+  for (let p = 0; p < panels; p++) {
+    const k0 = upper ? min(inner, p << 2) : 0;
+    const kc = upper ? inner : min(inner, (p << 2) + 4);
+    const bp = b + <usize>p * bps + <usize>k0 * 32;
+    const ak = a + <usize>k0 * aks;
+    const cp = c + <usize>p * cps;
+    let i = 0;
+    for (; i + 4 <= rows; i += 4) kernel4(ak + <usize>i * ars, ars, aks, bp, cp + <usize>i * crs, crs, kc - k0);
+    for (; i < rows; i++) kernel1(ak + <usize>i * ars, aks, bp, cp + <usize>i * crs, kc - k0);
   }
 }
 

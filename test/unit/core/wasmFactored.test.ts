@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareAttentionFactored, FactoredObjective, type FactoredProblem } from '../../../src/core/factored.ts';
 import type { Matrix } from '../../../src/core/matrix.ts';
+import { GradientDescent } from '../../../src/core/gd.ts';
 import { factoredMetrics, factoredObjective } from '../../../src/core/objectiveFactory.ts';
 import { gaussian, mulberry32 } from '../../../src/core/random.ts';
 import { WasmFactoredObjective } from '../../../src/core/wasmFactored.ts';
@@ -61,6 +62,43 @@ describe('WasmFactoredObjective', () => {
     // Without the gradient: the same loss.
     expect(wasm.evaluate(m).loss).toBe(b.loss);
     expect(Math.abs(wasm.f0Norm2() - js.f0Norm2()) / js.f0Norm2()).toBeLessThan(1e-12);
+  });
+
+  it.each(CASES)('gives the gradient at the last evaluation bit for bit, without its forward pass: %s', (_, d, dh, segments, causal, biased) => {
+    const fp = problem(d, dh, segments, causal, biased, d * 13 + dh);
+    const g = gaussian(mulberry32(11));
+    const m1 = new Float64Array(2 * d * dh).map(() => 1 + 0.5 * g());
+    const m2 = new Float64Array(2 * d * dh).map(() => 1 + 0.5 * g());
+    const wasm = new WasmFactoredObjective(fp, 0.01);
+    const direct = new Float64Array(m1.length);
+    wasm.evaluate(m2, direct);
+    wasm.evaluate(m1);
+    wasm.evaluate(m2);
+    const later = new Float64Array(m1.length);
+    wasm.gradientAtLast(later);
+    expect(later).toEqual(direct);
+  });
+
+  it("runs Algorithm 1 (Armijo, lazy gradients) to the JS kernel's mask", () => {
+    const fp = problem(12, 4, [9, 11], true, true, 21);
+    const run = (kernel: 'wasm-simd-f64' | 'js-f64') => {
+      const gd = new GradientDescent(undefined, { iters: 25 }, factoredObjective(fp, 0.001, kernel));
+      gd.advance();
+      return gd;
+    };
+    const a = run('js-f64');
+    const b = run('wasm-simd-f64');
+    expect(b.evaluations).toBe(a.evaluations);
+    expect(b.lossHistory.length).toBe(a.lossHistory.length);
+    b.lossHistory.forEach((l, i) => expect(Math.abs(l - a.lossHistory[i]) / a.lossHistory[i]).toBeLessThan(1e-10));
+    expect(maxAbs(b.m.map((v, i) => v - a.m[i]))).toBeLessThan(1e-10);
+  });
+
+  it('refuses a gradient when made without one, in words', () => {
+    const fp = problem(6, 2, [4, 4], true, false, 1);
+    const o = new WasmFactoredObjective(fp, 0, { gradient: false });
+    expect(o.evaluate(new Float64Array(24).fill(1)).loss).toBe(0);
+    expect(() => o.evaluate(new Float64Array(24).fill(1), new Float64Array(24))).toThrow(/without gradients/);
   });
 
   it.each(CASES)('its metrics equal compareAttentionFactored: %s', (_, d, dh, segments, causal, biased) => {
