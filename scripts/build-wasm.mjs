@@ -6,8 +6,9 @@
  *
  *   objective.as.ts  the merged objective (SPEC §2)    -> objective.wasm.generated.ts
  *   factored.as.ts   the factored objective (SPEC §7)  -> factored.wasm.generated.ts
+ *   gram.as.ts       XᵀX for SparseGPT and the Grams   -> gram.wasm.generated.ts
  *
- * Both import kernels.as.ts; a module's source hash covers its own file and the kernels.
+ * Each imports kernels.as.ts; a module's source hash covers its own file and the kernels.
  *
  *   node scripts/build-wasm.mjs              # (npm run build:wasm) rewrite the generated files
  *   node scripts/build-wasm.mjs --check      # exit 1 if a committed file is stale
@@ -25,6 +26,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const MODULES = [
   { source: 'src/core/wasm/objective.as.ts', target: 'src/core/wasm/objective.wasm.generated.ts', name: 'OBJECTIVE' },
   { source: 'src/core/wasm/factored.as.ts', target: 'src/core/wasm/factored.wasm.generated.ts', name: 'FACTORED' },
+  { source: 'src/core/wasm/gram.as.ts', target: 'src/core/wasm/gram.wasm.generated.ts', name: 'GRAM' },
 ];
 /** Imported by every module: part of each module's source hash. */
 export const SHARED_SOURCES = ['src/core/wasm/kernels.as.ts'];

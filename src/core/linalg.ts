@@ -5,6 +5,7 @@
  * write it ourselves. Everything is O(d³) with flat Float64Array loops: d is the
  * head width (tens to a few hundred), so this is milliseconds.
  */
+import { wasmGram, wasmGramSupported } from './wasmGram.ts';
 import { type Matrix, zeros } from './matrix.ts';
 
 function assertSquare(a: Matrix, what: string): void {
@@ -113,13 +114,13 @@ const GRAMS = new WeakMap<Float64Array, Matrix>();
 /**
  * XᵀX of a calibration X, computed once per X and then shared: every head of a layer reads
  * the same X, and SparseGPT, the linear objective and the linear refit each need its Gram
- * matrix for W_Q and for W_K (GPT-2's 8 192 × 768 X costs ~5 s a Gram in plain JS). Never
- * write to the result: copy it first.
+ * matrix for W_Q and for W_K. In WebAssembly SIMD where it runs (GPT-2's 8 192 × 768 X: ~5 s
+ * in plain JS, a third of a second there). Never write to the result: copy it first.
  */
 export function sharedGram(x: Matrix): Matrix {
   const hit = GRAMS.get(x.data);
   if (hit && hit.rows === x.cols) return hit;
-  const g = gram(x);
+  const g = wasmGramSupported() ? wasmGram(x) : gram(x);
   GRAMS.set(x.data, g);
   return g;
 }

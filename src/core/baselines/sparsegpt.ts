@@ -74,6 +74,56 @@ function dampedInverseFactor(h: Matrix, percdamp: number, notes: string[]): Matr
   );
 }
 
+interface InverseFactor {
+  U: Matrix;
+  /** Inputs that are zero on every calibration token (their weights are set to 0). */
+  dead: number[];
+  notes: string[];
+}
+
+const FACTORS = new WeakMap<Float64Array, Map<number, InverseFactor>>();
+
+/**
+ * Steps 1–3 for a calibration X: H = (2/n) XᵀX, dead inputs patched, damping, U. They
+ * depend on X and percdamp only, so they are computed once and shared (a GPT-2 layer's
+ * 24 SparseGPT calls, W_Q and W_K of 12 heads, read one X; U of d = 768 is ~1 s in JS).
+ */
+function inverseFactorOf(X: Matrix, percdamp: number): InverseFactor {
+  let byDamp = FACTORS.get(X.data);
+  const hit = byDamp?.get(percdamp);
+  if (hit && hit.U.rows === X.cols) return hit;
+  const cols = X.cols;
+  const notes: string[] = [];
+  // Step 1: H = (2/n) XᵀX. The 2/n only rescales H (and U by a constant), but we keep
+  // it so that H and the damping values match the official code.
+  // A copy of the layer's shared Gram matrix: it is scaled and its diagonal patched below.
+  const shared = sharedGram(X);
+  const h = { rows: shared.rows, cols: shared.cols, data: Float64Array.from(shared.data) };
+  const scale = 2 / X.rows;
+  for (let t = 0; t < h.data.length; t++) h.data[t] *= scale;
+  const dead: number[] = [];
+  for (let j = 0; j < cols; j++) {
+    if (h.data[j * cols + j] === 0) {
+      // An input that is never active: its weights cannot matter to XW, and H would be singular.
+      h.data[j * cols + j] = 1;
+      dead.push(j);
+    }
+  }
+  if (dead.length > 0)
+    notes.push(
+      `SparseGPT: ${dead.length} input feature(s) are zero on every calibration token (H_jj = 0); their weights were set to 0, as in the official code.`,
+    );
+  // Steps 2–3: damping and U = upper Cholesky factor of H⁻¹.
+  const U = dampedInverseFactor(h, percdamp, notes);
+  const factor = { U, dead, notes };
+  if (!byDamp) {
+    byDamp = new Map();
+    FACTORS.set(X.data, byDamp);
+  }
+  byDamp.set(percdamp, factor);
+  return factor;
+}
+
 export function sparseGptPrune(problem: Problem, opts: PruneOptions, options: SparseGptOptions = {}): PruneResult {
   checkBaselineInput(problem, opts, 'sparsegpt');
   const blockSize = options.blockSize ?? 128;
@@ -96,27 +146,11 @@ export function sparseGptPrune(problem: Problem, opts: PruneOptions, options: Sp
   const wt = new Float64Array(rows * cols);
   for (let i = 0; i < cols; i++) for (let j = 0; j < rows; j++) wt[j * cols + i] = W.data[i * rows + j];
 
-  // Step 1: H = (2/n) XᵀX. The 2/n only rescales H (and U by a constant), but we keep
-  // it so that H and the damping values match the official code.
-  // A copy of the layer's shared Gram matrix: it is scaled and its diagonal patched below.
-  const shared = sharedGram(X);
-  const h = { rows: shared.rows, cols: shared.cols, data: Float64Array.from(shared.data) };
-  const scale = 2 / X.rows;
-  for (let t = 0; t < h.data.length; t++) h.data[t] *= scale;
-  let dead = 0;
-  for (let j = 0; j < cols; j++) {
-    if (h.data[j * cols + j] === 0) {
-      // An input that is never active: its weights cannot matter to XW, and H would be singular.
-      h.data[j * cols + j] = 1;
-      for (let r = 0; r < rows; r++) wt[r * cols + j] = 0;
-      dead++;
-    }
-  }
-  if (dead > 0)
-    notes.push(`SparseGPT: ${dead} input feature(s) are zero on every calibration token (H_jj = 0); their weights were set to 0, as in the official code.`);
-
-  // Steps 2–3: damping and U = upper Cholesky factor of H⁻¹.
-  const U = dampedInverseFactor(h, percdamp, notes).data;
+  // Steps 1–3 depend on X alone: computed once per X and percdamp (every head of a layer, W_Q and W_K alike).
+  const { U: u, dead, notes: factorNotes } = inverseFactorOf(X, percdamp);
+  const U = u.data;
+  for (const j of dead) for (let r = 0; r < rows; r++) wt[r * cols + j] = 0;
+  notes.push(...factorNotes);
 
   // pruned[r*cols + c] = 1 when Wt_rc is pruned.
   const pruned = new Uint8Array(rows * cols);

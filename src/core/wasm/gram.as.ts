@@ -1,0 +1,56 @@
+// @ts-nocheck -- AssemblyScript, not TypeScript: compiled by scripts/build-wasm.mjs
+// (`npm run build:wasm`) into gram.wasm.generated.ts. tsc only parses it.
+/**
+ * G = XᵀX (d×d, float64, f64x2 SIMD) for a calibration X of n rows: SparseGPT's Hessian and
+ * the linear objective's Gram matrix. JS writes X already packed (dp/4 panels of n×4, the
+ * format of kernels.as.ts), so both operands stream contiguously: for the 4 columns
+ * i..i+3 of X, a(i + r, k) = X[k, i + r] sits in panel i/4 at k·32 + r·8. Only the blocks on
+ * and above the diagonal are computed, then mirrored, so G is exactly symmetric.
+ */
+import { kernel4 } from './kernels.as';
+
+let N: i32 = 0;
+let D: i32 = 0;
+let DP: i32 = 0;
+let pXp: usize = 0; // X packed: dp/4 panels of n×4
+let pG: usize = 0; //  dp×dp row-major
+
+/** Lay out X (packed) and G; returns 1, or 0 when the memory cannot grow. */
+export function setup(n: i32, d: i32): i32 {
+  if (n <= 0 || d <= 0) return 0;
+  N = n;
+  D = d;
+  DP = (d + 3) & ~3;
+  const base = (<u64>__heap_base + 63) & ~(<u64>63);
+  const xp = <u64>n * <u64>DP * 8;
+  const g = <u64>DP * <u64>DP * 8;
+  const end = base + xp + g;
+  if (end > 0xffff0000) return 0;
+  const needPages = <i32>((end + 0xffff) >> 16);
+  const have = memory.size();
+  if (needPages > have) {
+    if (memory.grow(needPages - have) < 0) return 0;
+  }
+  pXp = <usize>base;
+  pG = <usize>(base + xp);
+  memory.fill(<usize>base, 0, <usize>(end - base));
+  return 1;
+}
+
+export function xpOffset(): usize { return pXp; }
+export function gOffset(): usize { return pG; }
+
+/** G = XᵀX into gOffset() (dp×dp row-major; rows and columns past d are zero). */
+export function gram(): void {
+  const panels = DP >> 2;
+  const ps = <usize>N * 32;
+  const grs = <usize>DP * 8;
+  for (let bi = 0; bi < panels; bi++) {
+    const a = pXp + <usize>bi * ps;
+    const c = pG + <usize>bi * 4 * grs;
+    for (let p = bi; p < panels; p++) kernel4(a, 8, 32, pXp + <usize>p * ps, c + <usize>p * 32, grs, N);
+  }
+  for (let i = 0; i < DP; i++) {
+    for (let j = 0; j < i; j++) store<f64>(pG + (<usize>i * DP + j) * 8, load<f64>(pG + (<usize>j * DP + i) * 8));
+  }
+}
