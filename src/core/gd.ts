@@ -35,6 +35,8 @@ export interface Objective {
    * evaluated without gradients and only the accepted one's is computed.
    */
   gradientAtLast?(grad: Float64Array): void;
+  /** Done with it: an objective holding large buffers (WasmFactoredObjective) may hand them on. */
+  release?(): void;
 }
 
 export interface GdOptions {

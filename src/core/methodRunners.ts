@@ -252,11 +252,16 @@ function linearFactored(
   });
 }
 
-/** Algorithm 1's descent on a factored head ([M_Q ; M_K]). */
+/** Algorithm 1's descent on a factored head ([M_Q ; M_K]), run to its end (its objective released: read gd.m and its history). */
 export function descendFactored(fp: FactoredProblem, o: RunOptions): GradientDescent {
   const opts = gdOptions(o);
-  const gd = new GradientDescent(undefined, opts, factoredObjective(fp, opts.lambda, o.kernel));
-  gd.advance();
+  const objective = factoredObjective(fp, opts.lambda, o.kernel);
+  const gd = new GradientDescent(undefined, opts, objective);
+  try {
+    gd.advance();
+  } finally {
+    objective.release?.();
+  }
   return gd;
 }
 

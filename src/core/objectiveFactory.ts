@@ -82,5 +82,11 @@ export function factoredObjective(fp: FactoredProblem, lambda: number, kernel: K
 
 /** compareAttentionFactored from one of the kernels (the same numbers to round-off). */
 export function factoredMetrics(fp: FactoredProblem, wq: Matrix, wk: Matrix, kernel: KernelName = defaultKernel()): AttentionMetrics {
-  return kernel === 'wasm-simd-f64' ? new WasmFactoredObjective(fp, 0, { gradient: false }).metrics(wq, wk) : compareAttentionFactored(fp, wq, wk);
+  if (kernel !== 'wasm-simd-f64') return compareAttentionFactored(fp, wq, wk);
+  const o = new WasmFactoredObjective(fp, 0, { gradient: false });
+  try {
+    return o.metrics(wq, wk);
+  } finally {
+    o.release();
+  }
 }

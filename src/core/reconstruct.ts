@@ -191,6 +191,9 @@ class FactoredFit implements Objective {
   relErr(x: Float64Array): number {
     return Math.sqrt((2 * this.inner.evaluate(x).attentionLoss) / this.f0Norm2);
   }
+  release(): void {
+    this.inner.release?.();
+  }
 }
 
 /**
@@ -218,7 +221,14 @@ export function factoredReconstruct(
   mask.set(masks.maskK.data, dd);
   const objective = new FactoredFit(fp, options.kernel);
   const held = options.heldOut ? new FactoredFit({ ...fp, X: options.heldOut.X, segments: options.heldOut.segments }, options.kernel) : undefined;
-  const { x, report } = refit(objective, held, x0, frozenOf(mask), options);
+  let fitted: ReturnType<typeof refit>;
+  try {
+    fitted = refit(objective, held, x0, frozenOf(mask), options);
+  } finally {
+    objective.release();
+    held?.release();
+  }
+  const { x, report } = fitted;
   const wq = { rows: fp.Wq.rows, cols: fp.Wq.cols, data: new Float64Array(dd) };
   const wk = { rows: fp.Wk.rows, cols: fp.Wk.cols, data: new Float64Array(dd) };
   for (let i = 0; i < dd; i++) {

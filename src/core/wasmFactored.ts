@@ -37,6 +37,12 @@ interface FactoredExports {
 }
 
 let compiled: WebAssembly.Module | undefined;
+/**
+ * One released instance kept for the next objective: its memory is already committed, and
+ * a fresh instance pays for its ~100–200 MB (a GPT-2 head) in page faults, about as long as
+ * three evaluations. Unreleased instances are left to the garbage collector.
+ */
+let spare: FactoredExports | undefined;
 
 function moduleSync(): WebAssembly.Module {
   if (!compiled) {
@@ -93,7 +99,8 @@ export class WasmFactoredObjective implements Objective {
     this.d = Math.sqrt(this.size);
     const t = Math.max(...this.segments);
     const f0 = this.segments.reduce((s, l) => s + l * l, 0);
-    const ex = new WebAssembly.Instance(moduleSync(), {}).exports as unknown as FactoredExports;
+    const ex = spare ?? (new WebAssembly.Instance(moduleSync(), {}).exports as unknown as FactoredExports);
+    spare = undefined;
     this.ex = ex;
     if (ex.setup(n, dIn, dh, this.segments.length, t, f0, problem.causal ? 1 : 0, lambda, this.gradient ? 1 : 0) !== 1) {
       throw new Error(
@@ -112,6 +119,19 @@ export class WasmFactoredObjective implements Objective {
     ex.init();
   }
 
+  private released = false;
+
+  /** Done with this objective: its instance (and memory) may serve the next one; any later call throws. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    spare ??= this.ex;
+  }
+
+  private live(): void {
+    if (this.released) throw new Error('this WasmFactoredObjective was released');
+  }
+
   private setWeights(wq: Matrix, wk: Matrix): void {
     const dd = this.size / 2;
     const buf = this.ex.memory.buffer;
@@ -128,6 +148,7 @@ export class WasmFactoredObjective implements Objective {
     if (m.length !== this.size) throw new Error(`mask has ${m.length} entries, expected 2·d·d_h = ${this.size}`);
     if (grad && grad.length !== this.size) throw new Error(`grad has ${grad.length} entries, expected ${this.size}`);
     if (grad && !this.gradient) throw new Error('this WasmFactoredObjective was made without gradients');
+    this.live();
     this.mView.set(m);
     const loss = this.ex.evaluate(grad ? 1 : 0);
     if (grad) grad.set(this.gradView);
@@ -142,6 +163,7 @@ export class WasmFactoredObjective implements Objective {
   gradientAtLast(grad: Float64Array): void {
     if (!this.gradient) throw new Error('this WasmFactoredObjective was made without gradients');
     if (grad.length !== this.size) throw new Error(`grad has ${grad.length} entries, expected ${this.size}`);
+    this.live();
     this.ex.backward();
     grad.set(this.gradView);
   }
@@ -152,6 +174,7 @@ export class WasmFactoredObjective implements Objective {
    * this the instance's weights are W_Q′, W_K′ (evaluate's masks would multiply them).
    */
   metrics(wq: Matrix, wk: Matrix): AttentionMetrics {
+    this.live();
     this.setWeights(wq, wk);
     this.mView.fill(1);
     const ex = this.ex;

@@ -12,7 +12,8 @@ interface GramExports {
   setup(n: number, d: number): number;
   xpOffset(): number;
   gOffset(): number;
-  gram(): void;
+  gramBlock(bi: number): void;
+  mirror(): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -35,7 +36,8 @@ export function wasmGram(x: Matrix): Matrix {
     const src = r * d;
     for (let j = 0; j < d; j++) xp[(j >> 2) * n * 4 + r * 4 + (j & 3)] = X[src + j];
   }
-  ex.gram();
+  for (let bi = 0; bi < dp / 4; bi++) ex.gramBlock(bi);
+  ex.mirror();
   const g = new Float64Array(ex.memory.buffer, ex.gOffset(), dp * dp);
   const out = new Float64Array(d * d);
   for (let i = 0; i < d; i++) out.set(g.subarray(i * dp, i * dp + d), i * d);

@@ -40,16 +40,22 @@ export function setup(n: i32, d: i32): i32 {
 export function xpOffset(): usize { return pXp; }
 export function gOffset(): usize { return pG; }
 
-/** G = XᵀX into gOffset() (dp×dp row-major; rows and columns past d are zero). */
-export function gram(): void {
+/**
+ * Rows 4·bi..4·bi+3 of G on and right of the diagonal block. One call per block (JS loops):
+ * V8 runs a call in the code it had when the call began, so a single long call would run
+ * entirely in its baseline compiler's code; later calls get the optimised code.
+ */
+export function gramBlock(bi: i32): void {
   const panels = DP >> 2;
   const ps = <usize>N * 32;
   const grs = <usize>DP * 8;
-  for (let bi = 0; bi < panels; bi++) {
-    const a = pXp + <usize>bi * ps;
-    const c = pG + <usize>bi * 4 * grs;
-    for (let p = bi; p < panels; p++) kernel4(a, 8, 32, pXp + <usize>p * ps, c + <usize>p * 32, grs, N);
-  }
+  const a = pXp + <usize>bi * ps;
+  const c = pG + <usize>bi * 4 * grs;
+  for (let p = bi; p < panels; p++) kernel4(a, 8, 32, pXp + <usize>p * ps, c + <usize>p * 32, grs, N);
+}
+
+/** G's lower triangle from its upper one (after every gramBlock): exactly symmetric. */
+export function mirror(): void {
   for (let i = 0; i < DP; i++) {
     for (let j = 0; j < i; j++) store<f64>(pG + (<usize>i * DP + j) * 8, load<f64>(pG + (<usize>j * DP + i) * 8));
   }

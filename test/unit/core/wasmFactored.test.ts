@@ -94,6 +94,22 @@ describe('WasmFactoredObjective', () => {
     expect(maxAbs(b.m.map((v, i) => v - a.m[i]))).toBeLessThan(1e-10);
   });
 
+  it('hands its instance on when released: the next objective gives the same numbers, the released one refuses', () => {
+    const big = problem(20, 8, [30, 25], true, true, 8);
+    const small = problem(9, 3, [5, 1, 7], false, false, 9);
+    const m = new Float64Array(2 * 9 * 3).fill(0.7);
+    const fresh = new WasmFactoredObjective(small, 0.01).evaluate(m);
+    const first = new WasmFactoredObjective(big, 0.01);
+    first.evaluate(new Float64Array(2 * 20 * 8).fill(0.5));
+    first.release();
+    expect(() => first.evaluate(new Float64Array(2 * 20 * 8))).toThrow(/released/);
+    // The smaller problem on the bigger one's memory: nothing of the old one may show through.
+    const reused = new WasmFactoredObjective(small, 0.01);
+    expect(reused.evaluate(m)).toEqual(fresh);
+    reused.release();
+    expect(factoredMetrics(small, small.Wq, small.Wk).attentionError).toBe(0);
+  });
+
   it('refuses a gradient when made without one, in words', () => {
     const fp = problem(6, 2, [4, 4], true, false, 1);
     const o = new WasmFactoredObjective(fp, 0, { gradient: false });
