@@ -12,15 +12,13 @@
  *   *_cpu_s       the CPU seconds of the same steps (what they cost on an idle machine, roughly)
  *   prune         layer 0's 12 heads pruned, factored, sparsity 0.5, calibrated as the CLI does
  *                 (8 windows of 1 024 tokens of public/data/gpt2-calibration.txt), by magnitude,
- *                 Wanda, SparseGPT and Algorithm 1 with our defaults: for each, head 0 alone in
- *                 this thread (its cost is what costs.ts records), then the other heads on the
- *                 CLI's pool of worker threads (src/cli/headPool.ts); wall and CPU seconds, and
- *                 the time costs.ts estimates for those heads from head 0's cost, against the
- *                 measured one (and the same on CPU seconds, which the machine's other jobs
- *                 do not inflate); `*_idle_s`: the CPU seconds over the threads, roughly the
- *                 wall time on an idle machine. `--quick`: Algorithm 1 on head 0 only (a head is
- *                 minutes of CPU), its layer extrapolated from it and the pool's measured speed-up.
- *                 `--methods`: only these of the four.
+ *                 Wanda, SparseGPT and Algorithm 1 with our defaults, each on the CLI's pool of
+ *                 worker threads (src/cli/headPool.ts): wall and CPU seconds (`*_idle_s`: the CPU
+ *                 seconds over the threads, roughly the wall time on an idle machine). Then, for
+ *                 the linear methods, layer 1 the same way, against the time costs.ts estimates
+ *                 for it from layer 0's run (the page estimates a run from the runs before it).
+ *                 `--quick`: Algorithm 1 on head 0 only, in this thread (a layer is minutes of
+ *                 CPU), its layer extrapolated. `--methods`: only these of the four.
  *
  * and prints one JSON object with the targets (issue 18: load <= 10 s, perplexity <= 30 s,
  * memory <= 2 GB, magnitude + Wanda + SparseGPT on a layer <= 20 s, Algorithm 1 <= 60 s, the
@@ -39,8 +37,8 @@ import { randomGpt2Tensors } from '../src/model/gpt2/randomCheckpoint.ts';
 const GPT2_SMALL = { nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, vocab: 50_257, seed: 124 } as const;
 const TOKENS = 1024;
 const TARGETS = { load_s: 10, perplexity_s: 30, peak_rss_mb: 2048, prune_linear_s: 20, prune_gd_s: 60, estimate_error: 0.3 };
-/** The layer pruned, the calibration (the CLI's --calib-seqs default) and the methods timed. */
-const PRUNE = { layer: 0, windows: 8, sparsity: 0.5, linear: ['magnitude', 'wanda', 'sparsegpt'], attention: 'gd' } as const;
+/** The layer pruned, the layer whose time is estimated from it, the calibration (the CLI's --calib-seqs default) and the methods timed. */
+const PRUNE = { layer: 0, next: 1, windows: 8, sparsity: 0.5, linear: ['magnitude', 'wanda', 'sparsegpt'], attention: 'gd' } as const;
 
 /** CPU seconds of the whole process, every thread included (getrusage of the process). */
 function cpuSeconds(): number {
@@ -94,7 +92,11 @@ function writeCheckpoint(path: string, dtype: Dtype): void {
   }
 }
 
-/** Layer PRUNE.layer's heads by each method: head 0 alone here, the rest on the pool (see the header). */
+/**
+ * Each method on layer PRUNE.layer's heads, all on the CLI's pool of threads (the page's
+ * workers do the same); then, as the page estimates a run from the runs before it, the
+ * estimate for layer PRUNE.next from that first run, against its measured time.
+ */
 async function measurePruning(
   model: import('../src/model/gpt2/checkpoint.ts').Gpt2Model,
   forwardMsPerToken: number,
@@ -111,14 +113,14 @@ async function measurePruning(
   const text = readFileSync(new URL('../public/data/gpt2-calibration.txt', import.meta.url), 'utf8');
   const windows = calibrationWindows(model.tokenizer.encode(text), c.contextLength, PRUNE.windows);
   const t0 = performance.now();
-  console.error(`bench:gpt2: calibrating layer ${PRUNE.layer} on ${windows.length} windows of ${c.contextLength} tokens`);
-  const calib = captureCalibration(model, windows, [PRUNE.layer]);
+  console.error(`bench:gpt2: calibrating layers ${PRUNE.layer} and ${PRUNE.next} on ${windows.length} windows of ${c.contextLength} tokens`);
+  const calib = captureCalibration(model, windows, [PRUNE.layer, PRUNE.next]);
   const captureS = (performance.now() - t0) / 1000;
   const unit = costs.headUnit(
     { rows: windows.length * c.contextLength, window: c.contextLength, dModel: c.dModel, nHeads: c.nHeads, qkBias: true },
     'factored',
   );
-  const spec = (method: ModelMethodId, heads: number[]) => ({
+  const spec = (method: ModelMethodId, layer: number, heads: number[]) => ({
     method,
     refit: 'none' as const,
     sparsity: PRUNE.sparsity,
@@ -126,7 +128,7 @@ async function measurePruning(
     granularity: { kind: 'unstructured' as const },
     gd: gdSettings({}),
     seed: 1,
-    heads: heads.map((head) => ({ layer: PRUNE.layer, head })),
+    heads: heads.map((head) => ({ layer, head })),
   });
   const methods: Record<string, Record<string, number | string>> = {};
   const all = Array.from({ length: c.nHeads }, (_, h) => h);
@@ -134,64 +136,66 @@ async function measurePruning(
   let linearIdleS = 0;
   let gdS = 0;
   let gdIdleS = 0;
-  // The pool's speed-up over one thread, measured with the first method (magnitude: a head's work is its metrics, like one of Algorithm 1's evaluations).
-  let speedup: number | undefined;
+  /** Wall and CPU seconds of pruning `heads` of `layer` on the pool. */
+  const onPool = async (method: ModelMethodId, layer: number) => {
+    const c0 = cpuSeconds();
+    const t = performance.now();
+    await pool.prune(model, calib, spec(method, layer, all));
+    return { s: (performance.now() - t) / 1000, cpuS: cpuSeconds() - c0 };
+  };
   // One pool for every method, started before the timings (the page's pool, too, outlives a run),
   // and closed whatever happens: a live thread would keep this process, and the parent waiting on it, up.
   const pool = new HeadThreadPool(threads);
   try {
     await pool.ready();
     for (const method of chosen) {
-      console.error(`bench:gpt2: pruning layer ${PRUNE.layer} with ${method}`);
-      const c0 = cpuSeconds();
-      const t1 = performance.now();
-      const first = pruneModel(model, calib, spec(method, [0])).heads[0];
-      const firstMs = performance.now() - t1;
-      const c1 = cpuSeconds();
-      const rest = method === PRUNE.attention && quick ? [] : all.slice(1);
-      const t2 = performance.now();
-      if (rest.length) await pool.prune(model, calib, spec(method, rest));
-      const restMs = performance.now() - t2;
-      const c2 = cpuSeconds();
-      const row: Record<string, number | string> = {
-        first_head_s: firstMs / 1000,
-        first_head_cpu_s: c1 - c0,
-        // Exact objective evaluations (Algorithm 1's Armijo steps; 0 for the linear methods): what its time is made of.
-        first_head_evaluations: first.compute.maskEvaluations + first.compute.refitEvaluations,
-      };
+      const row: Record<string, number | string> = {};
       let layerS: number;
       // On a shared machine the wall clock measures the other jobs too: the CPU seconds spread over the pool's threads are the idle machine's wall time, roughly.
       let idleS: number;
-      if (rest.length) {
-        const estimate = estimateFrom(
-          costs,
-          { heads: 1, workers: 1, ms: firstMs, forwardMsPerToken },
-          { heads: rest.length, workers: threads },
-          { parameters: model.summary.parameters, unit, method },
-        );
-        speedup ??= (firstMs * rest.length) / restMs;
-        layerS = (firstMs + restMs) / 1000;
-        idleS = (c2 - c0) / threads;
+      if (method === PRUNE.attention && quick) {
+        console.error(`bench:gpt2: --quick: Algorithm 1 on head 0 of layer ${PRUNE.layer}, in this thread`);
+        const c0 = cpuSeconds();
+        const t = performance.now();
+        const first = pruneModel(model, calib, spec(method, PRUNE.layer, [0])).heads[0];
+        const firstS = (performance.now() - t) / 1000;
+        const firstCpuS = cpuSeconds() - c0;
+        layerS = (firstS * c.nHeads) / threads;
+        idleS = (firstCpuS * c.nHeads) / threads;
         Object.assign(row, {
-          rest_heads: rest.length,
-          rest_s: restMs / 1000,
-          rest_cpu_s: c2 - c1,
-          layer_s: layerS,
-          layer_idle_s: idleS,
-          estimate_rest_s: estimate / 1000,
-          estimate_error: estimate / restMs - 1,
-          // The same estimate on CPU seconds (head 0's × the rest's heads): the per-head model without the machine's other load.
-          estimate_cpu_error: ((c1 - c0) * rest.length) / (c2 - c1) - 1,
-        });
-      } else {
-        const s = speedup ?? threads;
-        layerS = (firstMs + (firstMs * (c.nHeads - 1)) / s) / 1000;
-        idleS = ((c1 - c0) * c.nHeads) / threads;
-        Object.assign(row, {
+          first_head_s: firstS,
+          first_head_cpu_s: firstCpuS,
+          // Exact objective evaluations (Algorithm 1's Armijo steps): what its time is made of.
+          first_head_evaluations: first.compute.maskEvaluations + first.compute.refitEvaluations,
           layer_s_extrapolated: layerS,
           layer_idle_s_extrapolated: idleS,
-          note: `--quick: head 0 only; the layer is head 0 plus ${c.nHeads - 1} heads at the pool's speed-up measured with ${chosen[0]} (${s.toFixed(2)}); idle: head 0's CPU seconds × ${c.nHeads} heads / ${threads} threads`,
+          note: `--quick: head 0 only; the layer extrapolated as head 0's seconds × ${c.nHeads} heads / ${threads} threads (wall and CPU)`,
         });
+      } else {
+        console.error(`bench:gpt2: pruning layer ${PRUNE.layer} with ${method} on ${threads} threads`);
+        const first = await onPool(method, PRUNE.layer);
+        layerS = first.s;
+        idleS = first.cpuS / threads;
+        Object.assign(row, { layer_s: layerS, layer_cpu_s: first.cpuS, layer_idle_s: idleS });
+        if (method !== PRUNE.attention) {
+          // The page's estimate for the next run: costs.ts fed the first run, as the widget records it.
+          const estimate = estimateFrom(
+            costs,
+            { heads: c.nHeads, workers: threads, ms: first.s * 1000, forwardMsPerToken },
+            { heads: c.nHeads, workers: threads },
+            { parameters: model.summary.parameters, unit, method },
+          );
+          console.error(`bench:gpt2: pruning layer ${PRUNE.next} with ${method} (the estimate's check)`);
+          const next = await onPool(method, PRUNE.next);
+          Object.assign(row, {
+            next_layer_s: next.s,
+            next_layer_cpu_s: next.cpuS,
+            estimate_s: estimate / 1000,
+            estimate_error: estimate / (next.s * 1000) - 1,
+            // The same on CPU seconds, which the machine's other jobs do not inflate.
+            estimate_cpu_error: first.cpuS / next.cpuS - 1,
+          });
+        }
       }
       methods[method] = row;
       if (method === PRUNE.attention) {
@@ -209,6 +213,7 @@ async function measurePruning(
   return {
     prune: {
       layer: PRUNE.layer,
+      next_layer: PRUNE.next,
       heads: c.nHeads,
       mode: 'factored',
       sparsity: PRUNE.sparsity,
@@ -221,7 +226,7 @@ async function measurePruning(
       ? { prune_linear_s: linearS, prune_linear_idle_s: linearIdleS }
       : { prune_linear_s: 'not measured (--methods)' }),
     ...(chosen.includes(PRUNE.attention) ? { prune_gd_s: gdS, prune_gd_idle_s: gdIdleS } : { prune_gd_s: 'not measured (--methods)' }),
-    estimate_error: errors.length ? Math.max(...errors) : 'not measured: no method pruned more than head 0',
+    estimate_error: errors.length ? Math.max(...errors) : 'not measured: no linear method was run',
   };
 }
 

@@ -28,7 +28,8 @@ interface FactoredExports {
   gradOffset(): number;
   fOffset(): number;
   attentionLoss(): number;
-  init(): void;
+  initProjections(): void;
+  initSequence(seq: number): void;
   evaluate(withGrad: number): number;
   backward(): void;
   project(): void;
@@ -116,7 +117,8 @@ export class WasmFactoredObjective implements Objective {
     if (problem.bk) new Float64Array(buf, ex.bkOffset(), dh).set(problem.bk);
     this.mView = new Float64Array(buf, ex.mOffset(), this.size);
     this.gradView = new Float64Array(buf, ex.gradOffset(), this.size);
-    ex.init();
+    ex.initProjections();
+    for (let q = 0; q < this.segments.length; q++) ex.initSequence(q);
   }
 
   private released = false;
