@@ -26,10 +26,11 @@
  * metrics computed in JS.
  */
 import {
-  CAUSAL_COLS, PLAIN, gemm, gemmCausalPanels, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale,
+  CAUSAL_COLS, PLAIN, gemm, gemmCausalPanels, gemmPanelsOuter, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale,
 } from './kernels.as';
 
 // ---------------------------------------------------------------- state and layout
+
 
 let N: i32 = 0; // rows of X (every sequence)
 let D: i32 = 0; // d
@@ -365,8 +366,8 @@ export function backward(): void {
   }
   // Gᵀ = Tᵀ... : (dhp × n) · X, X packed.
   const dp = <usize>DP;
-  gemm(pTQ, nt * 8, 8, pXp, <usize>N * 32, pGQ, dp * 8, 32, DHP, N, DP >> 2, PLAIN);
-  gemm(pTK, nt * 8, 8, pXp, <usize>N * 32, pGK, dp * 8, 32, DHP, N, DP >> 2, PLAIN);
+  gemmPanelsOuter(pTQ, nt * 8, 8, pXp, <usize>N * 32, pGQ, dp * 8, 32, DHP, N, DP >> 2);
+  gemmPanelsOuter(pTK, nt * 8, 8, pXp, <usize>N * 32, pGK, dp * 8, 32, DHP, N, DP >> 2);
   const dd = <usize>D * <usize>DH * 8;
   gradient(pWq, pGQ, pM, pGrad);
   gradient(pWk, pGK, pM + dd, pGrad + dd);

@@ -3,7 +3,7 @@
 // assemblyscript 0.28.20, flags: --enable simd -O3 --runtime stub --noAssert --use abort=
 
 /** sha256 of the AssemblyScript sources these bytes were compiled from (the module, then the shared kernels). */
-export const GRAM_WASM_SOURCE_SHA256 = 'b967f49bcfef912129d65c4bcc028663302061099a0fc5eda6a40a6ad88a4c5b';
+export const GRAM_WASM_SOURCE_SHA256 = '472875e35d86be5e906a6432a10290f919c9534c18cdf600b2906444ba3d9368';
 /** sha256 of the wasm bytes. */
 export const GRAM_WASM_SHA256 = '6c738ec9182d2f60ae6b9ea5caa1d46aa61c64aa19d707c6181fafe62c2b2556';
 /** The wasm module (1061 bytes), base64. */

@@ -198,6 +198,26 @@ export function gemmCausalPanels(
   }
 }
 
+/**
+ * gemm (plain) with the loops the other way round: each of b's panels against every row
+ * block of a in turn, so that a panel is read from cache by all of them rather than all of b
+ * (tens of MB for G = Tᵀ X) streamed from memory once per row block. For few rows and many
+ * panels (G: 64 rows, 192 panels of 8 192 × 4) this took the factored gradient from 0.23 to
+ * 0.15 s a GPT-2 head. Rows must be a multiple of 4.
+ */
+export function gemmPanelsOuter(
+  a: usize, ars: usize, aks: usize,
+  b: usize, bps: usize,
+  c: usize, crs: usize, cps: usize,
+  rows: i32, inner: i32, panels: i32,
+): void {
+  for (let p = 0; p < panels; p++) {
+    const bp = b + <usize>p * bps;
+    const cp = c + <usize>p * cps;
+    for (let i = 0; i < rows; i += 4) kernel4(a + <usize>i * ars, ars, aks, bp, cp + <usize>i * crs, crs, inner);
+  }
+}
+
 /** Pack rows×cols row-major `src` into panels of 4 columns (rows×4 each), zero-padded. */
 export function packPanels(src: usize, rows: i32, cols: i32, dst: usize): void {
   const prs = <usize>rows * 32;

@@ -3,7 +3,7 @@
 // assemblyscript 0.28.20, flags: --enable simd -O3 --runtime stub --noAssert --use abort=
 
 /** sha256 of the AssemblyScript sources these bytes were compiled from (the module, then the shared kernels). */
-export const OBJECTIVE_WASM_SOURCE_SHA256 = '441fe61179521d38c655b4e8bac2c17063d2d237a50e48869c713d38fd3ffce9';
+export const OBJECTIVE_WASM_SOURCE_SHA256 = '247b4972160b2e17094852fcddcfff7abec3a5131a0043b3b8f5c31fefed21f4';
 /** sha256 of the wasm bytes. */
 export const OBJECTIVE_WASM_SHA256 = 'b45eeaab075af60ee32703c7dd75781c5148e2483543b08c81c790e1c536117b';
 /** The wasm module (7074 bytes), base64. */
