@@ -35,6 +35,13 @@ export interface Objective {
    * evaluated without gradients and only the accepted one's is computed.
    */
   gradientAtLast?(grad: Float64Array): void;
+  /**
+   * Armijo's trials along one direction: setDirection(M, V), then evaluateStep(M − sV, s, grad?)
+   * for each trial step s, the same values as evaluate to round-off, for less work (the factored
+   * WASM kernel reuses M's projections of X). Used without clipping only (a clipped trial is not M − sV).
+   */
+  setDirection?(m: Float64Array, direction: Float64Array): void;
+  evaluateStep?(m: Float64Array, step: number, grad?: Float64Array): ObjectiveValue;
   /** Done with it: an objective holding large buffers (WasmFactoredObjective) may hand them on. */
   release?(): void;
 }
@@ -316,6 +323,9 @@ export class GradientDescent {
         break;
       }
       let s = this.iteration === 0 ? this.opts.eta : this.lastStep * armijoGrowth;
+      const objective = this.objective;
+      const stepping = !clip && objective.setDirection !== undefined && objective.evaluateStep !== undefined;
+      if (stepping) objective.setDirection!(m, grad);
       let accepted: { loss: number; attentionLoss: number } | undefined;
       const largest = s;
       let smallest = s;
@@ -332,11 +342,12 @@ export class GradientDescent {
         }
         if (this.frozen) for (let i = 0; i < n; i++) if (this.frozen[i]) tm[i] = 0;
         this.evaluations++;
-        const lazy = this.objective.gradientAtLast !== undefined;
-        const v = this.objective.evaluate(tm, lazy ? undefined : this.trialGrad);
+        const lazy = objective.gradientAtLast !== undefined;
+        const trialGrad = lazy ? undefined : this.trialGrad;
+        const v = stepping ? objective.evaluateStep!(tm, s, trialGrad) : objective.evaluate(tm, trialGrad);
         trialLoss = v.loss;
         if (v.loss <= prev - armijoC * decrease) {
-          if (lazy) this.objective.gradientAtLast!(this.trialGrad!);
+          if (lazy) objective.gradientAtLast!(this.trialGrad!);
           accepted = v;
           break;
         }

@@ -188,6 +188,14 @@ class FactoredFit implements Objective {
     const inner = this.inner;
     return inner.gradientAtLast && ((grad) => inner.gradientAtLast!(grad));
   }
+  get setDirection(): Objective['setDirection'] {
+    const inner = this.inner;
+    return inner.setDirection && ((m, direction) => inner.setDirection!(m, direction));
+  }
+  get evaluateStep(): Objective['evaluateStep'] {
+    const inner = this.inner;
+    return inner.evaluateStep && ((m, step, grad) => inner.evaluateStep!(m, step, grad));
+  }
   relErr(x: Float64Array): number {
     return Math.sqrt((2 * this.inner.evaluate(x).attentionLoss) / this.f0Norm2);
   }

@@ -32,6 +32,9 @@ interface FactoredExports {
   initSequence(seq: number): void;
   evaluate(withGrad: number): number;
   backward(): void;
+  dirOffset(): number;
+  setDirection(): void;
+  evaluateStep(step: number, withGrad: number): number;
   project(): void;
   f0Norm2(): number;
   attentionOf(seq: number): number;
@@ -116,6 +119,7 @@ export class WasmFactoredObjective implements Objective {
     if (problem.bq) new Float64Array(buf, ex.bqOffset(), dh).set(problem.bq);
     if (problem.bk) new Float64Array(buf, ex.bkOffset(), dh).set(problem.bk);
     this.mView = new Float64Array(buf, ex.mOffset(), this.size);
+    this.evaluatedAt = new Float64Array(this.size).fill(Number.NaN);
     this.gradView = new Float64Array(buf, ex.gradOffset(), this.size);
     ex.initProjections();
     for (let q = 0; q < this.segments.length; q++) ex.initSequence(q);
@@ -153,6 +157,36 @@ export class WasmFactoredObjective implements Objective {
     this.live();
     this.mView.set(m);
     const loss = this.ex.evaluate(grad ? 1 : 0);
+    this.evaluatedAt.set(m);
+    if (grad) grad.set(this.gradView);
+    return { loss, attentionLoss: this.ex.attentionLoss() };
+  }
+
+  /** The M of the last evaluation (its Q and K are the ones in wasm memory). */
+  private readonly evaluatedAt: Float64Array;
+
+  /**
+   * Armijo's trials from M along −V: keeps M's projections and projects V once, so that
+   * evaluateStep(M − sV, s) skips X's projections (two thirds of an evaluation on a GPT-2 head).
+   */
+  setDirection(m: Float64Array, direction: Float64Array): void {
+    if (!this.gradient) throw new Error('this WasmFactoredObjective was made without gradients');
+    if (direction.length !== this.size) throw new Error(`direction has ${direction.length} entries, expected ${this.size}`);
+    this.live();
+    // The kept Q and K must be M's: evaluate M first if the last evaluation was elsewhere.
+    if (!sameEntries(this.evaluatedAt, m)) this.evaluate(m);
+    new Float64Array(this.ex.memory.buffer, this.ex.dirOffset(), this.size).set(direction);
+    this.ex.setDirection();
+  }
+
+  /** L (and with `grad` its gradient) at m = M − sV for setDirection's M and V: evaluate(m, grad) to round-off. */
+  evaluateStep(m: Float64Array, step: number, grad?: Float64Array): ObjectiveValue {
+    if (m.length !== this.size) throw new Error(`mask has ${m.length} entries, expected 2·d·d_h = ${this.size}`);
+    if (grad && grad.length !== this.size) throw new Error(`grad has ${grad.length} entries, expected ${this.size}`);
+    this.live();
+    this.mView.set(m);
+    const loss = this.ex.evaluateStep(step, grad ? 1 : 0);
+    this.evaluatedAt.set(m);
     if (grad) grad.set(this.gradView);
     return { loss, attentionLoss: this.ex.attentionLoss() };
   }
@@ -193,4 +227,10 @@ export class WasmFactoredObjective implements Objective {
       }),
     );
   }
+}
+
+function sameEntries(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

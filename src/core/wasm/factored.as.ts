@@ -70,6 +70,11 @@ let pTQ: usize = 0; //   (P K)ᵀ: dhp × NT row-major
 let pTK: usize = 0; //   (Pᵀ Q)ᵀ
 let pGQ: usize = 0; //   G_Qᵀ = (P K)ᵀ X: dhp × dp row-major
 let pGK: usize = 0; //   G_Kᵀ
+let pDir: usize = 0; //  2·d·dh: a step's direction V (input)
+let pQM: usize = 0; //   Q at the step's start (n × dhp)
+let pKM: usize = 0; //   K at the step's start
+let pDQ: usize = 0; //   X (V_Q∘W_Q) (n × dhp)
+let pDK: usize = 0; //   X (V_K∘W_K)
 let pEnd: usize = 0;
 
 let attnLoss: f64 = 0;
@@ -135,6 +140,11 @@ export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64
     pTK = take(hp * <u64>NT);
     pGQ = take(hp * dp);
     pGK = take(hp * dp);
+    pDir = take(2 * dd * <u64>dh);
+    pQM = take(nn * hp);
+    pKM = take(nn * hp);
+    pDQ = take(nn * hp);
+    pDK = take(nn * hp);
   }
   const end = (cursor + 63) & ~(<u64>63);
   if (end > 0xffff0000) return 0;
@@ -161,6 +171,7 @@ export function bqOffset(): usize { return pBq; }
 export function bkOffset(): usize { return pBk; }
 export function mOffset(): usize { return pM; }
 export function gradOffset(): usize { return pGrad; }
+export function dirOffset(): usize { return pDir; }
 export function f0Offset(): usize { return pF0; }
 export function fOffset(): usize { return pF; }
 export function memoryEnd(): usize { return pEnd; }
@@ -308,8 +319,13 @@ export function f0Norm2(): f64 {
  * gradients only). attentionLoss() returns ½Σ‖F − F₀‖².
  */
 export function evaluate(withGrad: i32): f64 {
-  const tp = <usize>TP;
   const reg = projections();
+  return finishEvaluate(reg, withGrad);
+}
+
+/** The loss (and P, and with withGrad the gradient) from the Q and K in place. */
+function finishEvaluate(reg: f64, withGrad: i32): f64 {
+  const tp = <usize>TP;
   let attn = 0.0;
   let start = 0;
   let f0 = pF0;
@@ -339,6 +355,46 @@ export function evaluate(withGrad: i32): f64 {
   fullLoss = attn + reg;
   if (withGrad != 0 && GRAD) backward();
   return fullLoss;
+}
+
+/**
+ * Armijo's trial steps along one direction (setup with gradients only). setDirection()
+ * keeps the Q and K of the last evaluate, at M, and projects the direction V written at
+ * dirOffset(): V_Q = X (V∘W_Q), V_K = X (V∘W_K). Then evaluateStep(s), for the M − sV
+ * written at mOffset(), takes Q − sV_Q and K − sV_K instead of projecting X again (which is
+ * two thirds of an evaluation on a GPT-2 head): the same loss to round-off, and the P and
+ * gradient of that point as evaluate gives them.
+ */
+export function setDirection(): void {
+  const dd = <usize>D * <usize>DH * 8;
+  memory.copy(pQM, pQ, <usize>N * <usize>DHP * 8);
+  memory.copy(pKM, pK, <usize>N * <usize>DHP * 8);
+  maskPack(pWq, pDir, pWQp);
+  maskPack(pWk, pDir + dd, pWKp);
+  const hp = <usize>DHP;
+  gemm(pX, <usize>D * 8, 8, pWQp, <usize>D * 32, pDQ, hp * 8, 32, N, D, DHP >> 2, PLAIN);
+  gemm(pX, <usize>D * 8, 8, pWKp, <usize>D * 32, pDK, hp * 8, 32, N, D, DHP >> 2, PLAIN);
+}
+
+/** L at M − sV (written at mOffset()) from the kept Q, K and the direction's projections; withGrad as in evaluate. */
+export function evaluateStep(step: f64, withGrad: i32): f64 {
+  const sv = f64x2.splat(step);
+  const count = <usize>N * <usize>DHP;
+  for (let i: usize = 0; i < count; i += 2) {
+    const o = i * 8;
+    v128.store(pQ + o, f64x2.sub(v128.load(pQM + o), f64x2.mul(sv, v128.load(pDQ + o))));
+    v128.store(pK + o, f64x2.sub(v128.load(pKM + o), f64x2.mul(sv, v128.load(pDK + o))));
+  }
+  let reg = 0.0;
+  if (LAMBDA > 0) {
+    const total = <usize>2 * <usize>D * <usize>DH;
+    for (let i: usize = 0; i < total; i++) {
+      const m = load<f64>(pM + i * 8);
+      reg += m * m;
+    }
+    reg *= 0.5 * LAMBDA;
+  }
+  return finishEvaluate(reg, withGrad);
 }
 
 /** ∇L at the M of the last evaluate into gradOffset() (setup with gradients only). */

@@ -79,7 +79,28 @@ describe('WasmFactoredObjective', () => {
     expect(later).toEqual(direct);
   });
 
-  it("runs Algorithm 1 (Armijo, lazy gradients) to the JS kernel's mask", () => {
+  it.each(CASES)("evaluates a step M − sV from M's kept projections as evaluate does, to round-off: %s", (_, d, dh, segments, causal, biased) => {
+    const fp = problem(d, dh, segments, causal, biased, d * 19 + dh);
+    const g = gaussian(mulberry32(5));
+    const m = new Float64Array(2 * d * dh).map(() => 1 + 0.3 * g());
+    const v = new Float64Array(m.length).map(() => g());
+    const wasm = new WasmFactoredObjective(fp, 0.05);
+    const reference = new WasmFactoredObjective(fp, 0.05);
+    // The last evaluation elsewhere: setDirection must evaluate M itself first.
+    wasm.evaluate(v);
+    wasm.setDirection(m, v);
+    for (const s of [0.3, 0.15, 0]) {
+      const ms = m.map((x, i) => x - s * v[i]);
+      const gs = new Float64Array(m.length);
+      const gr = new Float64Array(m.length);
+      const a = wasm.evaluateStep(ms, s, gs);
+      const b = reference.evaluate(ms, gr);
+      expect(Math.abs(a.loss - b.loss) / b.loss).toBeLessThan(1e-12);
+      expect(maxAbs(gs.map((x, i) => x - gr[i])) / maxAbs(gr)).toBeLessThan(1e-10);
+    }
+  });
+
+  it("runs Algorithm 1 (Armijo, lazy gradients, steps from kept projections) to the JS kernel's mask", () => {
     const fp = problem(12, 4, [9, 11], true, true, 21);
     const run = (kernel: 'wasm-simd-f64' | 'js-f64') => {
       const gd = new GradientDescent(undefined, { iters: 25 }, factoredObjective(fp, 0.001, kernel));
