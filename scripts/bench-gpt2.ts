@@ -28,15 +28,16 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ModelMethodId } from '../src/core/methods.ts';
 import type { Dtype } from '../src/model/gpt2/dtypes.ts';
 import { encodeFloats } from '../src/model/gpt2/dtypes.ts';
 import { safetensorsPrefix } from '../src/model/gpt2/safetensors.ts';
 import { randomGpt2Tensors } from '../src/model/gpt2/randomCheckpoint.ts';
 
-const GPT2_SMALL = { nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, vocab: 50_257, seed: 124 } as const;
+export const GPT2_SMALL = { nLayer: 12, nHead: 12, nEmbd: 768, nPositions: 1024, vocab: 50_257, seed: 124 } as const;
 const TOKENS = 1024;
-const TARGETS = { load_s: 10, perplexity_s: 30, peak_rss_mb: 2048, prune_linear_s: 20, prune_gd_s: 60, estimate_error: 0.3 };
+export const TARGETS = { load_s: 10, perplexity_s: 30, peak_rss_mb: 2048, prune_linear_s: 20, prune_gd_s: 60, estimate_error: 0.3 };
 /** The layer pruned, the layer whose time is estimated from it, the calibration (the CLI's --calib-seqs default) and the methods timed. */
 const PRUNE = { layer: 0, next: 1, windows: 8, sparsity: 0.5, linear: ['magnitude', 'wanda', 'sparsegpt'], attention: 'gd' } as const;
 
@@ -80,8 +81,8 @@ export function estimateFrom(
   return e.ms;
 }
 
-/** Write the random checkpoint tensor by tensor (the whole file is never in memory twice). */
-function writeCheckpoint(path: string, dtype: Dtype): void {
+/** Write the random checkpoint tensor by tensor (the whole file is never in memory twice); bench-gpt2-page.ts writes the same one. */
+export function writeCheckpoint(path: string, dtype: Dtype): void {
   const tensors = randomGpt2Tensors({ ...GPT2_SMALL, dtype, maskBuffers: true });
   const fd = openSync(path, 'w');
   try {
@@ -331,7 +332,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(`error: ${(e as Error).message}`);
-  process.exitCode = 1;
-});
+// Run only as a script (bench-gpt2-page.ts imports the checkpoint writer and the targets).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((e) => {
+    console.error(`error: ${(e as Error).message}`);
+    process.exitCode = 1;
+  });

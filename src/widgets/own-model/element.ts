@@ -372,9 +372,11 @@ export class OwnModel extends WidgetBase<typeof schema> {
     this.dataset.result = JSON.stringify({
       dense: r.prepared.dense,
       calibration: r.prepared.calibration,
+      prepareMs: r.prepared.timeMs,
       runs: r.runs.map((run) => ({
         method: run.method,
         refit: run.refit,
+        pruneMs: run.wallMs,
         crossEntropy: run.score.cross_entropy,
         perplexity: run.score.perplexity,
         agreement: run.score.agreement,
