@@ -21,7 +21,7 @@ import { OwnModelPool, poolSize } from '../../worker/ownModelPool.ts';
 import type { ModelPruneSpec, PrunedHead } from '../../model/prune.ts';
 import { withBase } from '../../site/base.ts';
 import { ConfigFileError, type HeaderSummary, inPageWords, parseConfigText, readCheckpointHeader } from './checkpointHeader.ts';
-import { estimateMs, forwardTokens, headUnit, type OwnRunSize, recordRun } from './costs.ts';
+import { calibrationPasses, estimateMs, forwardTokens, headUnit, type OwnRunSize, recordRun, SCALE_LIMIT } from './costs.ts';
 import { drawOwnResult, type OwnResult, type OwnRun, summaryList } from './view.ts';
 import { FileBox } from './fileBox.ts';
 import { DEMO_FILE, WIDGET } from './widget.ts';
@@ -183,7 +183,7 @@ export class OwnModel extends WidgetBase<typeof schema> {
     return {
       bytes: h.bytes,
       parameters: h.parameters,
-      calibrationTokens: 8 * window,
+      calibrationTokens: calibrationPasses(8 * window, layers, h.layers),
       evaluationTokens: this.state.evaluation === 'my text' ? Math.ceil(this.state.myText.length / 4) : 1075,
       // About 4 characters per GPT-2 token; each step's pass covers the prompt and the tokens so far (at most the context).
       generationTokens: this.state.tokens * Math.min(window, Math.ceil(this.state.prompt.length / 4) + 1 + this.state.tokens / 2),
@@ -211,7 +211,7 @@ export class OwnModel extends WidgetBase<typeof schema> {
     const what = `Press Run to prune ${s.heads} heads with ${s.recipes.length} run${s.recipes.length === 1 ? '' : 's'} (${s.recipes.map((r) => recipeText(r.method, r.refit)).join(', ')}) on ${s.workers} worker${s.workers === 1 ? '' : 's'}, and score each pruned model.`;
     return e.ms !== undefined
       ? `${what} Estimated time on this device: about ${num(Math.max(0.1, e.ms / 1000), 2)} s (from costs measured by earlier runs here, scaled to this model).`
-      : `${what} No time measured on this device yet (${e.unmeasured.join(', ')} not timed here): once the first heads are done, the progress line estimates the time left.`;
+      : `${what} No time measured on this device yet for a model of this size (${e.unmeasured.join(', ')} not timed here on one within ${SCALE_LIMIT} times its size): once the first heads are done, the progress line estimates the time left.`;
   }
 
   private fileKey(): string {
@@ -283,7 +283,7 @@ export class OwnModel extends WidgetBase<typeof schema> {
       const t = performance.now();
       this.prepared = await this.pool.primary.call('prepare', { calibText, evalText, layers });
       forwardMs += performance.now() - t;
-      forwardCount += this.prepared.calibration.tokens + this.prepared.dense.text_tokens;
+      forwardCount += calibrationPasses(this.prepared.calibration.tokens, layers, header.layers) + this.prepared.dense.text_tokens;
       this.preparedKey = preparedKey;
     }
     const prepared = this.prepared;
