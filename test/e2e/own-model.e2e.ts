@@ -58,6 +58,11 @@ describe('your own model', () => {
     expect(r.runs[0].headErrors).toHaveLength(cli.heads.length);
     r.runs[0].headErrors.forEach((e: number, i: number) => expect(Math.abs(e - cli.heads[i].attention_error), `head ${i}`).toBeLessThanOrEqual(1e-4));
     expect(r.runs[0].agreement).toBeGreaterThan(0);
+    // The times bench:gpt2:page reads: calibration and the dense perplexity in the worker, each run's pruning.
+    expect(r.prepareMs.calibration).toBeGreaterThan(0);
+    expect(r.prepareMs.dense).toBeGreaterThan(0);
+    expect(r.runs[0].pruneMs).toBeGreaterThan(0);
+    expect(r.runs[0].pruneMs).toBeLessThanOrEqual(r.timeMs.prune);
     expect(await root.locator('.own-texts dd').count()).toBe(2);
     // The results drawn (tables, maps, texts, download buttons) pass axe too, not only the idle widget site.e2e sees.
     const axe = await new AxeBuilder({ page }).include(TAG).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
