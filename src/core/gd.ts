@@ -303,7 +303,9 @@ export class GradientDescent {
    * the last accepted step × growth), halve until L(M − s∇L) ≤ L(M) − c·⟨∇L, M − M'⟩
    * (= c·s‖∇L‖² without clipping; with clipping the projected displacement is used, the
    * standard projected-gradient Armijo test). Trials are evaluated with their gradient,
-   * so an accepted trial costs no extra evaluation. A NaN trial fails the test and is
+   * so an accepted trial costs no extra evaluation; an objective with gradientAtLast computes
+   * only the accepted trial's gradient, and one with setDirection/evaluateStep evaluates the
+   * trials from the iterate's kept work (the factored WASM kernel: both). A NaN trial fails the test and is
    * halved like any other, so this rule never diverges.
    */
   private advanceArmijo(maxSteps: number): GdProgress {

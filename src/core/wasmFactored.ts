@@ -58,14 +58,15 @@ function moduleSync(): WebAssembly.Module {
 
 /**
  * Bytes of wasm memory a problem needs: X and F₀ of every sequence, one sequence's logits
- * twice; with the gradient, X packed, every sequence's P and one packed (the rest is small).
+ * twice; with the gradient, X packed, every sequence's P and one packed, and a step's projections.
  */
 export function factoredWasmBytes(n: number, d: number, dh: number, segments: readonly number[], gradient: boolean): number {
   const t = Math.max(...segments);
   const hp = Math.ceil(dh / 4) * 4;
   const f0 = segments.reduce((s, l) => s + l * l, 0);
   const base = n * d + f0 + 2 * t * (t + 3) + 2 * n * hp + 4 * d * hp + (t + 3) * hp;
-  return 8 * (base + (gradient ? n * (d + 3) + f0 + t * (t + 3) + 2 * (n + 4) * hp + 2 * hp * (d + 3) : 0));
+  // With the gradient: X packed, P, one P packed, (PK)ᵀ and (PᵀQ)ᵀ, Gᵀ twice; a step's direction, Q and K kept, and V's projections.
+  return 8 * (base + (gradient ? n * (d + 3) + f0 + t * (t + 3) + 2 * (n + 4) * hp + 2 * hp * (d + 3) + 2 * d * dh + 4 * n * hp : 0));
 }
 
 export class WasmFactoredObjective implements Objective {
