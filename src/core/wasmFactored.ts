@@ -213,6 +213,8 @@ export class WasmFactoredObjective implements Objective {
   metrics(wq: Matrix, wk: Matrix): AttentionMetrics {
     this.live();
     this.setWeights(wq, wk);
+    // The kept Q and K are no longer any M's under the instance's (new) weights.
+    this.evaluatedAt.fill(Number.NaN);
     this.mView.fill(1);
     const ex = this.ex;
     ex.project();
