@@ -148,6 +148,7 @@ export class WasmFactoredObjective implements Objective {
 
   /** ‖F₀‖² over the sequences (the dense attention). */
   f0Norm2(): number {
+    this.live();
     return this.ex.f0Norm2();
   }
 
@@ -165,6 +166,8 @@ export class WasmFactoredObjective implements Objective {
 
   /** The M of the last evaluation (its Q and K are the ones in wasm memory). */
   private readonly evaluatedAt: Float64Array;
+  /** Whether setDirection has kept an M's projections and a direction's (metrics clears it: the weights change). */
+  private hasDirection = false;
 
   /**
    * Armijo's trials from M along −V: keeps M's projections and projects V once, so that
@@ -178,6 +181,7 @@ export class WasmFactoredObjective implements Objective {
     if (!sameEntries(this.evaluatedAt, m)) this.evaluate(m);
     new Float64Array(this.ex.memory.buffer, this.ex.dirOffset(), this.size).set(direction);
     this.ex.setDirection();
+    this.hasDirection = true;
   }
 
   /** L (and with `grad` its gradient) at m = M − sV for setDirection's M and V: evaluate(m, grad) to round-off. */
@@ -185,6 +189,7 @@ export class WasmFactoredObjective implements Objective {
     if (m.length !== this.size) throw new Error(`mask has ${m.length} entries, expected 2·d·d_h = ${this.size}`);
     if (grad && grad.length !== this.size) throw new Error(`grad has ${grad.length} entries, expected ${this.size}`);
     this.live();
+    if (!this.hasDirection) throw new Error('evaluateStep needs setDirection first');
     this.mView.set(m);
     const loss = this.ex.evaluateStep(step, grad ? 1 : 0);
     this.evaluatedAt.set(m);
@@ -215,6 +220,7 @@ export class WasmFactoredObjective implements Objective {
     this.setWeights(wq, wk);
     // The kept Q and K are no longer any M's under the instance's (new) weights.
     this.evaluatedAt.fill(Number.NaN);
+    this.hasDirection = false;
     this.mView.fill(1);
     const ex = this.ex;
     ex.project();

@@ -244,10 +244,19 @@ function f0Of(s: i32): usize {
   return at;
 }
 
-/** Softmax of row i of S (scaled first) into out; entries past the causal diagonal stay as they are (0). */
+/**
+ * Softmax of row i of S (scaled first) into out; entries past the causal diagonal stay as they
+ * are (0). For F₀ and the metrics' F: where s − max < −708, rowExp's exp gives 0 and
+ * Math.exp a subnormal; a KL divergence needs the latter (0 against a subnormal is infinite).
+ */
 @inline function softmaxRow(s: usize, out: usize, end: i32): void {
   rowScale(s, end, SCALE);
-  const sum = rowExp(s, out, end, rowMax(s, end));
+  const mx = rowMax(s, end);
+  const sum = rowExp(s, out, end, mx);
+  for (let j = 0; j < end; j++) {
+    const x = load<f64>(s + <usize>j * 8) - mx;
+    if (x < -708.0) store<f64>(out + <usize>j * 8, Math.exp(x));
+  }
   rowScale(out, end, 1.0 / sum);
 }
 

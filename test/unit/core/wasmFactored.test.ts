@@ -131,6 +131,24 @@ describe('WasmFactoredObjective', () => {
     expect(factoredMetrics(small, small.Wq, small.Wk).attentionError).toBe(0);
   });
 
+  it('gives the metrics of extreme logits as the JS kernel does (a finite KL where exp(s − max) is subnormal)', () => {
+    const m1 = (v: number[]) => ({ rows: v.length, cols: 1, data: Float64Array.from(v) });
+    const fp: FactoredProblem = { X: m1([1, -1]), Wq: m1([10]), Wk: m1([10]), causal: false };
+    const a = compareAttentionFactored(fp, fp.Wq, m1([36]));
+    const b = factoredMetrics(fp, fp.Wq, m1([36]), 'wasm-simd-f64');
+    expect(Number.isFinite(a.meanRowKL)).toBe(true);
+    expect(Math.abs(b.meanRowKL - a.meanRowKL) / a.meanRowKL).toBeLessThan(1e-9);
+    expect(b.attentionError).toBe(a.attentionError);
+  });
+
+  it('refuses a step before setDirection, and any call once released', () => {
+    const fp = problem(6, 2, [4, 4], true, false, 2);
+    const o = new WasmFactoredObjective(fp, 0);
+    expect(() => o.evaluateStep(new Float64Array(24).fill(1), 0.1)).toThrow(/setDirection/);
+    o.release();
+    expect(() => o.f0Norm2()).toThrow(/released/);
+  });
+
   it('refuses a gradient when made without one, in words', () => {
     const fp = problem(6, 2, [4, 4], true, false, 1);
     const o = new WasmFactoredObjective(fp, 0, { gradient: false });
