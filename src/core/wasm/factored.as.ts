@@ -26,7 +26,7 @@
  * metrics computed in JS.
  */
 import {
-  CAUSAL_COLS, PLAIN, gemm, gemmCausalPanels, gemmPanelsOuter, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale,
+  CAUSAL_COLS, PLAIN, gemm, gemmCausalPanels, gemmPanelsOuter, layoutEnd, layoutStart, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale, take,
 } from './kernels.as';
 
 // ---------------------------------------------------------------- state and layout
@@ -79,13 +79,6 @@ let pEnd: usize = 0;
 
 let attnLoss: f64 = 0;
 let fullLoss: f64 = 0;
-let cursor: u64 = 0;
-
-function take(count: u64): usize {
-  const at = (cursor + 63) & ~(<u64>63);
-  cursor = at + count * 8;
-  return <usize>at;
-}
 
 /**
  * Lay out the buffers and zero them: n rows of X in `nseq` sequences (lengths written at
@@ -113,8 +106,7 @@ export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64
   const hp = <u64>DHP;
   const tt = <u64>t;
   const tp = <u64>TP;
-  const base = (<u64>__heap_base + 63) & ~(<u64>63);
-  cursor = base;
+  layoutStart();
   pLen = take((<u64>nseq + 1) >> 1);
   pX = take(nn * dd);
   pWq = take(dd * <u64>dh);
@@ -146,18 +138,8 @@ export function setup(n: i32, d: i32, dh: i32, nseq: i32, t: i32, f0Entries: f64
     pDQ = take(nn * hp);
     pDK = take(nn * hp);
   }
-  const end = (cursor + 63) & ~(<u64>63);
-  if (end > 0xffff0000) return 0;
-  pEnd = <usize>end;
-  const needPages = <i32>((end + 0xffff) >> 16);
-  const have = memory.size();
-  if (needPages > have) {
-    if (memory.grow(needPages - have) < 0) return 0;
-  }
-  // Grown memory is zero already: only what was there before may hold old values (touching
-  // ~100 MB of fresh pages only to zero them again cost a GPT-2 head a tenth of a second).
-  const old = min(<u64>have << 16, end);
-  if (old > base) memory.fill(<usize>base, 0, <usize>(old - base));
+  pEnd = layoutEnd();
+  if (pEnd == 0) return 0;
   attnLoss = 0;
   fullLoss = 0;
   return 1;

@@ -7,7 +7,7 @@
  * i..i+3 of X, a(i + r, k) = X[k, i + r] sits in panel i/4 at k·32 + r·8. Only the blocks on
  * and above the diagonal are computed, then mirrored, so G is exactly symmetric.
  */
-import { kernel4 } from './kernels.as';
+import { kernel4, layoutEnd, layoutStart, take } from './kernels.as';
 
 let N: i32 = 0;
 let D: i32 = 0;
@@ -21,20 +21,10 @@ export function setup(n: i32, d: i32): i32 {
   N = n;
   D = d;
   DP = (d + 3) & ~3;
-  const base = (<u64>__heap_base + 63) & ~(<u64>63);
-  const xp = <u64>n * <u64>DP * 8;
-  const g = <u64>DP * <u64>DP * 8;
-  const end = base + xp + g;
-  if (end > 0xffff0000) return 0;
-  const needPages = <i32>((end + 0xffff) >> 16);
-  const have = memory.size();
-  if (needPages > have) {
-    if (memory.grow(needPages - have) < 0) return 0;
-  }
-  pXp = <usize>base;
-  pG = <usize>(base + xp);
-  memory.fill(<usize>base, 0, <usize>(end - base));
-  return 1;
+  layoutStart();
+  pXp = take(<u64>n * <u64>DP);
+  pG = take(<u64>DP * <u64>DP);
+  return layoutEnd() == 0 ? 0 : 1;
 }
 
 export function xpOffset(): usize { return pXp; }

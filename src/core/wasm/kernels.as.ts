@@ -67,6 +67,43 @@ const EXPC = memory.data<f64>([
   return f64x2.extract_lane(expv(f64x2.splat(x)), 0);
 }
 
+// ---------------------------------------------------------------- memory layout
+
+let layoutBase: u64 = 0;
+let cursor: u64 = 0;
+
+/** Start laying buffers out from the heap's base (64-byte aligned). */
+export function layoutStart(): void {
+  layoutBase = (<u64>__heap_base + 63) & ~(<u64>63);
+  cursor = layoutBase;
+}
+
+/** Reserve `count` f64 at the next 64-byte boundary; the layout is computed in u64 so it cannot wrap. */
+export function take(count: u64): usize {
+  const at = (cursor + 63) & ~(<u64>63);
+  cursor = at + count * 8;
+  return <usize>at;
+}
+
+/**
+ * End the layout: grow the memory to hold every buffer taken and zero them. Returns the
+ * layout's end, or 0 when the memory could not grow (or would pass 4 GiB). Grown memory is
+ * zero already, so only what was there before is filled (touching ~100 MB of fresh pages only
+ * to zero them again cost a GPT-2 head a tenth of a second).
+ */
+export function layoutEnd(): usize {
+  const end = (cursor + 63) & ~(<u64>63);
+  if (end > 0xffff0000) return 0;
+  const needPages = <i32>((end + 0xffff) >> 16);
+  const have = memory.size();
+  if (needPages > have) {
+    if (memory.grow(needPages - have) < 0) return 0;
+  }
+  const old = min(<u64>have << 16, end);
+  if (old > layoutBase) memory.fill(<usize>layoutBase, 0, <usize>(old - layoutBase));
+  return <usize>end;
+}
+
 // ---------------------------------------------------------------- matrix product
 
 /**

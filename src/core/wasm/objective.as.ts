@@ -31,7 +31,7 @@
  */
 
 import {
-  CAUSAL_COLS, CAUSAL_INNER, PLAIN, gemm, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale,
+  CAUSAL_COLS, CAUSAL_INNER, PLAIN, gemm, layoutEnd, layoutStart, lossRow, packPanels, packPanelsT, rowExp, rowMax, rowScale, take,
 } from './kernels.as';
 
 // ---------------------------------------------------------------- state and layout
@@ -60,15 +60,6 @@ let pEnd: usize = 0;
 let attnLoss: f64 = 0;
 let fullLoss: f64 = 0;
 
-let cursor: u64 = 0;
-
-/** Reserve `count` f64 at the next 64-byte boundary; the layout is computed in u64 so it cannot wrap. */
-function take(count: u64): usize {
-  const at = (cursor + 63) & ~(<u64>63);
-  cursor = at + count * 8;
-  return <usize>at;
-}
-
 /**
  * Lay out the buffers for an n×d problem and zero them. Returns 1, or 0 when the memory
  * could not grow (or would exceed 4 GiB); then nothing else may be called.
@@ -85,8 +76,7 @@ export function setup(n: i32, d: i32, causal: i32, lambda: f64): i32 {
   const dd = <u64>d;
   const np = <u64>NP;
   const dp = <u64>DP;
-  const base = (<u64>__heap_base + 63) & ~(<u64>63);
-  cursor = base;
+  layoutStart();
   pX = take(nn * dd);
   pW = take(dd * dd);
   pM = take(dd * dd);
@@ -99,15 +89,8 @@ export function setup(n: i32, d: i32, causal: i32, lambda: f64): i32 {
   pA = take(nn * dp);
   pS = take(nn * np);
   pG = take(dd * dp);
-  const end = (cursor + 63) & ~(<u64>63);
-  if (end > 0xffff0000) return 0;
-  pEnd = <usize>end;
-  const needPages = <i32>((end + 0xffff) >> 16);
-  const have = memory.size();
-  if (needPages > have) {
-    if (memory.grow(needPages - have) < 0) return 0;
-  }
-  memory.fill(<usize>base, 0, <usize>(end - base));
+  pEnd = layoutEnd();
+  if (pEnd == 0) return 0;
   attnLoss = 0;
   fullLoss = 0;
   return 1;
