@@ -178,7 +178,6 @@ function accumulateTN(a: Float64Array, b: Float64Array, out: Float64Array, n: nu
   }
 }
 
-/** out[t, :] += b for t < rows (nothing without a bias). */
 /**
  * One sequence's attention under W_Q′, W_K′ (the problem's biases added): s[0..len²) =
  * softmax((x W_Q′ + 1b_Qᵀ)(x W_K′ + 1b_Kᵀ)ᵀ/√d_h), row-wise; xq and xk are filled on the way.
@@ -203,6 +202,7 @@ function segmentAttention(
   softmaxRowsInPlace(out.s, len, fp.causal);
 }
 
+/** out[t, :] += b for t < rows (nothing without a bias). */
 function addRowBias(out: Float64Array, b: Float64Array | undefined, rows: number, cols: number): void {
   if (!b) return;
   for (let t = 0; t < rows; t++) for (let c = 0; c < cols; c++) out[t * cols + c] += b[c];

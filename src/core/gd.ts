@@ -328,6 +328,8 @@ export class GradientDescent {
       const objective = this.objective;
       const stepping = !clip && objective.setDirection !== undefined && objective.evaluateStep !== undefined;
       if (stepping) objective.setDirection!(m, grad);
+      const lazy = objective.gradientAtLast !== undefined;
+      const trialGrad = lazy ? undefined : this.trialGrad;
       let accepted: { loss: number; attentionLoss: number } | undefined;
       const largest = s;
       let smallest = s;
@@ -344,8 +346,6 @@ export class GradientDescent {
         }
         if (this.frozen) for (let i = 0; i < n; i++) if (this.frozen[i]) tm[i] = 0;
         this.evaluations++;
-        const lazy = objective.gradientAtLast !== undefined;
-        const trialGrad = lazy ? undefined : this.trialGrad;
         const v = stepping ? objective.evaluateStep!(tm, s, trialGrad) : objective.evaluate(tm, trialGrad);
         trialLoss = v.loss;
         if (v.loss <= prev - armijoC * decrease) {

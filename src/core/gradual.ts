@@ -101,7 +101,7 @@ export function gradualPrune(
 export function factoredGradualPrune(fp: FactoredProblem, opts: PruneOptions, options: GradualOptions = {}): FactoredPruneResult & { trace: GradualTrace } {
   const space = factoredSpace(fp, opts.sparsity, opts.granularity);
   const lambda = options.lambda ?? DEFAULTS.lambda;
-  const { mask, trace } = gradualCore(space, factoredObjective(fp, lambda, options.kernel), factoredObjective(fp, 0, options.kernel), options);
+  const { mask, trace } = gradualCore(space, factoredObjective(fp, lambda, options.kernel), factoredObjective(fp, 0, options.kernel, true), options);
   const dd = fp.Wq.data.length;
   const maskQ = sliceMatrix(mask, 0, fp.Wq.rows, fp.Wq.cols);
   const maskK = sliceMatrix(mask, dd, fp.Wk.rows, fp.Wk.cols);

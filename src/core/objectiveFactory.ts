@@ -75,15 +75,22 @@ export function createObjective(problem: Problem, lambda: number, kernel?: Kerne
 /**
  * The factored objective (SPEC §7) from one of the kernels: WebAssembly SIMD where it runs
  * (~10× the JS kernel on a GPT-2 head), the JS kernel otherwise, or when asked for.
+ * `lossOnly`: it will never be asked for a gradient (the WASM kernel then holds half the memory).
  */
-export function factoredObjective(fp: FactoredProblem, lambda: number, kernel: KernelName = defaultKernel()): Objective & { f0Norm2(): number } {
-  return kernel === 'wasm-simd-f64' ? new WasmFactoredObjective(fp, lambda) : new FactoredObjective(fp, lambda);
+export function factoredObjective(
+  fp: FactoredProblem,
+  lambda: number,
+  kernel: KernelName = defaultKernel(),
+  lossOnly = false,
+): Objective & { f0Norm2(): number } {
+  return kernel === 'wasm-simd-f64' ? new WasmFactoredObjective(fp, lambda, { gradient: !lossOnly }) : new FactoredObjective(fp, lambda);
 }
 
 /** compareAttentionFactored from one of the kernels (the same numbers to round-off). */
 export function factoredMetrics(fp: FactoredProblem, wq: Matrix, wk: Matrix, kernel: KernelName = defaultKernel()): AttentionMetrics {
   if (kernel !== 'wasm-simd-f64') return compareAttentionFactored(fp, wq, wk);
   const o = new WasmFactoredObjective(fp, 0, { gradient: false });
+  // metrics() replaces the instance's weights: this objective is done after it.
   try {
     return o.metrics(wq, wk);
   } finally {

@@ -175,26 +175,23 @@ class FactoredFit implements Objective {
   readonly size: number;
   readonly f0Norm2: number;
   private readonly inner: ReturnType<typeof factoredObjective>;
-  constructor(fp: FactoredProblem, kernel?: KernelName) {
-    this.inner = factoredObjective(fp, 0, kernel);
-    this.d = this.inner.d;
-    this.size = this.inner.size ?? this.d * this.d;
-    this.f0Norm2 = this.inner.f0Norm2();
+  // The kernel's shortcuts for gradient descent, where it has them (gd.ts's Objective).
+  readonly gradientAtLast: Objective['gradientAtLast'];
+  readonly setDirection: Objective['setDirection'];
+  readonly evaluateStep: Objective['evaluateStep'];
+  /** `lossOnly`: a held-out set, only ever scored (no gradient buffers). */
+  constructor(fp: FactoredProblem, kernel?: KernelName, lossOnly = false) {
+    const inner = factoredObjective(fp, 0, kernel, lossOnly);
+    this.inner = inner;
+    this.d = inner.d;
+    this.size = inner.size ?? this.d * this.d;
+    this.f0Norm2 = inner.f0Norm2();
+    this.gradientAtLast = inner.gradientAtLast?.bind(inner);
+    this.setDirection = inner.setDirection?.bind(inner);
+    this.evaluateStep = inner.evaluateStep?.bind(inner);
   }
   evaluate(x: Float64Array, grad?: Float64Array) {
     return this.inner.evaluate(x, grad);
-  }
-  get gradientAtLast(): ((grad: Float64Array) => void) | undefined {
-    const inner = this.inner;
-    return inner.gradientAtLast && ((grad) => inner.gradientAtLast!(grad));
-  }
-  get setDirection(): Objective['setDirection'] {
-    const inner = this.inner;
-    return inner.setDirection && ((m, direction) => inner.setDirection!(m, direction));
-  }
-  get evaluateStep(): Objective['evaluateStep'] {
-    const inner = this.inner;
-    return inner.evaluateStep && ((m, step, grad) => inner.evaluateStep!(m, step, grad));
   }
   relErr(x: Float64Array): number {
     return Math.sqrt((2 * this.inner.evaluate(x).attentionLoss) / this.f0Norm2);
@@ -228,7 +225,7 @@ export function factoredReconstruct(
   mask.set(masks.maskQ.data);
   mask.set(masks.maskK.data, dd);
   const objective = new FactoredFit(fp, options.kernel);
-  const held = options.heldOut ? new FactoredFit({ ...fp, X: options.heldOut.X, segments: options.heldOut.segments }, options.kernel) : undefined;
+  const held = options.heldOut ? new FactoredFit({ ...fp, X: options.heldOut.X, segments: options.heldOut.segments }, options.kernel, true) : undefined;
   let fitted: ReturnType<typeof refit>;
   try {
     fitted = refit(objective, held, x0, frozenOf(mask), options);
