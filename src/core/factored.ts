@@ -33,6 +33,17 @@ export interface FactoredProblem {
   bk?: Float64Array;
 }
 
+/** Throws, naming the mismatch, unless W_Q and W_K are d×d_h for X's d and the biases d_h long. */
+export function checkFactoredProblem(problem: FactoredProblem): void {
+  const { X, Wq, Wk } = problem;
+  if (Wq.rows !== X.cols || Wk.rows !== X.cols || Wq.cols !== Wk.cols) {
+    throw new Error(`factored shapes: X is ${X.rows}x${X.cols}, W_Q ${Wq.rows}x${Wq.cols}, W_K ${Wk.rows}x${Wk.cols}`);
+  }
+  if ((problem.bq && problem.bq.length !== Wq.cols) || (problem.bk && problem.bk.length !== Wk.cols)) {
+    throw new Error(`factored biases: b_Q has ${problem.bq?.length} entries, b_K ${problem.bk?.length} (expected ${Wq.cols})`);
+  }
+}
+
 export class FactoredObjective implements Objective {
   /** Number of mask entries: 2·d·d_h (the stepper only needs the length). */
   readonly d: number;
@@ -58,13 +69,8 @@ export class FactoredObjective implements Objective {
     private readonly problem: FactoredProblem,
     readonly lambda: number,
   ) {
-    const { X, Wq, Wk } = problem;
-    if (Wq.rows !== X.cols || Wk.rows !== X.cols || Wq.cols !== Wk.cols) {
-      throw new Error(`factored shapes: X is ${X.rows}x${X.cols}, W_Q ${Wq.rows}x${Wq.cols}, W_K ${Wk.rows}x${Wk.cols}`);
-    }
-    if ((problem.bq && problem.bq.length !== Wq.cols) || (problem.bk && problem.bk.length !== Wk.cols)) {
-      throw new Error(`factored biases: b_Q has ${problem.bq?.length} entries, b_K ${problem.bk?.length} (expected ${Wq.cols})`);
-    }
+    checkFactoredProblem(problem);
+    const { X, Wq } = problem;
     this.n = X.rows;
     this.dIn = X.cols;
     this.dh = Wq.cols;

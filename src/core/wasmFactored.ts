@@ -8,7 +8,7 @@
  * Compiled synchronously on first use (Node, workers); every instance owns its memory.
  */
 import { type AttentionMetrics, metricsOverSequences } from './attention.ts';
-import type { FactoredProblem } from './factored.ts';
+import { checkFactoredProblem, type FactoredProblem } from './factored.ts';
 import type { Objective } from './gd.ts';
 import type { Matrix } from './matrix.ts';
 import type { ObjectiveValue } from './objective.ts';
@@ -60,7 +60,7 @@ function moduleSync(): WebAssembly.Module {
  * Bytes of wasm memory a problem needs: X and F₀ of every sequence, one sequence's logits
  * twice; with the gradient, X packed, every sequence's P and one packed, and a step's projections.
  */
-export function factoredWasmBytes(n: number, d: number, dh: number, segments: readonly number[], gradient: boolean): number {
+function factoredWasmBytes(n: number, d: number, dh: number, segments: readonly number[], gradient: boolean): number {
   const t = Math.max(...segments);
   const hp = Math.ceil(dh / 4) * 4;
   const f0 = segments.reduce((s, l) => s + l * l, 0);
@@ -86,13 +86,8 @@ export class WasmFactoredObjective implements Objective {
     options: { gradient?: boolean } = {},
   ) {
     this.gradient = options.gradient ?? true;
+    checkFactoredProblem(problem);
     const { X, Wq, Wk } = problem;
-    if (Wq.rows !== X.cols || Wk.rows !== X.cols || Wq.cols !== Wk.cols) {
-      throw new Error(`factored shapes: X is ${X.rows}x${X.cols}, W_Q ${Wq.rows}x${Wq.cols}, W_K ${Wk.rows}x${Wk.cols}`);
-    }
-    if ((problem.bq && problem.bq.length !== Wq.cols) || (problem.bk && problem.bk.length !== Wk.cols)) {
-      throw new Error(`factored biases: b_Q has ${problem.bq?.length} entries, b_K ${problem.bk?.length} (expected ${Wq.cols})`);
-    }
     const n = X.rows;
     const dIn = X.cols;
     const dh = Wq.cols;
