@@ -74,7 +74,7 @@ export function createObjective(problem: Problem, lambda: number, kernel?: Kerne
 
 /**
  * The factored objective (SPEC §7) from one of the kernels: WebAssembly SIMD where it runs
- * (~10× the JS kernel on a GPT-2 head), the JS kernel otherwise, or when asked for.
+ * (a GPT-2 head's loss and gradient: 0.27 s against 4.6 s in JS), the JS kernel otherwise, or when asked for.
  * `lossOnly`: it will never be asked for a gradient (the WASM kernel then holds half the memory).
  */
 export function factoredObjective(
